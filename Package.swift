@@ -1,0 +1,53 @@
+// swift-tools-version: 6.2
+// crossgo: build, verify, test and inspect Go programs for many targets, and diagnose Go installations.
+import PackageDescription
+
+let package = Package(
+    name: "crossgo",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "crossgo", targets: ["crossgo"]),
+        .library(name: "GoBinary", targets: ["GoBinary"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "crossgo",
+            dependencies: ["CrossGoCLI"]
+        ),
+        .target(
+            name: "CrossGoCLI",
+            dependencies: [
+                "CrossGoKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "CrossGoKit",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        /// Reads ELF, Mach-O, PE and wasm files and Go build info from bytes. No dependencies.
+        .target(name: "GoBinary"),
+        .testTarget(
+            name: "GoBinaryTests",
+            dependencies: ["GoBinary"]
+        ),
+        .testTarget(
+            name: "CrossGoKitTests",
+            dependencies: ["CrossGoKit"]
+        ),
+        .testTarget(
+            name: "CrossGoCLITests",
+            dependencies: ["CrossGoKit", "crossgo"]
+        ),
+    ]
+)

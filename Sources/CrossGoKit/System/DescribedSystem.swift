@@ -1,0 +1,92 @@
+// A machine described by facts instead of observed: for tests about hosts that are not here.
+import Foundation
+
+/// A `HostSystem` whose files, programs and CPU facts are given, not read.
+///
+/// Tests use it to describe machines that cannot exist on the CI host (an Apple
+/// Silicon Mac with an amd64 Go under Rosetta, a Mac without Command Line Tools),
+/// with facts recorded from real machines.
+public struct DescribedSystem: HostSystem {
+    public var osName: String
+    public var environment: [String: String]
+    public var homeDirectory: String
+    /// Text files by absolute path.
+    public var files: [String: String]
+    /// Executable files by absolute path (their text, if any, is in `files`).
+    public var executables: Set<String>
+    /// Folders that exist even when nothing inside them is described.
+    public var directories: Set<String>
+    /// Symbolic links: link path -> target path (absolute).
+    public var symlinks: [String: String]
+    /// Program results by "path arg1 arg2 ...".
+    public var programs: [String: ProgramResult]
+    public var hardwareArch: String
+    public var processArchitecture: String
+    public var translated: Bool?
+    public var binfmt: [BinfmtEntry]
+
+    public init(
+        osName: String, environment: [String: String] = [:], homeDirectory: String = "/home/user",
+        files: [String: String] = [:], executables: Set<String> = [], directories: Set<String> = [],
+        symlinks: [String: String] = [:], programs: [String: ProgramResult] = [:],
+        hardwareArch: String, processArchitecture: String? = nil, translated: Bool? = nil, binfmt: [BinfmtEntry] = []
+    ) {
+        self.osName = osName
+        self.environment = environment
+        self.homeDirectory = homeDirectory
+        self.files = files
+        self.executables = executables
+        self.directories = directories
+        self.symlinks = symlinks
+        self.programs = programs
+        self.hardwareArch = hardwareArch
+        self.processArchitecture = processArchitecture ?? hardwareArch
+        self.translated = translated
+        self.binfmt = binfmt
+    }
+
+    public func fileExists(_ path: String) -> Bool {
+        let p = resolveSymlinks(path)
+        return files[p] != nil || executables.contains(p) || isDirectory(p)
+    }
+
+    public func isDirectory(_ path: String) -> Bool {
+        let p = resolveSymlinks(path)
+        if directories.contains(p) { return true }
+        let prefix = p.hasSuffix("/") ? p : p + "/"
+        return files.keys.contains { $0.hasPrefix(prefix) } || executables.contains { $0.hasPrefix(prefix) }
+    }
+
+    public func isExecutableFile(_ path: String) -> Bool { executables.contains(resolveSymlinks(path)) }
+
+    public func readTextFile(_ path: String) -> String? { files[resolveSymlinks(path)] }
+
+    public func listDirectory(_ path: String) -> [String] {
+        let prefix = path.hasSuffix("/") ? path : path + "/"
+        var names = Set<String>()
+        for key in Array(files.keys) + Array(executables) + Array(directories) + Array(symlinks.keys) where key.hasPrefix(prefix) {
+            if let first = key.dropFirst(prefix.count).split(separator: "/").first { names.insert(String(first)) }
+        }
+        return names.sorted()
+    }
+
+    public func resolveSymlinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<32 {
+            guard let target = symlinks[current] else { return current }
+            current = target
+        }
+        return current
+    }
+
+    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?) async throws -> ProgramResult {
+        let key = ([resolveSymlinks(program)] + arguments).joined(separator: " ")
+        if let result = programs[key] ?? programs[([program] + arguments).joined(separator: " ")] { return result }
+        if !isExecutableFile(program) { throw ProgramError.cannotStart(program: program, reason: "no such file") }
+        throw ProgramError.cannotStart(program: program, reason: "not described: \(key)")
+    }
+
+    public func hardwareArchitecture() async -> String { hardwareArch }
+    public func isTranslated() async -> Bool? { translated }
+    public func binfmtEntries() -> [BinfmtEntry] { binfmt }
+}

@@ -1,0 +1,120 @@
+// The one door through which crossgo looks at the machine it runs on.
+import Foundation
+
+/// Everything crossgo reads from the host: environment, files, programs, CPU facts.
+///
+/// A live implementation exists per OS (`LinuxSystem`, `MacSystem`, chosen in
+/// `LiveSystem.swift`); `DescribedSystem` describes another machine (an Apple Silicon
+/// Mac under Rosetta, say) for tests.
+public protocol HostSystem: Sendable {
+    /// The host OS in GOOS spelling: "linux", "darwin", ...
+    var osName: String { get }
+    /// The process environment.
+    var environment: [String: String] { get }
+    /// The user's home folder.
+    var homeDirectory: String { get }
+    func fileExists(_ path: String) -> Bool
+    func isDirectory(_ path: String) -> Bool
+    func isExecutableFile(_ path: String) -> Bool
+    /// Contents of a text file, nil when missing or unreadable.
+    func readTextFile(_ path: String) -> String?
+    /// Names in a folder, sorted; empty when missing.
+    func listDirectory(_ path: String) -> [String]
+    /// The path with every symbolic link resolved.
+    func resolveSymlinks(_ path: String) -> String
+    /// Runs a program to completion.
+    func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?) async throws -> ProgramResult
+    /// The real CPU architecture in GOARCH spelling, even when this process is translated.
+    func hardwareArchitecture() async -> String
+    /// The architecture this process runs as (GOARCH spelling).
+    var processArchitecture: String { get }
+    /// Whether this process runs under binary translation (Rosetta); nil where the question does not apply.
+    func isTranslated() async -> Bool?
+    /// Registered binfmt_misc interpreters (Linux); empty elsewhere.
+    func binfmtEntries() -> [BinfmtEntry]
+}
+
+extension HostSystem {
+    /// The folders of PATH, in order, without empty entries.
+    public var pathDirectories: [String] {
+        (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
+    }
+
+    /// Every executable called `name` on PATH, in PATH order (duplicates by path removed).
+    public func allOnPath(_ name: String) -> [String] {
+        var seen = Set<String>()
+        var found: [String] = []
+        for dir in pathDirectories {
+            let candidate = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            if isExecutableFile(candidate), seen.insert(candidate).inserted { found.append(candidate) }
+        }
+        return found
+    }
+
+    /// The executable that a shell would run for `name`, if any.
+    public func which(_ name: String, extraDirectories: [String] = []) -> String? {
+        if let hit = allOnPath(name).first { return hit }
+        for dir in extraDirectories where isExecutableFile(dir + "/" + name) { return dir + "/" + name }
+        return nil
+    }
+}
+
+/// One binfmt_misc registration (a file in /proc/sys/fs/binfmt_misc).
+public struct BinfmtEntry: Sendable, Equatable, Codable {
+    public var name: String
+    public var enabled: Bool
+    public var interpreter: String
+    public var offset: Int
+    public var magic: [UInt8]
+    public var mask: [UInt8]
+
+    public init(name: String, enabled: Bool, interpreter: String, offset: Int = 0, magic: [UInt8] = [], mask: [UInt8] = []) {
+        self.name = name
+        self.enabled = enabled
+        self.interpreter = interpreter
+        self.offset = offset
+        self.magic = magic
+        self.mask = mask
+    }
+
+    /// Parses the text of an entry file (`enabled`, `interpreter ...`, `offset N`, `magic HEX`, `mask HEX`).
+    public static func parse(name: String, text: String) -> BinfmtEntry {
+        var entry = BinfmtEntry(name: name, enabled: false, interpreter: "")
+        for rawLine in text.split(separator: "\n") {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line == "enabled" { entry.enabled = true; continue }
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            switch parts[0] {
+            case "interpreter": entry.interpreter = parts[1]
+            case "offset": entry.offset = Int(parts[1]) ?? 0
+            case "magic": entry.magic = hexBytes(parts[1])
+            case "mask": entry.mask = hexBytes(parts[1])
+            default: break
+            }
+        }
+        return entry
+    }
+
+    /// The ELF e_machine value this entry matches, when its magic covers an ELF header's machine field.
+    public var elfMachine: UInt16? {
+        guard offset == 0, magic.count >= 20, magic.starts(with: [0x7f, 0x45, 0x4c, 0x46]) else { return nil }
+        let bigEndian = magic[5] == 2
+        return bigEndian ? UInt16(magic[18]) << 8 | UInt16(magic[19]) : UInt16(magic[19]) << 8 | UInt16(magic[18])
+    }
+
+    /// ELF class of the matched binaries (1 = 32-bit, 2 = 64-bit), when the magic says.
+    public var elfClass: UInt8? { magic.count > 4 && magic.starts(with: [0x7f, 0x45, 0x4c, 0x46]) ? magic[4] : nil }
+
+    private static func hexBytes(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var chars = Array(s.utf8)
+        if chars.count % 2 == 1 { chars.removeLast() }
+        var i = 0
+        while i + 1 < chars.count {
+            if let b = UInt8(String(decoding: chars[i...i + 1], as: UTF8.self), radix: 16) { out.append(b) }
+            i += 2
+        }
+        return out
+    }
+}

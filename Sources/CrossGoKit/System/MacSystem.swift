@@ -1,0 +1,29 @@
+// The live macOS host: sysctl for the real CPU and for Rosetta translation.
+#if canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The machine crossgo runs on, when that is macOS.
+public struct MacSystem: POSIXSystem {
+    public init() {}
+
+    public var osName: String { "darwin" }
+
+    public func hardwareArchitecture() async -> String {
+        // hw.optional.arm64 is 1 on Apple Silicon, even inside a translated process.
+        if let value = try? await run("/usr/sbin/sysctl", ["-n", "hw.optional.arm64"], environment: [:], timeout: 5),
+           value.succeeded, value.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1" {
+            return "arm64"
+        }
+        return "amd64"
+    }
+
+    public func isTranslated() async -> Bool? {
+        guard let value = try? await run("/usr/sbin/sysctl", ["-n", "sysctl.proc_translated"], environment: [:], timeout: 5),
+              value.succeeded else { return nil }  // the name does not exist on Intel Macs
+        return value.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
+    public func binfmtEntries() -> [BinfmtEntry] { [] }
+}

