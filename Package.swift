@@ -41,13 +41,19 @@ let package = Package(
             name: "GoBinaryTests",
             dependencies: ["GoBinary"]
         ),
+        /// Shared test helpers: the real toolchain loaded once, temp folders, running crossgo.
+        .target(
+            name: "TestSupport",
+            dependencies: ["CrossGoKit"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "CrossGoKitTests",
-            dependencies: ["CrossGoKit"]
+            dependencies: ["CrossGoKit", "TestSupport"]
         ),
         .testTarget(
             name: "CrossGoCLITests",
-            dependencies: ["CrossGoKit", "crossgo"]
+            dependencies: ["CrossGoKit", "TestSupport", "crossgo"]
         ),
     ]
 )

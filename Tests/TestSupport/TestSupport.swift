@@ -1,0 +1,69 @@
+// Helpers shared by crossgo's tests: the real Go toolchain (loaded once), temp folders, the built crossgo.
+import CrossGoKit
+import Foundation
+
+/// The repository's root folder.
+public let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// The real toolchain, loaded once per test process through the same discovery crossgo uses.
+public func realToolchain() async throws -> GoToolchain {
+    try await ToolchainCache.shared.get()
+}
+
+actor ToolchainCache {
+    static let shared = ToolchainCache()
+    private var task: Task<GoToolchain, any Error>?
+
+    func get() async throws -> GoToolchain {
+        if let task { return try await task.value }
+        let newTask = Task { try await CrossGoContext(anchors: [repositoryRoot]).toolchain(explicitGo: nil) }
+        task = newTask
+        return try await newTask.value
+    }
+}
+
+/// A fresh folder under the system temp folder, removed by `cleanup()`.
+public struct TempFolder: Sendable {
+    public let path: String
+
+    public init(_ prefix: String = "crossgo-test") throws {
+        path = NSTemporaryDirectory() + "/\(prefix)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Writes a text file (creating folders), returns its path.
+    @discardableResult
+    public func write(_ relative: String, _ text: String, executable: Bool = false) throws -> String {
+        let full = path + "/" + relative
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: full, atomically: true, encoding: .utf8)
+        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: full) }
+        return full
+    }
+
+    public func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The crossgo executable built next to the tests (CROSSGO_BIN overrides).
+public var crossgoExecutable: String {
+    if let explicit = ProcessInfo.processInfo.environment["CROSSGO_BIN"] { return explicit }
+    var candidates: [String] = []
+    if let exe = Bundle.main.executableURL?.deletingLastPathComponent() {
+        candidates.append(exe.appendingPathComponent("crossgo").path)
+        candidates.append(exe.deletingLastPathComponent().appendingPathComponent("crossgo").path)
+    }
+    let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    candidates.append(arg0.appendingPathComponent("crossgo").path)
+    candidates.append(arg0.deletingLastPathComponent().appendingPathComponent("crossgo").path)
+    candidates.append(repositoryRoot + "/.build/debug/crossgo")
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+}
+
+/// Runs the built crossgo with arguments, in `directory`, with environment changes.
+public func runCrossgo(_ arguments: [String], in directory: String? = nil, environment: EnvironmentChanges = [:], timeout: Double = 600) async throws -> ProgramResult {
+    try await runProgram(crossgoExecutable, arguments, environment: environment, workingDirectory: directory, timeout: timeout)
+}
