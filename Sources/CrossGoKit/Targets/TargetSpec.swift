@@ -29,6 +29,7 @@ public enum TargetError: Error, CustomStringConvertible, Equatable {
 /// Resolves target specs against one toolchain's `go tool dist list`.
 public struct TargetResolver: Sendable {
     public static let setNames = ["default", "release", "first-class", "all", "host"]
+    static let levelFeatures: Set<String> = ["lse", "crypto", "softfloat", "hardfloat"]
 
     public var dist: [DistTarget]
     public var host: Target
@@ -44,7 +45,15 @@ public struct TargetResolver: Sendable {
 
     /// Resolves a comma- or space-separated spec into distinct targets, in the order named.
     public func resolve(_ spec: String) throws(TargetError) -> [Target] {
-        let items = spec.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init)
+        var items: [String] = []
+        for piece in spec.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init) {
+            // Level features use commas too (linux/arm64/v8.2,lse): glue them back onto their target.
+            if Self.levelFeatures.contains(piece.lowercased()), let last = items.last, last.split(separator: "/").count == 3 {
+                items[items.count - 1] = last + "," + piece
+            } else {
+                items.append(piece)
+            }
+        }
         guard !items.isEmpty else { throw .empty }
         var out: [Target] = []
         var seen = Set<Target>()
