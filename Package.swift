@@ -24,12 +24,14 @@ let package = Package(
             name: "CrossGoCLI",
             dependencies: [
                 "CrossGoKit",
+                "GoBinary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(
             name: "CrossGoKit",
             dependencies: [
+                "GoBinary",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),

@@ -41,6 +41,13 @@ enum Console {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// Encodes a value as one line of JSON (for event streams).
+    static func jsonLine<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     /// Encodes a value as stable, pretty JSON.
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
@@ -58,6 +65,12 @@ func renderTable(_ header: [String], _ rows: [[String]]) -> String {
             .joined(separator: "  ")
     }
     return ([line(header)] + rows.map(line)).joined(separator: "\n")
+}
+
+/// A message that is itself the error.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// A domain error ends the command with one line on stderr and a non-zero exit.

@@ -27,6 +27,37 @@ public struct Runner: Sendable, Codable, Equatable {
 
     public var canRun: Bool { kind != .buildOnly }
 
+    /// The argv that runs `binary` with `arguments` through this runner; nil for build-only targets.
+    /// `directories` are made readable to WASI programs (wasmtime needs them named).
+    public func command(binary: String, arguments: [String] = [], directories: [String] = []) -> [String]? {
+        switch kind {
+        case .native, .binfmt, .rosetta:
+            return [binary] + arguments
+        case .qemuUser:
+            return program.map { [$0, binary] + arguments }
+        case .node:
+            guard let program, let support else { return nil }
+            return [program, support, binary] + arguments
+        case .wasmtime:
+            guard let program else { return nil }
+            return [program, "run"] + directories.map { "--dir=\($0)" } + [binary] + arguments
+        case .nodeWASI:
+            guard let program else { return nil }
+            return [program, "--no-warnings", "-e", Self.nodeWASIScript, binary] + arguments
+        case .buildOnly:
+            return nil
+        }
+    }
+
+    /// Runs a WASI preview 1 module under node:wasi: argv[1] is the module, the rest its arguments.
+    static let nodeWASIScript = """
+        const { WASI } = require('node:wasi'); const fs = require('node:fs');
+        const file = process.argv[1];
+        const wasi = new WASI({ version: 'preview1', args: [file, ...process.argv.slice(2)], env: process.env, preopens: { '/': '/' } });
+        WebAssembly.instantiate(fs.readFileSync(file), wasi.getImportObject())
+          .then(({ instance }) => process.exit(wasi.start(instance) ?? 0));
+        """
+
     /// Short form for tables: "qemu-user (qemu-riscv64)", "build only: darwin binaries need macOS".
     public var summary: String {
         switch kind {

@@ -1,0 +1,94 @@
+// Proves an artifact is what its target says: format, OS, architecture, level, signature, wasm host.
+import GoBinary
+
+/// The outcome of checking one artifact against its target.
+public struct ArtifactCheck: Sendable, Codable, Equatable {
+    public var passed: Bool
+    /// What was confirmed, e.g. "ELF riscv64", "code signature present".
+    public var confirmed: [String]
+    /// What did not match: "expected ... found ...".
+    public var problems: [String]
+    /// Build settings read back from the artifact (key -> value), in file order.
+    public var settings: [BuildSetting]
+    public var format: String?
+    public var goVersion: String?
+
+    /// The file format a target's binaries have.
+    public static func expectedFormat(for goos: String) -> BinaryFormat? {
+        switch goos {
+        case "windows": return .pe
+        case "darwin", "ios": return .machO
+        case "js", "wasip1": return .wasm
+        case "plan9", "aix": return nil  // Plan 9 a.out and XCOFF are not read by GoBinary
+        default: return .elf
+        }
+    }
+
+    /// Reads the file at `path` and checks it against `target`.
+    public static func verify(path: String, target: Target) -> ArtifactCheck {
+        var check = ArtifactCheck(passed: false, confirmed: [], problems: [], settings: [], format: nil, goVersion: nil)
+        let image: BinaryImage
+        do {
+            image = try BinaryImage.read(path: path)
+        } catch {
+            check.problems.append("cannot read the artifact: \(error)")
+            return check
+        }
+        check.format = image.format.rawValue
+        guard let slice = image.slices.first, image.slices.count == 1 else {
+            check.problems.append("expected one \(target.pair) binary, found a universal file with \(image.slices.count) slices")
+            return check
+        }
+        if let expected = expectedFormat(for: target.goos) {
+            if slice.format == expected {
+                check.confirmed.append("\(expected.rawValue) file")
+            } else {
+                check.problems.append("expected a \(expected.rawValue) file for \(target.goos), found \(slice.format.rawValue)")
+            }
+        } else {
+            check.confirmed.append("format not checked (\(target.goos) files are not read by crossgo)")
+        }
+        if let arch = slice.goarch {
+            if arch == target.goarch { check.confirmed.append("header says \(arch)") }
+            else { check.problems.append("expected \(target.goarch) code, the header says \(arch)") }
+        } else if expectedFormat(for: target.goos) != nil {
+            check.problems.append("the header names no architecture crossgo knows (expected \(target.goarch))")
+        }
+        if let os = slice.goos, slice.goosSource != .buildInfo {
+            if os == target.goos || (target.goos == "ios" && os == "darwin") || (target.goos == "android" && os == "linux") {
+                check.confirmed.append("header says \(os)")
+            } else {
+                check.problems.append("expected a \(target.goos) binary, the header says \(os)")
+            }
+        }
+        if target.goos == "darwin" && target.goarch == "arm64" {
+            if slice.macho?.hasCodeSignature == true { check.confirmed.append("code signature present") }
+            else { check.problems.append("darwin/arm64 binaries need a code signature to start on Apple Silicon; this one has none") }
+        }
+        if target.goarch == "wasm", let wasm = slice.wasm {
+            let modules = Set(wasm.imports.map(\.module))
+            let wanted = target.goos == "js" ? "gojs" : "wasi_snapshot_preview1"
+            if modules.contains(wanted) { check.confirmed.append("imports \(wanted)") }
+            else { check.problems.append("expected imports from \(wanted) (\(target.goos)/wasm), found \(modules.sorted().joined(separator: ", "))") }
+        }
+        guard let info = slice.buildInfo else {
+            check.problems.append("no Go build info found")
+            return check
+        }
+        check.settings = info.settings
+        check.goVersion = info.goVersion
+        for (key, wanted) in [("GOOS", target.goos), ("GOARCH", target.goarch)] {
+            if let value = info.setting(key) {
+                if value == wanted { check.confirmed.append("build info \(key)=\(value)") }
+                else { check.problems.append("expected build info \(key)=\(wanted), found \(key)=\(value)") }
+            }
+        }
+        if let variant = target.variant, let variable = target.variantVariable {
+            let value = info.setting(variable)
+            if value == variant { check.confirmed.append("build info \(variable)=\(variant)") }
+            else { check.problems.append("expected build info \(variable)=\(variant), found \(value.map { "\(variable)=\($0)" } ?? "none")") }
+        }
+        check.passed = check.problems.isEmpty
+        return check
+    }
+}

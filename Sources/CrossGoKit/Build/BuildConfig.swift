@@ -1,0 +1,239 @@
+// crossgo.yaml: the optional build configuration next to go.mod, read with Yams and checked key by key.
+import Foundation
+import Yams
+
+/// A problem in crossgo.yaml, located by file, line and key.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public var file: String
+    public var line: Int?
+    public var key: String
+    public var message: String
+
+    public init(file: String, line: Int?, key: String, message: String) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        "\(file)\(line.map { ":\($0)" } ?? ""): \(key): \(message)"
+    }
+}
+
+/// One program to build: its main package and how.
+public struct BuildSpec: Sendable, Equatable {
+    /// The main package (`./cmd/tool`, `.`, or an import path).
+    public var main: String
+    /// The binary name; derived from the package path when nil.
+    public var binary: String?
+    public var ldflags: String?
+    public var tags: [String] = []
+    public var env: [String: String] = [:]
+    /// Extra `go build` flags.
+    public var flags: [String] = []
+
+    public init(main: String, binary: String? = nil, ldflags: String? = nil, tags: [String] = [], env: [String: String] = [:], flags: [String] = []) {
+        self.main = main
+        self.binary = binary
+        self.ldflags = ldflags
+        self.tags = tags
+        self.env = env
+        self.flags = flags
+    }
+}
+
+/// Settings that apply to some targets only.
+public struct TargetOverride: Sendable, Equatable {
+    /// Target specs this override applies to (pairs, sets, triples).
+    public var targets: [String]
+    public var line: Int?
+    public var ldflags: String?
+    public var tags: [String]?
+    public var env: [String: String] = [:]
+    public var flags: [String] = []
+    /// Build with cgo (CGO_ENABLED=1) for these targets.
+    public var cgo: Bool?
+}
+
+/// The contents of crossgo.yaml.
+public struct BuildConfig: Sendable, Equatable {
+    public var file: String?
+    public var targets: [String]?
+    public var targetsLine: Int?
+    /// Output folder, relative to the module root.
+    public var out: String?
+    /// Artifact name template: {binary}, {os}, {arch}, {variant}, {ext}.
+    public var output: String?
+    public var outputLine: Int?
+    public var builds: [BuildSpec] = []
+    public var overrides: [TargetOverride] = []
+    public var jobs: Int?
+    public var trimpath: Bool?
+    /// Build with cgo (CGO_ENABLED=1) for every target.
+    public var cgo: Bool?
+
+    public init() {}
+
+    public static let fileName = "crossgo.yaml"
+    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo"]
+    static let buildKeys = ["main", "binary", "ldflags", "tags", "env", "flags"]
+    static let overrideKeys = ["target", "targets", "ldflags", "tags", "env", "flags", "cgo"]
+
+    /// Reads crossgo.yaml at `path`; nil when there is no such file.
+    public static func load(path: String) throws -> BuildConfig? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, key: "file", message: "cannot be read")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// Parses the text of a crossgo.yaml.
+    public static func parse(_ text: String, file: String) throws -> BuildConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigError(file: file, line: yamlErrorLine(error), key: "yaml", message: "not valid YAML")
+        }
+        var config = BuildConfig()
+        config.file = file
+        guard let root else { return config }
+        let reader = Reader(file: file)
+        let top = try reader.mapping(root, key: "(top level)")
+        for (keyNode, value) in top {
+            let key = keyNode.string ?? ""
+            switch key {
+            case "targets":
+                config.targets = try reader.strings(value, key: key)
+                config.targetsLine = value.mark?.line
+            case "out": config.out = try reader.string(value, key: key)
+            case "output":
+                config.output = try reader.string(value, key: key)
+                config.outputLine = value.mark?.line
+            case "jobs":
+                guard let n = value.int, n > 0, value.scalar?.style == .plain else {
+                    throw reader.error(value, key, "expected a positive whole number")
+                }
+                config.jobs = n
+            case "trimpath": config.trimpath = try reader.bool(value, key: key)
+            case "cgo": config.cgo = try reader.bool(value, key: key)
+            case "builds":
+                guard case .sequence(let items) = value else { throw reader.error(value, key, "expected a list of builds") }
+                config.builds = try items.enumerated().map { i, item in try reader.build(item, key: "builds[\(i)]") }
+            case "overrides":
+                guard case .sequence(let items) = value else { throw reader.error(value, key, "expected a list of per-target overrides") }
+                config.overrides = try items.enumerated().map { i, item in try reader.override(item, key: "overrides[\(i)]") }
+            default:
+                throw reader.unknown(keyNode, key, known: topKeys)
+            }
+        }
+        return config
+    }
+
+    static func yamlErrorLine(_ error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+}
+
+/// Typed reads from YAML nodes, each failure naming file, line and key.
+private struct Reader {
+    var file: String
+
+    func error(_ node: Node, _ key: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: node.mark?.line, key: key, message: message)
+    }
+
+    func unknown(_ keyNode: Node, _ key: String, known: [String]) -> ConfigError {
+        let near = known.filter { editDistance($0, key) <= 2 }
+        let hint = near.isEmpty ? "known keys: \(known.joined(separator: ", "))" : "did you mean \(near.joined(separator: ", "))?"
+        return ConfigError(file: file, line: keyNode.mark?.line, key: key, message: "unknown key (\(hint))")
+    }
+
+    func mapping(_ node: Node, key: String) throws -> [(Node, Node)] {
+        guard case .mapping(let map) = node else { throw error(node, key, "expected a mapping of keys to values") }
+        return map.map { ($0.key, $0.value) }
+    }
+
+    func string(_ node: Node, key: String) throws -> String {
+        guard case .scalar(let scalar) = node else { throw error(node, key, "expected a string") }
+        return scalar.string
+    }
+
+    func bool(_ node: Node, key: String) throws -> Bool {
+        guard case .scalar = node, let value = node.bool else { throw error(node, key, "expected true or false") }
+        return value
+    }
+
+    /// A string or a list of strings.
+    func strings(_ node: Node, key: String) throws -> [String] {
+        switch node {
+        case .scalar(let scalar): return [scalar.string]
+        case .sequence(let items): return try items.map { try string($0, key: key) }
+        default: throw error(node, key, "expected a string or a list of strings")
+        }
+    }
+
+    func env(_ node: Node, key: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in try mapping(node, key: key) {
+            let name = k.string ?? ""
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw error(k, "\(key).\(name)", "not an environment variable name")
+            }
+            if ["GOOS", "GOARCH"].contains(name) {
+                throw error(k, "\(key).\(name)", "set targets with `targets`, not through env")
+            }
+            out[name] = try string(v, key: "\(key).\(name)")
+        }
+        return out
+    }
+
+    func build(_ node: Node, key: String) throws -> BuildSpec {
+        var spec = BuildSpec(main: "")
+        var sawMain = false
+        for (k, v) in try mapping(node, key: key) {
+            let name = k.string ?? ""
+            let path = "\(key).\(name)"
+            switch name {
+            case "main": spec.main = try string(v, key: path); sawMain = true
+            case "binary":
+                let binary = try string(v, key: path)
+                guard !binary.isEmpty, !binary.contains("/"), binary != ".", binary != ".." else {
+                    throw error(v, path, "a binary name is one file name, without '/'")
+                }
+                spec.binary = binary
+            case "ldflags": spec.ldflags = try string(v, key: path)
+            case "tags": spec.tags = try strings(v, key: path)
+            case "env": spec.env = try env(v, key: path)
+            case "flags": spec.flags = try strings(v, key: path)
+            default: throw unknown(k, path, known: BuildConfig.buildKeys)
+            }
+        }
+        guard sawMain, !spec.main.isEmpty else { throw error(node, "\(key).main", "missing: name the main package, e.g. main: ./cmd/tool") }
+        return spec
+    }
+
+    func override(_ node: Node, key: String) throws -> TargetOverride {
+        var result = TargetOverride(targets: [], line: node.mark?.line)
+        for (k, v) in try mapping(node, key: key) {
+            let name = k.string ?? ""
+            let path = "\(key).\(name)"
+            switch name {
+            case "target", "targets": result.targets = try strings(v, key: path); result.line = v.mark?.line
+            case "ldflags": result.ldflags = try string(v, key: path)
+            case "tags": result.tags = try strings(v, key: path)
+            case "env": result.env = try env(v, key: path)
+            case "flags": result.flags = try strings(v, key: path)
+            case "cgo": result.cgo = try bool(v, key: path)
+            default: throw unknown(k, path, known: BuildConfig.overrideKeys)
+            }
+        }
+        guard !result.targets.isEmpty else { throw error(node, "\(key).targets", "missing: say which targets this override is for") }
+        return result
+    }
+}

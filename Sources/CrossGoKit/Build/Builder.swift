@@ -1,0 +1,180 @@
+// Runs build jobs in parallel, verifies each artifact, and moves it into place only when complete.
+import Crypto
+import Foundation
+
+/// A finished, verified artifact.
+public struct Artifact: Sendable, Codable, Equatable {
+    public var target: String
+    public var goos: String
+    public var goarch: String
+    public var variant: String?
+    public var binary: String
+    public var package: String
+    /// Path relative to the output folder.
+    public var path: String
+    public var size: Int
+    public var sha256: String
+    /// Seconds spent building and verifying.
+    public var duration: Double
+    /// Build settings read back from the artifact.
+    public var settings: [String: String]
+    public var verification: ArtifactCheck
+}
+
+/// A target that produced no artifact, and the first lines of why.
+public struct BuildFailure: Error, Sendable, Codable, Equatable {
+    public enum Stage: String, Sendable, Codable { case build, verify, write }
+    public var target: String
+    public var binary: String
+    public var stage: Stage
+    /// The compiler's (or verifier's) own first lines.
+    public var message: String
+}
+
+/// What happens while building, for progress displays.
+public enum BuildEvent: Sendable {
+    case queued(BuildJob)
+    case building(BuildJob)
+    case verifying(BuildJob)
+    case done(BuildJob, Artifact)
+    case failed(BuildJob, BuildFailure)
+}
+
+/// Everything a build run produced.
+public struct BuildResult: Sendable {
+    public var artifacts: [Artifact]
+    public var failures: [BuildFailure]
+    public var cancelled: Bool
+}
+
+/// Runs `go build` for each job with a bound on concurrency.
+public struct Builder: Sendable {
+    public static let partialPrefix = ".crossgo-partial-"
+
+    public var toolchain: GoToolchain
+    public var outDir: String
+    public var workingDirectory: String
+    public var jobs: Int
+
+    public init(toolchain: GoToolchain, outDir: String, workingDirectory: String, jobs: Int) {
+        self.toolchain = toolchain
+        self.outDir = outDir
+        self.workingDirectory = workingDirectory
+        self.jobs = max(1, jobs)
+    }
+
+    /// A parallelism that suits this machine: `go build` already uses every core for one target,
+    /// so only machines with many cores gain from building targets side by side.
+    public static func defaultJobs(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        max(2, min(8, cores / 4))
+    }
+
+    /// Removes `.crossgo-partial-*` files that an interrupted earlier run left (only ours, by name).
+    public func removeStalePartials() {
+        guard let walker = FileManager.default.enumerator(atPath: outDir) else { return }
+        while let rel = walker.nextObject() as? String {
+            if (rel as NSString).lastPathComponent.hasPrefix(Self.partialPrefix) {
+                try? FileManager.default.removeItem(atPath: outDir + "/" + rel)
+            }
+        }
+    }
+
+    public func run(_ plan: [BuildJob], events: @escaping @Sendable (BuildEvent) -> Void) async -> BuildResult {
+        for job in plan { events(.queued(job)) }
+        var artifacts: [Artifact] = []
+        var failures: [BuildFailure] = []
+        await withTaskGroup(of: Result<Artifact, BuildFailure>?.self) { group in
+            var next = 0
+            func startNext() {
+                guard next < plan.count else { return }
+                let job = plan[next]
+                next += 1
+                group.addTask { Task.isCancelled ? nil : await self.build(job, events: events) }
+            }
+            for _ in 0..<min(jobs, plan.count) { startNext() }
+            while let outcome = await group.next() {
+                switch outcome {
+                case .success(let artifact): artifacts.append(artifact)
+                case .failure(let failure): failures.append(failure)
+                case nil: break
+                }
+                if !Task.isCancelled { startNext() }
+            }
+        }
+        let order = Dictionary(uniqueKeysWithValues: plan.enumerated().map { ($1.relativePath, $0) })
+        artifacts.sort { order[$0.path, default: 0] < order[$1.path, default: 0] }
+        return BuildResult(artifacts: artifacts, failures: failures, cancelled: Task.isCancelled)
+    }
+
+    func build(_ job: BuildJob, events: @Sendable (BuildEvent) -> Void) async -> Result<Artifact, BuildFailure> {
+        let start = Date()
+        let final = outDir + "/" + job.relativePath
+        let folder = (final as NSString).deletingLastPathComponent
+        let partial = folder + "/" + Self.partialPrefix + (job.relativePath as NSString).lastPathComponent + "-\(ProcessInfo.processInfo.processIdentifier)"
+        func fail(_ stage: BuildFailure.Stage, _ message: String) -> Result<Artifact, BuildFailure> {
+            try? FileManager.default.removeItem(atPath: partial)
+            let failure = BuildFailure(target: job.target.description, binary: job.binary, stage: stage, message: message)
+            events(.failed(job, failure))
+            return .failure(failure)
+        }
+        events(.building(job))
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            return fail(.write, "cannot create \(folder): \(error.localizedDescription)")
+        }
+        let result: ProgramResult
+        do {
+            result = try await runProgram(toolchain.goPath, job.goArguments(output: partial),
+                                          environment: job.environment.mapValues { Optional($0) },
+                                          workingDirectory: workingDirectory, limit: 4 << 20)
+        } catch {
+            return fail(.build, "\(error)")
+        }
+        if Task.isCancelled { return fail(.build, "interrupted") }
+        guard result.succeeded else {
+            return fail(.build, Self.compilerLines(result.stderr))
+        }
+        events(.verifying(job))
+        let check = ArtifactCheck.verify(path: partial, target: job.target)
+        guard check.passed else {
+            return fail(.verify, check.problems.joined(separator: "; "))
+        }
+        let size: Int
+        let digest: String
+        do {
+            (size, digest) = try Self.sha256(path: partial)
+            try replaceFile(at: final, with: partial)
+        } catch {
+            return fail(.write, "cannot write \(final): \(error.localizedDescription)")
+        }
+        var settings: [String: String] = [:]
+        for s in check.settings { settings[s.key] = s.value }
+        let artifact = Artifact(target: job.target.description, goos: job.target.goos, goarch: job.target.goarch,
+                                variant: job.target.variant, binary: job.binary, package: job.package, path: job.relativePath,
+                                size: size, sha256: digest, duration: Date().timeIntervalSince(start), settings: settings, verification: check)
+        events(.done(job, artifact))
+        return .success(artifact)
+    }
+
+    /// The compiler's own first lines, without the `# package` header go build prints.
+    static func compilerLines(_ stderr: String, max: Int = 8) -> String {
+        let lines = stderr.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("# ") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        return lines.isEmpty ? "go build failed without a message" : lines.prefix(max).joined(separator: "\n")
+    }
+
+    /// Size and SHA-256 of a file, read in chunks.
+    public static func sha256(path: String) throws -> (Int, String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CocoaError(.fileReadNoSuchFile)
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += chunk.count
+        }
+        return (size, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+}

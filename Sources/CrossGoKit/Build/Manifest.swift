@@ -1,0 +1,76 @@
+// dist/manifest.json and dist/SHA256SUMS: written after the builds, atomically, for complete artifacts only.
+import Foundation
+
+/// The record of one build run.
+public struct BuildManifest: Sendable, Codable, Equatable {
+    public var crossgo: String
+    public var go: String
+    public var module: String
+    public var created: String
+    public var artifacts: [Artifact]
+    public var failures: [BuildFailure]
+
+    public static let fileName = "manifest.json"
+    public static let sumsName = "SHA256SUMS"
+
+    public init(go: String, module: String, artifacts: [Artifact], failures: [BuildFailure]) {
+        crossgo = CrossGoVersion.current
+        self.go = go
+        self.module = module
+        created = ISO8601DateFormatter().string(from: Date())
+        self.artifacts = artifacts
+        self.failures = failures
+    }
+
+    /// `sha256sum -c` / `shasum -a 256 -c` format: "<hex>  <path>".
+    public var sums: String {
+        artifacts.sorted { $0.path < $1.path }.map { "\($0.sha256)  \($0.path)\n" }.joined()
+    }
+
+    /// Writes manifest.json and SHA256SUMS into `outDir`, each through a temporary file and a rename.
+    public func write(to outDir: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try atomicWrite(encoder.encode(self), to: outDir + "/" + Self.fileName)
+        try atomicWrite(Data(sums.utf8), to: outDir + "/" + Self.sumsName)
+    }
+
+    /// The manifest a previous run left in `outDir`, if any.
+    public static func read(from outDir: String) -> BuildManifest? {
+        guard let data = FileManager.default.contents(atPath: outDir + "/" + fileName) else { return nil }
+        return try? JSONDecoder().decode(BuildManifest.self, from: data)
+    }
+
+    /// Removes the artifacts a previous manifest lists (only those inside `outDir`), then the records.
+    /// Returns the paths removed.
+    @discardableResult
+    public static func clean(outDir: String) -> [String] {
+        guard let previous = read(from: outDir) else { return [] }
+        var removed: [String] = []
+        let root = URL(fileURLWithPath: outDir).standardizedFileURL.path
+        for artifact in previous.artifacts {
+            let full = URL(fileURLWithPath: outDir + "/" + artifact.path).standardizedFileURL.path
+            guard full.hasPrefix(root + "/"), FileManager.default.fileExists(atPath: full) else { continue }
+            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(artifact.path) }
+        }
+        for name in [fileName, sumsName] { try? FileManager.default.removeItem(atPath: outDir + "/" + name) }
+        return removed
+    }
+}
+
+/// Writes data to a temporary sibling and renames it over `path`.
+func atomicWrite(_ data: Data, to path: String) throws {
+    let dir = (path as NSString).deletingLastPathComponent
+    let temp = dir + "/" + Builder.partialPrefix + (path as NSString).lastPathComponent
+    try data.write(to: URL(fileURLWithPath: temp))
+    try replaceFile(at: path, with: temp)
+}
+
+/// Moves `source` over `destination` in one rename(2): readers see the old file or the new one, never a mix.
+func replaceFile(at destination: String, with source: String) throws {
+    guard rename(source, destination) == 0 else {
+        let code = errno
+        try? FileManager.default.removeItem(atPath: source)
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])
+    }
+}
