@@ -25,7 +25,7 @@ struct Build: AsyncParsableCommand {
     @Option(name: .long, help: "Targets built at the same time (default: chosen for this machine).")
     var jobs: Int?
 
-    @Option(name: .long, help: "Linker flags for go build -ldflags.")
+    @Option(name: .long, parsing: .unconditional, help: "Linker flags for go build -ldflags.")
     var ldflags: String?
 
     @Option(name: .long, help: "Build tags, comma-separated.")

@@ -31,7 +31,8 @@ public struct TempFolder: Sendable {
     public let path: String
 
     public init(_ prefix: String = "crossgo-test") throws {
-        path = NSTemporaryDirectory() + "/\(prefix)-\(UUID().uuidString.prefix(8))"
+        let base = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
+        path = URL(fileURLWithPath: base).resolvingSymlinksInPath().path + "/\(prefix)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
@@ -66,4 +67,24 @@ public var crossgoExecutable: String {
 /// Runs the built crossgo with arguments, in `directory`, with environment changes.
 public func runCrossgo(_ arguments: [String], in directory: String? = nil, environment: EnvironmentChanges = [:], timeout: Double = 600) async throws -> ProgramResult {
     try await runProgram(crossgoExecutable, arguments, environment: environment, workingDirectory: directory, timeout: timeout)
+}
+
+/// A copy of a folder under Examples/ in a fresh temp folder (outside any git repository).
+public func copyExample(_ name: String) throws -> TempFolder {
+    let folder = try TempFolder("crossgo-\(name)")
+    for item in try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/Examples/" + name) where item != "dist" {
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/Examples/\(name)/\(item)", toPath: folder.path + "/" + item)
+    }
+    return folder
+}
+
+/// Files (relative paths) under a folder, sorted.
+public func filesUnder(_ path: String) -> [String] {
+    (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+        .filter { !isDirectoryPath(path + "/" + $0) }.sorted()
+}
+
+func isDirectoryPath(_ path: String) -> Bool {
+    var dir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
 }

@@ -149,7 +149,8 @@ private struct Reader {
     }
 
     func unknown(_ keyNode: Node, _ key: String, known: [String]) -> ConfigError {
-        let near = known.filter { editDistance($0, key) <= 2 }
+        let name = key.split(separator: ".").last.map(String.init) ?? key
+        let near = known.filter { editDistance($0, name) <= 2 }
         let hint = near.isEmpty ? "known keys: \(known.joined(separator: ", "))" : "did you mean \(near.joined(separator: ", "))?"
         return ConfigError(file: file, line: keyNode.mark?.line, key: key, message: "unknown key (\(hint))")
     }

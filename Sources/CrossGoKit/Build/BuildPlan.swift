@@ -159,7 +159,14 @@ public struct BuildPlanner: Sendable {
 
     /// Builds the job list. Flags override crossgo.yaml; per-target overrides refine builds.
     public func plan(options: BuildOptions, config: BuildConfig?, targets: [Target], workingDirectory: String) async throws -> [BuildJob] {
-        let template = try OutputTemplate(options.outputTemplate ?? config?.output ?? OutputTemplate.standard)
+        // A bad template from crossgo.yaml is reported with its file and line.
+        let fromConfig = options.outputTemplate == nil && config?.output != nil
+        func located(_ error: PlanError) -> any Error {
+            guard fromConfig, let config else { return error }
+            return ConfigError(file: config.file ?? BuildConfig.fileName, line: config.outputLine, key: "output", message: error.description)
+        }
+        let template: OutputTemplate
+        do { template = try OutputTemplate(options.outputTemplate ?? config?.output ?? OutputTemplate.standard) } catch { throw located(error) }
         var specs: [(MainPackage, BuildSpec?)] = []
         if !options.packages.isEmpty || (config?.builds.isEmpty ?? true) {
             for main in try await mainPackages(options.packages, workingDirectory: workingDirectory) { specs.append((main, nil)) }
@@ -203,7 +210,8 @@ public struct BuildPlanner: Sendable {
                 for o in applying { args += o.flags }
                 args += options.passthrough
                 args.append(main.importPath)
-                let path = try template.render(binary: main.binary, target: target)
+                let path: String
+                do { path = try template.render(binary: main.binary, target: target) } catch { throw located(error) }
                 let label = "\(main.binary) \(target)"
                 if let other = seenPaths[path] { throw PlanError.collision(path, other, label) }
                 seenPaths[path] = label

@@ -18,6 +18,9 @@ public struct Artifact: Sendable, Codable, Equatable {
     public var duration: Double
     /// Build settings read back from the artifact.
     public var settings: [String: String]
+    /// The `go build` arguments used (without -o), and the environment crossgo set.
+    public var goArguments: [String]
+    public var environment: [String: String]
     public var verification: ArtifactCheck
 }
 
@@ -152,7 +155,8 @@ public struct Builder: Sendable {
         for s in check.settings { settings[s.key] = s.value }
         let artifact = Artifact(target: job.target.description, goos: job.target.goos, goarch: job.target.goarch,
                                 variant: job.target.variant, binary: job.binary, package: job.package, path: job.relativePath,
-                                size: size, sha256: digest, duration: Date().timeIntervalSince(start), settings: settings, verification: check)
+                                size: size, sha256: digest, duration: Date().timeIntervalSince(start), settings: settings,
+                                goArguments: job.arguments, environment: job.environment, verification: check)
         events(.done(job, artifact))
         return .success(artifact)
     }
