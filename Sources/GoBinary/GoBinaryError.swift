@@ -27,6 +27,8 @@ public struct GoBinaryError: Error, Sendable, Equatable, CustomStringConvertible
         case badBuildInfo(String)
         /// A well-formed but unsupported variant (e.g. a big-endian universal slice layout).
         case unsupported(String)
+        /// A slice of a universal file failed to parse (0-based index, architecture name).
+        indirect case inSlice(index: Int, arch: String, GoBinaryError)
     }
 
     /// What went wrong.
@@ -67,6 +69,7 @@ public struct GoBinaryError: Error, Sendable, Equatable, CustomStringConvertible
         case .notGo: return prefix + "not a Go binary (no Go build information)"
         case .badBuildInfo(let detail): return prefix + "corrupt Go build information: \(detail)"
         case .unsupported(let detail): return prefix + "unsupported: \(detail)"
+        case .inSlice(let index, let arch, let inner): return prefix + "slice \(index) (\(arch)): \(inner.description)"
         }
     }
 
