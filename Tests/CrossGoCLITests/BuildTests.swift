@@ -190,4 +190,24 @@ import Testing
             #expect(result.stderr.contains(needle), "\(args): \(result.stderr)")
         }
     }
+
+    @Test func jsonEventsAndRunningWhatTheHostCan() async throws {
+        let module = try copyExample("hello")
+        defer { module.cleanup() }
+        let json = try await runCrossgo(["build", "--json", "--target", "linux/riscv64,darwin/arm64"], in: module.path)
+        #expect(json.exitCode == 0)
+        let events = try json.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let kinds = events.compactMap { $0["event"] as? String }
+        #expect(kinds.filter { $0 == "queued" }.count == 2 && kinds.filter { $0 == "done" }.count == 2)
+        #expect(kinds.last == "summary")
+        #expect(json.stderr.isEmpty)
+        let run = try await runCrossgo(["build", "--no-progress", "--run", "--target", "linux/riscv64,js/wasm,wasip1/wasm,darwin/arm64,host"], in: module.path)
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("linux/riscv64 [qemu-user]: hello from linux/riscv64"))
+        #expect(run.stdout.contains("js/wasm [node]: hello from js/wasm"))
+        #expect(run.stdout.contains("wasip1/wasm [wasmtime]: hello from wasip1/wasm"))
+        #expect(run.stdout.contains("darwin/arm64: built and verified (code signature present); cannot run here"))
+    }
 }

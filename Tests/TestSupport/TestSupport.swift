@@ -71,9 +71,18 @@ public func runCrossgo(_ arguments: [String], in directory: String? = nil, envir
 
 /// A copy of a folder under Examples/ in a fresh temp folder (outside any git repository).
 public func copyExample(_ name: String) throws -> TempFolder {
-    let folder = try TempFolder("crossgo-\(name)")
-    for item in try FileManager.default.contentsOfDirectory(atPath: repositoryRoot + "/Examples/" + name) where item != "dist" {
-        try FileManager.default.copyItem(atPath: repositoryRoot + "/Examples/\(name)/\(item)", toPath: folder.path + "/" + item)
+    try copyFolder(repositoryRoot + "/Examples/" + name, prefix: name)
+}
+
+/// A copy of a Go module under Tests/Fixtures in a fresh temp folder.
+public func copyFixture(_ name: String) throws -> TempFolder {
+    try copyFolder(repositoryRoot + "/Tests/Fixtures/" + name, prefix: name)
+}
+
+func copyFolder(_ source: String, prefix: String) throws -> TempFolder {
+    let folder = try TempFolder("crossgo-\(prefix)")
+    for item in try FileManager.default.contentsOfDirectory(atPath: source) where item != "dist" {
+        try FileManager.default.copyItem(atPath: source + "/" + item, toPath: folder.path + "/" + item)
     }
     return folder
 }

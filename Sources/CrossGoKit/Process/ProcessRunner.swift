@@ -49,7 +49,8 @@ public func runProgram(
     replacingEnvironment: [String: String]? = nil,
     workingDirectory: String? = nil,
     timeout: Double? = nil,
-    limit: Int = 64 << 20
+    limit: Int = 64 << 20,
+    input: String? = nil
 ) async throws -> ProgramResult {
     let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
     let env: Subprocess.Environment
@@ -62,12 +63,18 @@ public func runProgram(
     } else {
         env = Subprocess.Environment.inherit.updating(keyed(environment))
     }
+    var options = PlatformOptions()
+    // On cancellation (Ctrl-C, timeout) let the child clean up first, as `go` does on SIGINT.
+    options.teardownSequence = [.send(signal: .interrupt, allowedDurationToNextStep: .seconds(2))]
+    let platformOptions = options
     let work: @Sendable () async throws -> ProgramResult = {
         let result = try await Subprocess.run(
             executable,
             arguments: Arguments(arguments),
             environment: env,
             workingDirectory: workingDirectory.map { FilePath($0) },
+            platformOptions: platformOptions,
+            input: .string(input ?? ""),
             output: .bytes(limit: limit),
             error: .bytes(limit: limit)
         )

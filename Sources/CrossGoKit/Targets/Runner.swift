@@ -28,8 +28,9 @@ public struct Runner: Sendable, Codable, Equatable {
     public var canRun: Bool { kind != .buildOnly }
 
     /// The argv that runs `binary` with `arguments` through this runner; nil for build-only targets.
-    /// `directories` are made readable to WASI programs (wasmtime needs them named).
-    public func command(binary: String, arguments: [String] = [], directories: [String] = []) -> [String]? {
+    /// `directories` are made visible to WASI programs at the same paths (wasmtime needs them named),
+    /// and `workingDirectory` becomes their PWD. Stack limits follow GOROOT's go_*_wasm_exec scripts.
+    public func command(binary: String, arguments: [String] = [], directories: [String] = [], workingDirectory: String? = nil) -> [String]? {
         switch kind {
         case .native, .binfmt, .rosetta:
             return [binary] + arguments
@@ -37,13 +38,14 @@ public struct Runner: Sendable, Codable, Equatable {
             return program.map { [$0, binary] + arguments }
         case .node:
             guard let program, let support else { return nil }
-            return [program, support, binary] + arguments
+            return [program, "--stack-size=8192", support, binary] + arguments
         case .wasmtime:
             guard let program else { return nil }
-            return [program, "run"] + directories.map { "--dir=\($0)" } + [binary] + arguments
+            let env = workingDirectory.map { ["--env", "PWD=\($0)"] } ?? []
+            return [program, "run", "-W", "max-wasm-stack=8388608"] + directories.map { "--dir=\($0)" } + env + [binary] + arguments
         case .nodeWASI:
             guard let program else { return nil }
-            return [program, "--no-warnings", "-e", Self.nodeWASIScript, binary] + arguments
+            return [program, "--no-warnings", "--stack-size=8192", "-e", Self.nodeWASIScript, binary] + arguments
         case .buildOnly:
             return nil
         }
@@ -53,7 +55,7 @@ public struct Runner: Sendable, Codable, Equatable {
     static let nodeWASIScript = """
         const { WASI } = require('node:wasi'); const fs = require('node:fs');
         const file = process.argv[1];
-        const wasi = new WASI({ version: 'preview1', args: [file, ...process.argv.slice(2)], env: process.env, preopens: { '/': '/' } });
+        const wasi = new WASI({ version: 'preview1', args: [file, ...process.argv.slice(2)], env: { ...process.env, PWD: process.cwd() }, preopens: { '/': '/' } });
         WebAssembly.instantiate(fs.readFileSync(file), wasi.getImportObject())
           .then(({ instance }) => process.exit(wasi.start(instance) ?? 0));
         """

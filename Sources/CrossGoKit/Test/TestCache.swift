@@ -1,0 +1,112 @@
+// crossgo's test result cache: `go test -exec` turns Go's own off (golang/go#27207), so we keep one.
+import Crypto
+import Foundation
+
+/// What a test run read, from the test binary's `-test.testlogfile` (the log `go test` uses for its cache).
+public struct TestInputs: Sendable, Codable, Equatable {
+    /// Environment variables read, with their values then (nil = unset).
+    public var env: [String: String?]
+    /// Files and folders opened or stat'ed (absolute paths), with a fingerprint of their content then.
+    public var files: [String: String]
+
+    public init(env: [String: String?] = [:], files: [String: String] = [:]) {
+        self.env = env
+        self.files = files
+    }
+
+    /// Reads a test log written by a test binary run in `directory`.
+    public static func fromTestLog(_ text: String, directory: String, environment: [String: String]) -> TestInputs {
+        var inputs = TestInputs()
+        var cwd = directory
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            let (op, arg) = (parts[0], parts[1])
+            let path = arg.hasPrefix("/") ? arg : cwd + "/" + arg
+            switch op {
+            case "getenv": inputs.env[arg] = .some(environment[arg])
+            case "chdir": cwd = URL(fileURLWithPath: path).standardizedFileURL.path
+            case "open", "stat":
+                let p = URL(fileURLWithPath: path).standardizedFileURL.path
+                inputs.files[p] = fingerprint(p)
+            default: break
+            }
+        }
+        return inputs
+    }
+
+    /// Whether the environment and files are as they were when the result was recorded.
+    public func unchanged(environment: [String: String]) -> Bool {
+        for (name, value) in env where environment[name] != value { return false }
+        for (path, print) in files where fingerprint(path) != print { return false }
+        return true
+    }
+}
+
+/// A short fingerprint of a file's content, a folder's listing, or its absence.
+func fingerprint(_ path: String) -> String {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return "missing" }
+    if isDir.boolValue {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
+        return "dir:" + sha256Hex(Data(names.joined(separator: "\n").utf8))
+    }
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+    let size = (attributes?[.size] as? Int) ?? -1
+    if size > 64 << 20 {
+        let mtime = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "big:\(size):\(mtime)"
+    }
+    guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
+    return "file:" + sha256Hex(data)
+}
+
+func sha256Hex(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}
+
+/// Results keyed by everything that decides a test run's outcome.
+public struct TestCache: Sendable {
+    public var directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// `$CROSSGO_CACHE`, else the user cache folder (~/.cache/crossgo on Linux, ~/Library/Caches/crossgo on macOS).
+    public static func defaultDirectory(environment: [String: String]) -> String {
+        if let explicit = environment["CROSSGO_CACHE"], !explicit.isEmpty { return explicit + "/test" }
+        let base = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?.path
+            ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache"
+        return base + "/crossgo/test"
+    }
+
+    struct Entry: Codable {
+        var result: PackageResult
+        var inputs: TestInputs
+    }
+
+    /// The key: the test binary's identity, the arguments, the runner and its version.
+    public static func key(binaryIdentity: String, arguments: [String], runner: String, runnerVersion: String, target: String) -> String {
+        let text = ([binaryIdentity, target, runner, runnerVersion] + arguments).joined(separator: "\u{0}")
+        return sha256Hex(Data(text.utf8))
+    }
+
+    public func lookup(_ key: String, environment: [String: String]) -> PackageResult? {
+        guard let data = FileManager.default.contents(atPath: path(key)),
+              let entry = try? JSONDecoder().decode(Entry.self, from: data),
+              entry.inputs.unchanged(environment: environment) else { return nil }
+        var result = entry.result
+        result.cached = true
+        return result
+    }
+
+    public func store(_ key: String, result: PackageResult, inputs: TestInputs) {
+        guard let data = try? JSONEncoder().encode(Entry(result: result, inputs: inputs)) else { return }
+        let file = path(key)
+        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? atomicWrite(data, to: file)
+    }
+
+    func path(_ key: String) -> String { directory + "/" + String(key.prefix(2)) + "/" + key + ".json" }
+}

@@ -1,0 +1,3 @@
+module example.com/tm
+
+go 1.21
