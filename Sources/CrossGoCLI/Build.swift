@@ -179,7 +179,7 @@ struct Build: AsyncParsableCommand {
                 continue
             }
             do {
-                let result = try await runProgram(argv[0], Array(argv.dropFirst()), timeout: 120)
+                let result = try await runProgram(argv[0], Array(argv.dropFirst()), timeout: 120, argv0: runner.argv0)
                 let text = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
                 let how = runner.kind == .native ? "native" : runner.kind.rawValue
                 Console.out("\(artifact.target) [\(how)]: \(text)\(result.succeeded ? "" : " (exit \(result.exitCode))")")

@@ -1,16 +1,329 @@
-// `crossgo inspect`: read Go binaries of any format without running them. (Filled by the inspect issue.)
+// `crossgo inspect`: read Go binaries of any format (ELF, Mach-O, universal, PE, wasm) without running them.
 import ArgumentParser
-import CrossGoKit
+import Foundation
+import GoBinary
 
 struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read Go binaries (ELF, Mach-O, universal, PE, wasm) without running them."
+        abstract: "Read Go binaries (ELF, Mach-O, universal, PE, wasm) without running them.",
+        discussion: """
+            For each Go binary: format, OS and architecture (each slice of a universal file), Go version, \
+            main package and module, dependencies, build settings, and platform facts (code signature for \
+            Mach-O, static or dynamic for ELF, js or wasip1 for wasm). Reads wasm modules and every slice \
+            of universal files, which `go version -m` cannot.
+            Folders are walked; files in them that are not Go binaries are skipped (listed with -v). \
+            A named file that is not a Go binary, or is damaged, gets a one-line error and the exit \
+            status is 1.
+            """
     )
 
-    @Argument(help: "Files or folders to read.")
-    var paths: [String] = []
+    @Argument(help: ArgumentHelp("Files or folders to read.", valueName: "file-or-folder"))
+    var paths: [String]
+
+    @Flag(name: .long, help: "Print one JSON object per binary (JSON Lines) on stdout.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "List skipped files and the errors of files found in folders.")
+    var verbose = false
 
     func run() async throws {
-        throw ExitCode(2)
+        var output = OutputBuffer()
+        var failed = false
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                for file in walk(path) {
+                    inspect(file, named: false, into: &output, failed: &failed)
+                }
+            } else {
+                inspect(path, named: true, into: &output, failed: &failed)
+            }
+        }
+        output.flush()
+        if failed { throw ExitCode(1) }
+    }
+
+    /// Reads one file and reports it. Files found in folders that are not Go binaries are skipped.
+    private func inspect(_ path: String, named: Bool, into output: inout OutputBuffer, failed: inout Bool) {
+        let image: BinaryImage
+        do {
+            image = try BinaryImage.read(path: path)
+        } catch {
+            if named {
+                failed = true
+                report(path, error, into: &output)
+            } else if verbose {
+                output.err("\(path): skipped: \(error)")
+            }
+            return
+        }
+        guard image.isGo else {
+            let error = GoBinaryError(.notGo, format: image.format)
+            if named {
+                failed = true
+                report(path, error, into: &output)
+            } else if verbose {
+                output.err("\(path): skipped: \(error)")
+            }
+            return
+        }
+        if json {
+            output.out(InspectJSON.line(path, image))
+        } else {
+            output.out(InspectText.render(path, image, verbose: verbose))
+        }
+    }
+
+    private func report(_ path: String, _ error: GoBinaryError, into output: inout OutputBuffer) {
+        output.err("crossgo: error: \(path): \(error)")
+        if json { output.out(InspectJSON.errorLine(path, error)) }
+    }
+
+    /// Regular files (and links to regular files) under `root`, in lexical order, like `go version`.
+    /// Links to folders are not followed.
+    private func walk(_ root: String) -> [String] {
+        var files: [String] = []
+        var stack = [root]
+        while let dir = stack.popLast() {
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            var subdirectories: [String] = []
+            for name in entries.sorted() {
+                let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+                var info = stat()
+                guard lstat(full, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: subdirectories.append(full)
+                case S_IFREG: files.append(full)
+                case S_IFLNK:
+                    var target = stat()
+                    if stat(full, &target) == 0, target.st_mode & S_IFMT == S_IFREG { files.append(full) }
+                default: break
+                }
+            }
+            // Depth-first, in order: push in reverse so the first folder is walked next.
+            stack.append(contentsOf: subdirectories.reversed())
+        }
+        return files.sorted()
+    }
+}
+
+/// Collects stdout and stderr text and writes it in large chunks (one syscall per 64 KiB).
+struct OutputBuffer {
+    private var stdout: [UInt8] = []
+    private var stderr: [UInt8] = []
+
+    mutating func out(_ text: String) {
+        stdout.append(contentsOf: text.utf8)
+        stdout.append(0x0a)
+        if stdout.count >= 1 << 16 { flushOut() }
+    }
+
+    mutating func err(_ text: String) {
+        // Messages go out at once, in order with the results already written.
+        flushOut()
+        stderr.append(contentsOf: text.utf8)
+        stderr.append(0x0a)
+        FileHandle.standardError.write(Data(stderr))
+        stderr.removeAll(keepingCapacity: true)
+    }
+
+    mutating func flush() { flushOut() }
+
+    private mutating func flushOut() {
+        guard !stdout.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(stdout))
+        stdout.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Human-readable report of one file.
+enum InspectText {
+    static func render(_ path: String, _ image: BinaryImage, verbose: Bool) -> String {
+        var lines: [String] = []
+        if image.format == .universal {
+            let arches = image.slices.map { $0.macho?.cpuName ?? $0.goarch ?? "?" }
+            lines.append("\(path): universal Mach-O\(image.isFat64 ? " (fat64)" : ""), \(image.slices.count) slices: \(arches.joined(separator: ", "))")
+            for slice in image.slices {
+                lines.append(contentsOf: block("  [\(slice.macho?.cpuName ?? slice.goarch ?? "?")]", slice, indent: "    ", verbose: verbose))
+            }
+        } else if let slice = image.slices.first {
+            lines.append(contentsOf: block(path + ":", slice, indent: "  ", verbose: verbose))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func block(_ title: String, _ slice: BinarySlice, indent: String, verbose: Bool) -> [String] {
+        let target = "\(slice.goos ?? "?")/\(slice.goarch ?? "?")"
+        guard let info = slice.buildInfo else {
+            return ["\(title) not a Go binary (\(target), \(formatFacts(slice)))"]
+        }
+        var lines = ["\(title) \(info.goVersion) \(target)"]
+        func row(_ label: String, _ value: String) {
+            lines.append(indent + label.padding(toLength: 9, withPad: " ", startingAt: 0) + value)
+        }
+        row("format", formatFacts(slice))
+        for fact in platformFacts(slice, verbose: verbose) { row("", fact) }
+        if let path = info.path { row("path", path) }
+        if let main = info.main { row("mod", module(main)) }
+        for dep in info.deps { row("dep", module(dep)) }
+        for setting in info.settings { row("build", setting.text) }
+        return lines
+    }
+
+    static func module(_ m: Module) -> String {
+        var text = m.path + (m.version.isEmpty ? "" : " " + m.version) + (m.sum.map { " " + $0 } ?? "")
+        if let r = m.replace { text += " => " + module(r) }
+        return text
+    }
+
+    /// One line: container, width, byte order, machine, file type.
+    static func formatFacts(_ slice: BinarySlice) -> String {
+        if let e = slice.elf {
+            let linking = e.interpreter.map { "dynamic (\($0))" } ?? "static"
+            return "ELF \(e.elfClass)-bit \(e.endianness.rawValue)-endian \(e.machineName) \(e.typeName), OS/ABI \(e.osABIName), \(linking)"
+        }
+        if let m = slice.macho {
+            return "Mach-O \(m.is64 ? 64 : 32)-bit \(m.cpuName) \(m.fileTypeName)"
+        }
+        if let p = slice.pe {
+            return "\(p.isPE32Plus ? "PE32+" : "PE32") \(p.machineName) \(p.isDLL ? "DLL" : "executable"), subsystem \(p.subsystemName)"
+        }
+        if let w = slice.wasm {
+            let flavor = w.flavor.map { $0 == .js ? "js (imports gojs)" : "wasip1 (imports wasi_snapshot_preview1)" } ?? "no Go host imports"
+            return "wasm module v\(w.version), \(flavor)"
+        }
+        return slice.format.rawValue
+    }
+
+    static func platformFacts(_ slice: BinarySlice, verbose: Bool) -> [String] {
+        var facts: [String] = []
+        if let m = slice.macho {
+            facts.append("code signature: \(m.hasCodeSignature ? "yes" : "no")")
+            if let platform = m.platformName {
+                facts.append("platform: \(platform)" + (m.minOS.map { " \($0)+" } ?? "") + (m.sdk.map { ", SDK \($0)" } ?? ""))
+            }
+        }
+        if let w = slice.wasm {
+            facts.append("imports: \(w.importModules.sorted().joined(separator: ", ")); \(w.dataSegmentCount) data segments")
+        }
+        if verbose && slice.goosSource == .buildInfo {
+            facts.append("OS from build settings (the header does not name it)")
+        }
+        return facts
+    }
+}
+
+/// Stable JSON for `--json`: one object per file.
+enum InspectJSON {
+    struct File: Encodable {
+        var file: String
+        var format: String
+        var fat64: Bool?
+        var slices: [Slice]
+    }
+
+    struct Slice: Encodable {
+        var format: String
+        var goos: String?
+        var goarch: String?
+        var goosSource: String
+        var offset: Int
+        var size: Int
+        var goVersion: String?
+        var path: String?
+        var main: Module?
+        var deps: [Module]?
+        var settings: [BuildSetting]?
+        var elf: ELF?
+        var macho: MachO?
+        var pe: PE?
+        var wasm: Wasm?
+    }
+
+    struct ELF: Encodable {
+        var `class`: Int
+        var endianness: String
+        var machine: String
+        var machineCode: UInt16
+        var type: String
+        var osABI: String
+        var interpreter: String?
+        var `static`: Bool
+    }
+
+    struct MachO: Encodable {
+        var cpu: String
+        var cpuType: UInt32
+        var cpuSubtype: UInt32
+        var fileType: String
+        var codeSignature: Bool
+        var platform: String?
+        var minOS: String?
+        var sdk: String?
+        var dylibs: [String]
+        var loadCommands: [String]
+    }
+
+    struct PE: Encodable {
+        var machine: String
+        var machineCode: UInt16
+        var pe32Plus: Bool
+        var subsystem: String
+        var dll: Bool
+    }
+
+    struct Wasm: Encodable {
+        var flavor: String?
+        var importModules: [String]
+        var imports: Int
+        var dataSegments: Int
+        var producers: [String]
+    }
+
+    struct Failure: Encodable {
+        struct Detail: Encodable {
+            var message: String
+        }
+        var file: String
+        var error: Detail
+    }
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+    }
+
+    static func line(_ path: String, _ image: BinaryImage) -> String {
+        encode(File(file: path, format: image.format.rawValue, fat64: image.format == .universal ? image.isFat64 : nil,
+                    slices: image.slices.map(slice)))
+    }
+
+    static func errorLine(_ path: String, _ error: GoBinaryError) -> String {
+        encode(Failure(file: path, error: .init(message: error.description)))
+    }
+
+    static func slice(_ s: BinarySlice) -> Slice {
+        let info = s.buildInfo
+        return Slice(
+            format: s.format.rawValue, goos: s.goos, goarch: s.goarch, goosSource: s.goosSource.rawValue,
+            offset: s.offset, size: s.size, goVersion: info?.goVersion, path: info?.path, main: info?.main,
+            deps: info?.deps, settings: info?.settings,
+            elf: s.elf.map {
+                ELF(class: $0.elfClass, endianness: $0.endianness.rawValue, machine: $0.machineName, machineCode: $0.machine,
+                    type: $0.typeName, osABI: $0.osABIName, interpreter: $0.interpreter, static: $0.isStatic)
+            },
+            macho: s.macho.map {
+                MachO(cpu: $0.cpuName, cpuType: $0.cpuType, cpuSubtype: $0.cpuSubtype, fileType: $0.fileTypeName,
+                      codeSignature: $0.hasCodeSignature, platform: $0.platformName, minOS: $0.minOS, sdk: $0.sdk,
+                      dylibs: $0.dylibs, loadCommands: $0.loadCommands.map(\.name))
+            },
+            pe: s.pe.map {
+                PE(machine: $0.machineName, machineCode: $0.machine, pe32Plus: $0.isPE32Plus, subsystem: $0.subsystemName, dll: $0.isDLL)
+            },
+            wasm: s.wasm.map {
+                Wasm(flavor: $0.flavor?.rawValue, importModules: $0.importModules.sorted(), imports: $0.imports.count,
+                     dataSegments: $0.dataSegmentCount, producers: $0.producers.map { "\($0.field): \($0.name) \($0.version)" })
+            })
     }
 }

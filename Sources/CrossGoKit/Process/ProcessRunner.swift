@@ -50,7 +50,8 @@ public func runProgram(
     workingDirectory: String? = nil,
     timeout: Double? = nil,
     limit: Int = 64 << 20,
-    input: String? = nil
+    input: String? = nil,
+    argv0: String? = nil
 ) async throws -> ProgramResult {
     let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
     let env: Subprocess.Environment
@@ -70,7 +71,7 @@ public func runProgram(
     let work: @Sendable () async throws -> ProgramResult = {
         let result = try await Subprocess.run(
             executable,
-            arguments: Arguments(arguments),
+            arguments: argv0.map { Arguments(executablePathOverride: $0, remainingValues: arguments) } ?? Arguments(arguments),
             environment: env,
             workingDirectory: workingDirectory.map { FilePath($0) },
             platformOptions: platformOptions,

@@ -27,6 +27,10 @@ public struct Runner: Sendable, Codable, Equatable {
 
     public var canRun: Bool { kind != .buildOnly }
 
+    /// The argv[0] the runner should see. Go's net/http on js/wasm detects node by an argv0 that starts
+    /// with "node" (as GOROOT's go_js_wasm_exec runs it) and then uses its fake in-process network.
+    public var argv0: String? { kind == .node || kind == .nodeWASI ? "node" : nil }
+
     /// The argv that runs `binary` with `arguments` through this runner; nil for build-only targets.
     /// `directories` are made visible to WASI programs at the same paths (wasmtime needs them named),
     /// and `workingDirectory` becomes their PWD. Stack limits follow GOROOT's go_*_wasm_exec scripts.

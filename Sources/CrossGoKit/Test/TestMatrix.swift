@@ -82,6 +82,7 @@ public struct TestMatrix: Sendable {
     public func run(_ options: TestOptions, events: @escaping @Sendable (TestMatrixEvent) -> Void) async throws -> [PackageResult] {
         let packages = try await packages(options.packages)
         let versions = RunnerVersions()
+        let tools = ToolPaths()
         // Targets whose runner is missing on a host that could have one: say so once, with the fix.
         for target in options.targets {
             let runner = runners.runner(for: target)
@@ -113,7 +114,8 @@ public struct TestMatrix: Sendable {
                 let identity = identities[target]?[package.importPath]
                 group.addTask {
                     events(.started(package: package.importPath, target: target))
-                    return await self.runOne(package, target: target, options: options, identity: identity, versions: versions, scratch: scratch, events: events)
+                    return await self.runOne(package, target: target, options: options, identity: identity, versions: versions, tools: tools,
+                                             scratch: scratch, events: events)
                 }
             }
             for _ in 0..<max(1, min(options.jobs, work.count)) { start() }
@@ -167,12 +169,12 @@ public struct TestMatrix: Sendable {
         return env
     }
 
-    func runOne(_ package: TestPackage, target: Target, options: TestOptions, identity: String?, versions: RunnerVersions,
+    func runOne(_ package: TestPackage, target: Target, options: TestOptions, identity: String?, versions: RunnerVersions, tools: ToolPaths,
                 scratch: String, events: @Sendable (TestMatrixEvent) -> Void) async -> PackageResult {
         let start = Date()
         func finish(_ result: PackageResult, _ testEvents: [TestEvent] = []) -> PackageResult {
             var r = result
-            if r.elapsed == 0 { r.elapsed = Date().timeIntervalSince(start) }
+            if !r.cached { r.elapsed = Date().timeIntervalSince(start) }
             events(.finished(r, events: testEvents))
             return r
         }
@@ -222,17 +224,19 @@ public struct TestMatrix: Sendable {
         let timeoutSeconds = goDurationSeconds(options.timeout) ?? 600
         let args = ["-test.v=test2json", "-test.paniconexit0", "-test.timeout=\(options.timeout)", "-test.testlogfile=\(log)"] + binaryArguments
         let moduleRoot = (toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }) ?? package.directory
-        let dirs = Array(Set([package.directory, moduleRoot, scratch])).sorted()
+        // WASI programs see the package, the module, our scratch folder and the temp folder (examples write there).
+        let dirs = Array(Set([package.directory, moduleRoot, scratch, "/tmp"])).sorted()
         guard let argv = runner.command(binary: binary, arguments: args, directories: dirs, workingDirectory: package.directory) else {
             return finish(PackageResult(package: package.importPath, target: name, status: .noRunner, message: runner.summary))
         }
         let output: ProgramResult
         do {
-            output = try await runProgram(argv[0], Array(argv.dropFirst()), workingDirectory: package.directory, timeout: timeoutSeconds + 60, limit: 64 << 20)
+            output = try await runProgram(argv[0], Array(argv.dropFirst()), workingDirectory: package.directory,
+                                          timeout: timeoutSeconds + 60, limit: 64 << 20, argv0: runner.argv0)
         } catch {
             return finish(PackageResult(package: package.importPath, target: name, status: .failed, message: "\(error)"))
         }
-        let testEvents = await parse(output.stdout, package: package.importPath, target: name)
+        let testEvents = await parse(output.stdout, package: package.importPath, target: name, tools: tools)
         let result = PackageResult.from(events: testEvents, package: package.importPath, target: name, exitCode: output.exitCode,
                                         rawOutput: output.stdout + output.stderr, stderr: String(output.stderr.suffix(8000)))
         if let key, result.status != .failed, let text = try? String(contentsOfFile: log, encoding: .utf8) {
@@ -242,14 +246,33 @@ public struct TestMatrix: Sendable {
     }
 
     /// test2json events from a test binary's -test.v=test2json output.
-    func parse(_ stdout: String, package: String, target: String) async -> [TestEvent] {
-        guard let result = try? await runProgram(toolchain.goPath, ["tool", "test2json", "-t", "-p", package], timeout: 120, input: stdout) else { return [] }
+    func parse(_ stdout: String, package: String, target: String, tools: ToolPaths) async -> [TestEvent] {
+        // Recent Go builds test2json on demand: `go tool` costs a second per call, so run the binary itself.
+        let test2json = await tools.path(of: "test2json", goPath: toolchain.goPath)
+        let command = test2json.map { ($0, ["-t", "-p", package]) } ?? (toolchain.goPath, ["tool", "test2json", "-t", "-p", package])
+        guard let result = try? await runProgram(command.0, command.1, timeout: 120, input: stdout) else { return [] }
         let decoder = JSONDecoder()
         return result.stdout.split(separator: "\n").compactMap { line in
             guard var event = try? decoder.decode(TestEvent.self, from: Data(line.utf8)) else { return nil }
             event.Target = target
             return event
         }
+    }
+}
+
+/// Paths of Go tools (`go tool -n NAME`), asked once per run.
+actor ToolPaths {
+    private var known: [String: Task<String?, Never>] = [:]
+
+    func path(of tool: String, goPath: String) async -> String? {
+        if let task = known[tool] { return await task.value }
+        let task = Task { () -> String? in
+            guard let out = try? await runProgram(goPath, ["tool", "-n", tool], timeout: 300), out.succeeded else { return nil }
+            let path = out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+        }
+        known[tool] = task
+        return await task.value
     }
 }
 
