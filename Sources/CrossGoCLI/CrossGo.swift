@@ -12,7 +12,7 @@ public struct CrossGo: AsyncParsableCommand {
             (default, release, first-class, all, host) or LLVM/Rust triples (aarch64-apple-darwin, wasm32-wasip1).
             """,
         version: CrossGoVersion.current,
-        subcommands: [Build.self, TestCommand.self, Targets.self, Inspect.self]
+        subcommands: [Build.self, TestCommand.self, Inspect.self, DoctorCommand.self, Targets.self]
     )
 
     public init() {}

@@ -24,6 +24,8 @@ public struct DescribedSystem: HostSystem {
     public var processArchitecture: String
     public var translated: Bool?
     public var binfmt: [BinfmtEntry]
+    /// Go executables by (resolved) path, as GoBinary would read them.
+    public var goBinaries: [String: GoBinaryFacts] = [:]
 
     public init(
         osName: String, environment: [String: String] = [:], homeDirectory: String = "/home/user",
@@ -79,7 +81,7 @@ public struct DescribedSystem: HostSystem {
         return current
     }
 
-    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?) async throws -> ProgramResult {
+    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?) async throws -> ProgramResult {
         let key = ([resolveSymlinks(program)] + arguments).joined(separator: " ")
         if let result = programs[key] ?? programs[([program] + arguments).joined(separator: " ")] { return result }
         if !isExecutableFile(program) { throw ProgramError.cannotStart(program: program, reason: "no such file") }
@@ -89,4 +91,5 @@ public struct DescribedSystem: HostSystem {
     public func hardwareArchitecture() async -> String { hardwareArch }
     public func isTranslated() async -> Bool? { translated }
     public func binfmtEntries() -> [BinfmtEntry] { binfmt }
+    public func goBinaryFacts(_ path: String) -> GoBinaryFacts? { goBinaries[resolveSymlinks(path)] }
 }

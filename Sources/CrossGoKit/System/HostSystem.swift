@@ -22,8 +22,8 @@ public protocol HostSystem: Sendable {
     func listDirectory(_ path: String) -> [String]
     /// The path with every symbolic link resolved.
     func resolveSymlinks(_ path: String) -> String
-    /// Runs a program to completion.
-    func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?) async throws -> ProgramResult
+    /// Runs a program to completion, in `workingDirectory` when given.
+    func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?) async throws -> ProgramResult
     /// The real CPU architecture in GOARCH spelling, even when this process is translated.
     func hardwareArchitecture() async -> String
     /// The architecture this process runs as (GOARCH spelling).
@@ -32,9 +32,34 @@ public protocol HostSystem: Sendable {
     func isTranslated() async -> Bool?
     /// Registered binfmt_misc interpreters (Linux); empty elsewhere.
     func binfmtEntries() -> [BinfmtEntry]
+    /// What a Go executable says about itself, read from its bytes (never by running it); nil if unreadable.
+    func goBinaryFacts(_ path: String) -> GoBinaryFacts?
+}
+
+/// The facts the doctor needs from a Go executable: its format, architecture and Go version.
+public struct GoBinaryFacts: Sendable, Codable, Equatable {
+    public var format: String
+    public var goos: String?
+    public var goarch: String?
+    /// e.g. "go1.27.3"; nil when the file has no Go build info.
+    public var goVersion: String?
+    /// Main module path (golang.org/x/tools/gopls for gopls).
+    public var mainModule: String?
+
+    public init(format: String, goos: String?, goarch: String?, goVersion: String?, mainModule: String? = nil) {
+        self.format = format
+        self.goos = goos
+        self.goarch = goarch
+        self.goVersion = goVersion
+        self.mainModule = mainModule
+    }
 }
 
 extension HostSystem {
+    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?) async throws -> ProgramResult {
+        try await run(program, arguments, environment: environment, timeout: timeout, workingDirectory: nil)
+    }
+
     /// The folders of PATH, in order, without empty entries.
     public var pathDirectories: [String] {
         (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }

@@ -1,5 +1,6 @@
 // File, environment and process access shared by the live Linux and macOS systems.
 import Foundation
+import GoBinary
 
 /// The parts of a live system that are the same on every POSIX host.
 public protocol POSIXSystem: HostSystem {}
@@ -33,8 +34,14 @@ extension POSIXSystem {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
 
-    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?) async throws -> ProgramResult {
-        try await runProgram(program, arguments, environment: environment, timeout: timeout)
+    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?) async throws -> ProgramResult {
+        try await runProgram(program, arguments, environment: environment, workingDirectory: workingDirectory, timeout: timeout)
+    }
+
+    public func goBinaryFacts(_ path: String) -> GoBinaryFacts? {
+        guard let image = try? BinaryImage.read(path: resolveSymlinks(path)), let slice = image.slices.first else { return nil }
+        return GoBinaryFacts(format: image.format.rawValue, goos: slice.goos, goarch: slice.goarch,
+                             goVersion: slice.buildInfo?.goVersion, mainModule: slice.buildInfo?.main?.path ?? slice.buildInfo?.path)
     }
 
     public var processArchitecture: String {

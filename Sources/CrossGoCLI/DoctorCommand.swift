@@ -1,0 +1,64 @@
+// `crossgo doctor`: every check with its status, evidence and fix; --json; --fix-shell prints (never applies) a repair.
+import ArgumentParser
+import CrossGoKit
+import Foundation
+
+enum ShellName: String, ExpressibleByArgument, CaseIterable {
+    case zsh, bash, fish
+}
+
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Explain, check by check, why this Go installation does not do what you told it to.",
+        discussion: "Exit status: 0 all ok, 1 warnings only, 2 any error. --fix-shell prints a snippet and edits nothing."
+    )
+
+    @Option(name: .customLong("fix-shell"), help: ArgumentHelp("Print shell lines that repair what they can (zsh, bash or fish).", valueName: "shell"))
+    var fixShell: ShellName?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let context = CrossGoContext()
+        let facts = await DoctorFacts.gather(system: context.system, workingDirectory: FileManager.default.currentDirectoryPath,
+                                             extraToolDirectories: context.extraToolDirectories)
+        let findings = await Doctor.run(facts)
+        if let fixShell {
+            Console.out(Doctor.fixSnippet(findings, shell: fixShell.rawValue))
+        } else if output.json {
+            Console.out(try Console.json(findings))
+        } else {
+            Console.out(Self.render(findings, color: output.useColor()))
+        }
+        let code = Doctor.exitCode(findings)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    static func render(_ findings: [Finding], color: Bool) -> String {
+        func paint(_ s: String, _ c: String) -> String { color ? "\u{1B}[\(c)m\(s)\u{1B}[0m" : s }
+        var lines: [String] = []
+        for (group, checks) in Doctor.groups {
+            lines.append(paint(group, "1"))
+            for check in checks {
+                guard let f = findings.first(where: { $0.id == check.id }) else { continue }
+                let symbol: String
+                switch f.status {
+                case .ok: symbol = paint("✓", "32")
+                case .warning: symbol = paint("!", "33")
+                case .error: symbol = paint("✗", "31")
+                case .skipped: symbol = paint("-", "2")
+                }
+                lines.append("  \(symbol) \(f.title) [\(f.id)]: \(f.summary)")
+                if f.status != .ok && f.status != .skipped {
+                    for e in f.evidence { lines.append("      \(e)") }
+                    if let fix = f.fix { lines.append("      fix: \(fix)") }
+                }
+            }
+        }
+        let errors = findings.filter { $0.status == .error }.count
+        let warnings = findings.filter { $0.status == .warning }.count
+        lines.append("\(findings.count) checks: \(errors) error(s), \(warnings) warning(s)")
+        return lines.joined(separator: "\n")
+    }
+}

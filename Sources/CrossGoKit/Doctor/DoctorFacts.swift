@@ -1,0 +1,126 @@
+// Facts the doctor's checks share, gathered once: the `go` executables on PATH (read with GoBinary),
+// one `go env -json` of the winning `go`, and the env files a setting can come from.
+import Foundation
+
+/// A `go` executable found on PATH.
+public struct GoInstall: Sendable, Equatable {
+    /// The PATH entry, as found.
+    public var path: String
+    /// With every link resolved.
+    public var resolved: String
+    /// What the binary says about itself; nil when it is not a readable Go executable (a wrapper script).
+    public var facts: GoBinaryFacts?
+
+    /// The GOROOT this `go` derives when GOROOT is unset: the folder above its bin/.
+    public var derivedGoroot: String {
+        let bin = (resolved as NSString).deletingLastPathComponent
+        return (bin as NSString).deletingLastPathComponent
+    }
+
+    public var label: String {
+        let version = facts?.goVersion ?? "unknown version"
+        let arch = facts?.goarch.map { " \($0)" } ?? ""
+        return path == resolved ? "\(path): \(version)\(arch)" : "\(path) -> \(resolved): \(version)\(arch)"
+    }
+}
+
+/// A `KEY=VALUE` line of a Go env file.
+public struct EnvFileEntry: Sendable, Equatable {
+    public var value: String
+    public var line: Int
+}
+
+/// Everything the checks read, gathered once per doctor run.
+public struct DoctorFacts: Sendable {
+    public var system: any HostSystem
+    public var workingDirectory: String
+    public var installs: [GoInstall]
+    /// `go env -json` of the winning `go`; nil when it could not run.
+    public var goEnv: [String: String]?
+    public var goEnvError: String?
+    public var hardwareArch: String
+    public var translated: Bool?
+    /// The user's env file (`go env GOENV`), written by `go env -w`.
+    public var userEnvPath: String?
+    public var userEnv: [String: EnvFileEntry]
+    /// `$GOROOT/go.env`.
+    public var gorootEnv: [String: EnvFileEntry]
+    /// Folders searched after PATH for runners (the repository's .tools/bin).
+    public var extraToolDirectories: [String]
+
+    public var environment: [String: String] { system.environment }
+    public var winner: GoInstall? { installs.first }
+
+    /// Gathers the facts: runs only `go env -json` of the winning `go`.
+    public static func gather(system: any HostSystem, workingDirectory: String, extraToolDirectories: [String] = []) async -> DoctorFacts {
+        let installs = system.allOnPath("go").map { path in
+            GoInstall(path: path, resolved: system.resolveSymlinks(path), facts: system.goBinaryFacts(path))
+        }
+        async let hardware = system.hardwareArchitecture()
+        async let translated = system.isTranslated()
+        var goEnv: [String: String]?
+        var goEnvError: String?
+        if let winner = installs.first {
+            do {
+                // From the root folder, so that a go.mod asking for a newer Go does not make `go env` itself
+                // switch toolchains (or fail); go.toolchain reads go.mod and go.work on its own.
+                let result = try await system.run(winner.path, ["env", "-json"], environment: [:], timeout: 30, workingDirectory: "/")
+                if result.succeeded, let decoded = try? JSONDecoder().decode([String: String].self, from: Data(result.stdout.utf8)) {
+                    goEnv = decoded
+                } else {
+                    goEnvError = firstLine(result.stderr.isEmpty ? result.stdout : result.stderr)
+                }
+            } catch {
+                goEnvError = "\(error)"
+            }
+        }
+        let userEnvPath = goEnv?["GOENV"] ?? defaultUserEnvPath(system: system)
+        let goroot = goEnv?["GOROOT"] ?? system.environment["GOROOT"] ?? installs.first?.derivedGoroot
+        return DoctorFacts(
+            system: system, workingDirectory: workingDirectory, installs: installs, goEnv: goEnv, goEnvError: goEnvError,
+            hardwareArch: await hardware, translated: await translated,
+            userEnvPath: userEnvPath, userEnv: userEnvPath.flatMap { system.readTextFile($0) }.map(parseEnvFile) ?? [:],
+            gorootEnv: goroot.flatMap { system.readTextFile($0 + "/go.env") }.map(parseEnvFile) ?? [:],
+            extraToolDirectories: extraToolDirectories)
+    }
+
+    /// Where `go env -w` writes when GOENV is unset.
+    static func defaultUserEnvPath(system: any HostSystem) -> String? {
+        if let explicit = system.environment["GOENV"] { return explicit == "off" ? nil : explicit }
+        if system.osName == "darwin" { return system.homeDirectory + "/Library/Application Support/go/env" }
+        let config = system.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? system.homeDirectory + "/.config"
+        return config + "/go/env"
+    }
+
+    /// Reads a Go env file: `KEY=VALUE` lines, `#` comments.
+    public static func parseEnvFile(_ text: String) -> [String: EnvFileEntry] {
+        var out: [String: EnvFileEntry] = [:]
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#"), let eq = line.firstIndex(of: "=") else { continue }
+            out[String(line[..<eq])] = EnvFileEntry(value: String(line[line.index(after: eq)...]), line: i + 1)
+        }
+        return out
+    }
+
+    /// Where an effective setting comes from, in the go command's order.
+    public enum Origin: String, Sendable, Codable {
+        case environment, userEnvFile = "user env file", gorootEnvFile = "$GOROOT/go.env", defaultValue = "default"
+    }
+
+    public func origin(of key: String) -> Origin {
+        if environment[key] != nil { return .environment }
+        if userEnv[key] != nil { return .userEnvFile }
+        if gorootEnv[key] != nil { return .gorootEnvFile }
+        return .defaultValue
+    }
+
+    /// The effective value: `go env` when it ran, else the same precedence by hand.
+    public func value(_ key: String) -> String? {
+        if let goEnv { return goEnv[key] }
+        return environment[key] ?? userEnv[key]?.value ?? gorootEnv[key]?.value
+    }
+
+    /// The winning go's version (from its build info).
+    public var goVersion: String? { winner?.facts?.goVersion ?? goEnv?["GOVERSION"] }
+}

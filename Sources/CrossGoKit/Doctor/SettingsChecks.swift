@@ -1,0 +1,251 @@
+// Where each setting comes from, toolchain switching, GOFLAGS and go.work, and values that cannot work.
+import Foundation
+
+/// Settings the go command reads (`go help environment`).
+let goSettings = ["GO111MODULE", "GOAMD64", "GOARCH", "GOARM", "GOARM64", "GOBIN", "GOCACHE", "GOCACHEPROG", "GODEBUG", "GOENV",
+                  "GOEXPERIMENT", "GOFIPS140", "GOFLAGS", "GOINSECURE", "GOMODCACHE", "GONOPROXY", "GONOSUMDB", "GOOS", "GOPATH",
+                  "GOPRIVATE", "GOPROXY", "GOROOT", "GOSUMDB", "GOTELEMETRY", "GOTMPDIR", "GOTOOLCHAIN", "GOVCS", "GOWORK",
+                  "CGO_ENABLED", "CC", "CXX", "AR", "PKG_CONFIG"]
+
+/// `go.settings`: each setting's effective value and origin; `go env -w` values the environment shadows.
+public struct SettingsCheck: DoctorCheck {
+    public let id = "go.settings"
+    public let title = "Where settings come from"
+    public init() {}
+
+    public func run(_ facts: DoctorFacts) async throws -> Finding {
+        var evidence: [String] = []
+        var shadowed: [String] = []
+        let envFile = facts.userEnvPath ?? "the user env file"
+        let keys = Set(goSettings).union(facts.userEnv.keys).union(facts.gorootEnv.keys).sorted()
+        for key in keys {
+            let origin = facts.origin(of: key)
+            guard origin != .defaultValue else { continue }
+            let value = facts.environment[key] ?? facts.userEnv[key]?.value ?? facts.gorootEnv[key]?.value ?? ""
+            var place = origin.rawValue
+            if origin == .userEnvFile, let line = facts.userEnv[key]?.line { place = "\(envFile):\(line)" }
+            evidence.append("\(key)=\(value)  (\(place))")
+            if let written = facts.userEnv[key], let env = facts.environment[key], env != written.value {
+                shadowed.append("\(key): `go env -w` set \(written.value) (\(envFile):\(written.line)) but the environment sets \(env), which wins")
+            }
+        }
+        if !shadowed.isEmpty {
+            return finding(.warning, shadowed.count == 1 ? shadowed[0] : "\(shadowed.count) `go env -w` values are shadowed by the environment",
+                           evidence: shadowed + evidence,
+                           fix: "drop the environment value (unset \(shadowed.map { String($0.prefix { $0 != ":" }) }.joined(separator: " "))) or the file's (go env -u KEY)",
+                           shellFix: shadowed.map { .unset(String($0.prefix { $0 != ":" })) })
+        }
+        return finding(.ok, evidence.isEmpty ? "every setting has its default" : "\(evidence.count) setting(s) changed from the default; none shadowed",
+                       evidence: evidence)
+    }
+}
+
+/// Reads the `go` and `toolchain` lines of a go.mod or go.work.
+func goDirectives(_ text: String) -> (go: String?, toolchain: String?) {
+    var go: String?
+    var toolchain: String?
+    for raw in text.split(separator: "\n") {
+        let words = raw.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard words.count >= 2 else { continue }
+        if words[0] == "go" { go = words[1] }
+        if words[0] == "toolchain" { toolchain = words[1] }
+    }
+    return (go, toolchain)
+}
+
+/// Finds `name` in `start` or the nearest parent folder.
+func findUpward(_ name: String, from start: String, system: any HostSystem) -> String? {
+    var dir = start
+    while true {
+        let candidate = (dir == "/" ? "" : dir) + "/" + name
+        if system.fileExists(candidate) && !system.isDirectory(candidate) { return candidate }
+        if dir == "/" || dir.isEmpty { return nil }
+        dir = (dir as NSString).deletingLastPathComponent
+    }
+}
+
+/// `go.toolchain`: GOTOOLCHAIN, and whether go.mod / go.work here will switch toolchains.
+public struct ToolchainCheck: DoctorCheck {
+    public let id = "go.toolchain"
+    public let title = "Toolchain switching (GOTOOLCHAIN, go.mod, go.work)"
+    public init() {}
+
+    public func run(_ facts: DoctorFacts) async throws -> Finding {
+        guard let local = facts.goVersion, let localVersion = GoVersion(local) else { return skipped("no `go` to compare with") }
+        let setting = facts.value("GOTOOLCHAIN") ?? "auto"
+        var evidence = ["GOTOOLCHAIN=\(setting) (\(facts.origin(of: "GOTOOLCHAIN").rawValue))", "local go: \(local)"]
+        if let stale = facts.userEnv["GOTOOLCHAIN"] {
+            evidence.append("`go env -w GOTOOLCHAIN=\(stale.value)` in \(facts.userEnvPath ?? "env file"):\(stale.line) survives reinstalls")
+        }
+        var required: (GoVersion, String)?
+        for name in ["go.work", "go.mod"] {
+            let explicit = name == "go.work" ? facts.environment["GOWORK"] : nil
+            if explicit == "off" { continue }
+            guard let file = explicit ?? findUpward(name, from: facts.workingDirectory, system: facts.system),
+                  let text = facts.system.readTextFile(file) else { continue }
+            let (go, toolchain) = goDirectives(text)
+            for (label, value) in [("go", go), ("toolchain", toolchain)] {
+                guard let value, let v = GoVersion(value) else { continue }
+                evidence.append("\(file): \(label) \(value)")
+                if required == nil || v > required!.0 { required = (v, "\(file) (\(label) \(value))") }
+            }
+        }
+        guard let (needed, source) = required, needed > localVersion else {
+            return finding(.ok, "no switch: this folder needs nothing newer than \(local)", evidence: evidence)
+        }
+        let want = "go\(needed.major).\(needed.minor)" + (needed.patch > 0 ? ".\(needed.patch)" : "")
+        let mode = setting.split(separator: "+").last.map(String.init) ?? setting
+        if setting == "local" || mode == "local" {
+            return finding(.error, "\(source) needs \(want) but GOTOOLCHAIN=\(setting) forbids switching from \(local): every go command here fails",
+                           evidence: evidence, fix: "install \(want), or set GOTOOLCHAIN=auto to let go download it")
+        }
+        let proxy = facts.value("GOPROXY") ?? ""
+        if mode == "path" {
+            let onPath = facts.system.which(want) != nil
+            return finding(onPath ? .warning : .error, "\(source) needs \(want); GOTOOLCHAIN=path looks for \(want) on PATH\(onPath ? "" : " and finds none")", evidence: evidence,
+                           fix: onPath ? nil : "go install golang.org/dl/\(want)@latest && \(want) download")
+        }
+        if proxy == "off" || proxy.split(whereSeparator: { $0 == "," || $0 == "|" }).allSatisfy({ $0 == "off" || $0 == "direct" }) {
+            return finding(.error, "\(source) needs \(want): go would download it through the module proxy, but GOPROXY=\(proxy) cannot serve toolchains",
+                           evidence: evidence + ["GOPROXY=\(proxy)"], fix: "install \(want) yourself, or set GOPROXY=https://proxy.golang.org,direct")
+        }
+        return finding(.warning, "\(source) needs \(want): go switches from \(local) and downloads \(want) through \(proxy) (\"go: downloading \(want)\")",
+                       evidence: evidence, fix: "install \(want) to avoid the download, or lower the go line")
+    }
+}
+
+/// `go.flags-and-workspace`: GOFLAGS from any origin; a go.work picked up from a parent folder.
+public struct FlagsAndWorkspaceCheck: DoctorCheck {
+    public let id = "go.flags-and-workspace"
+    public let title = "GOFLAGS and go.work"
+    public init() {}
+
+    public func run(_ facts: DoctorFacts) async throws -> Finding {
+        var problems: [String] = []
+        var evidence: [String] = []
+        var shell: [ShellEdit] = []
+        for (origin, value, line) in [("environment", facts.environment["GOFLAGS"], nil as Int?),
+                                      (facts.userEnvPath ?? "user env file", facts.userEnv["GOFLAGS"]?.value, facts.userEnv["GOFLAGS"]?.line),
+                                      ("$GOROOT/go.env", facts.gorootEnv["GOFLAGS"]?.value, facts.gorootEnv["GOFLAGS"]?.line)] {
+            guard let value, !value.isEmpty else { continue }
+            evidence.append("GOFLAGS=\(value) (\(origin)\(line.map { ":\($0)" } ?? ""))")
+        }
+        if let effective = facts.environment["GOFLAGS"] ?? facts.userEnv["GOFLAGS"]?.value, !effective.isEmpty {
+            problems.append("GOFLAGS=\(effective) applies to every go command (\"inconsistent vendoring\", \"flag may be set only once\")")
+            if facts.environment["GOFLAGS"] != nil { shell.append(.unset("GOFLAGS")) }
+        }
+        if facts.environment["GOWORK"] != "off" {
+            let work = facts.environment["GOWORK"].flatMap { $0.isEmpty ? nil : $0 } ?? findUpward("go.work", from: facts.workingDirectory, system: facts.system)
+            if let work {
+                let dir = (work as NSString).deletingLastPathComponent
+                evidence.append("go.work: \(work)")
+                if dir != facts.workingDirectory {
+                    problems.append("\(work) in a parent folder is used for every build here (go env GOWORK)")
+                }
+            }
+        }
+        guard !problems.isEmpty else { return finding(.ok, "no GOFLAGS, no go.work from a parent folder", evidence: evidence) }
+        return finding(.warning, problems.joined(separator: "; "), evidence: evidence,
+                       fix: "unset GOFLAGS / go env -u GOFLAGS; GOWORK=off go build ... to ignore a go.work", shellFix: shell)
+    }
+}
+
+/// `go.values`: GOPROXY, GOSUMDB and GODEBUG values that cannot work; GOOS/GOARCH exported for good.
+public struct ValuesCheck: DoctorCheck {
+    public let id = "go.values"
+    public let title = "Malformed or misleading values"
+    public init() {}
+
+    /// GODEBUG settings removed before Go's table of removed settings existed (Go release notes).
+    static let historicRemoved = ["tls13": "removed in Go 1.14 (TLS 1.3 can no longer be turned off)"]
+
+    public func run(_ facts: DoctorFacts) async throws -> Finding {
+        var errors: [String] = []
+        var warnings: [String] = []
+        var shell: [ShellEdit] = []
+        func place(_ key: String) -> String {
+            let o = facts.origin(of: key)
+            if o == .userEnvFile, let line = facts.userEnv[key]?.line { return "\(facts.userEnvPath ?? "env file"):\(line)" }
+            return o.rawValue
+        }
+        if let proxy = facts.value("GOPROXY"), facts.origin(of: "GOPROXY") != .defaultValue {
+            for entry in proxy.split(whereSeparator: { $0 == "," || $0 == "|" }).map(String.init) where !Self.validProxyEntry(entry) {
+                errors.append("GOPROXY entry '\(entry)' is neither direct, off nor an http(s)/file URL (\(place("GOPROXY")))")
+            }
+        }
+        if let sumdb = facts.value("GOSUMDB"), !sumdb.isEmpty, let problem = Self.sumdbProblem(sumdb) {
+            errors.append("GOSUMDB=\(sumdb): \(problem) (\(place("GOSUMDB")))")
+        }
+        if let godebug = facts.value("GODEBUG"), !godebug.isEmpty {
+            let (known, removed) = Self.knownGodebug(goroot: facts.goEnv?["GOROOT"] ?? facts.winner?.derivedGoroot, system: facts.system)
+            for item in godebug.split(separator: ",") {
+                let key = String(item.split(separator: "=", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)
+                if let why = Self.historicRemoved[key] ?? removed[key] {
+                    warnings.append("GODEBUG \(key): \(why); the setting does nothing (\(place("GODEBUG")))")
+                } else if !known.isEmpty && !known.contains(key) {
+                    warnings.append("GODEBUG \(key): no such setting in \(facts.goVersion ?? "this Go"); it is silently ignored (\(place("GODEBUG")))")
+                }
+            }
+        }
+        for key in ["GOOS", "GOARCH"] {
+            if let value = facts.environment[key] {
+                warnings.append("\(key)=\(value) is exported: every go command builds for it; set it per command instead")
+                shell.append(.unset(key))
+            } else if let written = facts.userEnv[key] {
+                warnings.append("\(key)=\(written.value) is set by `go env -w` (\(facts.userEnvPath ?? "env file"):\(written.line)): every go command builds for it")
+            }
+        }
+        let all = errors + warnings
+        guard !all.isEmpty else { return finding(.ok, "GOPROXY, GOSUMDB and GODEBUG are well-formed; GOOS/GOARCH are not pinned") }
+        return finding(errors.isEmpty ? .warning : .error, all.count == 1 ? all[0] : "\(all.count) problems: " + all.map { String($0.prefix { $0 != ":" }) }.joined(separator: ", "),
+                       evidence: all, fix: "unset the variable, or go env -u KEY for values written with go env -w", shellFix: shell)
+    }
+
+    static func validProxyEntry(_ entry: String) -> Bool {
+        if entry == "direct" || entry == "off" { return true }
+        guard let url = URL(string: entry), let scheme = url.scheme?.lowercased() else { return false }
+        if scheme == "file" { return !url.path.isEmpty }
+        return (scheme == "https" || scheme == "http") && !(url.host ?? "").isEmpty
+    }
+
+    /// The go command accepts "off", a known database name, or "name+hash+key [url]".
+    static func sumdbProblem(_ value: String) -> String? {
+        if value == "off" { return nil }
+        let name = String(value.split(separator: " ").first ?? "")
+        if name.contains("+") {
+            let parts = name.split(separator: "+", omittingEmptySubsequences: false)
+            if parts.count < 3 || parts.contains(where: \.isEmpty) || name.contains("://") {
+                return "malformed verifier id (\"invalid GOSUMDB: malformed verifier id\"); a key looks like name+hash+key, e.g. sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ze6c3Ka1oz+qBjXMBk"
+            }
+            return nil
+        }
+        if ["sum.golang.org", "sum.golang.google.cn"].contains(name) { return nil }
+        return "unknown checksum database \(name): only sum.golang.org is known by name; others need name+key"
+    }
+
+    /// GODEBUG names this Go knows (internal/godebugs/table.go and the runtime's), and those it removed.
+    static func knownGodebug(goroot: String?, system: any HostSystem) -> (Set<String>, [String: String]) {
+        guard let goroot, let table = system.readTextFile(goroot + "/src/internal/godebugs/table.go") else { return ([], [:]) }
+        var known = Set<String>()
+        var removed: [String: String] = [:]
+        let removedStart = table.range(of: "var Removed")?.lowerBound
+        for line in table.split(separator: "\n") {
+            guard let nameRange = line.range(of: "Name: \"") else { continue }
+            let rest = line[nameRange.upperBound...]
+            let name = String(rest.prefix { $0 != "\"" })
+            if let removedStart, let at = table.range(of: String(line))?.lowerBound, at > removedStart {
+                let version = line.range(of: "Removed: ").map { String(line[$0.upperBound...].prefix { $0.isNumber }) } ?? ""
+                removed[name] = "removed in Go 1.\(version)"
+            } else {
+                known.insert(name)
+            }
+        }
+        if let runtime = system.readTextFile(goroot + "/src/runtime/runtime1.go") {
+            for line in runtime.split(separator: "\n") {
+                guard let r = line.range(of: "{name: \"") else { continue }
+                known.insert(String(line[r.upperBound...].prefix { $0 != "\"" }))
+            }
+        }
+        return (known, removed)
+    }
+}
