@@ -109,8 +109,13 @@ public struct CgoCheck: DoctorCheck {
         }
         if enabled == "1" {
             if ccPath == nil {
-                return finding(.error, "CGO_ENABLED=1 but the C compiler \(cc) is not found: packages using cgo fail to build", evidence: evidence,
-                               fix: "install a C compiler or set CC to one")
+                // Go 1.20+ turns cgo off by itself only when CC is unset; a CC naming a missing compiler keeps it on.
+                let why = facts.environment["CC"] != nil || facts.userEnv["CC"] != nil
+                    ? "CC is set, so Go 1.20+'s automatic switch-off (no C compiler found) does not apply"
+                    : "CGO_ENABLED=1 is set"
+                return finding(.error, "cgo is on but the C compiler \(cc) is not found (\(why)): host builds that need cgo (net, os/user, runtime/cgo) fail with \"C compiler not found\"",
+                               evidence: evidence, fix: "unset CC (cgo then turns itself off), install a C compiler, or set CGO_ENABLED=0",
+                               shellFix: facts.environment["CC"] != nil ? [.unset("CC")] : [])
             }
             return finding(.ok, "cgo is on, with \(ccPath!)", evidence: evidence)
         }
