@@ -39,7 +39,7 @@ public struct TranslationCheck: DoctorCheck {
         }
         evidence.append("go (\(facts.winner!.path)) is built for \(goArch)")
         if facts.system.osName == "darwin" && cpu == "arm64" && goArch == "amd64" {
-            return finding(.error, "an amd64 go on an Apple Silicon Mac: it builds amd64 by default and runs under Rosetta",
+            return finding(.error, "an amd64 go on an Apple Silicon Mac: builds amd64 by default, runs under Rosetta",
                            evidence: evidence + (facts.translated == true ? ["the shell itself runs under Rosetta (sysctl.proc_translated = 1)"] : []),
                            fix: "install an arm64 Go (Homebrew under /opt/homebrew, or the arm64 .pkg) and put it first on PATH; open the terminal without \"Open using Rosetta\"")
         }
