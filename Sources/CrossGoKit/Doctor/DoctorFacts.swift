@@ -53,27 +53,15 @@ public struct DoctorFacts: Sendable {
 
     /// Gathers the facts: runs only `go env -json` of the winning `go`.
     public static func gather(system: any HostSystem, workingDirectory: String, extraToolDirectories: [String] = []) async -> DoctorFacts {
-        let installs = system.allOnPath("go").map { path in
-            GoInstall(path: path, resolved: system.resolveSymlinks(path), facts: system.goBinaryFacts(path))
-        }
+        let paths = system.allOnPath("go")
+        // Start the one `go env -json` first; reading the binaries overlaps with it.
+        async let envResult = Self.goEnv(paths.first, system: system)
         async let hardware = system.hardwareArchitecture()
         async let translated = system.isTranslated()
-        var goEnv: [String: String]?
-        var goEnvError: String?
-        if let winner = installs.first {
-            do {
-                // From the root folder, so that a go.mod asking for a newer Go does not make `go env` itself
-                // switch toolchains (or fail); go.toolchain reads go.mod and go.work on its own.
-                let result = try await system.run(winner.path, ["env", "-json"], environment: [:], timeout: 30, workingDirectory: "/")
-                if result.succeeded, let decoded = try? JSONDecoder().decode([String: String].self, from: Data(result.stdout.utf8)) {
-                    goEnv = decoded
-                } else {
-                    goEnvError = firstLine(result.stderr.isEmpty ? result.stdout : result.stderr)
-                }
-            } catch {
-                goEnvError = "\(error)"
-            }
+        let installs = paths.map { path in
+            GoInstall(path: path, resolved: system.resolveSymlinks(path), facts: system.goBinaryFacts(path))
         }
+        let (goEnv, goEnvError) = await envResult
         let userEnvPath = goEnv?["GOENV"] ?? defaultUserEnvPath(system: system)
         let goroot = goEnv?["GOROOT"] ?? system.environment["GOROOT"] ?? installs.first?.derivedGoroot
         return DoctorFacts(
@@ -82,6 +70,21 @@ public struct DoctorFacts: Sendable {
             userEnvPath: userEnvPath, userEnv: userEnvPath.flatMap { system.readTextFile($0) }.map(parseEnvFile) ?? [:],
             gorootEnv: goroot.flatMap { system.readTextFile($0 + "/go.env") }.map(parseEnvFile) ?? [:],
             extraToolDirectories: extraToolDirectories)
+    }
+
+    /// `go env -json` of the winning go, run from the root folder so that a go.mod asking for a newer Go
+    /// does not make `go env` itself switch toolchains (or fail); go.toolchain reads go.mod and go.work itself.
+    static func goEnv(_ go: String?, system: any HostSystem) async -> ([String: String]?, String?) {
+        guard let go else { return (nil, nil) }
+        do {
+            let result = try await system.run(go, ["env", "-json"], environment: [:], timeout: 30, workingDirectory: "/")
+            if result.succeeded, let decoded = try? JSONDecoder().decode([String: String].self, from: Data(result.stdout.utf8)) {
+                return (decoded, nil)
+            }
+            return (nil, firstLine(result.stderr.isEmpty ? result.stdout : result.stderr))
+        } catch {
+            return (nil, "\(error)")
+        }
     }
 
     /// Where `go env -w` writes when GOENV is unset.
