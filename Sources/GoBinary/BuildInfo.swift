@@ -48,6 +48,13 @@ public struct BuildSetting: Sendable, Codable, Equatable, Hashable {
         self.key = key
         self.value = value
     }
+
+    /// `KEY=VALUE` as `go version -m` prints it: key and value Go-quoted when they must be.
+    public var text: String {
+        let k = GoQuote.keyNeedsQuoting(key) ? GoQuote.quote(key) : key
+        let v = GoQuote.valueNeedsQuoting(value) ? GoQuote.quote(value) : value
+        return "\(k)=\(v)"
+    }
 }
 
 /// The build information the Go linker stores in a binary: toolchain version plus the
@@ -96,30 +103,44 @@ public struct BuildInfo: Sendable, Codable, Equatable {
         func fail(_ detail: String) -> GoBinaryError {
             GoBinaryError(.badBuildInfo("line \(lineNumber): \(detail)"))
         }
-        func moduleLine(_ rest: Substring) throws(GoBinaryError) -> Module {
-            let elem = rest.split(separator: "\t", omittingEmptySubsequences: false)
+        // Work on bytes: Go splits lines and columns on the bytes '\n' and '\t' (a Character-based
+        // split would treat "\r\n" as one character).
+        func text(_ b: ArraySlice<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
+        func columns(_ b: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+            b.split(separator: 0x09, omittingEmptySubsequences: false)
+        }
+        func moduleLine(_ rest: ArraySlice<UInt8>) throws(GoBinaryError) -> Module {
+            let elem = columns(rest)
             guard elem.count == 2 || elem.count == 3 else { throw fail("expected 2 or 3 columns; got \(elem.count)") }
-            let sum = elem.count == 3 && !elem[2].isEmpty ? String(elem[2]) : nil
-            return Module(path: String(elem[0]), version: String(elem[1]), sum: sum)
+            let sum = elem.count == 3 && !elem[2].isEmpty ? text(elem[2]) : nil
+            return Module(path: text(elem[0]), version: text(elem[1]), sum: sum)
+        }
+        func hasPrefix(_ line: ArraySlice<UInt8>, _ prefix: StaticString) -> Bool {
+            let n = prefix.utf8CodeUnitCount
+            guard line.count >= n else { return false }
+            let p = prefix.utf8Start
+            for i in 0 ..< n where line[line.startIndex + i] != p[i] { return false }
+            return true
         }
 
-        var rest = Substring(moduleInfo)
-        while !rest.isEmpty {
-            guard let nl = rest.firstIndex(of: "\n") else { break }
-            let line = rest[rest.startIndex ..< nl]
-            rest = rest[rest.index(after: nl)...]
-            if line.hasPrefix("path\t") {
-                path = String(line.dropFirst(5))
-            } else if line.hasPrefix("mod\t") {
+        let bytes = Array(moduleInfo.utf8)
+        var start = 0
+        while start < bytes.count {
+            guard let nl = bytes[start...].firstIndex(of: 0x0a) else { break }
+            let line = bytes[start ..< nl]
+            start = nl + 1
+            if hasPrefix(line, "path\t") {
+                path = text(line.dropFirst(5))
+            } else if hasPrefix(line, "mod\t") {
                 main = try moduleLine(line.dropFirst(4))
                 last = 1
-            } else if line.hasPrefix("dep\t") {
+            } else if hasPrefix(line, "dep\t") {
                 deps.append(try moduleLine(line.dropFirst(4)))
                 last = 2
-            } else if line.hasPrefix("=>\t") {
-                let elem = line.dropFirst(3).split(separator: "\t", omittingEmptySubsequences: false)
+            } else if hasPrefix(line, "=>\t") {
+                let elem = columns(line.dropFirst(3))
                 guard elem.count == 3 else { throw fail("expected 3 columns for replacement; got \(elem.count)") }
-                let replacement = Module(path: String(elem[0]), version: String(elem[1]), sum: elem[2].isEmpty ? nil : String(elem[2]))
+                let replacement = Module(path: text(elem[0]), version: text(elem[1]), sum: elem[2].isEmpty ? nil : text(elem[2]))
                 switch last {
                 case 1:
                     let m = main!
@@ -131,7 +152,7 @@ public struct BuildInfo: Sendable, Codable, Equatable {
                     throw fail("replacement with no module on previous line")
                 }
                 last = 0
-            } else if line.hasPrefix("build\t") {
+            } else if hasPrefix(line, "build\t") {
                 settings.append(try parseSetting(line.dropFirst(6), fail: fail))
             }
             lineNumber += 1
@@ -139,8 +160,8 @@ public struct BuildInfo: Sendable, Codable, Equatable {
         return BuildInfo(goVersion: goVersion, path: path, main: main, deps: deps, settings: settings, rawModuleInfo: moduleInfo)
     }
 
-    private static func parseSetting(_ kv: Substring, fail: (String) -> GoBinaryError) throws(GoBinaryError) -> BuildSetting {
-        let bytes = Array(kv.utf8)
+    private static func parseSetting(_ kv: ArraySlice<UInt8>, fail: (String) -> GoBinaryError) throws(GoBinaryError) -> BuildSetting {
+        let bytes = Array(kv)
         guard let first = bytes.first else { throw fail("build line missing '='") }
         var key: String
         var rawValue: ArraySlice<UInt8>
@@ -176,7 +197,8 @@ public struct BuildInfo: Sendable, Codable, Equatable {
 
     /// The module information in the text form `go version -m` prints (one line per
     /// entry, without the leading tab and without the `go` line); build keys and values
-    /// are re-quoted the way Go quotes them.
+    /// are re-quoted the way Go quotes them. Like Go's `BuildInfo.String`, a replaced module
+    /// is followed by an empty line.
     public var moduleInfoText: String {
         var out = ""
         if let path, !path.isEmpty { out += "path\t\(path)\n" }
@@ -192,11 +214,7 @@ public struct BuildInfo: Sendable, Codable, Equatable {
         }
         if let main { format("mod", main) }
         for d in deps { format("dep", d) }
-        for s in settings {
-            let k = GoQuote.keyNeedsQuoting(s.key) ? GoQuote.quote(s.key) : s.key
-            let v = GoQuote.valueNeedsQuoting(s.value) ? GoQuote.quote(s.value) : s.value
-            out += "build\t\(k)=\(v)\n"
-        }
+        for s in settings { out += "build\t\(s.text)\n" }
         return out
     }
 }
@@ -204,11 +222,17 @@ public struct BuildInfo: Sendable, Codable, Equatable {
 /// Go string-literal quoting rules (the subset of `strconv` that build settings use).
 enum GoQuote {
     static func keyNeedsQuoting(_ key: String) -> Bool {
-        key.isEmpty || key.utf8.contains { "= \t\r\n\"`".utf8.contains($0) }
+        key.isEmpty || key.utf8.contains { $0 == 0x3d || isValueSpecial($0) }
     }
 
     static func valueNeedsQuoting(_ value: String) -> Bool {
-        value.utf8.contains { " \t\r\n\"`".utf8.contains($0) }
+        value.utf8.contains(where: isValueSpecial)
+    }
+
+    /// Space, tab, CR, LF, double quote, backquote.
+    @inline(__always)
+    static func isValueSpecial(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x09 || b == 0x0d || b == 0x0a || b == 0x22 || b == 0x60
     }
 
     /// Length of the Go string literal at the start of `s` (like `strconv.QuotedPrefix`), or nil.

@@ -134,12 +134,14 @@ func checkedInt(_ value: UInt64, field: String, limit: Int) throws(GoBinaryError
     return Int(value)
 }
 
-/// Validates that `[offset, offset+size)` lies inside a source of `limit` bytes.
+/// Validates that `[offset, offset+size)` lies inside a source of `limit` bytes: an offset or
+/// size beyond the file is a lie (`.badOffset`), a range that starts inside the file but ends
+/// past it means the file was cut short (`.truncated`).
 @inline(__always)
 func checkedRange(offset: UInt64, size: UInt64, field: String, limit: Int) throws(GoBinaryError) -> (offset: Int, size: Int) {
     let o = try checkedInt(offset, field: field, limit: limit)
     let s = try checkedInt(size, field: field, limit: limit)
-    if s > limit - o { throw GoBinaryError(.badOffset(field: field)) }
+    if s > limit - o { throw GoBinaryError(.truncated(at: o, needed: s)) }
     return (o, s)
 }
 
@@ -151,12 +153,14 @@ struct StreamCursor<Source: ByteSource> {
     let end: Int
     private var buffer: [UInt8] = []
     private var bufferStart = 0
-    static var chunkSize: Int { 64 * 1024 }
+    /// How much to read ahead at a time: large for scanning, small for hopping between headers.
+    let chunkSize: Int
 
-    init(_ source: Source, from start: Int, to end: Int) {
+    init(_ source: Source, from start: Int, to end: Int, chunkSize: Int = 64 * 1024) {
         self.source = source
         self.position = start
         self.end = end
+        self.chunkSize = chunkSize
     }
 
     var remaining: Int { end - position }
@@ -164,7 +168,7 @@ struct StreamCursor<Source: ByteSource> {
 
     private mutating func fill(_ needed: Int) throws(GoBinaryError) {
         if position + needed > end { throw GoBinaryError(.truncated(at: position, needed: needed)) }
-        let available = min(max(needed, Self.chunkSize), end - position)
+        let available = min(max(needed, chunkSize), end - position)
         buffer = try source.bytes(at: position, count: available)
         bufferStart = position
     }
@@ -222,7 +226,7 @@ struct StreamCursor<Source: ByteSource> {
             position += n
             return Array(buffer[s ..< s + n])
         }
-        if n <= Self.chunkSize {
+        if n <= chunkSize {
             try fill(n)
             position += n
             return Array(buffer[0 ..< n])

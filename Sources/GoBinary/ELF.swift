@@ -170,7 +170,8 @@ enum ELFParser {
                     let bytes = try source.bytes(at: r.offset, count: r.size)
                     let end = bytes.firstIndex(of: 0) ?? bytes.endIndex
                     interpreter = String(decoding: bytes[..<end], as: UTF8.self)
-                } else if pType == 1, let r = try? checkedRange(offset: pOffset, size: pFilesz, field: "PT_LOAD", limit: limit) {
+                } else if pType == 1 {
+                    let r = try checkedRange(offset: pOffset, size: pFilesz, field: "PT_LOAD segment", limit: limit)
                     addressMap.ranges.append(MappedRange(address: pVaddr, fileOffset: r.offset, size: r.size))
                 }
             }
@@ -203,7 +204,9 @@ enum ELFParser {
                 var name = ""
                 let start = Int(s.nameOffset)
                 if start < names.count {
-                    let end = names[start...].firstIndex(of: 0) ?? names.endIndex
+                    // Bounded: a name table without NULs must not make this quadratic.
+                    let stop = min(names.count, start + 4096)
+                    let end = names[start ..< stop].firstIndex(of: 0) ?? stop
                     name = String(decoding: names[start ..< end], as: UTF8.self)
                 } else if !names.isEmpty || s.nameOffset != 0 {
                     throw GoBinaryError(.badOffset(field: "section name offset \(s.nameOffset)"))

@@ -182,7 +182,8 @@ enum MachOParser {
                 guard size >= first, nsects <= (size - first) / sectSize else {
                     throw GoBinaryError(.badValue(field: "section count of segment \(segname)", detail: "\(nsects)"))
                 }
-                if segname != "__PAGEZERO", filesize > 0, let r = try? checkedRange(offset: fileoff, size: filesize, field: "segment", limit: limit) {
+                if segname != "__PAGEZERO", filesize > 0 {
+                    let r = try checkedRange(offset: fileoff, size: filesize, field: "segment \(segname)", limit: limit)
                     addressMap.ranges.append(MappedRange(address: vmaddr, fileOffset: r.offset, size: r.size))
                 }
                 for k in 0 ..< nsects {

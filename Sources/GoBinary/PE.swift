@@ -109,7 +109,8 @@ enum PEParser {
                 stringTable = try source.bytes(at: s, count: size)
             }
             guard let table = stringTable, index >= 4, index < table.count else { return nil }
-            let end = table[index...].firstIndex(of: 0) ?? table.endIndex
+            let stop = min(table.count, index + 1024)
+            let end = table[index ..< stop].firstIndex(of: 0) ?? stop
             return String(decoding: table[index ..< end], as: UTF8.self)
         }
 
@@ -127,7 +128,9 @@ enum PEParser {
             let flags = try hdr.u32(b + 36)
             sections.append(SectionInfo(name: name, segment: nil, offset: UInt64(rawOffset), size: UInt64(rawSize), address: UInt64(virtualAddress)))
             let inFile = min(rawSize, virtualSize == 0 ? rawSize : virtualSize)
-            if inFile > 0, let r = try? checkedRange(offset: UInt64(rawOffset), size: UInt64(inFile), field: "section", limit: limit) {
+            if rawSize > 0 {
+                let whole = try checkedRange(offset: UInt64(rawOffset), size: UInt64(rawSize), field: "section \(name)", limit: limit)
+                let r = (offset: whole.offset, size: Int(inFile))
                 addressMap.ranges.append(MappedRange(address: imageBase &+ UInt64(virtualAddress), fileOffset: r.offset, size: r.size))
                 // Go's build info sits in the first initialized, readable, writable data section.
                 let dataFlags: UInt32 = 0x40 | 0x4000_0000 | 0x8000_0000

@@ -70,7 +70,8 @@ enum WasmParser {
         let version = ByteView(try source.bytes(at: 4, count: 4), at: 4).bytesLE32
         guard version == 1 else { throw GoBinaryError(.badValue(field: "version", detail: "\(version)")) }
 
-        var cursor = StreamCursor(source, from: 8, to: limit)
+        // Section headers are a few bytes each, separated by the (skipped) section contents.
+        var cursor = StreamCursor(source, from: 8, to: limit, chunkSize: 256)
         var sections: [WasmSection] = []
         while !cursor.atEnd {
             guard sections.count < maxSections else { throw GoBinaryError(.badValue(field: "section count", detail: "more than \(maxSections)")) }
@@ -83,7 +84,7 @@ enum WasmParser {
             let start = cursor.position
             var name = sectionName(id)
             if id == 0 {
-                var c = StreamCursor(source, from: start, to: start + Int(size))
+                var c = StreamCursor(source, from: start, to: start + Int(size), chunkSize: 256)
                 name = try c.name(limit: 1024)
             }
             sections.append(WasmSection(id: id, name: name, offset: start, size: Int(size)))
@@ -234,6 +235,7 @@ enum GoWasmData {
         var startSegment: Int?  // index of the segment holding infoStart, while collecting
         var collected: [UInt8] = []
         var collectedOffset = 0
+        var searchFrom = 0
         let versionNeedle = producerVersion.map { Array($0.utf8) }
 
         for index in 0 ..< count {
@@ -262,6 +264,7 @@ enum GoWasmData {
                         startSegment = nil
                         collected = []
                     } else {
+                        searchFrom = max(0, collected.count - GoBuildInfoLayout.infoEnd.count + 1)
                         collected += [UInt8](repeating: 0, count: Int(gap))
                         collected += bytes
                     }
@@ -269,8 +272,10 @@ enum GoWasmData {
                     startSegment = segments.count - 1
                     collected = Array(bytes[(at + 16)...])
                     collectedOffset = segment.fileOffset + at
+                    searchFrom = 0
                 }
-                if startSegment != nil, let end = indexOf(GoBuildInfoLayout.infoEnd, in: collected) {
+                // Only the newly added bytes can complete the end sentinel: no quadratic rescans.
+                if startSegment != nil, let end = indexOf(GoBuildInfoLayout.infoEnd, in: collected, from: searchFrom) {
                     moduleInfo = (Array(collected[0 ..< end]), collectedOffset)
                     startSegment = nil
                     collected = []

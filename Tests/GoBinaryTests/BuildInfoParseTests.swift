@@ -41,7 +41,8 @@ struct BuildInfoParseTests {
         #expect(info.moduleInfoText.contains("build\t-ldflags=\"-X main.v=1 -s -w\"\n"))
         #expect(info.moduleInfoText.contains("build\t\"quoted key\"=value\n"))
         #expect(info.moduleInfoText.contains("build\t-gcflags=\"all=-N -l\"\n"))
-        #expect(info.moduleInfoText.hasPrefix("path\texample.com/x/cmd/tool\nmod\texample.com/x\tv1.2.3\n=>\t../x\t\t\ndep\t"))
+        // Go's BuildInfo.String() leaves an empty line after each replacement; so does go version -m.
+        #expect(info.moduleInfoText.hasPrefix("path\texample.com/x/cmd/tool\nmod\texample.com/x\tv1.2.3\n=>\t../x\t\t\n\ndep\t"))
     }
 
     @Test("A last line without newline is ignored, as Go does")
@@ -49,6 +50,14 @@ struct BuildInfoParseTests {
         let info = try BuildInfo.parse(goVersion: "go1.22.0", moduleInfo: "path\tp\nbuild\tGOOS=linux")
         #expect(info.path == "p")
         #expect(info.settings.isEmpty)
+    }
+
+    @Test("Lines split on the byte \\n, like Go: CR stays in the value, non-ASCII passes through")
+    func bytewiseLines() throws {
+        let info = try BuildInfo.parse(goVersion: "go1.22.0", moduleInfo: "path\tp\r\nmod\tm\tv1\t\nbuild\tk=\"é\\u00e9\\x41\"\n")
+        #expect(info.path == "p\r")
+        #expect(info.main == Module(path: "m", version: "v1"))
+        #expect(info.setting("k") == "ééA")
     }
 
     @Test("Malformed lines are errors naming the line", arguments: [

@@ -112,6 +112,9 @@ struct Fixtures: Sendable {
     func bytes(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(name)))) }
 }
 
+/// Bump when the fixture module changes.
+let fixtureRevision = 1
+
 /// Builds the fixtures once per test process.
 actor FixtureStore {
     static let shared = FixtureStore()
@@ -146,13 +149,22 @@ actor FixtureStore {
         try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
         // Remove folders of earlier test processes that have exited.
         for entry in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] {
-            if let pid = Int32(entry), kill(pid, 0) != 0 && errno == ESRCH {
+            if let pid = Int32(entry), pid != getpid(), kill(pid, 0) != 0 && errno == ESRCH {
                 try? fm.removeItem(atPath: "\(parent)/\(entry)")
             }
         }
-        let root = "\(parent)/\(getpid())"
-        try? fm.removeItem(atPath: root)
+        // Sources, proxy and module cache live in a fixed folder so that Go's build cache also
+        // hits for the link step on later runs; the binaries of this run go to a folder of its own.
+        let root = "\(parent)/src-\(fixtureRevision)"
         try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let runDirectory = "\(parent)/\(getpid())"
+        try? fm.removeItem(atPath: runDirectory)
+        try fm.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+
+        // Another test process may be building the same fixtures: take turns.
+        let lock = open(root + "/.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        if lock >= 0 { _ = flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { close(lock) } }
 
         try writeModules(root: root)
         let env = environment(root: root)
@@ -165,6 +177,7 @@ actor FixtureStore {
         let tidy = try await runProcess(goTool, ["mod", "tidy"], environment: env, directory: "\(root)/hello")
         guard tidy.status == 0 else { throw FixtureError(description: "go mod tidy failed: \(tidy.stderr)") }
 
+        // `go build` skips the link when the output file is already up to date.
         let out = "\(root)/bin"
         try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
         var paths: [String: String] = [:]
@@ -191,7 +204,7 @@ actor FixtureStore {
                 launch()
             }
         }
-        return Fixtures(directory: root, goVersion: lines.first ?? "", goroot: lines.count > 1 ? lines[1] : "", paths: paths)
+        return Fixtures(directory: runDirectory, goVersion: lines.first ?? "", goroot: lines.count > 1 ? lines[1] : "", paths: paths)
     }
 
     /// The main module `example.com/hello` needs:
@@ -201,6 +214,7 @@ actor FixtureStore {
     static func writeModules(root: String) throws {
         func write(_ relative: String, _ text: String) throws {
             let path = "\(root)/\(relative)"
+            if (try? String(contentsOfFile: path, encoding: .utf8)) == text { return }
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
@@ -253,7 +267,7 @@ actor FixtureStore {
                 (prefix + "go.mod", Array(mod.utf8)),
                 (prefix + "lib.go", Array("package lib\n\nfunc Name() string { return \"lib \(version)\" }\n".utf8)),
             ])
-            try Data(zip).write(to: URL(fileURLWithPath: "\(proxy)/\(version).zip"))
+            try Data(zip).write(to: URL(fileURLWithPath: "\(proxy)/\(version).zip"), options: .atomic)
         }
         // example.com/old only needs a go.mod in the proxy: its code comes from the replacement.
         try write("proxy/example.com/old/@v/list", "v1.0.0\n")

@@ -81,11 +81,13 @@ struct RobustnessTests {
                 #expect(!e.description.isEmpty && !e.description.contains("\n"))
                 if n == 0 { #expect(e.kind == .empty) }
             case .success(let image):
-                // A prefix that still holds every structure read must give the same answer.
-                #expect(image.slices.first?.buildInfo == nil || image.slices.first?.buildInfo == slice.buildInfo, "prefix \(n)")
+                // A prefix that still holds every structure read must give the same answer. Only a
+                // wasm module cut exactly between two sections is a valid (shorter, non-Go) module.
+                let info = image.slices.first?.buildInfo
+                #expect(info == slice.buildInfo || (info == nil && full.format == .wasm), "prefix \(n)")
             }
         }
-        #expect(failures > lengths.count / 2)
+        #expect(failures > 600)
     }
 
     @Test("Random corruption of headers and build info never crashes", arguments: samples)
@@ -104,7 +106,7 @@ struct RobustnessTests {
         }
         var rng = SplitMix(state: UInt64(bitPattern: Int64(name.hashValue & 0xffff)) | 7)
         let interesting: [UInt8] = [0, 1, 0x7f, 0x80, 0xfe, 0xff]
-        for _ in 0 ..< 1500 {
+        for _ in 0 ..< 1000 {
             var patches: [Int: UInt8] = [:]
             for _ in 0 ..< Int.random(in: 1 ... 4, using: &rng) {
                 let range = hot.randomElement(using: &rng)!
@@ -114,7 +116,10 @@ struct RobustnessTests {
                     patches[at + k] = Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0 ... 255, using: &rng)
                 }
             }
+            // Each read must also be quick: a corrupt file must not make the parser crawl.
+            let start = ContinuousClock.now
             _ = readResult(PatchedSource(base: memory, patches: patches))
+            #expect(ContinuousClock.now - start < .seconds(2), "slow read with patches \(patches.sorted { $0.key < $1.key })")
         }
     }
 
@@ -126,7 +131,7 @@ struct RobustnessTests {
         let shoff = patch(0x7fff_ffff_ffff_0000, at: 0x28, size: 8, bigEndian: true)
         #expect(error(of: PatchedSource(base: m, patches: shoff))?.kind == .badOffset(field: "section header table (e_shoff)"))
         let phoff = patch(UInt64(bytes.count - 8), at: 0x20, size: 8, bigEndian: true)
-        #expect(error(of: PatchedSource(base: m, patches: phoff))?.kind == .badOffset(field: "program header table (e_phoff)"))
+        #expect(error(of: PatchedSource(base: m, patches: phoff))?.kind == .truncated(at: bytes.count - 8, needed: 56 * (Int(bytes[0x38]) << 8 | Int(bytes[0x39]))))
         let shstrndx = patch(0xfff0, at: 0x3e, size: 2, bigEndian: true)
         if case .badValue(let field, _)? = error(of: PatchedSource(base: m, patches: shstrndx))?.kind { #expect(field == "e_shstrndx") } else { Issue.record("e_shstrndx") }
         let shentsize = patch(8, at: 0x3a, size: 2, bigEndian: true)
@@ -142,8 +147,13 @@ struct RobustnessTests {
         var overlong: [Int: UInt8] = [:]
         for i in 0 ..< 11 { overlong[at + 32 + i] = 0xff }
         if case .badBuildInfo? = error(of: PatchedSource(base: m, patches: overlong))?.kind {} else { Issue.record("overlong varint not rejected") }
-        // Module info without framing reads as no module info, like debug/buildinfo.
-        let unframed = try BinaryImage.read(PatchedSource(base: m, patches: [at + 32 + 1 + 8 + 2 + 15: 0x41]))
+        // Module info without the newline before the end sentinel reads as no module info, like debug/buildinfo.
+        let blob = try m.bytes(at: at, count: 64)
+        let versionLength = Int(blob[32])
+        let p = 33 + versionLength
+        let modLength = Int(blob[p] & 0x7f) | Int(blob[p + 1]) << 7
+        #expect(blob[p] & 0x80 != 0 && blob[p + 1] & 0x80 == 0)
+        let unframed = try BinaryImage.read(PatchedSource(base: m, patches: [at + p + 2 + modLength - 17: 0x41]))
         #expect(unframed.slices[0].buildInfo?.path == nil)
         #expect(unframed.slices[0].buildInfo?.goVersion == fixtures.goVersion)
     }
@@ -184,16 +194,16 @@ struct RobustnessTests {
         func kind(_ path: String) -> GoBinaryError.Kind? {
             do { _ = try BinaryImage.read(path: path); return nil } catch { return error.kind }
         }
-        FileManager.default.createFile(atPath: dir + "/empty", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir + "/empty", contents: Data())
         #expect(kind(dir + "/empty") == .empty)
         #expect(kind(dir) == .isDirectory)
-        FileManager.default.createFile(atPath: dir + "/text", contents: Data("#!/bin/sh\necho hello\n".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/text", contents: Data("#!/bin/sh\necho hello\n".utf8))
         #expect(kind(dir + "/text") == .notABinary)
-        FileManager.default.createFile(atPath: dir + "/tiny", contents: Data([0x7f, 0x45]))
+        _ = FileManager.default.createFile(atPath: dir + "/tiny", contents: Data([0x7f, 0x45]))
         #expect(kind(dir + "/tiny") == .notABinary)
-        FileManager.default.createFile(atPath: dir + "/java", contents: Data([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x41] + [UInt8](repeating: 0, count: 64)))
+        _ = FileManager.default.createFile(atPath: dir + "/java", contents: Data([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0x41] + [UInt8](repeating: 0, count: 64)))
         #expect(kind(dir + "/java") == .notABinary)
-        FileManager.default.createFile(atPath: dir + "/elfhead", contents: Data([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]))
+        _ = FileManager.default.createFile(atPath: dir + "/elfhead", contents: Data([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]))
         #expect(kind(dir + "/elfhead") == .truncated(at: 0, needed: 16))
         #expect(kind("/dev/null") == .notRegularFile)
         #expect(mkfifo(dir + "/fifo", 0o600) == 0)
@@ -216,7 +226,7 @@ struct RobustnessTests {
             var b = (0 ..< size).map { _ in UInt8.random(in: 0 ... 255, using: &rng) }
             let magic = magics[i % magics.count]
             for (k, v) in magic.enumerated() where k < b.count { b[k] = v }
-            if i % 3 == 0 { for k in 4 ..< min(b.count, 64) where Bool.random(using: &rng) { b[k] = 0 } }
+            if i % 3 == 0 && b.count > 4 { for k in 4 ..< min(b.count, 64) where Bool.random(using: &rng) { b[k] = 0 } }
             _ = readResult(MemorySource(b))
         }
     }

@@ -1,0 +1,191 @@
+// `crossgo inspect` end to end: real Go binaries of several formats, folders, JSON, errors and exit codes.
+import CrossGoKit
+import Foundation
+import TestSupport
+import Testing
+
+/// Binaries of Examples/hello built once for the inspect tests.
+actor InspectFixture {
+    static let shared = InspectFixture()
+    private var task: Task<(folder: TempFolder, go: String), any Error>?
+
+    static let targets = ["linux/amd64", "linux/s390x", "darwin/arm64", "darwin/amd64", "windows/amd64", "js/wasm", "wasip1/wasm"]
+
+    func get() async throws -> (folder: TempFolder, go: String) {
+        if let task { return try await task.value }
+        let t = Task { () throws -> (folder: TempFolder, go: String) in
+            let go = try await realToolchain().goPath
+            let folder = try copyExample("hello")
+            try FileManager.default.createDirectory(atPath: folder.path + "/bin/nested", withIntermediateDirectories: true)
+            for target in Self.targets {
+                let (goos, goarch) = (String(target.split(separator: "/")[0]), String(target.split(separator: "/")[1]))
+                let out = folder.path + "/bin/" + InspectFixture.fileName(goos, goarch)
+                let result = try await runProgram(go, ["build", "-trimpath", "-o", out, "."],
+                                                  environment: ["GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"],
+                                                  workingDirectory: folder.path)
+                guard result.succeeded else { throw CLIFixtureError(message: "go build \(target): \(result.stderr)") }
+            }
+            try "not a binary\n".write(toFile: folder.path + "/bin/nested/README.txt", atomically: true, encoding: .utf8)
+            return (folder, go)
+        }
+        task = t
+        return try await t.value
+    }
+
+    static func fileName(_ goos: String, _ goarch: String) -> String {
+        "hello_\(goos)_\(goarch)" + (goos == "windows" ? ".exe" : (goarch == "wasm" ? ".wasm" : ""))
+    }
+}
+
+struct CLIFixtureError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// The fields of `crossgo inspect --json` that the tests check.
+struct InspectedFile: Decodable {
+    struct Module: Decodable, Equatable {
+        var path: String
+        var version: String
+        var sum: String?
+    }
+    struct Setting: Decodable, Equatable {
+        var key: String
+        var value: String
+    }
+    struct Slice: Decodable {
+        var format: String
+        var goos: String?
+        var goarch: String?
+        var goVersion: String?
+        var path: String?
+        var main: Module?
+        var settings: [Setting]?
+        struct MachO: Decodable { var codeSignature: Bool; var cpu: String }
+        struct ELF: Decodable { var `static`: Bool; var endianness: String }
+        struct Wasm: Decodable { var flavor: String?; var importModules: [String] }
+        var macho: MachO?
+        var elf: ELF?
+        var wasm: Wasm?
+    }
+    var file: String
+    var format: String
+    var slices: [Slice]
+}
+
+@Suite("crossgo inspect")
+struct InspectCLITests {
+    @Test("Every format is read; the JSON agrees with go version -m -json where Go can read the file")
+    func json() async throws {
+        let (folder, go) = try await InspectFixture.shared.get()
+        let result = try await runCrossgo(["inspect", "--json", folder.path + "/bin"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let files = try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(InspectedFile.self, from: Data($0.utf8)) }
+        #expect(files.count == InspectFixture.targets.count)
+        let version = try await realToolchain().version
+        for file in files {
+            let slice = try #require(file.slices.first)
+            let name = (file.file as NSString).lastPathComponent
+            #expect(slice.goVersion == version)
+            #expect(slice.path == "example.com/hello")
+            #expect(slice.main == .init(path: "example.com/hello", version: "(devel)", sum: nil))
+            #expect(name == InspectFixture.fileName(slice.goos ?? "", slice.goarch ?? ""))
+            #expect(slice.settings?.contains(.init(key: "-trimpath", value: "true")) == true)
+            switch slice.goarch {
+            case "wasm":
+                #expect(file.format == "wasm")
+                #expect(slice.wasm?.flavor == slice.goos)
+                #expect(slice.wasm?.importModules.contains(slice.goos == "js" ? "gojs" : "wasi_snapshot_preview1") == true)
+            default:
+                // The same file through go version -m -json.
+                let goJSON = try await runProgram(go, ["version", "-m", "-json", file.file])
+                struct GoInfo: Decodable {
+                    struct Setting: Decodable { var Key: String; var Value: String }
+                    var GoVersion: String
+                    var Path: String
+                    var Settings: [Setting]
+                }
+                let info = try JSONDecoder().decode(GoInfo.self, from: Data(goJSON.stdout.utf8))
+                #expect(info.GoVersion == slice.goVersion)
+                #expect(info.Path == slice.path)
+                #expect(info.Settings.map { InspectedFile.Setting(key: $0.Key, value: $0.Value) } == slice.settings)
+            }
+            if slice.goos == "darwin" {
+                #expect(file.format == "mach-o")
+                #expect(slice.macho?.codeSignature == (slice.goarch == "arm64"))
+            }
+            if slice.goarch == "s390x" { #expect(slice.elf?.endianness == "big" && slice.elf?.static == true) }
+        }
+    }
+
+    @Test("Folders are walked; files that are not Go binaries are skipped, and listed with -v")
+    func folders() async throws {
+        let (folder, _) = try await InspectFixture.shared.get()
+        let plain = try await runCrossgo(["inspect", folder.path])
+        #expect(plain.exitCode == 0)
+        #expect(plain.stderr.isEmpty)
+        #expect(!plain.stdout.contains("README.txt") && !plain.stdout.contains("main.go"))
+        for target in InspectFixture.targets {
+            let parts = target.split(separator: "/").map(String.init)
+            #expect(plain.stdout.contains(InspectFixture.fileName(parts[0], parts[1]) + ": go1."))
+        }
+        let verbose = try await runCrossgo(["inspect", "-v", folder.path])
+        #expect(verbose.stderr.contains("README.txt: skipped"))
+        #expect(verbose.stderr.contains("main.go: skipped"))
+    }
+
+    @Test("A named file that is not a Go binary or is damaged: one line naming it, exit 1; the others are still shown")
+    func errors() async throws {
+        let (folder, _) = try await InspectFixture.shared.get()
+        let good = folder.path + "/bin/" + InspectFixture.fileName("linux", "amd64")
+        let text = folder.path + "/bin/nested/README.txt"
+        let cut = folder.path + "/cut"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+        let empty = folder.path + "/empty"
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
+        for bad in [text, cut, empty, folder.path + "/missing", "/bin/sh"] {
+            let result = try await runCrossgo(["inspect", good, bad])
+            #expect(result.exitCode == 1)
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1, "\(result.stderr)")
+            #expect(lines.first?.contains(bad + ": ") == true)
+            #expect(result.stdout.contains(good + ": go1."))
+        }
+        let truncated = try await runCrossgo(["inspect", cut])
+        #expect(truncated.stderr.contains("truncated"))
+        let json = try await runCrossgo(["inspect", "--json", text])
+        #expect(json.exitCode == 1)
+        #expect(json.stdout.contains("\"error\""))
+    }
+
+    @Test("A universal binary lists both slices")
+    func universal() async throws {
+        let (folder, _) = try await InspectFixture.shared.get()
+        let parts = try ["darwin_amd64", "darwin_arm64"].map { try Data(contentsOf: URL(fileURLWithPath: folder.path + "/bin/hello_" + $0)) }
+        var fat = Data()
+        func be32(_ v: UInt32) { fat.append(contentsOf: [24, 16, 8, 0].map { UInt8((v >> UInt32($0)) & 0xff) }) }
+        be32(0xcafe_babe); be32(2)
+        var offset = 0x4000
+        var offsets: [Int] = []
+        for (i, p) in parts.enumerated() {
+            offsets.append(offset)
+            be32(i == 0 ? 0x0100_0007 : 0x0100_000c); be32(i == 0 ? 3 : 0); be32(UInt32(offset)); be32(UInt32(p.count)); be32(14)
+            offset = (offset + p.count + 0x3fff) / 0x4000 * 0x4000
+        }
+        for (i, p) in parts.enumerated() {
+            fat.append(Data(count: offsets[i] - fat.count))
+            fat.append(p)
+        }
+        let path = folder.path + "/universal"
+        try fat.write(to: URL(fileURLWithPath: path))
+        let result = try await runCrossgo(["inspect", "--json", path])
+        #expect(result.exitCode == 0)
+        let file = try JSONDecoder().decode(InspectedFile.self, from: Data(result.stdout.utf8))
+        #expect(file.format == "mach-o-universal")
+        #expect(file.slices.map(\.goarch) == ["amd64", "arm64"])
+        #expect(file.slices.allSatisfy { $0.path == "example.com/hello" })
+        let text = try await runCrossgo(["inspect", path])
+        #expect(text.stdout.contains("universal Mach-O, 2 slices: x86_64, arm64"))
+    }
+}
