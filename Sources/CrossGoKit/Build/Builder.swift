@@ -126,6 +126,11 @@ public struct Builder: Sendable {
         } catch {
             return fail(.write, "cannot create \(folder): \(error.localizedDescription)")
         }
+        // Start from a copy of the previous artifact: go build then sees an up-to-date file and skips
+        // the link (0.2 s a target when nothing changed) instead of writing a fresh one.
+        if FileManager.default.fileExists(atPath: final) {
+            try? FileManager.default.copyItem(atPath: final, toPath: partial)
+        }
         let result: ProgramResult
         do {
             result = try await runProgram(toolchain.goPath, job.goArguments(output: partial),
