@@ -67,7 +67,11 @@ struct Build: AsyncParsableCommand {
         let moduleRoot: String
         let config: BuildConfig?
         do {
-            toolchain = try await context.toolchain(explicitGo: toolchainOptions.goPath)
+            // `go list` of the packages overlaps with reading the toolchain; both need only the go path.
+            let goPath = try context.locator.locate(explicit: toolchainOptions.goPath)
+            let patterns = packages
+            let listed = Task { try await BuildPlanner.mainPackages(goPath: goPath, patterns, workingDirectory: cwd) }
+            toolchain = try await GoToolchain.load(goPath: goPath, system: context.system)
             moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
             config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
             let resolver = TargetResolver(toolchain: toolchain)
@@ -89,6 +93,7 @@ struct Build: AsyncParsableCommand {
             options.trimpath = trimpath
             options.outputTemplate = output
             options.passthrough = passthrough
+            options.listedPackages = listed
             let planner = BuildPlanner(toolchain: toolchain, system: context.system, moduleRoot: moduleRoot)
             jobsList = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
             let outSetting = out.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? moduleRoot + "/" + (config?.out ?? "dist")

@@ -14,6 +14,8 @@ public struct BuildOptions: Sendable {
     public var outputTemplate: String?
     /// Flags after `--`, passed to `go build` as they are.
     public var passthrough: [String] = []
+    /// `packages` already being listed (started early, while the toolchain is read).
+    public var listedPackages: Task<[MainPackage], any Error>?
 
     public init() {}
 }
@@ -138,9 +140,14 @@ public struct BuildPlanner: Sendable {
 
     /// Main packages matching `patterns` (default `./...`), via one `go list`.
     public func mainPackages(_ patterns: [String], workingDirectory: String) async throws -> [MainPackage] {
+        try await Self.mainPackages(goPath: toolchain.goPath, patterns, workingDirectory: workingDirectory)
+    }
+
+    /// The same, needing only the `go` path, so that it can run while the toolchain is being read.
+    public static func mainPackages(goPath: String, _ patterns: [String], workingDirectory: String) async throws -> [MainPackage] {
         let wanted = patterns.isEmpty ? ["./..."] : patterns
         // -buildvcs=false: only names are needed, and VCS stamping of main packages costs git runs (~0.3 s).
-        let result = try await runProgram(toolchain.goPath, ["list", "-e", "-buildvcs=false", "-f", "{{.ImportPath}}\t{{.Name}}\t{{if .Error}}{{.Error}}{{end}}"] + wanted,
+        let result = try await runProgram(goPath, ["list", "-e", "-buildvcs=false", "-f", "{{.ImportPath}}\t{{.Name}}\t{{if .Error}}{{.Error}}{{end}}"] + wanted,
                                           workingDirectory: workingDirectory, timeout: 300)
         guard result.succeeded else { throw PlanError.listFailed(firstLine(result.stderr)) }
         var mains: [MainPackage] = []
@@ -170,7 +177,9 @@ public struct BuildPlanner: Sendable {
         do { template = try OutputTemplate(options.outputTemplate ?? config?.output ?? OutputTemplate.standard) } catch { throw located(error) }
         var specs: [(MainPackage, BuildSpec?)] = []
         if !options.packages.isEmpty || (config?.builds.isEmpty ?? true) {
-            for main in try await mainPackages(options.packages, workingDirectory: workingDirectory) { specs.append((main, nil)) }
+            let mains: [MainPackage]
+            if let listed = options.listedPackages { mains = try await listed.value } else { mains = try await mainPackages(options.packages, workingDirectory: workingDirectory) }
+            for main in mains { specs.append((main, nil)) }
         } else if let config {
             for build in config.builds {
                 let found = try await mainPackages([build.main], workingDirectory: moduleRoot)
