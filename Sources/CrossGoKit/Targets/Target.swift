@@ -81,18 +81,3 @@ public struct Target: Hashable, Sendable, Codable, Comparable, CustomStringConve
         return parts.joined(separator: ",")
     }
 }
-
-/// A target together with what the toolchain says about it.
-public struct TargetInfo: Sendable, Codable, Equatable {
-    public var target: Target
-    public var firstClass: Bool
-    public var cgoSupported: Bool
-    public var runner: Runner
-
-    public init(target: Target, firstClass: Bool, cgoSupported: Bool, runner: Runner) {
-        self.target = target
-        self.firstClass = firstClass
-        self.cgoSupported = cgoSupported
-        self.runner = runner
-    }
-}
