@@ -47,18 +47,8 @@ struct Inspect: AsyncParsableCommand {
     private func inspect(_ path: String, named: Bool, into output: inout OutputBuffer, failed: inout Bool) {
         let image: BinaryImage
         do {
-            image = try BinaryImage.read(path: path)
+            image = try BinaryImage.readGo(path: path)  // a readable file without Go build info fails as "not Go"
         } catch {
-            if named {
-                failed = true
-                report(path, error, into: &output)
-            } else if verbose {
-                output.err("\(path): skipped: \(error)")
-            }
-            return
-        }
-        guard image.isGo else {
-            let error = GoBinaryError(.notGo, format: image.format)
             if named {
                 failed = true
                 report(path, error, into: &output)
