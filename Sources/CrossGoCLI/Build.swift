@@ -87,14 +87,13 @@ struct Build: AsyncParsableCommand {
             }
             var options = BuildOptions()
             options.packages = packages
-            options.targetSpecs = target
             options.ldflags = ldflags
             options.tags = tags.map { $0.split(separator: ",").map(String.init) }
             options.trimpath = trimpath
             options.outputTemplate = output
             options.passthrough = passthrough
             options.listedPackages = listed
-            let planner = BuildPlanner(toolchain: toolchain, system: context.system, moduleRoot: moduleRoot)
+            let planner = BuildPlanner(toolchain: toolchain, moduleRoot: moduleRoot)
             jobsList = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
             let outSetting = out.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? moduleRoot + "/" + (config?.out ?? "dist")
             outDir = URL(fileURLWithPath: outSetting).standardizedFileURL.path

@@ -8,7 +8,7 @@ import Testing
         let toolchain = try await realToolchain()
         let module = try copyExample("hello")
         defer { module.cleanup() }
-        let planner = BuildPlanner(toolchain: toolchain, system: LinuxSystem(), moduleRoot: module.path)
+        let planner = BuildPlanner(toolchain: toolchain, moduleRoot: module.path)
         var options = BuildOptions()
         options.ldflags = "-s -w"
         options.tags = ["netgo", "osusergo"]

@@ -5,9 +5,6 @@ import Foundation
 /// Options from the command line; nil means "not given" so that crossgo.yaml can fill it.
 public struct BuildOptions: Sendable {
     public var packages: [String] = []
-    public var targetSpecs: [String] = []
-    public var outDir: String?
-    public var jobs: Int?
     public var ldflags: String?
     public var tags: [String]?
     public var trimpath: Bool?
@@ -113,13 +110,11 @@ public struct OutputTemplate: Sendable, Equatable {
 /// Turns options, crossgo.yaml and the module's packages into build jobs.
 public struct BuildPlanner: Sendable {
     public var toolchain: GoToolchain
-    public var system: any HostSystem
     /// Folder holding go.mod.
     public var moduleRoot: String
 
-    public init(toolchain: GoToolchain, system: any HostSystem, moduleRoot: String) {
+    public init(toolchain: GoToolchain, moduleRoot: String) {
         self.toolchain = toolchain
-        self.system = system
         self.moduleRoot = moduleRoot
     }
 

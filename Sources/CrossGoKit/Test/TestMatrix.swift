@@ -223,7 +223,8 @@ public struct TestMatrix: Sendable {
         let log = scratch + "/" + safeName + ".testlog"
         let timeoutSeconds = goDurationSeconds(options.timeout) ?? 600
         let args = ["-test.v=test2json", "-test.paniconexit0", "-test.timeout=\(options.timeout)", "-test.testlogfile=\(log)"] + binaryArguments
-        let moduleRoot = (toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }) ?? package.directory
+        let gomod = toolchain.env["GOMOD"] ?? ""
+        let moduleRoot = gomod.isEmpty || gomod == "/dev/null" ? package.directory : (gomod as NSString).deletingLastPathComponent
         // WASI programs see the package, the module, our scratch folder and the temp folder (examples write there).
         let dirs = Array(Set([package.directory, moduleRoot, scratch, "/tmp"])).sorted()
         guard let argv = runner.command(binary: binary, arguments: args, directories: dirs, workingDirectory: package.directory) else {
