@@ -5,6 +5,7 @@ import Foundation
 
 struct Build: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Build, verify and record the module's programs for every target.",
         discussion: """
             Without packages, builds every main package of the module. Without --target and crossgo.yaml, builds \
@@ -59,7 +60,7 @@ struct Build: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = CrossGoContext()
+        let context = CrossGoContext.live
         let cwd = FileManager.default.currentDirectoryPath
         let toolchain: GoToolchain
         let jobsList: [BuildJob]
@@ -71,7 +72,8 @@ struct Build: AsyncParsableCommand {
             let goPath = try context.locator.locate(explicit: toolchainOptions.goPath)
             let patterns = packages
             let listed = Task { try await BuildPlanner.mainPackages(goPath: goPath, patterns, workingDirectory: cwd) }
-            toolchain = try await GoToolchain.load(goPath: goPath, system: context.system)
+            toolchain = try await GoToolchain.load(goPath: goPath, system: context.system, cache: context.goCache)
+            if !patterns.isEmpty { Prefetch.discardUnused() }
             moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
             config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
             let resolver = TargetResolver(toolchain: toolchain)
@@ -121,12 +123,14 @@ struct Build: AsyncParsableCommand {
             Console.err("crossgo: building \(Set(jobsList.map(\.binary)).count) program(s) for \(Set(jobsList.map(\.target)).count) target(s) with \(toolchain.version), \(parallel) at a time -> \(relative(outDir, to: cwd))")
         }
 
+        Trace.mark("build: planned")
         let buildTask = Task { await builder.run(jobsList) { progress.handle($0) } }
         let signals = trapInterrupts { buildTask.cancel() }
         let result = await buildTask.value
         signals.forEach { $0.cancel() }
         progress.finish()
 
+        Trace.mark("build: all built")
         let module = Self.modulePath(goMod: moduleRoot + "/go.mod") ?? ""
         let manifest = BuildManifest(go: toolchain.version, module: module, artifacts: result.artifacts, failures: result.failures)
         do {
@@ -135,6 +139,7 @@ struct Build: AsyncParsableCommand {
             throw fail(CLIError("cannot write \(outDir)/\(BuildManifest.fileName): \(error.localizedDescription)"))
         }
 
+        Trace.mark("build: manifest written")
         if outputOptions.json {
             struct Summary: Encodable {
                 var event = "summary"

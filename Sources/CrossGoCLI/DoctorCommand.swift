@@ -17,13 +17,20 @@ struct DoctorCommand: AsyncParsableCommand {
     @Option(name: .customLong("fix-shell"), help: ArgumentHelp("Print shell lines that repair what they can (zsh, bash or fish).", valueName: "shell"))
     var fixShell: ShellName?
 
+    @Flag(name: .customLong("no-cache"), help: "Run `go env -json` even when crossgo remembers its output for this go, environment and env files.")
+    var noCache = false
+
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let context = CrossGoContext()
+        Trace.mark("doctor: arguments parsed")
+        let context = CrossGoContext.live
+        Trace.mark("doctor: context")
         let facts = await DoctorFacts.gather(system: context.system, workingDirectory: FileManager.default.currentDirectoryPath,
-                                             extraToolDirectories: context.extraToolDirectories)
+                                             extraToolDirectories: context.extraToolDirectories, cache: noCache ? nil : context.goCache)
+        Trace.mark("doctor: facts gathered")
         let findings = await Doctor.run(facts)
+        Trace.mark("doctor: checks done")
         if let fixShell {
             Console.out(Doctor.fixSnippet(findings, shell: fixShell.rawValue))
         } else if output.json {
@@ -31,6 +38,7 @@ struct DoctorCommand: AsyncParsableCommand {
         } else {
             Console.out(Self.render(findings, color: output.useColor()))
         }
+        Trace.mark("doctor: printed")
         let code = Doctor.exitCode(findings)
         if code != 0 { throw ExitCode(code) }
     }

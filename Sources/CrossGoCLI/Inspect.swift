@@ -5,6 +5,7 @@ import GoBinary
 
 struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Read Go binaries (ELF, Mach-O, universal, PE, wasm) without running them.",
         discussion: """
             For each Go binary: format, OS and architecture (each slice of a universal file), Go version, \

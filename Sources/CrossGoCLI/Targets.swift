@@ -5,6 +5,7 @@ import Foundation
 
 struct Targets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "targets",
         abstract: "List Go targets: first-class, cgo, executable extension, and how this host runs them.",
         discussion: "Without --target, lists every target of `go tool dist list`."
     )
@@ -35,7 +36,7 @@ struct Targets: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = CrossGoContext()
+        let context = CrossGoContext.live
         do {
             let toolchain = try await context.toolchain(explicitGo: toolchainOptions.goPath)
             let resolver = TargetResolver(toolchain: toolchain)

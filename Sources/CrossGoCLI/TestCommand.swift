@@ -47,7 +47,7 @@ struct TestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = CrossGoContext()
+        let context = CrossGoContext.live
         let cwd = FileManager.default.currentDirectoryPath
         var options = TestOptions()
         let matrix: TestMatrix
@@ -58,7 +58,7 @@ struct TestCommand: AsyncParsableCommand {
             options.packages = packages
             options.run = run
             options.timeout = timeout
-            options.noCache = noCache
+            options.noCache = noCache || context.goCache == nil  // CROSSGO_CACHE=off turns every cache off
             options.passthrough = passthrough
             if let jobs { options.jobs = jobs }
             let runners = await context.runners(for: toolchain)

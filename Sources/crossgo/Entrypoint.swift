@@ -1,9 +1,11 @@
 // The crossgo executable: everything lives in CrossGoCLI.
 import CrossGoCLI
+import CrossGoKit
 
 @main
 struct Entrypoint {
     static func main() async {
-        await CrossGo.main()
+        Trace.begin()
+        await CrossGo.start()
     }
 }

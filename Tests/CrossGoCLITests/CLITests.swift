@@ -27,6 +27,35 @@ import Testing
         var targets: [Row]
     }
 
+    @Test func goQueriesAreRememberedUntilWhatTheyDependOnChanges() async throws {
+        // A `go` wrapper that logs its runs, in a module folder with a crossgo cache of its own.
+        let toolchain = try await realToolchain()
+        let box = try TempFolder("crossgo-gocache")
+        defer { box.cleanup() }
+        let log = box.path + "/runs.log"
+        let go = try box.write("bin/go", "#!/bin/sh\necho \"$@\" >> \(log)\nexec \(toolchain.goPath) \"$@\"\n", executable: true)
+        _ = try box.write("module/go.mod", "module example.com/m\n\ngo 1.22\n")
+        let env: EnvironmentChanges = ["CROSSGO_GO": go, "CROSSGO_CACHE": box.path + "/cache"]
+        func runs() -> [String] { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).sorted() }
+        let first = try await runCrossgo(["targets", "--json"], in: box.path + "/module", environment: env)
+        #expect(first.exitCode == 0)
+        #expect(runs() == ["env -json", "tool dist list -json"])
+        let second = try await runCrossgo(["targets", "--json"], in: box.path + "/module", environment: env)
+        #expect(second.exitCode == 0 && second.stdout == first.stdout)
+        #expect(runs().count == 2)
+        // go.mod rewritten (GOMOD and toolchain switches depend on it): both run again.
+        _ = try box.write("module/go.mod", "module example.com/m\n\ngo 1.23\n")
+        _ = try await runCrossgo(["targets", "--json"], in: box.path + "/module", environment: env)
+        #expect(runs().count == 4)
+        // Another environment: again.
+        _ = try await runCrossgo(["targets", "--json"], in: box.path + "/module", environment: env.merging(["GOFLAGS": "-v"]) { $1 })
+        #expect(runs().count == 6)
+        // CROSSGO_CACHE=off: every time.
+        _ = try await runCrossgo(["targets", "--json"], in: box.path + "/module", environment: env.merging(["CROSSGO_CACHE": "off"]) { $1 })
+        _ = try await runCrossgo(["targets", "--json"], in: box.path + "/module", environment: env.merging(["CROSSGO_CACHE": "off"]) { $1 })
+        #expect(runs().count == 10)
+    }
+
     @Test func targetsJSONHasExactlyTheDistList() async throws {
         let toolchain = try await realToolchain()
         let dist = try await runProgram(toolchain.goPath, ["tool", "dist", "list", "-json"])

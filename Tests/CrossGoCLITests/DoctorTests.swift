@@ -181,8 +181,33 @@ import Testing
         let wrapperDir = box.root.path + "/wrapped"
         try box.root.write("wrapped/go", "#!/bin/sh\necho \"$@\" >> \(log)\nexec \(Self.mainGo) \"$@\"\n", executable: true)
         let other = try box.goFolder("other", linkingTo: Self.altGo)
-        _ = try await box.doctor(path: [wrapperDir, other, box.home + "/go/bin"])
-        let runs = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n") ?? []
-        #expect(runs == ["env -json"])
+        let path = [wrapperDir, other, box.home + "/go/bin"]
+        func runs() -> Int { ((try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n") ?? []).count }
+        func goEnvEvidence(_ findings: [Finding]) throws -> String {
+            try #require(try Self.find(findings, "go.installations").evidence.first { $0.hasPrefix("`go env -json`") })
+        }
+        let first = try await box.doctor(path: path)
+        #expect((try? String(contentsOfFile: log, encoding: .utf8)) == "env -json\n")
+        #expect(try goEnvEvidence(first.1).hasSuffix(": run now"))
+
+        // Nothing changed: go env's answer is remembered, and the doctor says so.
+        let second = try await box.doctor(path: path)
+        #expect(runs() == 1)
+        #expect(try goEnvEvidence(second.1).contains("as recorded"))
+        #expect(second.1.map(\.status) == first.1.map(\.status))
+
+        // What go env's answer depends on changed: it runs again.
+        try box.root.write("home/.config/go/env", "GOFLAGS=-mod=mod\n")
+        let afterEnvFile = try await box.doctor(path: path)
+        #expect(runs() == 2)
+        #expect(try Self.find(afterEnvFile.1, "go.settings").evidence.contains { $0.contains("GOFLAGS") && $0.contains("-mod=mod") })
+        _ = try await box.doctor(path: path, extra: ["GOFLAGS": "-v"])
+        #expect(runs() == 3)
+        _ = try await box.doctor(path: path, arguments: ["--json", "--no-cache"])
+        #expect(runs() == 4)
+        _ = try await box.doctor(path: path, extra: ["CROSSGO_CACHE": "off"])
+        #expect(runs() == 5)
+        _ = try await box.doctor(path: path)
+        #expect(runs() == 5)
     }
 }

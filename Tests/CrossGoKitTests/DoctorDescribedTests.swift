@@ -96,7 +96,8 @@ import Testing
         #expect(installs.status == .warning)
         #expect(installs.summary.contains("/usr/local/bin/go (go1.21.6) wins"))
         #expect(installs.evidence == ["wins: /usr/local/bin/go -> /usr/local/Cellar/go/1.21.6/libexec/bin/go: go1.21.6 amd64",
-                                      "shadowed: /opt/homebrew/bin/go -> /opt/homebrew/Cellar/go/1.23.4/libexec/bin/go: go1.23.4 arm64"])
+                                      "shadowed: /opt/homebrew/bin/go -> /opt/homebrew/Cellar/go/1.23.4/libexec/bin/go: go1.23.4 arm64",
+                                      "`go env -json` of /usr/local/bin/go: run now"])
         #expect(findings["host.translation"]?.status == .error)
         #expect(findings["tools.arch"]?.status == .warning)
         #expect(findings["tools.arch"]?.summary.contains("gopls is built for amd64 on a arm64 machine (runs under Rosetta)") == true)

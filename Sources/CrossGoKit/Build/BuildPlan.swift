@@ -138,12 +138,19 @@ public struct BuildPlanner: Sendable {
         try await Self.mainPackages(goPath: toolchain.goPath, patterns, workingDirectory: workingDirectory)
     }
 
+    /// The `go list` that finds main packages. -buildvcs=false: only names are needed, and VCS stamping
+    /// of main packages costs git runs (~0.3 s).
+    public static func listArguments(_ patterns: [String]) -> [String] {
+        ["list", "-e", "-buildvcs=false", "-f", "{{.ImportPath}}\t{{.Name}}\t{{if .Error}}{{.Error}}{{end}}"] + (patterns.isEmpty ? ["./..."] : patterns)
+    }
+
     /// The same, needing only the `go` path, so that it can run while the toolchain is being read.
     public static func mainPackages(goPath: String, _ patterns: [String], workingDirectory: String) async throws -> [MainPackage] {
         let wanted = patterns.isEmpty ? ["./..."] : patterns
-        // -buildvcs=false: only names are needed, and VCS stamping of main packages costs git runs (~0.3 s).
-        let result = try await runProgram(goPath, ["list", "-e", "-buildvcs=false", "-f", "{{.ImportPath}}\t{{.Name}}\t{{if .Error}}{{.Error}}{{end}}"] + wanted,
-                                          workingDirectory: workingDirectory, timeout: 300)
+        let arguments = listArguments(patterns)
+        let result = try await Prefetch.result(goPath, arguments, workingDirectory: workingDirectory) {
+            GoQueryResult(result: try await runProgram(goPath, arguments, workingDirectory: workingDirectory, timeout: 300), cachedAt: nil)
+        }.result
         guard result.succeeded else { throw PlanError.listFailed(firstLine(result.stderr)) }
         var mains: [MainPackage] = []
         for line in result.stdout.split(separator: "\n") {

@@ -145,6 +145,7 @@ public struct Builder: Sendable {
         guard result.succeeded else {
             return fail(.build, Self.compilerLines(result.stderr))
         }
+        Trace.mark("build: \(job.target) built")
         events(.verifying(job))
         let check = ArtifactCheck.verify(path: partial, target: job.target)
         guard check.passed else {

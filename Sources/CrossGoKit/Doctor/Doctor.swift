@@ -36,7 +36,9 @@ public struct Doctor: Sendable {
             for (i, check) in checks.enumerated() {
                 group.addTask {
                     do {
-                        return (i, try await check.run(facts))
+                        let f = try await check.run(facts)
+                        Trace.mark("check \(check.id) done")
+                        return (i, f)
                     } catch {
                         return (i, Finding(id: check.id, title: check.title, status: .error,
                                            summary: "the check itself failed to run: \(error)", evidence: []))

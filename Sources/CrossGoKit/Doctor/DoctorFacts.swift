@@ -38,6 +38,10 @@ public struct DoctorFacts: Sendable {
     /// `go env -json` of the winning `go`; nil when it could not run.
     public var goEnv: [String: String]?
     public var goEnvError: String?
+    /// When the `go env -json` output was recorded, if it came from crossgo's cache; nil when it ran now.
+    public var goEnvCachedAt: Date?
+    /// How this host can run each target (qemu-user, binfmt_misc, node, wasmtime, Rosetta).
+    public var runners: RunnerDetector
     public var hardwareArch: String
     public var translated: Bool?
     /// The user's env file (`go env GOENV`), written by `go env -w`.
@@ -51,39 +55,49 @@ public struct DoctorFacts: Sendable {
     public var environment: [String: String] { system.environment }
     public var winner: GoInstall? { installs.first }
 
-    /// Gathers the facts: runs only `go env -json` of the winning `go`.
-    public static func gather(system: any HostSystem, workingDirectory: String, extraToolDirectories: [String] = []) async -> DoctorFacts {
+    /// Gathers the facts: runs only `go env -json` of the winning `go` (or takes it from `cache`).
+    public static func gather(system: any HostSystem, workingDirectory: String, extraToolDirectories: [String] = [],
+                              cache: GoQueryCache? = nil) async -> DoctorFacts {
         let paths = system.allOnPath("go")
-        // Start the one `go env -json` first; reading the binaries overlaps with it.
-        async let envResult = Self.goEnv(paths.first, system: system)
+        // Start the one `go env -json` first; reading the binaries and probing runners overlap with it.
+        async let envResult = Self.goEnv(paths.first, system: system, cache: cache)
         async let hardware = system.hardwareArchitecture()
         async let translated = system.isTranslated()
         let installs = paths.map { path in
             GoInstall(path: path, resolved: system.resolveSymlinks(path), facts: system.goBinaryFacts(path))
         }
-        let (goEnv, goEnvError) = await envResult
+        let expectedGoroot = system.environment["GOROOT"] ?? installs.first?.derivedGoroot ?? ""
+        async let probed = RunnerDetector.probe(system: system, goroot: expectedGoroot, extraDirectories: extraToolDirectories,
+                                                goarches: Set(TargetsRunnableCheck.targets.filter { $0.goos == "linux" }.map(\.goarch)))
+        let (goEnv, goEnvError, cachedAt) = await envResult
         let userEnvPath = goEnv?["GOENV"] ?? defaultUserEnvPath(system: system)
         let goroot = goEnv?["GOROOT"] ?? system.environment["GOROOT"] ?? installs.first?.derivedGoroot
+        var runners = await probed
+        if let goroot, goroot != expectedGoroot { runners = runners.with(goroot: goroot, system: system) }
         return DoctorFacts(
             system: system, workingDirectory: workingDirectory, installs: installs, goEnv: goEnv, goEnvError: goEnvError,
-            hardwareArch: await hardware, translated: await translated,
+            goEnvCachedAt: cachedAt, runners: runners, hardwareArch: await hardware, translated: await translated,
             userEnvPath: userEnvPath, userEnv: userEnvPath.flatMap { system.readTextFile($0) }.map(parseEnvFile) ?? [:],
             gorootEnv: goroot.flatMap { system.readTextFile($0 + "/go.env") }.map(parseEnvFile) ?? [:],
             extraToolDirectories: extraToolDirectories)
     }
 
-    /// `go env -json` of the winning go, run from the root folder so that a go.mod asking for a newer Go
-    /// does not make `go env` itself switch toolchains (or fail); go.toolchain reads go.mod and go.work itself.
-    static func goEnv(_ go: String?, system: any HostSystem) async -> ([String: String]?, String?) {
-        guard let go else { return (nil, nil) }
+    /// Where the doctor runs `go env -json`: the root folder, so that a go.mod asking for a newer Go does
+    /// not make `go env` itself switch toolchains (or fail); go.toolchain reads go.mod and go.work itself.
+    public static let goEnvDirectory = "/"
+
+    static func goEnv(_ go: String?, system: any HostSystem, cache: GoQueryCache?) async -> ([String: String]?, String?, Date?) {
+        guard let go else { return (nil, nil, nil) }
         do {
-            let result = try await system.run(go, ["env", "-json"], environment: [:], timeout: 30, workingDirectory: "/")
+            let query = try await GoQuery.run(go, GoToolchain.envArguments, workingDirectory: goEnvDirectory, timeout: 30,
+                                              system: system, cache: cache)
+            let result = query.result
             if result.succeeded, let decoded = try? JSONDecoder().decode([String: String].self, from: Data(result.stdout.utf8)) {
-                return (decoded, nil)
+                return (decoded, nil, query.cachedAt)
             }
-            return (nil, firstLine(result.stderr.isEmpty ? result.stdout : result.stderr))
+            return (nil, firstLine(result.stderr.isEmpty ? result.stdout : result.stderr), nil)
         } catch {
-            return (nil, "\(error)")
+            return (nil, "\(error)", nil)
         }
     }
 

@@ -12,7 +12,12 @@ public struct InstallationsCheck: DoctorCheck {
             return finding(.error, "no `go` on PATH", evidence: ["PATH=\(facts.environment["PATH"] ?? "")"],
                            fix: facts.system.osName == "darwin" ? "brew install go (or the installer from https://go.dev/dl)" : "install Go from https://go.dev/dl and add its bin folder to PATH")
         }
-        let evidence = facts.installs.enumerated().map { i, install in (i == 0 ? "wins: " : "shadowed: ") + install.label }
+        var evidence = facts.installs.enumerated().map { i, install in (i == 0 ? "wins: " : "shadowed: ") + install.label }
+        if let cachedAt = facts.goEnvCachedAt {
+            evidence.append("`go env -json` of \(winner.path): as recorded \(Int(Date().timeIntervalSince(cachedAt))) s ago with the same go binary, environment, env files and C compilers (--no-cache runs it again)")
+        } else if facts.goEnv != nil {
+            evidence.append("`go env -json` of \(winner.path): run now")
+        }
         let distinct = Set(facts.installs.map(\.resolved))
         if distinct.count > 1 {
             let versions = Set(facts.installs.compactMap(\.facts?.goVersion))

@@ -136,13 +136,15 @@ public struct TargetsRunnableCheck: DoctorCheck {
     public let title = "Running foreign targets here"
     public init() {}
 
+    /// The default targets besides the host's own.
+    static let targets = [Target(goos: "darwin", goarch: "arm64"), Target(goos: "linux", goarch: "riscv64"),
+                          Target(goos: "js", goarch: "wasm"), Target(goos: "wasip1", goarch: "wasm")]
+
     public func run(_ facts: DoctorFacts) async throws -> Finding {
-        guard let winner = facts.winner, let goEnv = facts.goEnv else { return skipped("no working `go`") }
+        guard facts.winner != nil, let goEnv = facts.goEnv else { return skipped("no working `go`") }
         let host = Target(goos: goEnv["GOHOSTOS"] ?? facts.system.osName, goarch: goEnv["GOHOSTARCH"] ?? facts.hardwareArch)
-        let toolchain = GoToolchain(goPath: winner.path, env: goEnv, distTargets: [])
-        let detector = await RunnerDetector.probe(system: facts.system, toolchain: toolchain, extraDirectories: facts.extraToolDirectories)
-        let targets = [Target(goos: "darwin", goarch: "arm64"), Target(goos: "linux", goarch: "riscv64"), Target(goos: "js", goarch: "wasm"),
-                       Target(goos: "wasip1", goarch: "wasm"), host]
+        let detector = facts.runners
+        let targets = Self.targets + [host]
         var seen = Set<Target>()
         var evidence: [String] = []
         var fixes: [String] = []

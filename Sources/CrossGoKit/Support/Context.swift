@@ -11,10 +11,16 @@ public struct CrossGoContext: Sendable {
     public var system: any HostSystem
     /// Folders above which a `.tools/bin` may live: the current folder and crossgo's own executable folder.
     public var anchors: [String]
+    /// Where `go env -json` and `go tool dist list -json` outputs are remembered; nil with CROSSGO_CACHE=off.
+    public var goCache: GoQueryCache?
+
+    /// This machine, as the crossgo process sees it (made once: the commands and their prefetch share it).
+    public static let live = CrossGoContext()
 
     public init(system: any HostSystem = liveSystem(), anchors: [String]? = nil) {
         self.system = system
         self.anchors = anchors ?? [FileManager.default.currentDirectoryPath, Self.executableDirectory()].compactMap { $0 }
+        self.goCache = GoQueryCache.standard(environment: system.environment)
     }
 
     public var locator: ToolchainLocator { ToolchainLocator(system: system, anchors: anchors) }
@@ -25,7 +31,7 @@ public struct CrossGoContext: Sendable {
     /// Finds and loads the Go toolchain (`go env -json`, `go tool dist list -json`).
     public func toolchain(explicitGo: String?) async throws -> GoToolchain {
         let go = try locator.locate(explicit: explicitGo)
-        return try await GoToolchain.load(goPath: go, system: system)
+        return try await GoToolchain.load(goPath: go, system: system, cache: goCache)
     }
 
     /// Probes how each target can run on this host.

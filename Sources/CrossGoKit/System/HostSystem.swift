@@ -34,6 +34,13 @@ public protocol HostSystem: Sendable {
     func binfmtEntries() -> [BinfmtEntry]
     /// What a Go executable says about itself, read from its bytes (never by running it); nil if unreadable.
     func goBinaryFacts(_ path: String) -> GoBinaryFacts?
+    /// PATH's folders, in order.
+    var pathDirectories: [String] { get }
+}
+
+/// PATH's folders, in order, empty entries dropped.
+func splitPath(_ path: String?) -> [String] {
+    (path ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
 }
 
 /// The facts the doctor needs from a Go executable: its format, architecture and Go version.
@@ -61,9 +68,7 @@ extension HostSystem {
     }
 
     /// The folders of PATH, in order, without empty entries.
-    public var pathDirectories: [String] {
-        (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
-    }
+    public var pathDirectories: [String] { splitPath(environment["PATH"]) }
 
     /// Every executable called `name` on PATH, in PATH order (duplicates by path removed).
     public func allOnPath(_ name: String) -> [String] {

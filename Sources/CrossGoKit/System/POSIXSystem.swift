@@ -2,23 +2,35 @@
 import Foundation
 import GoBinary
 
+/// Read once: ProcessInfo builds a new dictionary on every call.
+let processEnvironment = ProcessInfo.processInfo.environment
+let processPathDirectories = splitPath(processEnvironment["PATH"])
+
 /// The parts of a live system that are the same on every POSIX host.
 public protocol POSIXSystem: HostSystem {}
 
 extension POSIXSystem {
-    public var environment: [String: String] { ProcessInfo.processInfo.environment }
+    /// The environment crossgo started with (crossgo never changes its own environment).
+    public var environment: [String: String] { processEnvironment }
+
+    public var pathDirectories: [String] { processPathDirectories }
 
     public var homeDirectory: String { environment["HOME"] ?? NSHomeDirectory() }
 
-    public func fileExists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+    // One stat(2) each: the doctor and the runner probe ask these hundreds of times (names x PATH entries).
+    public func fileExists(_ path: String) -> Bool { fileMode(path) != nil }
 
-    public func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
-    }
+    public func isDirectory(_ path: String) -> Bool { fileMode(path).map { $0 & S_IFMT == S_IFDIR } ?? false }
 
     public func isExecutableFile(_ path: String) -> Bool {
-        !isDirectory(path) && FileManager.default.isExecutableFile(atPath: path)
+        guard let mode = fileMode(path), mode & S_IFMT != S_IFDIR else { return false }
+        return access(path, X_OK) == 0
+    }
+
+    /// stat(2)'s st_mode, following links; nil when the path does not resolve.
+    func fileMode(_ path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode : nil
     }
 
     public func readTextFile(_ path: String) -> String? {

@@ -86,18 +86,31 @@ public struct RunnerDetector: Sendable {
 
     /// Gathers host facts through `system`. `extraDirectories` are searched after PATH (the repo's .tools/bin).
     public static func probe(system: any HostSystem, toolchain: GoToolchain, extraDirectories: [String] = []) async -> RunnerDetector {
+        await probe(system: system, goroot: toolchain.goroot, extraDirectories: extraDirectories)
+    }
+
+    /// The same, needing only GOROOT (where node's wasm_exec script lives); with `goarches`, qemu-user is
+    /// looked for only for those architectures.
+    public static func probe(system: any HostSystem, goroot: String, extraDirectories: [String] = [],
+                             goarches: Set<String>? = nil) async -> RunnerDetector {
         let hostArch = await system.hardwareArchitecture()
         var programs: [String: String] = [:]
-        let wanted = ["node", "wasmtime"] + Set(qemuNames.values).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
+        let qemu = qemuNames.filter { goarches?.contains($0.key) ?? true }.values
+        let wanted = ["node", "wasmtime"] + Set(qemu).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
         for name in wanted {
             if let path = system.which(name, extraDirectories: extraDirectories) { programs[name] = path }
         }
-        var files = Set<String>()
-        for candidate in wasmExecCandidates(goroot: toolchain.goroot) + [rosettaRuntime] where system.fileExists(candidate) {
-            files.insert(candidate)
-        }
-        return RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: toolchain.goroot,
-                              programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: files)
+        return RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: goroot,
+                              programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: [])
+            .with(goroot: goroot, system: system)
+    }
+
+    /// This detector for another GOROOT: the files that depend on it looked up again.
+    public func with(goroot: String, system: any HostSystem) -> RunnerDetector {
+        var copy = self
+        copy.goroot = goroot
+        copy.files = Set((Self.wasmExecCandidates(goroot: goroot) + [Self.rosettaRuntime]).filter { system.fileExists($0) })
+        return copy
     }
 
     /// GOARCH -> the name qemu-user gives the architecture.

@@ -75,10 +75,7 @@ public struct TestCache: Sendable {
 
     /// `$CROSSGO_CACHE`, else the user cache folder (~/.cache/crossgo on Linux, ~/Library/Caches/crossgo on macOS).
     public static func defaultDirectory(environment: [String: String]) -> String {
-        if let explicit = environment["CROSSGO_CACHE"], !explicit.isEmpty { return explicit + "/test" }
-        let base = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?.path
-            ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache"
-        return base + "/crossgo/test"
+        CacheFolder.path("test", environment: environment)
     }
 
     struct Entry: Codable {

@@ -53,11 +53,17 @@ public struct GoToolchain: Sendable {
     /// Minor version number (27 for go1.27.3), nil for development builds.
     public var minorVersion: Int? { GoVersion(version)?.minor }
 
-    /// Runs `go env -json` and `go tool dist list -json` (concurrently, once each).
-    public static func load(goPath: String, system: any HostSystem) async throws -> GoToolchain {
-        async let envResult = system.run(goPath, ["env", "-json"], environment: [:], timeout: 60)
-        async let listResult = system.run(goPath, ["tool", "dist", "list", "-json"], environment: [:], timeout: 60)
-        let (envOut, listOut) = try await (envResult, listResult)
+    /// What `load` runs, in crossgo's working directory.
+    public static let envArguments = ["env", "-json"]
+    public static let distListArguments = ["tool", "dist", "list", "-json"]
+
+    /// Runs `go env -json` and `go tool dist list -json` in crossgo's working directory (concurrently,
+    /// once each, unless prefetched or remembered by `cache`: see GoQuery).
+    public static func load(goPath: String, system: any HostSystem, cache: GoQueryCache? = nil) async throws -> GoToolchain {
+        let cwd = FileManager.default.currentDirectoryPath
+        async let envResult = GoQuery.run(goPath, envArguments, workingDirectory: cwd, timeout: 60, system: system, cache: cache)
+        async let listResult = GoQuery.run(goPath, distListArguments, workingDirectory: cwd, timeout: 60, system: system, cache: cache)
+        let (envOut, listOut) = try await (envResult.result, listResult.result)
         guard envOut.succeeded else { throw ToolchainError.goFailed(goPath, "go env -json", firstLine(envOut.stderr)) }
         guard listOut.succeeded else { throw ToolchainError.goFailed(goPath, "go tool dist list -json", firstLine(listOut.stderr)) }
         let env: [String: String]

@@ -1,0 +1,111 @@
+// Remembers what `go env -json` and `go tool dist list -json` printed, keyed by everything their answer
+// depends on, so that a second crossgo run does not pay for them (two go runs are most of a warm
+// build's fixed cost and most of the doctor's time). Anything that can change the answer is in the key:
+// the go binary itself, the whole environment, the env files, the go.mod/go.work files the working
+// directory sees, the C compilers on PATH; and an entry is trusted for a day at most.
+import Foundation
+
+/// crossgo's cache folder: `$CROSSGO_CACHE`, else the user cache folder (~/.cache/crossgo on Linux,
+/// ~/Library/Caches/crossgo on macOS). `CROSSGO_CACHE=off` turns crossgo's caches off.
+public enum CacheFolder {
+    public static func path(_ kind: String, environment: [String: String]) -> String {
+        if let explicit = environment["CROSSGO_CACHE"], !explicit.isEmpty { return explicit + "/" + kind }
+        let base = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?.path
+            ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache"
+        return base + "/crossgo/" + kind
+    }
+}
+
+/// What a go query printed, and when that was recorded if it came from the cache.
+public struct GoQueryResult: Sendable {
+    public var result: ProgramResult
+    /// nil: the go command ran just now.
+    public var cachedAt: Date?
+}
+
+/// The cache of go queries (`go env -json`, `go tool dist list -json`).
+public struct GoQueryCache: Sendable {
+    public var directory: String
+    /// Entries older than this are run again whatever their key says.
+    public var maxAge: TimeInterval = 24 * 3600
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The cache for this environment; nil when `CROSSGO_CACHE=off`.
+    public static func standard(environment: [String: String]) -> GoQueryCache? {
+        environment["CROSSGO_CACHE"] == "off" ? nil : GoQueryCache(directory: CacheFolder.path("go", environment: environment))
+    }
+
+    /// The remembered output of `go arguments` in `workingDirectory`, or a fresh run (remembered when it succeeds).
+    public func run(_ go: String, _ arguments: [String], workingDirectory: String, timeout: Double,
+                    system: any HostSystem) async throws -> GoQueryResult {
+        let key = Self.key(go: go, arguments: arguments, workingDirectory: workingDirectory, system: system)
+        let file = directory + "/" + key + ".json"
+        if let data = FileManager.default.contents(atPath: file),
+           let entry = try? JSONDecoder().decode(Entry.self, from: data),
+           Date().timeIntervalSince(entry.created) < maxAge, entry.created <= Date() {
+            return GoQueryResult(result: ProgramResult(exitCode: 0, stdout: entry.stdout, stderr: ""), cachedAt: entry.created)
+        }
+        let result = try await system.run(go, arguments, environment: [:], timeout: timeout, workingDirectory: workingDirectory)
+        if result.succeeded, let data = try? JSONEncoder().encode(Entry(created: Date(), stdout: result.stdout)) {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try? atomicWrite(data, to: file)
+        }
+        return GoQueryResult(result: result, cachedAt: nil)
+    }
+
+    struct Entry: Codable {
+        var created: Date
+        var stdout: String
+    }
+
+    /// Everything the go command's answer depends on, hashed.
+    static func key(go: String, arguments: [String], workingDirectory: String, system: any HostSystem) -> String {
+        let env = system.environment
+        var parts = ["crossgo-go-query-1", CrossGoVersion.current, system.osName, workingDirectory] + arguments
+        let resolved = system.resolveSymlinks(go)
+        parts.append("go " + resolved + " " + identity(resolved))
+        // The environment, all of it but what changes on every shell command and crossgo's own settings.
+        for (name, value) in env.sorted(by: { $0.key < $1.key }) where !["_", "PWD", "OLDPWD", "SHLVL"].contains(name) && !name.hasPrefix("CROSSGO_") {
+            parts.append("env " + name + "=" + value)
+        }
+        // GOROOT as set, and as the go binary derives it; its go.env and VERSION.
+        let derived = ((resolved as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        for root in Set([derived, env["GOROOT"]].compactMap { $0 }).sorted() {
+            for name in ["go.env", "VERSION"] { parts.append(root + "/" + name + " " + identity(root + "/" + name)) }
+        }
+        // The user's env file (`go env -w`) and telemetry mode.
+        let config = system.osName == "darwin" ? system.homeDirectory + "/Library/Application Support"
+            : (env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? system.homeDirectory + "/.config")
+        for path in [env["GOENV"] ?? config + "/go/env", config + "/go/telemetry/mode"] { parts.append(path + " " + identity(path)) }
+        // go.mod and go.work from the working directory up: GOMOD, GOWORK and toolchain switches.
+        var dir = workingDirectory
+        while true {
+            for name in ["go.mod", "go.work"] {
+                let path = (dir == "/" ? "" : dir) + "/" + name
+                parts.append(path + " " + identity(path))
+            }
+            if dir == "/" || dir.isEmpty { break }
+            dir = (dir as NSString).deletingLastPathComponent
+        }
+        // The C compilers: the default CGO_ENABLED, CC and GOGCCFLAGS depend on them.
+        let named = [env["CC"], env["CXX"]].compactMap { $0?.split(separator: " ").first.map(String.init) }
+        for compiler in ["gcc", "clang", "cc", "g++", "clang++"] + named {
+            let path = compiler.contains("/") ? compiler : system.which(compiler) ?? "-"
+            parts.append("cc " + compiler + " " + path + " " + identity(system.resolveSymlinks(path)))
+        }
+        return sha256Hex(Data(parts.joined(separator: "\u{0}").utf8))
+    }
+
+    /// Size, modification time and file number: changes when a file is rewritten or replaced; "-" when missing.
+    static func identity(_ path: String) -> String {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "-" }
+        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let number = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+        let device = (attributes[.systemNumber] as? NSNumber)?.uint64Value ?? 0
+        return "\(device):\(number):\(size):\(modified)"
+    }
+}
