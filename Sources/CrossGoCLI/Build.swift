@@ -71,7 +71,9 @@ struct Build: AsyncParsableCommand {
             // `go list` of the packages overlaps with reading the toolchain; both need only the go path.
             let goPath = try context.locator.locate(explicit: toolchainOptions.goPath)
             let patterns = packages
-            let listed = Task { try await BuildPlanner.mainPackages(goPath: goPath, patterns, workingDirectory: cwd) }
+            let listed = Task {
+                try await BuildPlanner.mainPackages(goPath: goPath, patterns, workingDirectory: cwd, system: context.system, cache: context.goCache)
+            }
             toolchain = try await GoToolchain.load(goPath: goPath, system: context.system, cache: context.goCache)
             if !patterns.isEmpty { Prefetch.discardUnused() }
             moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)

@@ -48,16 +48,24 @@ public struct CrossGo: AsyncParsableCommand {
         switch subcommand {
         case "doctor":
             guard let go = system.allOnPath("go").first else { return }
-            Prefetch.start(go, GoToolchain.envArguments, workingDirectory: DoctorFacts.goEnvDirectory, timeout: 30, system: system,
-                           cache: arguments.contains("--no-cache") ? nil : context.goCache)
+            let cache = arguments.contains("--no-cache") ? nil : context.goCache
+            Prefetch.start(go, GoToolchain.envArguments, workingDirectory: DoctorFacts.goEnvDirectory) {
+                try await GoQuery.fetch(go, GoToolchain.envArguments, workingDirectory: DoctorFacts.goEnvDirectory, timeout: 30,
+                                        system: system, cache: cache)
+            }
         case "build", "test", "targets":
             guard let go = try? context.locator.locate(explicit: nil) else { return }
             let cwd = FileManager.default.currentDirectoryPath
-            Prefetch.start(go, GoToolchain.envArguments, workingDirectory: cwd, timeout: 60, system: system, cache: context.goCache)
-            Prefetch.start(go, GoToolchain.distListArguments, workingDirectory: cwd, timeout: 60, system: system, cache: context.goCache)
+            for query in [GoToolchain.envArguments, GoToolchain.distListArguments] {
+                Prefetch.start(go, query, workingDirectory: cwd) {
+                    try await GoQuery.fetch(go, query, workingDirectory: cwd, timeout: 60, system: system, cache: context.goCache)
+                }
+            }
             if subcommand == "build" {
                 // Most builds name no packages; if this one does, the listing is stopped once flags are parsed.
-                Prefetch.start(go, BuildPlanner.listArguments([]), workingDirectory: cwd, timeout: 300, system: system, cache: nil)
+                Prefetch.start(go, BuildPlanner.listArguments([]), workingDirectory: cwd) {
+                    try await BuildPlanner.listPackages(goPath: go, [], workingDirectory: cwd, system: system, cache: context.goCache, usePrefetched: false)
+                }
             }
         default:
             return

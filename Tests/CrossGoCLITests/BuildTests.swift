@@ -51,6 +51,56 @@ import Testing
         #expect(manifest.artifacts.first { $0.target == "wasip1/wasm" }?.verification.confirmed.contains("imports wasi_snapshot_preview1") == true)
     }
 
+    @Test func rebuildsKeepWhatIsUnchangedAndSeeEveryChange() async throws {
+        let module = try copyExample("hello")
+        defer { module.cleanup() }
+        let env: EnvironmentChanges = ["CROSSGO_CACHE": module.path + "/.cache"]
+        let args = ["build", "--no-progress", "--target", "linux/riscv64,wasip1/wasm"]
+        let dist = module.path + "/dist"
+        func digests() throws -> [String: String] {
+            Dictionary(uniqueKeysWithValues: try Self.manifest(dist).artifacts.map { ($0.path, $0.sha256) })
+        }
+        func number(_ name: String) throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: dist + "/" + name)[.systemFileNumber] as? Int
+        }
+        func sumsHold() async throws -> Bool {
+            try await runProgram("/usr/bin/sha256sum", ["-c", "--quiet", "SHA256SUMS"], workingDirectory: dist).exitCode == 0
+        }
+        #expect(try await runCrossgo(args, in: module.path, environment: env).exitCode == 0)
+        let first = try digests()
+        let inode = try number("hello_linux_riscv64")
+
+        // Nothing changed: the same files stay in place, nothing half-written is left.
+        let again = try await runCrossgo(args, in: module.path, environment: env)
+        #expect(again.exitCode == 0, "\(again.stderr)")
+        #expect(try digests() == first)
+        #expect(try number("hello_linux_riscv64") == inode)
+        #expect(filesUnder(dist) == ["SHA256SUMS", "hello_linux_riscv64", "hello_wasip1_wasm.wasm", "manifest.json"])
+        #expect(try await sumsHold())
+
+        // A new main package: found although the package list of the unchanged tree was remembered.
+        _ = try module.write("cmd/extra/main.go", "package main\n\nfunc main() { println(\"extra\") }\n")
+        #expect(try await runCrossgo(args, in: module.path, environment: env).exitCode == 0)
+        #expect(Set(try digests().keys) == ["hello_linux_riscv64", "hello_wasip1_wasm.wasm", "extra_linux_riscv64", "extra_wasip1_wasm.wasm"])
+
+        // Changed source: new artifacts, recorded as they are.
+        let main = try String(contentsOfFile: module.path + "/main.go", encoding: .utf8)
+        _ = try module.write("main.go", main.replacingOccurrences(of: "func main() {", with: "func main() {\n\tprintln(\"changed\")"))
+        #expect(try await runCrossgo(args, in: module.path, environment: env).exitCode == 0)
+        #expect(try digests()["hello_linux_riscv64"] != first["hello_linux_riscv64"])
+        #expect(try await sumsHold())
+
+        // An artifact changed behind crossgo's back keeps its build ID, so go would keep it; crossgo builds it afresh.
+        let before = try digests()
+        let handle = try #require(FileHandle(forWritingAtPath: dist + "/hello_linux_riscv64"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("tampered".utf8))
+        try handle.close()
+        #expect(try await runCrossgo(args, in: module.path, environment: env).exitCode == 0)
+        #expect(try digests() == before)
+        #expect(try await sumsHold())
+    }
+
     @Test func oneTargetFailingLeavesTheOthersIntact() async throws {
         let module = try TempFolder("crossgo-winfail")
         defer { module.cleanup() }

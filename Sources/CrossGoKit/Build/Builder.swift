@@ -59,11 +59,17 @@ public struct Builder: Sendable {
     public var workingDirectory: String
     public var jobs: Int
 
+    /// SHA-256 of each artifact the previous manifest in `outDir` lists, by relative path.
+    let previousDigests: [String: String]
+
     public init(toolchain: GoToolchain, outDir: String, workingDirectory: String, jobs: Int) {
         self.toolchain = toolchain
         self.outDir = outDir
         self.workingDirectory = workingDirectory
         self.jobs = max(1, jobs)
+        var digests: [String: String] = [:]
+        for artifact in BuildManifest.read(from: outDir)?.artifacts ?? [] { digests[artifact.path] = artifact.sha256 }
+        previousDigests = digests
     }
 
     /// A parallelism that suits this machine. A cold `go build` already uses every core, yet measured on
@@ -128,36 +134,61 @@ public struct Builder: Sendable {
         } catch {
             return fail(.write, "cannot create \(folder): \(error.localizedDescription)")
         }
-        // Start from a copy of the previous artifact: go build then sees an up-to-date file and skips
-        // the link (0.2 s a target when nothing changed) instead of writing a fresh one.
-        if FileManager.default.fileExists(atPath: final) {
-            try? FileManager.default.copyItem(atPath: final, toPath: partial)
-        }
-        let result: ProgramResult
-        do {
-            result = try await runProgram(toolchain.goPath, job.goArguments(output: partial),
-                                          environment: job.environment.mapValues { Optional($0) },
-                                          workingDirectory: workingDirectory, limit: 4 << 20)
-        } catch {
-            return fail(.build, "\(error)")
-        }
-        if Task.isCancelled { return fail(.build, "interrupted") }
-        guard result.succeeded else {
-            return fail(.build, Self.compilerLines(result.stderr))
-        }
-        Trace.mark("build: \(job.target) built")
-        events(.verifying(job))
-        let check = ArtifactCheck.verify(path: partial, target: job.target)
-        guard check.passed else {
-            return fail(.verify, check.problems.joined(separator: "; "))
-        }
-        let size: Int
-        let digest: String
-        do {
-            (size, digest) = try Self.sha256(path: partial)
-            try replaceFile(at: final, with: partial)
-        } catch {
-            return fail(.write, "cannot write \(final): \(error.localizedDescription)")
+        // Start from the previous artifact, hard-linked: go build then sees an up-to-date file and skips the
+        // link (0.2 s a target when nothing changed). go never writes into an existing output: it renames
+        // a new file over it, or removes it and creates a new one (cmd/go/internal/work/shell.go,
+        // moveOrCopyFile and CopyFile), so the previous artifact stays intact until the rename below.
+        // Only its times change when go finds it up to date (go touches outputs it did not rewrite).
+        var startFromPrevious = fileNumber(final) != nil
+        var check: ArtifactCheck
+        var size: Int
+        var digest: String
+        while true {
+            if startFromPrevious, link(final, partial) != 0 {
+                try? FileManager.default.copyItem(atPath: final, toPath: partial)
+            }
+            Trace.mark("build: \(job.target) starting go build")
+            let result: ProgramResult
+            do {
+                result = try await runProgram(toolchain.goPath, job.goArguments(output: partial),
+                                              environment: job.environment.mapValues { Optional($0) },
+                                              workingDirectory: workingDirectory, limit: 4 << 20)
+            } catch {
+                return fail(.build, "\(error)")
+            }
+            if Task.isCancelled { return fail(.build, "interrupted") }
+            guard result.succeeded else {
+                return fail(.build, Self.compilerLines(result.stderr))
+            }
+            Trace.mark("build: \(job.target) built")
+            events(.verifying(job))
+            check = ArtifactCheck.verify(path: partial, target: job.target)
+            guard check.passed else {
+                return fail(.verify, check.problems.joined(separator: "; "))
+            }
+            do {
+                (size, digest) = try Self.sha256(path: partial)
+            } catch {
+                return fail(.write, "cannot read \(partial): \(error.localizedDescription)")
+            }
+            let kept = fileNumber(partial).map { $0 == fileNumber(final) } ?? false
+            // go judges an existing output by its build ID alone. If the file it kept is not what the last
+            // manifest recorded, it was changed after that build: build it afresh instead of carrying it on.
+            if kept, let recorded = previousDigests[job.relativePath], recorded != digest {
+                unlink(partial)
+                startFromPrevious = false
+                continue
+            }
+            do {
+                if kept {
+                    unlink(partial)  // go kept the previous artifact: it is already in place
+                } else {
+                    try replaceFile(at: final, with: partial)
+                }
+            } catch {
+                return fail(.write, "cannot write \(final): \(error.localizedDescription)")
+            }
+            break
         }
         var settings: [String: String] = [:]
         for s in check.settings { settings[s.key] = s.value }
@@ -175,18 +206,40 @@ public struct Builder: Sendable {
         return lines.isEmpty ? "go build failed without a message" : lines.prefix(max).joined(separator: "\n")
     }
 
-    /// Size and SHA-256 of a file, read in chunks.
+    /// Size and SHA-256 of a file, read through one reused buffer.
     public static func sha256(path: String) throws -> (Int, String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CocoaError(.fileReadNoSuchFile)
-        }
-        defer { try? handle.close() }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
         var hasher = SHA256()
         var size = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            size += chunk.count
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)  // under malloc's mmap threshold
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+            if n == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            size += n
         }
-        return (size, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return (size, hexString(hasher.finalize()))
     }
+}
+
+/// The file's device and inode numbers (following links); nil when it does not exist.
+func fileNumber(_ path: String) -> [UInt64]? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return [UInt64(info.st_dev), UInt64(info.st_ino)]
+}
+
+/// Lower-case hex of a digest.
+func hexString<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+    return String(decoding: out, as: UTF8.self)
 }

@@ -13,14 +13,15 @@ public enum Prefetch {
 
     static let started = Mutex<[Key: Task<GoQueryResult, any Error>]>([:])
 
-    /// Starts `go arguments` in `workingDirectory` through `cache` when there is one (see GoQuery.run).
-    public static func start(_ go: String, _ arguments: [String], workingDirectory: String, timeout: Double,
-                             system: any HostSystem, cache: GoQueryCache?) {
+    /// Starts `operation`, which answers `go arguments` in `workingDirectory` (GoQuery.fetch, never GoQuery.run:
+    /// that would find this very task and wait for itself).
+    public static func start(_ go: String, _ arguments: [String], workingDirectory: String,
+                             operation: @escaping @Sendable () async throws -> GoQueryResult) {
         let key = Key(program: go, arguments: arguments, workingDirectory: workingDirectory)
         let task = Task {
             Trace.mark("prefetch: \(arguments.prefix(3).joined(separator: " ")) starting")
             defer { Trace.mark("prefetch: \(arguments.prefix(3).joined(separator: " ")) finished") }
-            return try await GoQuery.run(go, arguments, workingDirectory: workingDirectory, timeout: timeout, system: system, cache: cache)
+            return try await operation()
         }
         started.withLock { $0[key] = task }
     }
@@ -60,13 +61,22 @@ public enum Prefetch {
 /// One way to ask `go` something: prefetched if it was, else from the cache if there is one, else a run.
 public enum GoQuery {
     public static func run(_ go: String, _ arguments: [String], workingDirectory: String, timeout: Double,
-                           system: any HostSystem, cache: GoQueryCache?) async throws -> GoQueryResult {
+                           system: any HostSystem, cache: GoQueryCache?, extraInputs: [String]? = []) async throws -> GoQueryResult {
         try await Prefetch.result(go, arguments, workingDirectory: workingDirectory) {
-            if let cache {
-                return try await cache.run(go, arguments, workingDirectory: workingDirectory, timeout: timeout, system: system)
-            }
-            let result = try await system.run(go, arguments, environment: [:], timeout: timeout, workingDirectory: workingDirectory)
-            return GoQueryResult(result: result, cachedAt: nil)
+            try await fetch(go, arguments, workingDirectory: workingDirectory, timeout: timeout, system: system, cache: cache,
+                            extraInputs: extraInputs)
         }
+    }
+
+    /// The answer from the cache, or a run. `extraInputs` are what the answer depends on besides the go
+    /// binary, the environment and the env files (see GoQueryCache); nil means it cannot be cached.
+    public static func fetch(_ go: String, _ arguments: [String], workingDirectory: String, timeout: Double,
+                             system: any HostSystem, cache: GoQueryCache?, extraInputs: [String]? = []) async throws -> GoQueryResult {
+        if let cache, let extraInputs {
+            return try await cache.run(go, arguments, workingDirectory: workingDirectory, timeout: timeout, system: system,
+                                       extraInputs: extraInputs)
+        }
+        let result = try await system.run(go, arguments, environment: [:], timeout: timeout, workingDirectory: workingDirectory)
+        return GoQueryResult(result: result, cachedAt: nil)
     }
 }

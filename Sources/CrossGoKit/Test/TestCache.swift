@@ -62,7 +62,7 @@ func fingerprint(_ path: String) -> String {
 }
 
 func sha256Hex(_ data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    hexString(SHA256.hash(data: data))
 }
 
 /// Results keyed by everything that decides a test run's outcome.

@@ -4,6 +4,7 @@
 // the go binary itself, the whole environment, the env files, the go.mod/go.work files the working
 // directory sees, the C compilers on PATH; and an entry is trusted for a day at most.
 import Foundation
+import Synchronization
 
 /// crossgo's cache folder: `$CROSSGO_CACHE`, else the user cache folder (~/.cache/crossgo on Linux,
 /// ~/Library/Caches/crossgo on macOS). `CROSSGO_CACHE=off` turns crossgo's caches off.
@@ -40,8 +41,8 @@ public struct GoQueryCache: Sendable {
 
     /// The remembered output of `go arguments` in `workingDirectory`, or a fresh run (remembered when it succeeds).
     public func run(_ go: String, _ arguments: [String], workingDirectory: String, timeout: Double,
-                    system: any HostSystem) async throws -> GoQueryResult {
-        let key = Self.key(go: go, arguments: arguments, workingDirectory: workingDirectory, system: system)
+                    system: any HostSystem, extraInputs: [String] = []) async throws -> GoQueryResult {
+        let key = Self.key(go: go, arguments: arguments + extraInputs, workingDirectory: workingDirectory, system: system)
         let file = directory + "/" + key + ".json"
         if let data = FileManager.default.contents(atPath: file),
            let entry = try? JSONDecoder().decode(Entry.self, from: data),
@@ -63,8 +64,24 @@ public struct GoQueryCache: Sendable {
 
     /// Everything the go command's answer depends on, hashed.
     static func key(go: String, arguments: [String], workingDirectory: String, system: any HostSystem) -> String {
+        let context = inputs(go: go, workingDirectory: workingDirectory, system: system)
+        return sha256Hex(Data((context + arguments).joined(separator: "\u{0}").utf8))
+    }
+
+    /// The inputs but the arguments, worked out once per go and folder (a command asks two questions).
+    static func inputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
+        let memoKey = go + "\u{0}" + workingDirectory
+        if let known = memo.withLock({ $0[memoKey] }) { return known }
+        let parts = gatherInputs(go: go, workingDirectory: workingDirectory, system: system)
+        memo.withLock { $0[memoKey] = parts }
+        return parts
+    }
+
+    static let memo = Mutex<[String: [String]]>([:])
+
+    static func gatherInputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
         let env = system.environment
-        var parts = ["crossgo-go-query-1", CrossGoVersion.current, system.osName, workingDirectory] + arguments
+        var parts = ["crossgo-go-query-1", CrossGoVersion.current, system.osName, workingDirectory]
         let resolved = system.resolveSymlinks(go)
         parts.append("go " + resolved + " " + identity(resolved))
         // The environment, all of it but what changes on every shell command and crossgo's own settings.
@@ -96,7 +113,31 @@ public struct GoQueryCache: Sendable {
             let path = compiler.contains("/") ? compiler : system.which(compiler) ?? "-"
             parts.append("cc " + compiler + " " + path + " " + identity(system.resolveSymlinks(path)))
         }
-        return sha256Hex(Data(parts.joined(separator: "\u{0}").utf8))
+        return parts
+    }
+
+    /// What `go list ./...` sees below `root`: every folder it may visit (names starting with "." or "_" and
+    /// testdata are skipped, as go skips them), and in each the .go files and go.mod with their identities.
+    /// Other files (build outputs in dist/, say) do not count. nil when there are more than `limit` entries:
+    /// then listing is not remembered.
+    public static func treeInputs(below root: String, limit: Int = 5000) -> [String]? {
+        let files = FileManager.default
+        var out: [String] = []
+        var folders = [root]
+        while let folder = folders.popLast() {
+            out.append("folder " + folder)
+            guard let names = try? files.contentsOfDirectory(atPath: folder) else { continue }
+            for name in names.sorted() where !name.hasPrefix(".") && !name.hasPrefix("_") && name != "testdata" {
+                let path = folder + "/" + name
+                if name.hasSuffix(".go") || name == "go.mod" {
+                    out.append(path + " " + identity(path))
+                } else if (try? files.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeDirectory {
+                    folders.append(path)
+                }
+                if out.count > limit { return nil }
+            }
+        }
+        return out
     }
 
     /// Size, modification time and file number: changes when a file is rewritten or replaced; "-" when missing.
