@@ -50,7 +50,7 @@ public struct CrossGo: AsyncParsableCommand {
             guard let go = system.allOnPath("go").first else { return }
             let cache = arguments.contains("--no-cache") ? nil : context.goCache
             Prefetch.start(go, GoToolchain.envArguments, workingDirectory: DoctorFacts.goEnvDirectory) {
-                try await GoQuery.fetch(go, GoToolchain.envArguments, workingDirectory: DoctorFacts.goEnvDirectory, timeout: 30,
+                try await GoQuery.fetch(go, GoToolchain.envArguments, workingDirectory: DoctorFacts.goEnvDirectory, timeout: DoctorFacts.goEnvTimeout,
                                         system: system, cache: cache)
             }
         case "build", "test", "targets":
@@ -58,7 +58,7 @@ public struct CrossGo: AsyncParsableCommand {
             let cwd = FileManager.default.currentDirectoryPath
             for query in [GoToolchain.envArguments, GoToolchain.distListArguments] {
                 Prefetch.start(go, query, workingDirectory: cwd) {
-                    try await GoQuery.fetch(go, query, workingDirectory: cwd, timeout: 60, system: system, cache: context.goCache)
+                    try await GoQuery.fetch(go, query, workingDirectory: cwd, timeout: GoToolchain.queryTimeout, system: system, cache: context.goCache)
                 }
             }
             if subcommand == "build" {

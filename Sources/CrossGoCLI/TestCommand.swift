@@ -58,7 +58,7 @@ struct TestCommand: AsyncParsableCommand {
             options.packages = packages
             options.run = run
             options.timeout = timeout
-            options.noCache = noCache || context.goCache == nil  // CROSSGO_CACHE=off turns every cache off
+            options.noCache = noCache || CacheFolder.isOff(environment: context.system.environment)
             options.passthrough = passthrough
             if let jobs { options.jobs = jobs }
             let runners = await context.runners(for: toolchain)

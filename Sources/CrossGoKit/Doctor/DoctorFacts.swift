@@ -66,12 +66,13 @@ public struct DoctorFacts: Sendable {
         let installs = paths.map { path in
             GoInstall(path: path, resolved: system.resolveSymlinks(path), facts: system.goBinaryFacts(path))
         }
-        let expectedGoroot = system.environment["GOROOT"] ?? installs.first?.derivedGoroot ?? ""
-        async let probed = RunnerDetector.probe(system: system, goroot: expectedGoroot, extraDirectories: extraToolDirectories,
+        // GOROOT as this go will see it; go env's answer, when it comes, decides.
+        let expectedGoroot = system.environment["GOROOT"] ?? installs.first?.derivedGoroot
+        async let probed = RunnerDetector.probe(system: system, goroot: expectedGoroot ?? "", extraDirectories: extraToolDirectories,
                                                 goarches: Set(TargetsRunnableCheck.targets.filter { $0.goos == "linux" }.map(\.goarch)))
         let (goEnv, goEnvError, cachedAt) = await envResult
         let userEnvPath = goEnv?["GOENV"] ?? defaultUserEnvPath(system: system)
-        let goroot = goEnv?["GOROOT"] ?? system.environment["GOROOT"] ?? installs.first?.derivedGoroot
+        let goroot = goEnv?["GOROOT"] ?? expectedGoroot
         var runners = await probed
         if let goroot, goroot != expectedGoroot { runners = runners.with(goroot: goroot, system: system) }
         return DoctorFacts(
@@ -85,11 +86,12 @@ public struct DoctorFacts: Sendable {
     /// Where the doctor runs `go env -json`: the root folder, so that a go.mod asking for a newer Go does
     /// not make `go env` itself switch toolchains (or fail); go.toolchain reads go.mod and go.work itself.
     public static let goEnvDirectory = "/"
+    public static let goEnvTimeout: Double = 30
 
     static func goEnv(_ go: String?, system: any HostSystem, cache: GoQueryCache?) async -> ([String: String]?, String?, Date?) {
         guard let go else { return (nil, nil, nil) }
         do {
-            let query = try await GoQuery.run(go, GoToolchain.envArguments, workingDirectory: goEnvDirectory, timeout: 30,
+            let query = try await GoQuery.run(go, GoToolchain.envArguments, workingDirectory: goEnvDirectory, timeout: goEnvTimeout,
                                               system: system, cache: cache)
             let result = query.result
             if result.succeeded, let decoded = try? JSONDecoder().decode([String: String].self, from: Data(result.stdout.utf8)) {
@@ -104,9 +106,7 @@ public struct DoctorFacts: Sendable {
     /// Where `go env -w` writes when GOENV is unset.
     static func defaultUserEnvPath(system: any HostSystem) -> String? {
         if let explicit = system.environment["GOENV"] { return explicit == "off" ? nil : explicit }
-        if system.osName == "darwin" { return system.homeDirectory + "/Library/Application Support/go/env" }
-        let config = system.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? system.homeDirectory + "/.config"
-        return config + "/go/env"
+        return goConfigDirectory(system: system) + "/env"
     }
 
     /// Reads a Go env file: `KEY=VALUE` lines, `#` comments.

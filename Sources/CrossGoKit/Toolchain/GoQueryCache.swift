@@ -9,6 +9,8 @@ import Synchronization
 /// crossgo's cache folder: `$CROSSGO_CACHE`, else the user cache folder (~/.cache/crossgo on Linux,
 /// ~/Library/Caches/crossgo on macOS). `CROSSGO_CACHE=off` turns crossgo's caches off.
 public enum CacheFolder {
+    public static func isOff(environment: [String: String]) -> Bool { environment["CROSSGO_CACHE"] == "off" }
+
     public static func path(_ kind: String, environment: [String: String]) -> String {
         if let explicit = environment["CROSSGO_CACHE"], !explicit.isEmpty { return explicit + "/" + kind }
         let base = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?.path
@@ -36,7 +38,7 @@ public struct GoQueryCache: Sendable {
 
     /// The cache for this environment; nil when `CROSSGO_CACHE=off`.
     public static func standard(environment: [String: String]) -> GoQueryCache? {
-        environment["CROSSGO_CACHE"] == "off" ? nil : GoQueryCache(directory: CacheFolder.path("go", environment: environment))
+        CacheFolder.isOff(environment: environment) ? nil : GoQueryCache(directory: CacheFolder.path("go", environment: environment))
     }
 
     /// The remembered output of `go arguments` in `workingDirectory`, or a fresh run (remembered when it succeeds).
@@ -94,9 +96,8 @@ public struct GoQueryCache: Sendable {
             for name in ["go.env", "VERSION"] { parts.append(root + "/" + name + " " + identity(root + "/" + name)) }
         }
         // The user's env file (`go env -w`) and telemetry mode.
-        let config = system.osName == "darwin" ? system.homeDirectory + "/Library/Application Support"
-            : (env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? system.homeDirectory + "/.config")
-        for path in [env["GOENV"] ?? config + "/go/env", config + "/go/telemetry/mode"] { parts.append(path + " " + identity(path)) }
+        let config = goConfigDirectory(system: system)
+        for path in [env["GOENV"] ?? config + "/env", config + "/telemetry/mode"] { parts.append(path + " " + identity(path)) }
         // go.mod and go.work from the working directory up: GOMOD, GOWORK and toolchain switches.
         var dir = workingDirectory
         while true {

@@ -56,13 +56,14 @@ public struct GoToolchain: Sendable {
     /// What `load` runs, in crossgo's working directory.
     public static let envArguments = ["env", "-json"]
     public static let distListArguments = ["tool", "dist", "list", "-json"]
+    public static let queryTimeout: Double = 60
 
     /// Runs `go env -json` and `go tool dist list -json` in crossgo's working directory (concurrently,
     /// once each, unless prefetched or remembered by `cache`: see GoQuery).
     public static func load(goPath: String, system: any HostSystem, cache: GoQueryCache? = nil) async throws -> GoToolchain {
         let cwd = FileManager.default.currentDirectoryPath
-        async let envResult = GoQuery.run(goPath, envArguments, workingDirectory: cwd, timeout: 60, system: system, cache: cache)
-        async let listResult = GoQuery.run(goPath, distListArguments, workingDirectory: cwd, timeout: 60, system: system, cache: cache)
+        async let envResult = GoQuery.run(goPath, envArguments, workingDirectory: cwd, timeout: queryTimeout, system: system, cache: cache)
+        async let listResult = GoQuery.run(goPath, distListArguments, workingDirectory: cwd, timeout: queryTimeout, system: system, cache: cache)
         let (envOut, listOut) = try await (envResult.result, listResult.result)
         guard envOut.succeeded else { throw ToolchainError.goFailed(goPath, "go env -json", firstLine(envOut.stderr)) }
         guard listOut.succeeded else { throw ToolchainError.goFailed(goPath, "go tool dist list -json", firstLine(listOut.stderr)) }
@@ -163,4 +164,12 @@ public struct ToolchainLocator: Sendable {
 
 func firstLine(_ text: String) -> String {
     text.split(separator: "\n").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "(no output)"
+}
+
+/// The go command's folder under the user's config folder (os.UserConfigDir()/go): where `go env -w`
+/// writes (env) and telemetry keeps its mode.
+func goConfigDirectory(system: any HostSystem) -> String {
+    if system.osName == "darwin" { return system.homeDirectory + "/Library/Application Support/go" }
+    let config = system.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? system.homeDirectory + "/.config"
+    return config + "/go"
 }
