@@ -67,6 +67,7 @@ struct Build: AsyncParsableCommand {
         let outDir: String
         let moduleRoot: String
         let config: BuildConfig?
+        var listing: Task<[MainPackage], any Error>?
         do {
             // `go list` of the packages overlaps with reading the toolchain; both need only the go path.
             let goPath = try context.locator.locate(explicit: toolchainOptions.goPath)
@@ -74,6 +75,7 @@ struct Build: AsyncParsableCommand {
             let listed = Task {
                 try await BuildPlanner.mainPackages(goPath: goPath, patterns, workingDirectory: cwd, system: context.system, cache: context.goCache)
             }
+            listing = listed
             toolchain = try await GoToolchain.load(goPath: goPath, system: context.system, cache: context.goCache)
             if !patterns.isEmpty { Prefetch.discardUnused() }
             moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
@@ -103,6 +105,9 @@ struct Build: AsyncParsableCommand {
             outDir = URL(fileURLWithPath: outSetting).standardizedFileURL.path
             try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
         } catch {
+            // A bad flag found after the listing started: end the listing before exiting, never leave go running.
+            listing?.cancel()
+            _ = try? await listing?.value
             throw fail(error)
         }
         if clean {
