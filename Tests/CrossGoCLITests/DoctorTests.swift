@@ -5,7 +5,8 @@ import TestSupport
 import Testing
 
 @Suite struct DoctorTests {
-    static let mainGo = repositoryRoot + "/.tools/go/go/bin/go"
+    /// The toolchain the tests run with (the `go` on PATH, or setup's .tools/go), by its GOROOT.
+    static func mainGo() async throws -> String { try await realToolchain().goroot + "/bin/go" }
     static let altGo = repositoryRoot + "/.tools/go-alt/go/bin/go"
 
     /// A home folder, a working folder and PATH folders holding links to real `go` executables.
@@ -52,9 +53,9 @@ import Testing
     @Test func twoInstallationsAndAStaleGoroot() async throws {
         let box = try Sandbox()
         defer { box.root.cleanup() }
-        let first = try box.goFolder("new", linkingTo: Self.mainGo)
+        let first = try box.goFolder("new", linkingTo: (try await Self.mainGo()))
         let second = try box.goFolder("old", linkingTo: Self.altGo)
-        let newVersion = try #require(LinuxSystem().goBinaryFacts(Self.mainGo)?.goVersion)
+        let newVersion = try #require(LinuxSystem().goBinaryFacts(try await Self.mainGo())?.goVersion)
         let oldVersion = try #require(LinuxSystem().goBinaryFacts(Self.altGo)?.goVersion)
         #expect(newVersion != oldVersion)
         let (_, findings) = try await box.doctor(path: [first, second, box.home + "/go/bin"])
@@ -78,7 +79,7 @@ import Testing
     @Test func shadowedSettingsAndBadValues() async throws {
         let box = try Sandbox()
         defer { box.root.cleanup() }
-        let goDir = try box.goFolder("go", linkingTo: Self.mainGo)
+        let goDir = try box.goFolder("go", linkingTo: (try await Self.mainGo()))
         let envFile = try box.root.write("home/.config/go/env", "GOPROXY=https://proxy.golang.org,direct\nGOFLAGS=-mod=vendor\n")
         let (result, findings) = try await box.doctor(path: [goDir, box.home + "/go/bin"], extra: [
             "GOFLAGS": "-mod=mod", "GOSUMDB": "sum.golang.org+https://sum.golang.org", "GODEBUG": "tls13=0,tlsmax=771",
@@ -99,7 +100,7 @@ import Testing
     @Test func toolchainSwitchThatCannotHappen() async throws {
         let box = try Sandbox()
         defer { box.root.cleanup() }
-        let goDir = try box.goFolder("go", linkingTo: Self.mainGo)
+        let goDir = try box.goFolder("go", linkingTo: (try await Self.mainGo()))
         try box.root.write("work/go.mod", "module example.com/future\n\ngo 1.99.0\n")
         let (_, local) = try await box.doctor(path: [goDir, box.home + "/go/bin"], extra: ["GOTOOLCHAIN": "local"])
         let check = try Self.find(local, "go.toolchain")
@@ -116,12 +117,12 @@ import Testing
     @Test func foreignGoplsMissingCompilerAndShellExports() async throws {
         let box = try Sandbox()
         defer { box.root.cleanup() }
-        let goDir = try box.goFolder("go", linkingTo: Self.mainGo)
+        let goDir = try box.goFolder("go", linkingTo: (try await Self.mainGo()))
         // A gopls built for linux/arm64 on this amd64 host.
         try box.root.write("gopls-src/go.mod", "module example.com/gopls\n\ngo 1.21\n")
         try box.root.write("gopls-src/main.go", "package main\n\nfunc main() {}\n")
         let toolBin = box.root.path + "/tools"
-        let build = try await runProgram(Self.mainGo, ["build", "-o", toolBin + "/gopls", "."], environment: ["GOOS": "linux", "GOARCH": "arm64", "CGO_ENABLED": "0"],
+        let build = try await runProgram(try await Self.mainGo(), ["build", "-o", toolBin + "/gopls", "."], environment: ["GOOS": "linux", "GOARCH": "arm64", "CGO_ENABLED": "0"],
                                          workingDirectory: box.root.path + "/gopls-src", timeout: 300)
         #expect(build.succeeded, "\(build.stderr)")
         try box.root.write("home/.bashrc", "# my settings\nexport PATH=$PATH:/opt/x\nexport GOROOT=/usr/local/go\nexport GOBIN=$GOROOT/bin\n")
@@ -148,7 +149,7 @@ import Testing
     @Test func exitCodesAndTextOutput() async throws {
         let box = try Sandbox()
         defer { box.root.cleanup() }
-        let goDir = try box.goFolder("go", linkingTo: Self.mainGo)
+        let goDir = try box.goFolder("go", linkingTo: (try await Self.mainGo()))
         let tools = repositoryRoot + "/.tools/bin"
         let clean = try await box.doctor(path: [goDir, box.home + "/go/bin", tools])
         #expect(clean.0.exitCode == 0, "\(clean.1.filter { $0.status != .ok && $0.status != .skipped })")
@@ -179,7 +180,7 @@ import Testing
         defer { box.root.cleanup() }
         let log = box.root.path + "/runs.log"
         let wrapperDir = box.root.path + "/wrapped"
-        try box.root.write("wrapped/go", "#!/bin/sh\necho \"$@\" >> \(log)\nexec \(Self.mainGo) \"$@\"\n", executable: true)
+        try box.root.write("wrapped/go", "#!/bin/sh\necho \"$@\" >> \(log)\nexec \(try await Self.mainGo()) \"$@\"\n", executable: true)
         let other = try box.goFolder("other", linkingTo: Self.altGo)
         let path = [wrapperDir, other, box.home + "/go/bin"]
         func runs() -> Int { ((try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n") ?? []).count }
