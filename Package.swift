@@ -32,11 +32,14 @@ let package = Package(
             name: "CrossGoKit",
             dependencies: [
                 "GoBinary",
+                "CBuildStamp",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        /// The git revision the build was stamped with (C, so that a -D define can carry a string).
+        .target(name: "CBuildStamp"),
         /// Reads ELF, Mach-O, PE and wasm files and Go build info from bytes. No dependencies.
         .target(name: "GoBinary"),
         .testTarget(

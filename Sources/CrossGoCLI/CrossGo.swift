@@ -1,4 +1,4 @@
-// The root command: subcommands, version, help.
+// The root command: subcommands, version, help, and the mapping of every way a command can end to the exit table.
 import ArgumentParser
 import CrossGoKit
 import Foundation
@@ -9,66 +9,59 @@ public struct CrossGo: AsyncParsableCommand {
         commandName: "crossgo",
         abstract: "Build, verify, test and inspect Go programs for every target, and diagnose Go installations.",
         discussion: """
-            Targets are GOOS/GOARCH pairs (linux/riscv64, linux/arm/7, linux/amd64/v3), named sets \
+            Targets are GOOS/GOARCH pairs (linux/riscv64, linux/arm/7, linux/amd64/v3), globs (linux/arm*), named sets \
             (default, release, first-class, all, host) or LLVM/Rust triples (aarch64-apple-darwin, wasm32-wasip1).
+            Exit status: 0 success, 1 something failed, 2 usage or input error, 3 environment error, 130 interrupted \
+            (the doctor: 1 warnings, 2 errors).
             """,
-        version: CrossGoVersion.current,
+        version: CrossGoVersion.full,
         subcommands: [Build.self, TestCommand.self, Inspect.self, DoctorCommand.self, Targets.self]
     )
 
     public init() {}
 
-    /// Runs crossgo with the process's arguments: prefetches what the subcommand will need, parses, runs,
-    /// and ends prefetched runs nobody used before exiting.
+    /// Runs crossgo with the process's arguments and exits with the exit table's status.
     public static func start() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        prefetch(arguments)
+        Trace.mark("start")
         do {
-            var command = try await asyncParseAsRoot(arguments)
+            try rejectUnknownHelpTopic(arguments)
+            var command = try parseAsRoot(PackageArguments.passTerminatorWords(arguments, subcommands: ["build", "test"]))
+            Trace.mark("arguments parsed")
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
-            await Prefetch.finish()
         } catch {
-            await Prefetch.finish()
-            exit(withError: error)
+            Foundation.exit(status(for: error))
         }
     }
 
-    /// Starts the `go` runs the chosen subcommand is certain to make, before the arguments are parsed, so
-    /// that parsing and set-up overlap them (see Prefetch). With `--go`, or for help, nothing is started.
-    public static func prefetch(_ arguments: [String]) {
-        guard let subcommand = arguments.first,
-              !arguments.contains(where: { ["-h", "--help", "--version", "--go"].contains($0) || $0.hasPrefix("--go=") })
-        else { return }
-        let context = CrossGoContext.live
-        let system = context.system
-        switch subcommand {
-        case "doctor":
-            guard let go = system.allOnPath("go").first else { return }
-            let cache = arguments.contains("--no-cache") ? nil : context.goCache
-            Prefetch.start(go, GoToolchain.envArguments, workingDirectory: DoctorFacts.goEnvDirectory) {
-                try await GoQuery.fetch(go, GoToolchain.envArguments, workingDirectory: DoctorFacts.goEnvDirectory, timeout: DoctorFacts.goEnvTimeout,
-                                        system: system, cache: cache)
-            }
-        case "build", "test", "targets":
-            guard let go = try? context.locator.locate(explicit: nil) else { return }
-            let cwd = FileManager.default.currentDirectoryPath
-            for query in [GoToolchain.envArguments, GoToolchain.distListArguments] {
-                Prefetch.start(go, query, workingDirectory: cwd) {
-                    try await GoQuery.fetch(go, query, workingDirectory: cwd, timeout: GoToolchain.queryTimeout, system: system, cache: context.goCache)
-                }
-            }
-            if subcommand == "build" {
-                // Most builds name no packages; if this one does, the listing is stopped once flags are parsed.
-                Prefetch.start(go, BuildPlanner.listArguments([]), workingDirectory: cwd) {
-                    try await BuildPlanner.listPackages(goPath: go, [], workingDirectory: cwd, system: system, cache: context.goCache, usePrefetched: false)
-                }
-            }
-        default:
-            return
+    /// Prints what ArgumentParser would for `error` (help, version, a usage message) and returns the status
+    /// from the exit table: ArgumentParser's 64 for a usage error becomes 2.
+    static func status(for error: any Error) -> Int32 {
+        if let code = error as? ExitCode { return code.rawValue }
+        if let classified = error as? any ClassifiedError {
+            Console.err("crossgo: error: \(classified)")
+            return classified.exitStatus.rawValue
+        }
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if code == .success {
+            if !message.isEmpty { Console.out(message) }
+            return 0
+        }
+        if !message.isEmpty { Console.err(message) }
+        return code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
+    }
+
+    /// `crossgo help nosuch` is a usage error, not the root help.
+    static func rejectUnknownHelpTopic(_ arguments: [String]) throws {
+        guard arguments.first == "help", arguments.count > 1 else { return }
+        let known = configuration.subcommands.map { $0.configuration.commandName ?? "" } + ["help"]
+        if let topic = arguments.dropFirst().first(where: { !$0.hasPrefix("-") }), !known.contains(topic) {
+            throw UsageError("no help topic '\(topic)': the commands are \(known.filter { $0 != "help" }.joined(separator: ", "))")
         }
     }
 }

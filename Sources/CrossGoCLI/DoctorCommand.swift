@@ -20,13 +20,13 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Run `go env -json` even when crossgo remembers its output for this go, environment and env files.")
     var noCache = false
 
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var output: ReportingOptions
 
     func run() async throws {
         Trace.mark("doctor: arguments parsed")
-        let context = CrossGoContext.live
+        let context = CrossGoContext()
         Trace.mark("doctor: context")
-        let facts = await DoctorFacts.gather(system: context.system, workingDirectory: FileManager.default.currentDirectoryPath,
+        let facts = await DoctorFacts.gather(system: context.system, workingDirectory: context.workingDirectory,
                                              extraToolDirectories: context.extraToolDirectories, cache: noCache ? nil : context.goCache)
         Trace.mark("doctor: facts gathered")
         let findings = await Doctor.run(facts)
@@ -36,26 +36,25 @@ struct DoctorCommand: AsyncParsableCommand {
         } else if output.json {
             Console.out(try Console.json(findings))
         } else {
-            Console.out(Self.render(findings, color: output.useColor()))
+            Console.out(Self.render(findings, painter: output.painter(fd: 1, system: context.system)))
         }
         Trace.mark("doctor: printed")
         let code = Doctor.exitCode(findings)
         if code != 0 { throw ExitCode(code) }
     }
 
-    static func render(_ findings: [Finding], color: Bool) -> String {
-        func paint(_ s: String, _ c: String) -> String { color ? "\u{1B}[\(c)m\(s)\u{1B}[0m" : s }
+    static func render(_ findings: [Finding], painter: Painter) -> String {
         var lines: [String] = []
         for (group, checks) in Doctor.groups {
-            lines.append(paint(group, "1"))
+            lines.append(painter.bold(group))
             for check in checks {
                 guard let f = findings.first(where: { $0.id == check.id }) else { continue }
                 let symbol: String
                 switch f.status {
-                case .ok: symbol = paint("✓", "32")
-                case .warning: symbol = paint("!", "33")
-                case .error: symbol = paint("✗", "31")
-                case .skipped: symbol = paint("-", "2")
+                case .ok: symbol = painter.green("✓")
+                case .warning: symbol = painter.yellow("!")
+                case .error: symbol = painter.red("✗")
+                case .skipped: symbol = painter.dim("-")
                 }
                 lines.append("  \(symbol) \(f.title) [\(f.id)]: \(f.summary)")
                 if f.status != .ok && f.status != .skipped {

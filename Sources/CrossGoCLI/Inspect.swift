@@ -21,8 +21,10 @@ struct Inspect: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Files or folders to read.", valueName: "file-or-folder"))
     var paths: [String]
 
-    @Flag(name: .long, help: "Print one JSON object per binary (JSON Lines) on stdout.")
-    var json = false
+    @OptionGroup var reporting: ReportingOptions
+
+    /// One JSON object per binary (JSON Lines) on stdout.
+    var json: Bool { reporting.json }
 
     @Flag(name: .shortAndLong, help: "List skipped files and the errors of files found in folders.")
     var verbose = false

@@ -1,4 +1,4 @@
-// Options shared by several subcommands, and the output helpers they use.
+// Options every command shares, and the one place a session is run: context, reporter, interrupts, exit status.
 import ArgumentParser
 import CrossGoKit
 import Foundation
@@ -9,44 +9,88 @@ struct ToolchainOptions: ParsableArguments {
     var goPath: String?
 }
 
-/// When to colour output.
-enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto, always, never
+extension ColorMode: ExpressibleByArgument {}
+
+/// Packages, then the go flags after `--`.
+///
+/// ArgumentParser 1.8 refuses a `.postTerminator` array after another positional array (its
+/// PositionalArgumentsValidator), so the words after `--` travel as a hidden repeatable `--go-flag=WORD`
+/// option: `CrossGo.start` rewrites `build PKG -- -v -x` to `build PKG --go-flag=-v --go-flag=-x` before
+/// parsing (`passTerminatorWords`), and the command reads them parsed, never from CommandLine.
+struct PackageArguments: ParsableArguments {
+    @Argument(help: ArgumentHelp("Packages (build: every main package of the module; test: ./...). Flags after `--` go to go.", valueName: "packages"))
+    var packages: [String] = []
+
+    @Option(name: .customLong("go-flag"), help: .hidden)
+    var passthrough: [String] = []
+
+    /// The option that carries a word from after `--`.
+    static let carrier = "--go-flag="
+
+    /// `args` with every word after the first `--` turned into `--go-flag=WORD` (for subcommands that pass them on).
+    static func passTerminatorWords(_ args: [String], subcommands: Set<String>) -> [String] {
+        guard let first = args.first, subcommands.contains(first), let dash = args.firstIndex(of: "--") else { return args }
+        return Array(args[..<dash]) + args[(dash + 1)...].map { carrier + $0 }
+    }
 }
 
-/// Output format and colour.
-struct OutputOptions: ParsableArguments {
-    @Flag(help: "Print machine-readable JSON on stdout.")
+/// `--json`, `--color`, `--no-progress`: the same on every reporting command.
+struct ReportingOptions: ParsableArguments {
+    @Flag(help: "Print JSON on stdout (JSON Lines events for build and test; see the README's event schema).")
     var json = false
 
-    @Option(help: "Colour: auto (only on a terminal), always, never.")
-    var color: ColorChoice = .auto
+    @Option(help: "Colour: auto (only on a terminal, never with NO_COLOR), always, never.")
+    var color: ColorMode = .auto
 
-    func useColor(fd: Int32 = 1) -> Bool {
-        switch color {
-        case .always: return true
-        case .never: return false
-        case .auto: return isatty(fd) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    @Flag(name: .customLong("no-progress"), help: "Plain progress lines even on a terminal.")
+    var noProgress = false
+
+    /// Whether to colour what goes to `fd`.
+    func painter(fd: Int32, system: any HostSystem) -> Painter {
+        Painter(enabled: color.enabled(isTerminal: system.isTerminal(fd), environment: system.environment))
+    }
+
+    /// The reporter these options ask for: JSON Lines, a live display on a terminal, or plain lines.
+    func reporter(command: String, system: any HostSystem, workingDirectory: String) -> any Reporter {
+        if json { return JSONLinesReporter(streams: StandardStreams(), command: command) }
+        let painter = painter(fd: 2, system: system)
+        if !noProgress, let rows = system.terminalRows(2) {
+            return LiveReporter(painter: painter, rows: rows, relativeTo: workingDirectory)
         }
+        return PlainReporter(streams: StandardStreams(), painter: painter, relativeTo: workingDirectory)
     }
 }
 
-/// Writes to stdout (results) and stderr (messages), never mixing the two.
+/// Runs a session for a command: makes the context with the chosen reporter, traps SIGINT/SIGTERM, reports
+/// the outcome, and ends with the exit table's status. Errors are reported once, with their status.
+enum CommandRuntime {
+    static func run<Outcome: SessionOutcome>(_ command: String, reporting: ReportingOptions,
+                                             _ body: @escaping @Sendable (CrossGoContext) async throws -> Outcome) async throws {
+        let system = liveSystem()
+        let cwd = FileManager.default.currentDirectoryPath
+        let reporter = reporting.reporter(command: command, system: system, workingDirectory: cwd)
+        let context = CrossGoContext(system: system, workingDirectory: cwd, reporter: reporter)
+        Trace.mark("\(command): context ready")
+        let outcome: Outcome
+        let interrupted: Bool
+        do {
+            (outcome, interrupted) = try await Interrupts.run { try await body(context) }
+        } catch {
+            let status = Task.isCancelled ? ExitStatus.interrupted : ExitStatus.of(error)
+            reporter.report(.error("\(error)", status: status))
+            throw ExitCode(status.rawValue)
+        }
+        reporter.report(.finished(outcome))
+        let status = interrupted ? ExitStatus.interrupted : outcome.exitStatus
+        if status != .ok { throw ExitCode(status.rawValue) }
+    }
+}
+
+/// Writes to stdout (results) and stderr (messages), for commands that are not sessions.
 enum Console {
-    static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
-    }
-
-    static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
-
-    /// Encodes a value as one line of JSON (for event streams).
-    static func jsonLine<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static let streams = StandardStreams()
+    static func out(_ text: String) { streams.out(text) }
+    static func err(_ text: String) { streams.err(text) }
 
     /// Encodes a value as stable, pretty JSON.
     static func json<T: Encodable>(_ value: T) throws -> String {
@@ -56,25 +100,8 @@ enum Console {
     }
 }
 
-/// Lays out rows in aligned columns.
-func renderTable(_ header: [String], _ rows: [[String]]) -> String {
-    var widths = header.map(\.count)
-    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ")
-    }
-    return ([line(header)] + rows.map(line)).joined(separator: "\n")
-}
-
-/// A message that is itself the error.
-struct CLIError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A domain error ends the command with one line on stderr and a non-zero exit.
+/// Ends a command that is not a session with a classified error: one line, the exit table's status.
 func fail(_ error: any Error) -> ExitCode {
     Console.err("crossgo: error: \(error)")
-    return ExitCode(2)
+    return ExitCode(ExitStatus.of(error).rawValue)
 }

@@ -10,12 +10,33 @@ struct Targets: AsyncParsableCommand {
         discussion: "Without --target, lists every target of `go tool dist list`."
     )
 
-    @Option(name: .long, help: ArgumentHelp("Targets to show: pairs, sets or triples, comma-separated (repeatable).", valueName: "spec"))
+    @Option(name: .long, help: ArgumentHelp("Targets to show: pairs, sets, globs or triples, comma-separated (repeatable).", valueName: "spec"))
     var target: [String] = []
 
     @OptionGroup var toolchainOptions: ToolchainOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var reporting: ReportingOptions
 
+    func run() async throws {
+        let goPath = toolchainOptions.goPath
+        let specs = target
+        try await CommandRuntime.run("targets", reporting: reporting) { context in
+            let toolchain = try await context.toolchain(explicitGo: goPath)
+            let resolver = TargetResolver(toolchain: toolchain)
+            let targets = specs.isEmpty ? toolchain.distTargets.map { Target(goos: $0.goos, goarch: $0.goarch) } : try resolver.resolve(specs)
+            let runners = await context.runners(for: toolchain)
+            return TargetListing(go: toolchain.goPath, goVersion: toolchain.version, goroot: toolchain.goroot, host: toolchain.host.description,
+                                 targets: targets.map { t in
+                                     let dist = toolchain.dist(t.goos, t.goarch)
+                                     return TargetListing.Row(target: t.description, goos: t.goos, goarch: t.goarch, variant: t.variant,
+                                                              firstClass: dist?.firstClass ?? false, cgo: dist?.cgoSupported ?? false,
+                                                              extension: t.executableExtension, runner: runners.runner(for: t))
+                                 })
+        }
+    }
+}
+
+/// The targets listing, as an outcome: a table for people, the rows for machines.
+struct TargetListing: SessionOutcome {
     struct Row: Encodable {
         var target: String
         var goos: String
@@ -27,44 +48,22 @@ struct Targets: AsyncParsableCommand {
         var runner: Runner
     }
 
-    struct Report: Encodable {
-        var go: String
-        var goVersion: String
-        var goroot: String
-        var host: String
-        var targets: [Row]
-    }
+    var go: String
+    var goVersion: String
+    var goroot: String
+    var host: String
+    var targets: [Row]
 
-    func run() async throws {
-        let context = CrossGoContext.live
-        do {
-            let toolchain = try await context.toolchain(explicitGo: toolchainOptions.goPath)
-            let resolver = TargetResolver(toolchain: toolchain)
-            let targets = target.isEmpty
-                ? toolchain.distTargets.map { Target(goos: $0.goos, goarch: $0.goarch) }
-                : try resolver.resolve(target)
-            let runners = await context.runners(for: toolchain)
-            let rows = targets.map { t -> Row in
-                let dist = toolchain.dist(t.goos, t.goarch)
-                return Row(target: t.description, goos: t.goos, goarch: t.goarch, variant: t.variant,
-                           firstClass: dist?.firstClass ?? false, cgo: dist?.cgoSupported ?? false,
-                           extension: t.executableExtension, runner: runners.runner(for: t))
-            }
-            if output.json {
-                Console.out(try Console.json(Report(go: toolchain.goPath, goVersion: toolchain.version, goroot: toolchain.goroot,
-                                                    host: toolchain.host.description, targets: rows)))
-                return
-            }
-            let color = output.useColor()
-            Console.err("\(toolchain.version) at \(toolchain.goPath), host \(toolchain.host)")
-            Console.out(renderTable(
-                ["TARGET", "FIRST-CLASS", "CGO", "EXT", "RUNS HERE"],
-                rows.map { r in
-                    let runs = r.runner.canRun ? r.runner.summary : (color ? "\u{1B}[2m\(r.runner.summary)\u{1B}[0m" : r.runner.summary)
-                    return [r.target, r.firstClass ? "yes" : "-", r.cgo ? "yes" : "-", r.extension.isEmpty ? "-" : r.extension, runs]
-                }))
-        } catch {
-            throw fail(error)
-        }
+    var command: String { "targets" }
+    var exitStatus: ExitStatus { .ok }
+    var counts: [(String, Int)] { [("targets", targets.count), ("runnable", targets.filter(\.runner.canRun).count)] }
+
+    func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome {
+        RenderedOutcome(
+            results: [renderTable(["TARGET", "FIRST-CLASS", "CGO", "EXT", "RUNS HERE"], targets.map { r in
+                [r.target, r.firstClass ? "yes" : "-", r.cgo ? "yes" : "-", r.extension.isEmpty ? "-" : r.extension,
+                 r.runner.canRun ? r.runner.summary : painter.dim(r.runner.summary)]
+            })],
+            messages: ["\(goVersion) at \(go), host \(host)"])
     }
 }

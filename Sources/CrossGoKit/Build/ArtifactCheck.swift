@@ -26,14 +26,25 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
 
     /// Reads the file at `path` and checks it against `target`.
     public static func verify(path: String, target: Target) -> ArtifactCheck {
-        var check = ArtifactCheck(passed: false, confirmed: [], problems: [], settings: [], format: nil, goVersion: nil)
-        let image: BinaryImage
         do {
-            image = try BinaryImage.read(path: path)
+            return verify(image: try BinaryImage.read(path: path), target: target)
         } catch {
-            check.problems.append("cannot read the artifact: \(error)")
-            return check
+            return ArtifactCheck(passed: false, confirmed: [], problems: ["cannot read the artifact: \(error)"], settings: [], format: nil, goVersion: nil)
         }
+    }
+
+    /// Checks an artifact already read (from bytes in memory, say) against `target`.
+    public static func verify(bytes: [UInt8], target: Target) -> ArtifactCheck {
+        do {
+            return verify(image: try BinaryImage.read(MemorySource(bytes)), target: target)
+        } catch {
+            return ArtifactCheck(passed: false, confirmed: [], problems: ["cannot read the artifact: \(error)"], settings: [], format: nil, goVersion: nil)
+        }
+    }
+
+    /// Checks a read image against `target`.
+    public static func verify(image: BinaryImage, target: Target) -> ArtifactCheck {
+        var check = ArtifactCheck(passed: false, confirmed: [], problems: [], settings: [], format: nil, goVersion: nil)
         check.format = image.format.rawValue
         guard let slice = image.slices.first, image.slices.count == 1 else {
             check.problems.append("expected one \(target.pair) binary, found a universal file with \(image.slices.count) slices")

@@ -32,6 +32,8 @@ public struct BuildSpec: Sendable, Equatable {
     public var env: [String: String] = [:]
     /// Extra `go build` flags.
     public var flags: [String] = []
+    /// Where the entry starts in crossgo.yaml.
+    public var line: Int?
 
     public init(main: String, binary: String? = nil, ldflags: String? = nil, tags: [String] = [], env: [String: String] = [:], flags: [String] = []) {
         self.main = main
@@ -95,7 +97,7 @@ public struct BuildConfig: Sendable, Equatable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ConfigError(file: file, line: yamlErrorLine(error), key: "yaml", message: "not valid YAML")
+            throw ConfigError(file: file, line: yamlErrorLine(error), key: "yaml", message: "not valid YAML: " + yamlReason(error))
         }
         var config = BuildConfig()
         config.file = file
@@ -132,9 +134,26 @@ public struct BuildConfig: Sendable, Equatable {
         return config
     }
 
+    /// Yams' own reason, with its column: "column 7: mapping values are not allowed in this context".
+    static func yamlReason(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            let where_ = context.map { "\($0.text) " } ?? ""
+            return "column \(mark.column): \(where_.isEmpty ? "" : where_ + "-> ")\(problem)"
+        case .composer(let context, let problem, let mark, _):
+            let where_ = context.map { "\($0.text) " } ?? ""
+            return "column \(mark.column): \(where_.isEmpty ? "" : where_ + "-> ")\(problem)"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return "column \(context.mark.column): duplicate key(s) \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))"
+        default:
+            return "\(error)".split(separator: "\n").first.map(String.init) ?? "unreadable"
+        }
+    }
+
     static func yamlErrorLine(_ error: YamlError) -> Int? {
         switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        case .duplicatedKeysInMapping(_, let context): return context.mark.line
         default: return nil
         }
     }
@@ -196,6 +215,7 @@ private struct Reader {
 
     func build(_ node: Node, key: String) throws -> BuildSpec {
         var spec = BuildSpec(main: "")
+        spec.line = node.mark?.line
         var sawMain = false
         for (k, v) in try mapping(node, key: key) {
             let name = k.string ?? ""

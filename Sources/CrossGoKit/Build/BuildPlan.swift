@@ -9,10 +9,8 @@ public struct BuildOptions: Sendable {
     public var tags: [String]?
     public var trimpath: Bool?
     public var outputTemplate: String?
-    /// Flags after `--`, passed to `go build` as they are.
+    /// Flags after `--`, passed to `go build` as they are (except those crossgo owns: see `ownedFlag`).
     public var passthrough: [String] = []
-    /// `packages` already being listed (started early, while the toolchain is read).
-    public var listedPackages: Task<[MainPackage], any Error>?
 
     public init() {}
 }
@@ -55,6 +53,9 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
     case listFailed(String)
     case badTemplate(String, String)
     case collision(String, String, String)
+    case ownedFlag(String, String)
+    case excludedEverywhere(String, String)
+    case duplicateBuild(String, Int?)
 
     public var description: String {
         switch self {
@@ -64,6 +65,11 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
         case .listFailed(let message): return "go list failed: \(message)"
         case .badTemplate(let template, let why): return "output template '\(template)': \(why)"
         case .collision(let path, let a, let b): return "output template gives the same file \(path) for \(a) and \(b): add {binary}, {os}, {arch} or {variant}"
+        case .ownedFlag(let flag, let why): return "go build flag \(flag) cannot be passed through crossgo: \(why)"
+        case .excludedEverywhere(let package, let targets):
+            return "package \(package) has no Go files for any requested target (\(targets)): build constraints exclude them all; check --tags and --target"
+        case .duplicateBuild(let main, let line):
+            return "builds: \(main) is listed twice\(line.map { " (again at line \($0))" } ?? ""): give each program one entry"
         }
     }
 }
@@ -107,15 +113,43 @@ public struct OutputTemplate: Sendable, Equatable {
     }
 }
 
+/// A program that does not exist for a target (its files are excluded there by build constraints).
+public struct AbsentBuild: Sendable, Codable, Equatable {
+    public var binary: String
+    public var package: String
+    public var target: String
+    /// What go said.
+    public var reason: String
+}
+
+/// What to build, and which programs do not exist for which targets.
+public struct BuildPlan: Sendable {
+    public var jobs: [BuildJob]
+    public var absent: [AbsentBuild]
+}
+
+/// One row of `go list -find` for one target configuration.
+struct ListedPackage: Sendable, Equatable {
+    var importPath: String
+    var name: String
+    var error: String
+    /// The package's files are all excluded for this configuration.
+    var excluded: Bool { name.isEmpty && error.contains("build constraints exclude all Go files") }
+}
+
 /// Turns options, crossgo.yaml and the module's packages into build jobs.
 public struct BuildPlanner: Sendable {
     public var toolchain: GoToolchain
     /// Folder holding go.mod.
     public var moduleRoot: String
+    public var system: any HostSystem
+    public var cache: GoQueryCache?
 
-    public init(toolchain: GoToolchain, moduleRoot: String) {
+    public init(toolchain: GoToolchain, moduleRoot: String, system: any HostSystem, cache: GoQueryCache?) {
         self.toolchain = toolchain
         self.moduleRoot = moduleRoot
+        self.system = system
+        self.cache = cache
     }
 
     /// The module root from the toolchain's GOMOD (as seen from the current folder).
@@ -133,53 +167,114 @@ public struct BuildPlanner: Sendable {
         return last
     }
 
-    /// Main packages matching `patterns` (default `./...`), via one `go list`.
-    public func mainPackages(_ patterns: [String], workingDirectory: String) async throws -> [MainPackage] {
-        try await Self.mainPackages(goPath: toolchain.goPath, patterns, workingDirectory: workingDirectory, system: liveSystem(), cache: nil)
-    }
-
     /// The `go list` that finds main packages. Only names are needed: -find skips resolving imports
     /// (41 -> 28 ms on Examples/server), -buildvcs=false skips VCS stamping of main packages (git runs, ~0.3 s);
-    /// `go build` reports what either would have found.
-    public static func listArguments(_ patterns: [String]) -> [String] {
-        ["list", "-e", "-find", "-buildvcs=false", "-f", "{{.ImportPath}}\t{{.Name}}\t{{if .Error}}{{.Error}}{{end}}"] + (patterns.isEmpty ? ["./..."] : patterns)
+    /// `go build` reports what either would have found. Run once per target configuration (GOOS, GOARCH,
+    /// tags), because build constraints decide which packages exist where.
+    public static func listArguments(_ patterns: [String], tags: [String] = []) -> [String] {
+        ["list", "-e", "-find", "-buildvcs=false"] + (tags.isEmpty ? [] : ["-tags=" + tags.joined(separator: ",")])
+            + ["-f", "{{.ImportPath}}\t{{.Name}}\t{{if .Error}}{{.Error}}{{end}}"] + (patterns.isEmpty ? ["./..."] : patterns)
     }
 
-    /// The `go list` answer: prefetched, remembered, or run. Only the default `./...` is remembered, keyed
-    /// also by every folder and .go file below the working folder (GoQueryCache.treeInputs).
-    public static func listPackages(goPath: String, _ patterns: [String], workingDirectory: String, system: any HostSystem,
-                                    cache: GoQueryCache?, usePrefetched: Bool = true) async throws -> GoQueryResult {
-        let arguments = listArguments(patterns)
-        let tree = patterns.isEmpty && cache != nil ? GoQueryCache.treeInputs(below: workingDirectory) : nil
-        if usePrefetched {
-            return try await GoQuery.run(goPath, arguments, workingDirectory: workingDirectory, timeout: 300, system: system, cache: cache, extraInputs: tree)
+    /// go build flags crossgo decides itself: where the artifact goes, what kind of file it is, which folder go runs in.
+    /// Returns the flag and why, or nil when every flag may pass.
+    public static func ownedFlag(in flags: [String]) -> (String, String)? {
+        var i = 0
+        while i < flags.count {
+            let word = flags[i]
+            guard word.hasPrefix("-") else { i += 1; continue }
+            let body = word.drop { $0 == "-" }
+            let parts = body.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts.first ?? "")
+            var value = parts.count > 1 ? String(parts[1]) : nil
+            if value == nil, ["o", "C", "buildmode"].contains(name), i + 1 < flags.count { value = flags[i + 1]; i += 1 }
+            switch name {
+            case "o": return (word, "crossgo names each artifact itself (use --out and --output)")
+            case "C": return (word, "crossgo runs go in the module's folder (run crossgo there instead)")
+            case "buildmode":
+                if let value, !["exe", "pie", "default"].contains(value) {
+                    return ("-buildmode=\(value)", "crossgo builds and verifies executables (exe or pie)")
+                }
+            default: break
+            }
+            i += 1
         }
-        return try await GoQuery.fetch(goPath, arguments, workingDirectory: workingDirectory, timeout: 300, system: system, cache: cache, extraInputs: tree)
+        return nil
     }
 
-    /// The same, needing only the `go` path, so that it can run while the toolchain is being read.
-    public static func mainPackages(goPath: String, _ patterns: [String], workingDirectory: String, system: any HostSystem,
-                                    cache: GoQueryCache?) async throws -> [MainPackage] {
-        let wanted = patterns.isEmpty ? ["./..."] : patterns
-        let result = try await listPackages(goPath: goPath, patterns, workingDirectory: workingDirectory, system: system, cache: cache).result
-        guard result.succeeded else { throw PlanError.listFailed(firstLine(result.stderr)) }
-        var mains: [MainPackage] = []
-        for line in result.stdout.split(separator: "\n") {
+    /// Lists `patterns` for one target configuration: prefetched never, remembered when the pattern is the
+    /// default `./...` (keyed also by every folder and .go file below the working folder: GoQueryCache.treeInputs).
+    func list(_ patterns: [String], target: Target, tags: [String], workingDirectory: String, tree: [String]?) async throws -> [ListedPackage] {
+        let arguments = Self.listArguments(patterns, tags: tags)
+        let environment: EnvironmentChanges = ["GOOS": target.goos, "GOARCH": target.goarch, "GOFLAGS": toolchain.env["GOFLAGS"]]
+        let answer = try await GoQuery.run(toolchain.goPath, arguments, environment: environment, workingDirectory: workingDirectory, timeout: 300,
+                                           system: system, cache: cache, extraInputs: patterns.isEmpty ? tree : nil).result
+        guard answer.succeeded else {
+            throw PlanError.listFailed(ProcessFailure(argv: [toolchain.goPath] + arguments, result: answer).stderrTail)
+        }
+        return answer.stdout.split(separator: "\n").compactMap { line in
             let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard cols.count >= 3 else { continue }
-            if !cols[2].isEmpty && cols[1].isEmpty { throw PlanError.listFailed(cols[2]) }
-            if cols[1] == "main" {
-                mains.append(MainPackage(importPath: cols[0], binary: Self.binaryName(importPath: cols[0])))
-            } else if !patterns.isEmpty && !cols[0].contains("...") && !patterns.contains(where: { $0.contains("...") }) {
-                throw PlanError.notMain(cols[0])
+            guard cols.count >= 3 else { return nil }
+            return ListedPackage(importPath: cols[0], name: cols[1], error: cols[2...].joined(separator: "\t"))
+        }
+    }
+
+    /// The main packages `patterns` name, per target: which programs exist for which target.
+    /// Throws when a named package is not main, is broken, or exists for no requested target.
+    func mainPackages(_ patterns: [String], targets: [Target], tags: @Sendable (Target) -> [String], workingDirectory: String)
+        async throws -> (mains: [MainPackage], absent: [String: [Target: String]]) {
+        let tree = patterns.isEmpty && cache != nil ? GoQueryCache.treeInputs(below: workingDirectory, system: system) : nil
+        // One listing per distinct configuration, concurrently.
+        var configurations: [String: (Target, [String])] = [:]
+        for target in targets {
+            let t = tags(target)
+            configurations["\(target.goos)/\(target.goarch) \(t.joined(separator: ","))"] = (Target(goos: target.goos, goarch: target.goarch), t)
+        }
+        var listings: [String: [ListedPackage]] = [:]
+        try await withThrowingTaskGroup(of: (String, [ListedPackage]).self) { group in
+            for (key, (target, t)) in configurations {
+                group.addTask { (key, try await self.list(patterns, target: target, tags: t, workingDirectory: workingDirectory, tree: tree)) }
+            }
+            for try await (key, listed) in group { listings[key] = listed }
+        }
+        let explicit = !patterns.isEmpty && !patterns.contains { $0.contains("...") }
+        var order: [String] = []
+        var isMain: [String: Bool] = [:]
+        var absent: [String: [Target: String]] = [:]
+        var excludedCount: [String: Int] = [:]
+        for target in targets {
+            let t = tags(target)
+            let listed = listings["\(target.goos)/\(target.goarch) \(t.joined(separator: ","))"] ?? []
+            for p in listed {
+                if !order.contains(p.importPath) { order.append(p.importPath) }
+                if p.excluded {
+                    absent[p.importPath, default: [:]][target] = p.error
+                    excludedCount[p.importPath, default: 0] += 1
+                } else if p.name.isEmpty && !p.error.isEmpty {
+                    throw PlanError.listFailed(p.error)
+                } else if p.name == "main" {
+                    isMain[p.importPath] = true
+                } else if isMain[p.importPath] == nil {
+                    isMain[p.importPath] = false
+                }
             }
         }
-        guard !mains.isEmpty else { throw PlanError.noMainPackages(wanted.joined(separator: " ")) }
-        return mains
+        var mains: [MainPackage] = []
+        for path in order {
+            if isMain[path] == true {
+                mains.append(MainPackage(importPath: path, binary: Self.binaryName(importPath: path)))
+            } else if explicit && isMain[path] == false {
+                throw PlanError.notMain(path)
+            } else if explicit && excludedCount[path] == targets.count {
+                throw PlanError.excludedEverywhere(path, targets.map(\.description).joined(separator: ", "))
+            }
+        }
+        guard !mains.isEmpty else { throw PlanError.noMainPackages((patterns.isEmpty ? ["./..."] : patterns).joined(separator: " ")) }
+        return (mains, absent)
     }
 
     /// Builds the job list. Flags override crossgo.yaml; per-target overrides refine builds.
-    public func plan(options: BuildOptions, config: BuildConfig?, targets: [Target], workingDirectory: String) async throws -> [BuildJob] {
+    public func plan(options: BuildOptions, config: BuildConfig?, targets: [Target], workingDirectory: String) async throws -> BuildPlan {
         // A bad template from crossgo.yaml is reported with its file and line.
         let fromConfig = options.outputTemplate == nil && config?.output != nil
         func located(_ error: PlanError) -> any Error {
@@ -188,19 +283,10 @@ public struct BuildPlanner: Sendable {
         }
         let template: OutputTemplate
         do { template = try OutputTemplate(options.outputTemplate ?? config?.output ?? OutputTemplate.standard) } catch { throw located(error) }
-        var specs: [(MainPackage, BuildSpec?)] = []
-        if !options.packages.isEmpty || (config?.builds.isEmpty ?? true) {
-            let mains: [MainPackage]
-            if let listed = options.listedPackages { mains = try await listed.value } else { mains = try await mainPackages(options.packages, workingDirectory: workingDirectory) }
-            for main in mains { specs.append((main, nil)) }
-        } else if let config {
-            for build in config.builds {
-                let found = try await mainPackages([build.main], workingDirectory: moduleRoot)
-                for main in found {
-                    var named = main
-                    if let binary = build.binary, found.count == 1 { named.binary = binary }
-                    specs.append((named, build))
-                }
+        if let (flag, why) = Self.ownedFlag(in: options.passthrough) { throw PlanError.ownedFlag(flag, why) }
+        for build in config?.builds ?? [] {
+            if let (flag, why) = Self.ownedFlag(in: build.flags) {
+                throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: nil, key: "builds.flags", message: PlanError.ownedFlag(flag, why).description)
             }
         }
         let resolver = TargetResolver(toolchain: toolchain)
@@ -212,19 +298,54 @@ public struct BuildPlanner: Sendable {
                 throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: override.line, key: "overrides.targets", message: error.description)
             }
         }
+        func applying(_ target: Target) -> [TargetOverride] {
+            overrides.filter { $0.1.contains(target) || $0.1.contains(Target(goos: target.goos, goarch: target.goarch)) }.map(\.0)
+        }
+        func tags(_ build: BuildSpec?, _ target: Target) -> [String] {
+            options.tags ?? applying(target).compactMap(\.tags).last ?? build?.tags ?? []
+        }
+        var specs: [(MainPackage, BuildSpec?)] = []
+        var absent: [AbsentBuild] = []
+        func collect(_ patterns: [String], build: BuildSpec?, directory: String) async throws {
+            let tagsFor: @Sendable (Target) -> [String] = { [options, overrides] target in
+                options.tags ?? overrides.filter { $0.1.contains(target) || $0.1.contains(Target(goos: target.goos, goarch: target.goarch)) }.map(\.0)
+                    .compactMap(\.tags).last ?? build?.tags ?? []
+            }
+            let (mains, missing) = try await mainPackages(patterns, targets: targets, tags: tagsFor, workingDirectory: directory)
+            for main in mains {
+                var named = main
+                if let binary = build?.binary, mains.count == 1 { named.binary = binary }
+                specs.append((named, build))
+                for target in targets {
+                    if let reason = missing[main.importPath]?[target] {
+                        absent.append(AbsentBuild(binary: named.binary, package: main.importPath, target: target.description, reason: reason))
+                    }
+                }
+            }
+        }
+        if !options.packages.isEmpty || (config?.builds.isEmpty ?? true) {
+            try await collect(options.packages, build: nil, directory: workingDirectory)
+        } else if let config {
+            var seen: [String: Int?] = [:]
+            for build in config.builds {
+                if seen[build.main] != nil { throw ConfigError(file: config.file ?? BuildConfig.fileName, line: build.line, key: "builds", message: PlanError.duplicateBuild(build.main, build.line).description) }
+                seen[build.main] = build.line
+                try await collect([build.main], build: build, directory: moduleRoot)
+            }
+        }
         let trimpath = options.trimpath ?? config?.trimpath ?? true
         var jobs: [BuildJob] = []
         var seenPaths: [String: String] = [:]
         for (main, build) in specs {
-            for target in targets {
-                let applying = overrides.filter { $0.1.contains(target) || $0.1.contains(Target(goos: target.goos, goarch: target.goarch)) }.map(\.0)
+            for target in targets where !absent.contains(where: { $0.package == main.importPath && $0.target == target.description }) {
+                let applying = applying(target)
                 var env = target.environment
                 let cgo = applying.compactMap(\.cgo).last ?? config?.cgo ?? false
                 env["CGO_ENABLED"] = cgo ? "1" : "0"
                 for (k, v) in build?.env ?? [:] { env[k] = v }
                 for o in applying { for (k, v) in o.env { env[k] = v } }
                 let ldflags = options.ldflags ?? applying.compactMap(\.ldflags).last ?? build?.ldflags
-                let tags = options.tags ?? applying.compactMap(\.tags).last ?? build?.tags ?? []
+                let tags = tags(build, target)
                 var args = ["build"]
                 if trimpath { args.append("-trimpath") }
                 if let ldflags, !ldflags.isEmpty { args.append("-ldflags=\(ldflags)") }
@@ -241,6 +362,6 @@ public struct BuildPlanner: Sendable {
                 jobs.append(BuildJob(binary: main.binary, package: main.importPath, target: target, relativePath: path, arguments: args, environment: env))
             }
         }
-        return jobs
+        return BuildPlan(jobs: jobs, absent: absent)
     }
 }

@@ -26,7 +26,7 @@ public struct Artifact: Sendable, Codable, Equatable {
 
 /// A target that produced no artifact, and the first lines of why.
 public struct BuildFailure: Error, Sendable, Codable, Equatable {
-    public enum Stage: String, Sendable, Codable { case build, verify, write }
+    public enum Stage: String, Sendable, Codable { case build, verify, write, interrupted }
     public var target: String
     public var binary: String
     public var stage: Stage
@@ -34,41 +34,23 @@ public struct BuildFailure: Error, Sendable, Codable, Equatable {
     public var message: String
 }
 
-/// What happens while building, for progress displays.
-public enum BuildEvent: Sendable {
-    case queued(BuildJob)
-    case building(BuildJob)
-    case verifying(BuildJob)
-    case done(BuildJob, Artifact)
-    case failed(BuildJob, BuildFailure)
-}
-
-/// Everything a build run produced.
-public struct BuildResult: Sendable {
-    public var artifacts: [Artifact]
-    public var failures: [BuildFailure]
-    public var cancelled: Bool
-}
-
-/// Runs `go build` for each job with a bound on concurrency.
+/// Builds one job: `go build` into a partial file, verify, hash, rename into place. The matrix runner runs many.
 public struct Builder: Sendable {
     public static let partialPrefix = ".crossgo-partial-"
 
     public var toolchain: GoToolchain
     public var outDir: String
     public var workingDirectory: String
-    public var jobs: Int
 
     /// SHA-256 of each artifact the previous manifest in `outDir` lists, by relative path.
     let previousDigests: [String: String]
 
-    public init(toolchain: GoToolchain, outDir: String, workingDirectory: String, jobs: Int) {
+    public init(toolchain: GoToolchain, outDir: String, workingDirectory: String, previous: BuildManifest?) {
         self.toolchain = toolchain
         self.outDir = outDir
         self.workingDirectory = workingDirectory
-        self.jobs = max(1, jobs)
         var digests: [String: String] = [:]
-        for artifact in BuildManifest.read(from: outDir)?.artifacts ?? [] { digests[artifact.path] = artifact.sha256 }
+        for artifact in previous?.artifacts ?? [] { digests[artifact.path] = artifact.sha256 }
         previousDigests = digests
     }
 
@@ -90,45 +72,16 @@ public struct Builder: Sendable {
         }
     }
 
-    public func run(_ plan: [BuildJob], events: @escaping @Sendable (BuildEvent) -> Void) async -> BuildResult {
-        for job in plan { events(.queued(job)) }
-        var artifacts: [Artifact] = []
-        var failures: [BuildFailure] = []
-        await withTaskGroup(of: Result<Artifact, BuildFailure>?.self) { group in
-            var next = 0
-            func startNext() {
-                guard next < plan.count else { return }
-                let job = plan[next]
-                next += 1
-                group.addTask { Task.isCancelled ? nil : await self.build(job, events: events) }
-            }
-            for _ in 0..<min(jobs, plan.count) { startNext() }
-            while let outcome = await group.next() {
-                switch outcome {
-                case .success(let artifact): artifacts.append(artifact)
-                case .failure(let failure): failures.append(failure)
-                case nil: break
-                }
-                if !Task.isCancelled { startNext() }
-            }
-        }
-        let order = Dictionary(uniqueKeysWithValues: plan.enumerated().map { ($1.relativePath, $0) })
-        artifacts.sort { order[$0.path, default: 0] < order[$1.path, default: 0] }
-        return BuildResult(artifacts: artifacts, failures: failures, cancelled: Task.isCancelled)
-    }
-
-    func build(_ job: BuildJob, events: @Sendable (BuildEvent) -> Void) async -> Result<Artifact, BuildFailure> {
+    /// Builds, verifies and places one artifact. A failure removes the partial file and says why.
+    public func build(_ job: BuildJob, handle: JobHandle) async -> Result<Artifact, BuildFailure> {
         let start = Date()
         let final = outDir + "/" + job.relativePath
         let folder = (final as NSString).deletingLastPathComponent
         let partial = folder + "/" + Self.partialPrefix + (job.relativePath as NSString).lastPathComponent + "-\(ProcessInfo.processInfo.processIdentifier)"
         func fail(_ stage: BuildFailure.Stage, _ message: String) -> Result<Artifact, BuildFailure> {
             try? FileManager.default.removeItem(atPath: partial)
-            let failure = BuildFailure(target: job.target.description, binary: job.binary, stage: stage, message: message)
-            events(.failed(job, failure))
-            return .failure(failure)
+            return .failure(BuildFailure(target: job.target.description, binary: job.binary, stage: stage, message: message))
         }
-        events(.building(job))
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -156,20 +109,21 @@ public struct Builder: Sendable {
             } catch {
                 return fail(.build, "\(error)")
             }
-            if Task.isCancelled { return fail(.build, "interrupted") }
+            if Task.isCancelled { return fail(.interrupted, "interrupted before it finished") }
             guard result.succeeded else {
                 return fail(.build, Self.compilerLines(result.stderr))
             }
             Trace.mark("build: \(job.target) built")
-            events(.verifying(job))
-            check = ArtifactCheck.verify(path: partial, target: job.target)
+            handle.phase("verify")
+            // One read: the bytes are hashed and parsed from memory.
+            guard let data = FileManager.default.contents(atPath: partial) else {
+                return fail(.write, "cannot read \(partial)")
+            }
+            size = data.count
+            digest = hexString(SHA256.hash(data: data))
+            check = ArtifactCheck.verify(bytes: [UInt8](data), target: job.target)
             guard check.passed else {
                 return fail(.verify, check.problems.joined(separator: "; "))
-            }
-            do {
-                (size, digest) = try Self.sha256(path: partial)
-            } catch {
-                return fail(.write, "cannot read \(partial): \(error.localizedDescription)")
             }
             let kept = fileNumber(partial).map { $0 == fileNumber(final) } ?? false
             // go judges an existing output by its build ID alone. If the file it kept is not what the last
@@ -196,7 +150,6 @@ public struct Builder: Sendable {
                                 variant: job.target.variant, binary: job.binary, package: job.package, path: job.relativePath,
                                 size: size, sha256: digest, duration: Date().timeIntervalSince(start), settings: settings,
                                 goArguments: job.arguments, environment: job.environment, verification: check)
-        events(.done(job, artifact))
         return .success(artifact)
     }
 

@@ -9,15 +9,19 @@ public struct BuildManifest: Sendable, Codable, Equatable {
     public var created: String
     public var artifacts: [Artifact]
     public var failures: [BuildFailure]
+    /// Programs that do not exist for some requested targets (build constraints).
+    public var absent: [AbsentBuild]?
+    /// Whether the git work tree had changes before crossgo started; nil when it is not a git checkout.
+    public var treeDirty: Bool?
 
     public static let fileName = "manifest.json"
     public static let sumsName = "SHA256SUMS"
 
-    public init(go: String, module: String, artifacts: [Artifact], failures: [BuildFailure]) {
+    public init(go: String, module: String, artifacts: [Artifact], failures: [BuildFailure], created: Date = Date()) {
         crossgo = CrossGoVersion.current
         self.go = go
         self.module = module
-        created = ISO8601DateFormatter().string(from: Date())
+        self.created = ISO8601DateFormatter().string(from: created)
         self.artifacts = artifacts
         self.failures = failures
     }

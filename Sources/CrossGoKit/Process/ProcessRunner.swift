@@ -114,3 +114,40 @@ private func keyed(_ changes: EnvironmentChanges) -> [Subprocess.Environment.Key
     for (k, v) in changes { out[Subprocess.Environment.Key(stringLiteral: k)] = v }
     return out
 }
+
+/// A program that ran and did not succeed: what ran, how it ended, and the end of what it said.
+public struct ProcessFailure: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The whole argv, program first.
+    public var argv: [String]
+    public var exitCode: Int32
+    public var signal: Int32?
+    /// The last lines of stderr (stdout when stderr was empty), at most `tailLines`.
+    public var stderrTail: String
+
+    public static let tailLines = 12
+
+    public init(argv: [String], result: ProgramResult) {
+        self.argv = argv
+        exitCode = result.exitCode
+        signal = result.signal
+        let text = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? result.stdout : result.stderr
+        stderrTail = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(Self.tailLines).joined(separator: "\n")
+    }
+
+    /// "exited with status 1" or "was killed by signal 9".
+    public var status: String {
+        if let signal { return "was killed by signal \(signal)" }
+        return "exited with status \(exitCode)"
+    }
+
+    /// The argv as a shell would show it (words with spaces quoted).
+    public var commandLine: String {
+        argv.map { $0.isEmpty || $0.contains(where: { " \t\"'$".contains($0) }) ? "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" : $0 }
+            .joined(separator: " ")
+    }
+
+    public var description: String {
+        let tail = stderrTail.isEmpty ? " (no output)" : ": " + stderrTail.replacingOccurrences(of: "\n", with: " | ")
+        return "`\(commandLine)` \(status)\(tail)"
+    }
+}

@@ -1,9 +1,16 @@
-// What every command starts from: the host system and the Go toolchain it should drive.
+// What every session starts from: the host, the folder it works in, the caches, the reporter and the clock.
+// Passed in, never global: tests make one with a described system or a capturing reporter.
 import Foundation
 
-/// crossgo's own version.
+/// crossgo's own version, and the git revision it was built from (`make install` stamps it).
 public enum CrossGoVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
+
+    /// "0.2.0 (git 1a2b3c4)" when the build was stamped with a revision, else "0.2.0".
+    public static var full: String {
+        let revision = BuildStamp.revision
+        return revision.isEmpty ? current : "\(current) (git \(revision))"
+    }
 }
 
 /// The host, and how to find the Go toolchain and the repository's tool folder on it.
@@ -11,16 +18,24 @@ public struct CrossGoContext: Sendable {
     public var system: any HostSystem
     /// Folders above which a `.tools/bin` may live: the current folder and crossgo's own executable folder.
     public var anchors: [String]
-    /// Where `go env -json` and `go tool dist list -json` outputs are remembered; nil with CROSSGO_CACHE=off.
+    /// The folder the command runs in (relative paths and `./...` are read from here).
+    public var workingDirectory: String
+    /// Where go queries are remembered; nil with CROSSGO_CACHE=off.
     public var goCache: GoQueryCache?
+    /// Where every session's events go.
+    public var reporter: any Reporter
+    /// The time, for durations and records.
+    public var clock: @Sendable () -> Date
 
-    /// This machine, as the crossgo process sees it (made once: the commands and their prefetch share it).
-    public static let live = CrossGoContext()
-
-    public init(system: any HostSystem = liveSystem(), anchors: [String]? = nil) {
+    public init(system: any HostSystem = liveSystem(), anchors: [String]? = nil, workingDirectory: String? = nil,
+                reporter: any Reporter = CapturingReporter(), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.system = system
-        self.anchors = anchors ?? [FileManager.default.currentDirectoryPath, Self.executableDirectory()].compactMap { $0 }
+        let cwd = workingDirectory ?? FileManager.default.currentDirectoryPath
+        self.workingDirectory = cwd
+        self.anchors = anchors ?? [cwd, Self.executableDirectory()].compactMap { $0 }
         self.goCache = GoQueryCache.standard(environment: system.environment)
+        self.reporter = reporter
+        self.clock = clock
     }
 
     public var locator: ToolchainLocator { ToolchainLocator(system: system, anchors: anchors) }
@@ -31,12 +46,19 @@ public struct CrossGoContext: Sendable {
     /// Finds and loads the Go toolchain (`go env -json`, `go tool dist list -json`).
     public func toolchain(explicitGo: String?) async throws -> GoToolchain {
         let go = try locator.locate(explicit: explicitGo)
-        return try await GoToolchain.load(goPath: go, system: system, cache: goCache)
+        return try await GoToolchain.load(goPath: go, workingDirectory: workingDirectory, system: system, cache: goCache)
     }
 
     /// Probes how each target can run on this host.
     public func runners(for toolchain: GoToolchain) async -> RunnerDetector {
         await RunnerDetector.probe(system: system, toolchain: toolchain, extraDirectories: extraToolDirectories)
+    }
+
+    /// The same context reporting somewhere else.
+    public func reporting(to reporter: any Reporter) -> CrossGoContext {
+        var copy = self
+        copy.reporter = reporter
+        return copy
     }
 
     static func executableDirectory() -> String? {

@@ -91,5 +91,15 @@ public struct DescribedSystem: HostSystem {
     public func hardwareArchitecture() async -> String { hardwareArch }
     public func isTranslated() async -> Bool? { translated }
     public func binfmtEntries() -> [BinfmtEntry] { binfmt }
+    public func readData(_ path: String) -> Data? { files[resolveSymlinks(path)].map { Data($0.utf8) } }
+    /// A described machine is read-only: nothing crossgo writes survives.
+    public func writeData(_ data: Data, to path: String) throws {
+        throw EnvironmentError("\(path): the described system is read-only")
+    }
+    public func fileIdentity(_ path: String) -> String {
+        files[resolveSymlinks(path)].map { "described:" + sha256Hex(Data($0.utf8)) } ?? (fileExists(path) ? "described" : "-")
+    }
+    public func isTerminal(_ fd: Int32) -> Bool { false }
+    public func terminalRows(_ fd: Int32) -> Int? { nil }
     public func goBinaryFacts(_ path: String) -> GoBinaryFacts? { goBinaries[resolveSymlinks(path)] }
 }

@@ -36,6 +36,16 @@ public protocol HostSystem: Sendable {
     func goBinaryFacts(_ path: String) -> GoBinaryFacts?
     /// PATH's folders, in order.
     var pathDirectories: [String] { get }
+    /// Contents of a file, nil when missing or unreadable.
+    func readData(_ path: String) -> Data?
+    /// Writes a file through a temporary sibling and a rename, creating its folder.
+    func writeData(_ data: Data, to path: String) throws
+    /// Device, file number, size and modification time: changes when a file is rewritten or replaced; "-" when missing.
+    func fileIdentity(_ path: String) -> String
+    /// Whether `fd` is a terminal.
+    func isTerminal(_ fd: Int32) -> Bool
+    /// The height of the terminal on `fd` in rows; nil when it is not a terminal.
+    func terminalRows(_ fd: Int32) -> Int?
 }
 
 /// PATH's folders, in order, empty entries dropped.

@@ -25,6 +25,13 @@ public struct LinuxSystem: POSIXSystem {
 
     public func isTranslated() async -> Bool? { nil }
 
+    public func terminalRows(_ fd: Int32) -> Int? {
+        guard isatty(fd) == 1 else { return nil }
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return 24 }
+        return Int(size.ws_row)
+    }
+
     public func binfmtEntries() -> [BinfmtEntry] {
         let dir = Self.binfmtDirectory
         if let status = readTextFile(dir + "/status"), status.hasPrefix("disabled") { return [] }

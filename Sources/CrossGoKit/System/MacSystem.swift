@@ -26,4 +26,12 @@ public struct MacSystem: POSIXSystem {
     }
 
     public func binfmtEntries() -> [BinfmtEntry] { [] }
+
+    public func terminalRows(_ fd: Int32) -> Int? {
+        guard isatty(fd) == 1 else { return nil }
+        var size = winsize()
+        // TIOCGWINSZ is _IOR('t', 104, struct winsize): a function-like macro Swift cannot import.
+        guard ioctl(fd, 0x4008_7468, &size) == 0, size.ws_row > 0 else { return 24 }
+        return Int(size.ws_row)
+    }
 }

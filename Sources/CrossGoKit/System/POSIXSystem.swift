@@ -17,6 +17,8 @@ extension POSIXSystem {
 
     public var homeDirectory: String { environment["HOME"] ?? NSHomeDirectory() }
 
+    public func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
     // One stat(2) each: the doctor and the runner probe ask these hundreds of times (names x PATH entries).
     public func fileExists(_ path: String) -> Bool { fileMode(path) != nil }
 
@@ -36,6 +38,22 @@ extension POSIXSystem {
     public func readTextFile(_ path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    public func readData(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    public func writeData(_ data: Data, to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try atomicWrite(data, to: path)
+    }
+
+    public func fileIdentity(_ path: String) -> String {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "-" }
+        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let number = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+        let device = (attributes[.systemNumber] as? NSNumber)?.uint64Value ?? 0
+        return "\(device):\(number):\(size):\(modified)"
     }
 
     public func listDirectory(_ path: String) -> [String] {

@@ -32,9 +32,10 @@ public struct Runner: Sendable, Codable, Equatable {
     public var argv0: String? { kind == .node || kind == .nodeWASI ? "node" : nil }
 
     /// The argv that runs `binary` with `arguments` through this runner; nil for build-only targets.
-    /// `directories` are made visible to WASI programs at the same paths (wasmtime needs them named),
-    /// and `workingDirectory` becomes their PWD. Stack limits follow GOROOT's go_*_wasm_exec scripts.
-    public func command(binary: String, arguments: [String] = [], directories: [String] = [], workingDirectory: String? = nil) -> [String]? {
+    /// WASI programs see the whole file system, as under Go's own wrapper; `directories` is kept for
+    /// runtimes that need folders named. `workingDirectory` becomes their PWD, `pathVariable` their PATH. Stack limits follow GOROOT's go_*_wasm_exec scripts.
+    public func command(binary: String, arguments: [String] = [], directories: [String] = [], workingDirectory: String? = nil,
+                        pathVariable: String? = nil) -> [String]? {
         switch kind {
         case .native, .binfmt, .rosetta:
             return [binary] + arguments
@@ -44,9 +45,12 @@ public struct Runner: Sendable, Codable, Equatable {
             guard let program, let support else { return nil }
             return [program, "--stack-size=8192", support, binary] + arguments
         case .wasmtime:
+            // As GOROOT's lib/wasm/go_wasip1_wasm_exec runs it (what `go test -exec` would do): the whole file
+            // system mapped (--dir=/), so that verdicts agree with go's (a test reading /etc/hosts passes there).
             guard let program else { return nil }
-            let env = workingDirectory.map { ["--env", "PWD=\($0)"] } ?? []
-            return [program, "run", "-W", "max-wasm-stack=8388608"] + directories.map { "--dir=\($0)" } + env + [binary] + arguments
+            var env = workingDirectory.map { ["--env", "PWD=\($0)"] } ?? []
+            if let pathVariable { env += ["--env", "PATH=\(pathVariable)"] }
+            return [program, "run", "--dir=/"] + env + ["-W", "max-wasm-stack=8388608", binary] + arguments
         case .nodeWASI:
             guard let program else { return nil }
             return [program, "--no-warnings", "--stack-size=8192", "-e", Self.nodeWASIScript, binary] + arguments

@@ -31,6 +31,8 @@ public struct GoQueryCache: Sendable {
     public var directory: String
     /// Entries older than this are run again whatever their key says.
     public var maxAge: TimeInterval = 24 * 3600
+    /// The inputs but the arguments, worked out once per go and folder for this cache's life (one command).
+    let memo = InputMemo()
 
     public init(directory: String) {
         self.directory = directory
@@ -42,19 +44,19 @@ public struct GoQueryCache: Sendable {
     }
 
     /// The remembered output of `go arguments` in `workingDirectory`, or a fresh run (remembered when it succeeds).
-    public func run(_ go: String, _ arguments: [String], workingDirectory: String, timeout: Double,
+    public func run(_ go: String, _ arguments: [String], environment: EnvironmentChanges = [:], workingDirectory: String, timeout: Double,
                     system: any HostSystem, extraInputs: [String] = []) async throws -> GoQueryResult {
-        let key = Self.key(go: go, arguments: arguments + extraInputs, workingDirectory: workingDirectory, system: system)
+        let changes = environment.sorted { $0.key < $1.key }.map { "setenv \($0.key)=\($0.value ?? "(unset)")" }
+        let key = key(go: go, arguments: arguments + changes + extraInputs, workingDirectory: workingDirectory, system: system)
         let file = directory + "/" + key + ".json"
-        if let data = FileManager.default.contents(atPath: file),
+        if let data = system.readData(file),
            let entry = try? JSONDecoder().decode(Entry.self, from: data),
            Date().timeIntervalSince(entry.created) < maxAge, entry.created <= Date() {
             return GoQueryResult(result: ProgramResult(exitCode: 0, stdout: entry.stdout, stderr: ""), cachedAt: entry.created)
         }
-        let result = try await system.run(go, arguments, environment: [:], timeout: timeout, workingDirectory: workingDirectory)
+        let result = try await system.run(go, arguments, environment: environment, timeout: timeout, workingDirectory: workingDirectory)
         if result.succeeded, let data = try? JSONEncoder().encode(Entry(created: Date(), stdout: result.stdout)) {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try? atomicWrite(data, to: file)
+            try? system.writeData(data, to: file)
         }
         return GoQueryResult(result: result, cachedAt: nil)
     }
@@ -65,27 +67,30 @@ public struct GoQueryCache: Sendable {
     }
 
     /// Everything the go command's answer depends on, hashed.
-    static func key(go: String, arguments: [String], workingDirectory: String, system: any HostSystem) -> String {
+    func key(go: String, arguments: [String], workingDirectory: String, system: any HostSystem) -> String {
         let context = inputs(go: go, workingDirectory: workingDirectory, system: system)
         return sha256Hex(Data((context + arguments).joined(separator: "\u{0}").utf8))
     }
 
-    /// The inputs but the arguments, worked out once per go and folder (a command asks two questions).
-    static func inputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
+    /// The inputs but the arguments, worked out once per go and folder (a command asks several questions).
+    func inputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
         let memoKey = go + "\u{0}" + workingDirectory
-        if let known = memo.withLock({ $0[memoKey] }) { return known }
-        let parts = gatherInputs(go: go, workingDirectory: workingDirectory, system: system)
-        memo.withLock { $0[memoKey] = parts }
+        if let known = memo.entries.withLock({ $0[memoKey] }) { return known }
+        let parts = Self.gatherInputs(go: go, workingDirectory: workingDirectory, system: system)
+        memo.entries.withLock { $0[memoKey] = parts }
         return parts
     }
 
-    static let memo = Mutex<[String: [String]]>([:])
+    /// Input lists already gathered, by go and folder.
+    final class InputMemo: Sendable {
+        let entries = Mutex<[String: [String]]>([:])
+    }
 
     static func gatherInputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
         let env = system.environment
         var parts = ["crossgo-go-query-1", CrossGoVersion.current, system.osName, workingDirectory]
         let resolved = system.resolveSymlinks(go)
-        parts.append("go " + resolved + " " + identity(resolved))
+        parts.append("go " + resolved + " " + system.fileIdentity(resolved))
         // The environment, all of it but what changes on every shell command and crossgo's own settings.
         for (name, value) in env.sorted(by: { $0.key < $1.key }) where !["_", "PWD", "OLDPWD", "SHLVL"].contains(name) && !name.hasPrefix("CROSSGO_") {
             parts.append("env " + name + "=" + value)
@@ -93,17 +98,17 @@ public struct GoQueryCache: Sendable {
         // GOROOT as set, and as the go binary derives it; its go.env and VERSION.
         let derived = ((resolved as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
         for root in Set([derived, env["GOROOT"]].compactMap { $0 }).sorted() {
-            for name in ["go.env", "VERSION"] { parts.append(root + "/" + name + " " + identity(root + "/" + name)) }
+            for name in ["go.env", "VERSION"] { parts.append(root + "/" + name + " " + system.fileIdentity(root + "/" + name)) }
         }
         // The user's env file (`go env -w`) and telemetry mode.
         let config = goConfigDirectory(system: system)
-        for path in [env["GOENV"] ?? config + "/env", config + "/telemetry/mode"] { parts.append(path + " " + identity(path)) }
+        for path in [env["GOENV"] ?? config + "/env", config + "/telemetry/mode"] { parts.append(path + " " + system.fileIdentity(path)) }
         // go.mod and go.work from the working directory up: GOMOD, GOWORK and toolchain switches.
         var dir = workingDirectory
         while true {
             for name in ["go.mod", "go.work"] {
                 let path = (dir == "/" ? "" : dir) + "/" + name
-                parts.append(path + " " + identity(path))
+                parts.append(path + " " + system.fileIdentity(path))
             }
             if dir == "/" || dir.isEmpty { break }
             dir = (dir as NSString).deletingLastPathComponent
@@ -112,7 +117,7 @@ public struct GoQueryCache: Sendable {
         let named = [env["CC"], env["CXX"]].compactMap { $0?.split(separator: " ").first.map(String.init) }
         for compiler in ["gcc", "clang", "cc", "g++", "clang++"] + named {
             let path = compiler.contains("/") ? compiler : system.which(compiler) ?? "-"
-            parts.append("cc " + compiler + " " + path + " " + identity(system.resolveSymlinks(path)))
+            parts.append("cc " + compiler + " " + path + " " + system.fileIdentity(system.resolveSymlinks(path)))
         }
         return parts
     }
@@ -121,33 +126,21 @@ public struct GoQueryCache: Sendable {
     /// testdata are skipped, as go skips them), and in each the .go files and go.mod with their identities.
     /// Other files (build outputs in dist/, say) do not count. nil when there are more than `limit` entries:
     /// then listing is not remembered.
-    public static func treeInputs(below root: String, limit: Int = 5000) -> [String]? {
-        let files = FileManager.default
+    public static func treeInputs(below root: String, system: any HostSystem, limit: Int = 5000) -> [String]? {
         var out: [String] = []
         var folders = [root]
         while let folder = folders.popLast() {
             out.append("folder " + folder)
-            guard let names = try? files.contentsOfDirectory(atPath: folder) else { continue }
-            for name in names.sorted() where !name.hasPrefix(".") && !name.hasPrefix("_") && name != "testdata" {
+            for name in system.listDirectory(folder) where !name.hasPrefix(".") && !name.hasPrefix("_") && name != "testdata" {
                 let path = folder + "/" + name
                 if name.hasSuffix(".go") || name == "go.mod" {
-                    out.append(path + " " + identity(path))
-                } else if (try? files.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeDirectory {
+                    out.append(path + " " + system.fileIdentity(path))
+                } else if system.isDirectory(path) {
                     folders.append(path)
                 }
                 if out.count > limit { return nil }
             }
         }
         return out
-    }
-
-    /// Size, modification time and file number: changes when a file is rewritten or replaced; "-" when missing.
-    static func identity(_ path: String) -> String {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "-" }
-        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let number = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
-        let device = (attributes[.systemNumber] as? NSNumber)?.uint64Value ?? 0
-        return "\(device):\(number):\(size):\(modified)"
     }
 }

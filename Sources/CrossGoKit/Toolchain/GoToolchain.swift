@@ -58,24 +58,46 @@ public struct GoToolchain: Sendable {
     public static let distListArguments = ["tool", "dist", "list", "-json"]
     public static let queryTimeout: Double = 60
 
-    /// Runs `go env -json` and `go tool dist list -json` in crossgo's working directory (concurrently,
-    /// once each, unless prefetched or remembered by `cache`: see GoQuery).
-    public static func load(goPath: String, system: any HostSystem, cache: GoQueryCache? = nil) async throws -> GoToolchain {
-        let cwd = FileManager.default.currentDirectoryPath
-        async let envResult = GoQuery.run(goPath, envArguments, workingDirectory: cwd, timeout: queryTimeout, system: system, cache: cache)
-        async let listResult = GoQuery.run(goPath, distListArguments, workingDirectory: cwd, timeout: queryTimeout, system: system, cache: cache)
-        let (envOut, listOut) = try await (envResult.result, listResult.result)
-        guard envOut.succeeded else { throw ToolchainError.goFailed(goPath, "go env -json", firstLine(envOut.stderr)) }
-        guard listOut.succeeded else { throw ToolchainError.goFailed(goPath, "go tool dist list -json", firstLine(listOut.stderr)) }
+    /// Runs `go env -json` and `go tool dist list -json` in `workingDirectory` (concurrently, once each,
+    /// unless remembered by `cache`: see GoQuery).
+    ///
+    /// GOFLAGS applies to every go command that knows a flag, so a GOFLAGS meant for `go build`
+    /// (`-ldflags=-s -w` splits into `-ldflags=-s` and `-w`, which is `go env`'s flag) can break crossgo's
+    /// own queries. When a query fails with GOFLAGS set, it is asked again with GOFLAGS emptied, and the
+    /// toolchain keeps the user's GOFLAGS value (it still applies to the builds).
+    public static func load(goPath: String, workingDirectory: String, system: any HostSystem, cache: GoQueryCache? = nil) async throws -> GoToolchain {
+        async let envResult = query(goPath, envArguments, workingDirectory: workingDirectory, system: system, cache: cache)
+        async let listResult = query(goPath, distListArguments, workingDirectory: workingDirectory, system: system, cache: cache)
+        let (envOut, listOut) = try await (envResult, listResult)
         let env: [String: String]
         let dist: [DistTarget]
         do {
             env = try JSONDecoder().decode([String: String].self, from: Data(envOut.stdout.utf8))
+        } catch {
+            throw ToolchainError.badOutput(goPath, "go env -json")
+        }
+        do {
             dist = try JSONDecoder().decode([DistTarget].self, from: Data(listOut.stdout.utf8))
         } catch {
-            throw ToolchainError.goFailed(goPath, "go env -json / go tool dist list -json", "output is not the expected JSON")
+            throw ToolchainError.badOutput(goPath, "go tool dist list -json")
         }
-        return GoToolchain(goPath: goPath, env: env, distTargets: dist)
+        var toolchain = GoToolchain(goPath: goPath, env: env, distTargets: dist)
+        if let flags = system.environment["GOFLAGS"], env["GOFLAGS"] != flags, env["GOFLAGS"]?.isEmpty ?? true {
+            toolchain.env["GOFLAGS"] = flags
+        }
+        return toolchain
+    }
+
+    /// One of the toolchain queries, retried without GOFLAGS when GOFLAGS is what broke it.
+    static func query(_ go: String, _ arguments: [String], workingDirectory: String, system: any HostSystem, cache: GoQueryCache?) async throws -> ProgramResult {
+        let first = try await GoQuery.run(go, arguments, workingDirectory: workingDirectory, timeout: queryTimeout, system: system, cache: cache).result
+        if first.succeeded { return first }
+        if let flags = system.environment["GOFLAGS"], !flags.isEmpty {
+            let again = try await GoQuery.run(go, arguments, environment: ["GOFLAGS": ""], workingDirectory: workingDirectory,
+                                              timeout: queryTimeout, system: system, cache: cache).result
+            if again.succeeded { return again }
+        }
+        throw ToolchainError.queryFailed(ProcessFailure(argv: [go] + arguments, result: first))
     }
 }
 
@@ -107,7 +129,8 @@ public struct GoVersion: Sendable, Comparable, CustomStringConvertible {
 public enum ToolchainError: Error, CustomStringConvertible, Equatable {
     case notFound(searched: [String])
     case explicitMissing(String, origin: String)
-    case goFailed(String, String, String)
+    case queryFailed(ProcessFailure)
+    case badOutput(String, String)
 
     public var description: String {
         switch self {
@@ -115,8 +138,10 @@ public enum ToolchainError: Error, CustomStringConvertible, Equatable {
             return "no `go` found (looked at --go, CROSSGO_GO, PATH and the repository's .tools/bin): install Go from https://go.dev/dl, or run scripts/setup, or pass --go PATH"
         case .explicitMissing(let path, let origin):
             return "\(origin) names \(path), which is not an executable file"
-        case .goFailed(let path, let command, let message):
-            return "\(path): `\(command)` failed: \(message)"
+        case .queryFailed(let failure):
+            return "the go toolchain cannot answer crossgo: \(failure)"
+        case .badOutput(let path, let command):
+            return "\(path): `\(command)` printed something that is not the JSON it should print"
         }
     }
 }

@@ -1,0 +1,336 @@
+// The build session: request in, events to the reporter, outcome out. Resolves the toolchain, targets and
+// packages, plans, builds every (program x target) on the matrix runner, records exactly what it made in
+// dist/, and runs the artifacts when asked.
+import Foundation
+
+/// What `crossgo build` was asked to do. nil means "not given": crossgo.yaml or the default applies.
+public struct BuildRequest: Sendable {
+    public var goPath: String?
+    public var packages: [String] = []
+    /// Target specs; empty: crossgo.yaml's `targets`, else `default`.
+    public var targets: [String] = []
+    /// Output folder (relative to the working folder); default: crossgo.yaml's `out`, else dist next to go.mod.
+    public var out: String?
+    public var jobs: Int?
+    public var ldflags: String?
+    public var tags: [String]?
+    public var outputTemplate: String?
+    public var trimpath: Bool?
+    /// Remove the previous manifest's artifacts before building.
+    public var clean = false
+    /// Run each artifact this host can run, with `runArguments`.
+    public var run = false
+    public var runArguments: [String] = []
+    /// Flags for go build (after `--`).
+    public var passthrough: [String] = []
+
+    public init() {}
+}
+
+/// One artifact run by `build --run`.
+public struct RunRecord: Sendable, Codable, Equatable {
+    public var target: String
+    public var binary: String
+    /// How it ran: native, qemu-user, node, wasmtime, ...; nil when it could not run here.
+    public var runner: String?
+    public var status: JobStatus
+    public var exitCode: Int32?
+    /// stdout and stderr, trimmed.
+    public var output: String
+    /// Why it did not run.
+    public var reason: String?
+}
+
+/// What a build session did.
+public struct BuildOutcome: SessionOutcome {
+    public var command: String { "build" }
+    public var outDir: String
+    public var go: String
+    public var module: String
+    public var artifacts: [Artifact]
+    public var failures: [BuildFailure]
+    /// Programs that do not exist for some targets (build constraints).
+    public var absent: [AbsentBuild]
+    public var runs: [RunRecord]
+    /// Files of the previous build that this one removed (not rebuilt: dist/ holds exactly the manifest).
+    public var removed: [String]
+    public var interrupted: Bool
+    /// Whether the git work tree had changes before crossgo started (nil: not a git checkout).
+    public var treeDirty: Bool?
+
+    public var exitStatus: ExitStatus {
+        if interrupted { return .interrupted }
+        if !failures.isEmpty || runs.contains(where: { $0.status == .failed }) { return .failed }
+        return .ok
+    }
+
+    public var counts: [(String, Int)] {
+        [("built", artifacts.count), ("failed", failures.count), ("absent", absent.count),
+         ("ran", runs.filter { $0.status == .passed }.count), ("runFailed", runs.filter { $0.status == .failed }.count),
+         ("notRun", runs.filter { $0.status == .notRun || $0.status == .compileOnly }.count)]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case outDir, go, module, artifacts, failures, absent, runs, removed, interrupted, treeDirty
+    }
+
+    public func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome {
+        var out = RenderedOutcome()
+        if !artifacts.isEmpty {
+            out.results.append(renderTable(
+                ["ARTIFACT", "TARGET", "SIZE", "SHA256", "VERIFIED"],
+                artifacts.map { a in
+                    [relativePath(outDir + "/" + a.path, to: base), a.target, formatSize(a.size), String(a.sha256.prefix(12)),
+                     a.verification.confirmed.filter { !$0.hasPrefix("build info") }.joined(separator: ", ")]
+                }))
+        }
+        for failure in failures {
+            out.results.append(painter.red("FAILED") + " \(failure.binary) \(failure.target) (\(failure.stage.rawValue)):")
+            for line in failure.message.split(separator: "\n") { out.results.append("    \(line)") }
+        }
+        for a in absent {
+            out.results.append(painter.dim("absent") + " \(a.binary) \(a.target): \(a.reason)")
+        }
+        for r in runs {
+            switch r.status {
+            case .passed, .failed:
+                let exit = r.status == .failed ? painter.red(" (exit \(r.exitCode ?? -1))") : ""
+                out.results.append("\(r.target) [\(r.runner ?? "?")]: \(r.output)\(exit)")
+            default:
+                out.results.append("\(r.target): built and verified; \(painter.yellow("not run")): \(r.reason ?? "no runner")")
+            }
+        }
+        if !removed.isEmpty {
+            out.messages.append("crossgo: removed \(removed.count) artifact(s) of the previous build that this one did not make: \(removed.joined(separator: ", "))")
+        }
+        if interrupted {
+            out.messages.append("crossgo: interrupted: \(artifacts.count) artifact(s) complete and recorded; no partial files left")
+        }
+        let dist = relativePath(outDir, to: base)
+        out.messages.append("crossgo: \(artifacts.count) built and verified, \(failures.count) failed"
+            + (absent.isEmpty ? "" : ", \(absent.count) absent for their target")
+            + "; sums in \(dist)/\(BuildManifest.sumsName)")
+        return out
+    }
+}
+
+/// Runs `crossgo build`.
+public struct BuildSession: Sendable {
+    public var context: CrossGoContext
+
+    public init(context: CrossGoContext) {
+        self.context = context
+    }
+
+    public func run(_ request: BuildRequest) async throws -> BuildOutcome {
+        let system = context.system
+        let cwd = context.workingDirectory
+        let goPath = try context.locator.locate(explicit: request.goPath)
+        let toolchain = try await GoToolchain.load(goPath: goPath, workingDirectory: cwd, system: system, cache: context.goCache)
+        let moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
+        async let dirty = Self.treeDirty(moduleRoot, system: system)
+        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
+        let targets = try resolveTargets(request.targets, config: config, toolchain: toolchain)
+
+        var options = BuildOptions()
+        options.packages = request.packages
+        options.ldflags = request.ldflags
+        options.tags = request.tags
+        options.trimpath = request.trimpath
+        options.outputTemplate = request.outputTemplate
+        options.passthrough = request.passthrough
+        let planner = BuildPlanner(toolchain: toolchain, moduleRoot: moduleRoot, system: system, cache: context.goCache)
+        let plan = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
+        for a in plan.absent {
+            context.reporter.report(.notice("\(a.package) is not built for \(a.target): \(a.reason)", level: "info"))
+        }
+
+        let outSetting = request.out.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? moduleRoot + "/" + (config?.out ?? "dist")
+        let outDir = URL(fileURLWithPath: outSetting).standardizedFileURL.path
+        try prepare(outDir: outDir)
+        var previous = BuildManifest.read(from: outDir)
+        if request.clean {
+            let removed = BuildManifest.clean(outDir: outDir)
+            context.reporter.report(.notice("removed \(removed.count) artifact(s) of the previous build (--clean)", level: "info"))
+            previous = nil
+        }
+        let parallel = request.jobs ?? config?.jobs ?? Builder.defaultJobs()
+        let builder = Builder(toolchain: toolchain, outDir: outDir, workingDirectory: cwd, previous: previous)
+        builder.removeStalePartials()
+
+        let wasDirty = await dirty
+        let programs = Set(plan.jobs.map(\.binary)).count
+        context.reporter.report(.planned(
+            command: "build", jobs: plan.jobs.map { JobID(item: $0.binary, target: $0.target.description) },
+            message: "building \(programs) program(s) for \(Set(plan.jobs.map(\.target)).count) target(s) with \(toolchain.version), \(parallel) at a time -> \(relativePath(outDir, to: cwd))"))
+
+        let runner = MatrixRunner(concurrency: parallel, reporter: context.reporter)
+        let built = await runner.run(plan.jobs, id: { JobID(item: $0.binary, target: $0.target.description) }, firstPhase: "build",
+                                     work: { job, handle in await builder.build(job, handle: handle) },
+                                     end: { result in
+                                         switch result {
+                                         case .success(let a):
+                                             return JobEnd(status: .passed, elapsed: a.duration, summary: "\(formatSize(a.size))", record: a)
+                                         case .failure(let f):
+                                             return JobEnd(status: .failed, summary: "\(f.stage.rawValue): \(f.message.split(separator: "\n").first ?? "")", record: f)
+                                         }
+                                     })
+        var artifacts: [Artifact] = []
+        var failures: [BuildFailure] = []
+        for case let result? in built.outputs {
+            switch result {
+            case .success(let a): artifacts.append(a)
+            case .failure(let f) where f.stage != .interrupted: failures.append(f)
+            case .failure: break
+            }
+        }
+
+        // dist/ holds exactly what the manifest lists: what the previous build made and this one did not is removed.
+        let kept = Set(artifacts.map(\.path))
+        var removed: [String] = []
+        for old in previous?.artifacts ?? [] where !kept.contains(old.path) {
+            let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
+            guard full.hasPrefix(outDir + "/"), FileManager.default.fileExists(atPath: full) else { continue }
+            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(old.path) }
+        }
+        let module = toolchain.env["GOMOD"].flatMap { Self.modulePath(goMod: $0, system: system) } ?? ""
+        var manifest = BuildManifest(go: toolchain.version, module: module, artifacts: artifacts, failures: failures, created: context.clock())
+        manifest.treeDirty = wasDirty
+        manifest.absent = plan.absent
+        do {
+            try manifest.write(to: outDir)
+        } catch {
+            throw EnvironmentError("cannot write \(outDir)/\(BuildManifest.fileName): \(error.localizedDescription)")
+        }
+
+        var runs: [RunRecord] = []
+        if request.run && !built.interrupted && !Task.isCancelled {
+            runs = await runArtifacts(artifacts, toolchain: toolchain, outDir: outDir, arguments: request.runArguments, concurrency: parallel)
+        }
+        return BuildOutcome(outDir: outDir, go: toolchain.version, module: module, artifacts: artifacts, failures: failures, absent: plan.absent,
+                            runs: runs, removed: removed, interrupted: built.interrupted || Task.isCancelled, treeDirty: wasDirty)
+    }
+
+    /// Targets from the flag, else crossgo.yaml (errors located there), else `default`.
+    func resolveTargets(_ specs: [String], config: BuildConfig?, toolchain: GoToolchain) throws -> [Target] {
+        let resolver = TargetResolver(toolchain: toolchain)
+        if !specs.isEmpty { return try resolver.resolve(specs) }
+        if let configured = config?.targets {
+            do { return try resolver.resolve(configured) } catch {
+                throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: config?.targetsLine, key: "targets", message: error.description)
+            }
+        }
+        return try resolver.resolve("default")
+    }
+
+    /// Creates the output folder. When crossgo creates it, or it is crossgo's (it holds a manifest), a
+    /// `.gitignore` holding `*` makes everything in it invisible to git, so that go's VCS stamping of the
+    /// builds does not see crossgo's own files as changes (vcs.modified). A folder of the user's is not touched.
+    func prepare(outDir: String) throws {
+        let fm = FileManager.default
+        let existed = fm.fileExists(atPath: outDir)
+        do {
+            try fm.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        } catch {
+            throw EnvironmentError("cannot create the output folder \(outDir): \(error.localizedDescription)")
+        }
+        guard access(outDir, W_OK) == 0 else { throw EnvironmentError("cannot write to the output folder \(outDir)") }
+        let ignore = outDir + "/.gitignore"
+        let ours = !existed || fm.fileExists(atPath: outDir + "/" + BuildManifest.fileName)
+        if ours && !fm.fileExists(atPath: ignore) {
+            try? atomicWrite(Data("# Written by crossgo: its build outputs stay out of git (and out of go's vcs.modified).\n*\n".utf8), to: ignore)
+        }
+    }
+
+    /// Whether `git status` in the module's work tree shows changes; nil when it is not a git checkout.
+    static func treeDirty(_ folder: String, system: any HostSystem) async -> Bool? {
+        guard let git = system.which("git"),
+              let result = try? await system.run(git, ["-C", folder, "status", "--porcelain"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
+              result.succeeded else { return nil }
+        return !result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
+
+    /// Runs each artifact the host can run, with `arguments`, on the matrix runner; says why the others cannot run.
+    func runArtifacts(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String, arguments: [String], concurrency: Int) async -> [RunRecord] {
+        let runners = await context.runners(for: toolchain)
+        let runner = MatrixRunner(concurrency: concurrency, reporter: context.reporter)
+        let result = await runner.run(artifacts, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "run", work: { (artifact: Artifact, _: JobHandle) -> RunRecord in
+            let target = Target(goos: artifact.goos, goarch: artifact.goarch, variant: artifact.variant)
+            let how = runners.runner(for: target)
+            let path = outDir + "/" + artifact.path
+            guard let argv = how.command(binary: path, arguments: arguments, directories: [outDir, "/tmp"]) else {
+                let status: JobStatus = how.fix == nil ? .compileOnly : .notRun
+                return RunRecord(target: artifact.target, binary: artifact.binary, runner: nil, status: status, exitCode: nil, output: "",
+                                 reason: how.detail + (how.fix.map { "; to run it: \($0)" } ?? ""))
+            }
+            do {
+                let ran = try await runProgram(argv[0], Array(argv.dropFirst()), timeout: 120, argv0: how.argv0)
+                let text = (ran.stdout + ran.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+                return RunRecord(target: artifact.target, binary: artifact.binary, runner: how.kind == .native ? "native" : how.kind.rawValue,
+                                 status: ran.succeeded ? .passed : .failed, exitCode: ran.exitCode, output: text, reason: nil)
+            } catch {
+                return RunRecord(target: artifact.target, binary: artifact.binary, runner: how.kind.rawValue, status: .failed, exitCode: nil,
+                                 output: "", reason: "\(error)")
+            }
+        }, end: { (record: RunRecord) -> JobEnd in
+            let ran = record.status == .passed || record.status == .failed
+            let summary: String = ran ? "exit \(record.exitCode ?? -1)" : (record.reason ?? "")
+            return JobEnd(status: record.status, summary: summary, record: record)
+        })
+        return result.completed
+    }
+
+    /// The module path from go.mod's `module` line.
+    static func modulePath(goMod: String, system: any HostSystem) -> String? {
+        guard let text = system.readTextFile(goMod) else { return nil }
+        for line in text.split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("module ") || trimmed.hasPrefix("module\t") else { continue }
+            var path = String(trimmed.dropFirst(6)).trimmingCharacters(in: .whitespaces)
+            if let comment = path.range(of: "//") { path = String(path[..<comment.lowerBound]).trimmingCharacters(in: .whitespaces) }
+            return path.trimmingCharacters(in: CharacterSet(charactersIn: "\"`"))
+        }
+        return nil
+    }
+}
+
+/// `path` relative to `base` when it is inside it.
+public func relativePath(_ path: String, to base: String) -> String {
+    let prefix = base.hasSuffix("/") ? base : base + "/"
+    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+}
+
+/// "1.2 MiB", "340 KiB", "12 B".
+public func formatSize(_ bytes: Int) -> String {
+    if bytes >= 1 << 20 { return String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+    if bytes >= 1 << 10 { return String(format: "%.0f KiB", Double(bytes) / 1024) }
+    return "\(bytes) B"
+}
+
+/// Lays out rows in aligned columns.
+public func renderTable(_ header: [String], _ rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], visibleLength(cell)) } }
+    func line(_ cells: [String]) -> String {
+        var parts: [String] = []
+        for (i, cell) in cells.enumerated() {
+            if i == cells.count - 1 { parts.append(cell); continue }
+            let pad = max(0, widths[i] - visibleLength(cell))
+            parts.append(cell + String(repeating: " ", count: pad))
+        }
+        return parts.joined(separator: "  ")
+    }
+    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+}
+
+/// Characters a terminal shows (colour sequences do not count).
+func visibleLength(_ text: String) -> Int {
+    var count = 0
+    var inEscape = false
+    for scalar in text.unicodeScalars {
+        if inEscape { if scalar == "m" { inEscape = false }; continue }
+        if scalar == "\u{1B}" { inEscape = true; continue }
+        count += 1
+    }
+    return count
+}

@@ -1,0 +1,51 @@
+// SIGINT and SIGTERM become task cancellation, for every command: sessions then stop starting work, their
+// child processes get SIGINT, temporary folders are removed by the code that made them, and crossgo
+// exits 130. A second signal ends crossgo at once.
+import Foundation
+
+public enum Interrupts {
+    /// Runs `operation` in a task that SIGINT or SIGTERM cancels. Returns its value and whether a signal came.
+    public static func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> (T, interrupted: Bool) {
+        let task = Task { try await operation() }
+        let flag = InterruptFlag()
+        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if flag.raise() {
+                    task.cancel()
+                } else {
+                    exit(ExitStatus.interrupted.rawValue)  // a second signal: stop waiting for clean-up
+                }
+            }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in sources { source.cancel() }
+        }
+        let value = try await task.value
+        return (value, flag.isRaised)
+    }
+}
+
+/// Set once by the first signal.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+
+    /// Raises the flag; true for the first signal, false for any later one.
+    func raise() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if raised { return false }
+        raised = true
+        return true
+    }
+
+    var isRaised: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised
+    }
+}

@@ -1,0 +1,83 @@
+// What `crossgo test` runs, as argv values, decided apart from running them (unit-tested on their own).
+import Foundation
+
+/// A package as `go list` described it.
+public struct TestPackage: Sendable, Equatable {
+    public var importPath: String
+    public var directory: String
+    public var hasTests: Bool
+
+    public init(importPath: String, directory: String, hasTests: Bool) {
+        self.importPath = importPath
+        self.directory = directory
+        self.hasTests = hasTests
+    }
+}
+
+/// One (package x target) of a test run: how its test binary is built, vetted and run.
+public struct TestJob: Sendable, Equatable {
+    public var package: TestPackage
+    public var target: Target
+    /// `go test -c` argv after `go` (output path filled in by `buildArguments(output:)`).
+    public var buildFlags: [String]
+    /// The environment for go test -c and go vet: GOOS, GOARCH, level, CGO_ENABLED.
+    public var environment: [String: String]
+    /// What the test binary gets besides crossgo's own -test.v/-test.timeout/-test.testlogfile.
+    public var binaryArguments: [String]
+
+    public var id: JobID { JobID(item: package.importPath, target: target.description) }
+
+    /// `go test -c -o OUTPUT [build flags] PACKAGE`.
+    public func buildArguments(output: String) -> [String] {
+        ["test", "-c", "-o", output] + buildFlags + [package.importPath]
+    }
+
+    /// `go vet [build flags that vet takes] PACKAGE`, for targets that cannot run.
+    public var vetArguments: [String] {
+        ["vet"] + buildFlags.filter { $0.hasPrefix("-tags") } + [package.importPath]
+    }
+
+    /// The test binary's argv tail: test2json framing, crossgo's limits, the test log for the cache, then the user's.
+    public func runArguments(timeout: String, testLog: String) -> [String] {
+        ["-test.v=test2json", "-test.paniconexit0", "-test.timeout=\(timeout)", "-test.testlogfile=\(testLog)"] + binaryArguments
+    }
+}
+
+/// Turns a test request into jobs: one per package and target, in package-then-target order.
+public struct TestPlan: Sendable {
+    public var jobs: [TestJob]
+    /// Build flags after `--` and from --tags (go test -c gets them).
+    public var buildFlags: [String]
+    /// Test flags for the binaries.
+    public var binaryArguments: [String]
+    /// Whether results may come from crossgo's cache (not with -count or --no-cache, as in `go test`).
+    public var cacheAllowed: Bool
+
+    /// The packages x targets to test. `host` decides CGO_ENABLED: the host keeps go's default, other targets build without cgo.
+    public init(packages: [TestPackage], targets: [Target], host: Target, run: String?, tags: [String], passthrough: [String], noCache: Bool) throws {
+        let split = try TestFlags.split(passthrough)
+        var build = split.buildFlags
+        if !tags.isEmpty { build.insert("-tags=" + tags.joined(separator: ","), at: 0) }
+        var binary = split.binaryArguments
+        if let run { binary.insert("-test.run=\(run)", at: 0) }
+        buildFlags = build
+        binaryArguments = binary
+        cacheAllowed = !noCache && !binary.contains { $0.hasPrefix("-test.count") }
+        var jobs: [TestJob] = []
+        for package in packages {
+            for target in targets {
+                var env = target.environment
+                if target != host { env["CGO_ENABLED"] = "0" }
+                jobs.append(TestJob(package: package, target: target, buildFlags: build, environment: env, binaryArguments: binary))
+            }
+        }
+        self.jobs = jobs
+    }
+
+    /// `go list` of the packages to test, with whether each has test files.
+    public static func listArguments(_ patterns: [String], tags: [String]) -> [String] {
+        ["list", "-e"] + (tags.isEmpty ? [] : ["-tags=" + tags.joined(separator: ",")])
+            + ["-f", "{{.ImportPath}}\t{{.Dir}}\t{{len .TestGoFiles}}\t{{len .XTestGoFiles}}\t{{if .Error}}{{.Error}}{{end}}"]
+            + (patterns.isEmpty ? ["./..."] : patterns)
+    }
+}

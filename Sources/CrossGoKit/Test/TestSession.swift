@@ -1,0 +1,431 @@
+// The test session: request in, events to the reporter, outcome out. Lists packages, plans (TestPlan),
+// and runs every (package x target) on the matrix runner: build the test binary, run it where it lives,
+// read test2json events, reuse results through TestCache.
+import Foundation
+
+/// What `crossgo test` was asked to do.
+public struct TestRequest: Sendable {
+    public var goPath: String?
+    public var packages: [String] = []
+    /// Target specs; empty: the host and the default set.
+    public var targets: [String] = []
+    public var run: String?
+    /// A Go duration for -test.timeout ("10m"); "0" means no limit, as in go test.
+    public var timeout: String = "10m"
+    public var tags: [String] = []
+    public var noCache = false
+    public var jobs: Int?
+    /// Words after `--`: build flags, test flags and arguments, split as go test splits them.
+    public var passthrough: [String] = []
+    /// Accept targets that could run here but have no runner installed (exit 0 instead of 1).
+    public var allowNotRun = false
+    /// Write a JUnit report here (atomically, and not when interrupted).
+    public var junit: String?
+
+    public init() {}
+}
+
+/// What a test session did.
+public struct TestOutcome: SessionOutcome {
+    public var command: String { "test" }
+    public var targets: [String]
+    public var results: [PackageResult]
+    public var interrupted: Bool
+    public var allowNotRun: Bool
+
+    public var exitStatus: ExitStatus {
+        if interrupted { return .interrupted }
+        if results.contains(where: { $0.status.isFailure }) { return .failed }
+        if !allowNotRun && results.contains(where: { $0.status == .noRunner }) { return .failed }
+        return .ok
+    }
+
+    /// Tests passed, failed, skipped; packages that failed without a failing test (build, crash, TestMain);
+    /// package runs cached, not run (no runner), compile-only.
+    public var counts: [(String, Int)] {
+        [("passed", results.map(\.passedCount).reduce(0, +)),
+         ("failed", results.map(\.failedCount).reduce(0, +)),
+         ("skipped", results.map(\.skippedCount).reduce(0, +)),
+         ("packagesFailed", results.filter { $0.status.isFailure }.count),
+         ("cached", results.filter(\.cached).count),
+         ("notRun", results.filter { $0.status == .noRunner }.count),
+         ("compileOnly", results.filter { $0.status == .compileOnly }.count)]
+    }
+
+    enum CodingKeys: String, CodingKey { case targets, results, interrupted, allowNotRun }
+
+    public func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome {
+        var out = RenderedOutcome()
+        var packages: [String] = []
+        for r in results where !packages.contains(r.package) { packages.append(r.package) }
+        func cell(_ r: PackageResult?) -> String {
+            guard let r else { return "-" }
+            let time = String(format: "%.1fs", r.elapsed)
+            switch r.status {
+            case .passed: return painter.green("ok \(r.passedCount)" + (r.skippedCount > 0 ? " skip \(r.skippedCount)" : "")) + (r.cached ? " (cached)" : " \(time)")
+            case .failed: return painter.red(r.failedCount > 0 ? "FAIL \(r.failedCount)/\(r.tests.count)" : "FAIL")
+            case .skipped: return painter.dim("skip \(r.skippedCount)" + (r.cached ? " (cached)" : ""))
+            case .compileOnly: return painter.dim("compile-only")
+            case .noTests: return painter.dim("no tests")
+            case .buildFailed: return painter.red("BUILD FAILED")
+            case .noRunner: return painter.yellow("NOT RUN")
+            }
+        }
+        let rows = packages.map { p in [p] + targets.map { t in cell(results.first { $0.package == p && $0.target == t }) } }
+        out.results.append(renderTable(["PACKAGE"] + targets, rows))
+        // Failures go with the results, so that `crossgo test > log` keeps them.
+        for r in results where r.status.isFailure {
+            let failing = r.tests.filter { $0.status == .failed }
+            if failing.isEmpty {
+                out.results.append(painter.red("--- \(r.status == .buildFailed ? "BUILD FAILED" : "FAIL")") + ": \(r.package) on \(r.target)")
+                for line in (r.message ?? "").split(separator: "\n").suffix(30) { out.results.append("    \(line)") }
+            }
+            for t in failing {
+                out.results.append(painter.red("--- FAIL") + ": \(t.name) on \(r.target) (\(r.package))")
+                for line in t.output.split(separator: "\n") { out.results.append("    \(line)") }
+            }
+        }
+        for r in results where r.status == .noRunner {
+            out.results.append(painter.yellow("--- NOT RUN") + ": \(r.package) on \(r.target): \(r.message ?? "no runner")")
+        }
+        let c = Dictionary(counts, uniquingKeysWith: { a, _ in a })
+        var line = "\(c["passed"] ?? 0) passed, \(c["failed"] ?? 0) failed, \(c["skipped"] ?? 0) skipped"
+        if let broken = c["packagesFailed"], broken > 0 { line += "; \(broken) package run(s) failed" }
+        line += "; \(c["cached"] ?? 0) cached, \(c["compileOnly"] ?? 0) compile-only, \(c["notRun"] ?? 0) not run"
+        out.results.append(line)
+        if interrupted { out.messages.append("crossgo: interrupted: results of finished package runs shown; no report written") }
+        if let notRun = c["notRun"], notRun > 0 {
+            out.messages.append(allowNotRun
+                ? "crossgo: \(notRun) package run(s) not run for want of a runner (accepted by --allow-not-run)"
+                : "crossgo: \(notRun) package run(s) not run for want of a runner: install it, or pass --allow-not-run to accept")
+        }
+        return out
+    }
+}
+
+/// Runs `crossgo test`.
+public struct TestSession: Sendable {
+    public var context: CrossGoContext
+
+    public init(context: CrossGoContext) {
+        self.context = context
+    }
+
+    public func run(_ request: TestRequest) async throws -> TestOutcome {
+        let system = context.system
+        let cwd = context.workingDirectory
+        if goDurationSeconds(request.timeout) == nil {
+            throw UsageError("--timeout '\(request.timeout)' is not a Go duration (e.g. 90s, 10m, 1h; 0 for no limit)")
+        }
+        let toolchain = try await context.toolchain(explicitGo: request.goPath)
+        let resolver = TargetResolver(toolchain: toolchain)
+        let targets = try request.targets.isEmpty ? resolver.resolve("host,default") : resolver.resolve(request.targets)
+        let packages = try await listPackages(request.packages, tags: request.tags, toolchain: toolchain)
+        let plan: TestPlan
+        do {
+            plan = try TestPlan(packages: packages, targets: targets, host: toolchain.host, run: request.run, tags: request.tags,
+                                passthrough: request.passthrough, noCache: request.noCache || CacheFolder.isOff(environment: system.environment))
+        } catch let error as ClassifiedError {
+            throw error
+        } catch {
+            throw UsageError("\(error)")
+        }
+        let runners = await context.runners(for: toolchain)
+        for target in targets {
+            let runner = runners.runner(for: target)
+            if runner.kind == .buildOnly, let fix = runner.fix {
+                context.reporter.report(.notice("\(target): \(runner.detail); tests are only compiled. To run them: \(fix)", level: "warning"))
+            }
+        }
+        let runnerJobs = request.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        context.reporter.report(.planned(command: "test", jobs: plan.jobs.map(\.id),
+                                         message: "testing \(packages.count) package(s) on \(targets.count) target(s) with \(toolchain.version), \(runnerJobs) at a time"))
+        let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
+                                    cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
+                                    environment: system.environment, timeout: request.timeout == "0" ? "0s" : request.timeout)
+        var identities: [Target: [String: String]] = [:]
+        if plan.cacheAllowed {
+            await withTaskGroup(of: (Target, [String: String]).self) { group in
+                for target in targets where runners.runner(for: target).canRun {
+                    group.addTask { (target, await executor.binaryIdentities(packages.filter(\.hasTests), target: target, buildFlags: plan.buildFlags)) }
+                }
+                for await (target, ids) in group { identities[target] = ids }
+            }
+        }
+        // Test binaries live in a scratch folder removed however the run ends (an interrupt included).
+        let scratch = try makeScratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let matrix = MatrixRunner(concurrency: runnerJobs, reporter: context.reporter)
+        let known = identities
+        let ran = await matrix.run(plan.jobs, id: \.id, firstPhase: "test", work: { job, handle in
+            await executor.run(job, identity: known[job.target]?[job.package.importPath], cacheAllowed: plan.cacheAllowed,
+                               scratch: scratch, handle: handle)
+        }, end: { result in
+            JobEnd(status: result.jobStatus, elapsed: result.elapsed, summary: result.shortSummary, record: result)
+        })
+        let interrupted = ran.interrupted || Task.isCancelled
+        let outcome = TestOutcome(targets: targets.map(\.description), results: ran.completed, interrupted: interrupted, allowNotRun: request.allowNotRun)
+        if let junit = request.junit, !interrupted {
+            let path = junit.hasPrefix("/") ? junit : cwd + "/" + junit
+            do {
+                try atomicWrite(Data(JUnitReport.xml(outcome.results).utf8), to: path)
+            } catch {
+                throw EnvironmentError("cannot write --junit \(junit): \(error.localizedDescription)")
+            }
+        }
+        return outcome
+    }
+
+    func makeScratch() throws -> String {
+        let temp = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath().path
+        let scratch = temp + "/crossgo-test-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
+        do {
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        } catch {
+            throw EnvironmentError("cannot create a scratch folder in \(temp): \(error.localizedDescription)")
+        }
+        return scratch
+    }
+
+    /// The packages matching the patterns (default ./...), with whether they have test files, through the HostSystem.
+    func listPackages(_ patterns: [String], tags: [String], toolchain: GoToolchain) async throws -> [TestPackage] {
+        let arguments = TestPlan.listArguments(patterns, tags: tags)
+        let result = try await GoQuery.run(toolchain.goPath, arguments, workingDirectory: context.workingDirectory, timeout: 300,
+                                           system: context.system, cache: nil).result
+        guard result.succeeded else { throw PlanError.listFailed(ProcessFailure(argv: [toolchain.goPath] + arguments, result: result).stderrTail) }
+        var packages: [TestPackage] = []
+        for line in result.stdout.split(separator: "\n") {
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard c.count >= 5 else { continue }
+            if !c[4].isEmpty && c[4].contains("matched no packages") { continue }
+            if !c[4].isEmpty && c[1].isEmpty { throw PlanError.listFailed(c[4]) }
+            packages.append(TestPackage(importPath: c[0], directory: c[1], hasTests: (Int(c[2]) ?? 0) + (Int(c[3]) ?? 0) > 0))
+        }
+        guard !packages.isEmpty else { throw PlanError.listFailed("no packages match \((patterns.isEmpty ? ["./..."] : patterns).joined(separator: " "))") }
+        return packages
+    }
+}
+
+extension PackageResult {
+    /// The job status the matrix runner reports.
+    var jobStatus: JobStatus {
+        if cached { return .cached }
+        switch status {
+        case .passed: return .passed
+        case .failed, .buildFailed: return .failed
+        case .skipped, .noTests: return .skipped
+        case .compileOnly: return .compileOnly
+        case .noRunner: return .notRun
+        }
+    }
+
+    var shortSummary: String {
+        switch status {
+        case .passed: return "ok \(passedCount)"
+        case .failed: return "FAIL \(failedCount)/\(tests.count)"
+        case .skipped: return "skip \(skippedCount)"
+        case .compileOnly: return "compile-only"
+        case .noTests: return "no tests"
+        case .buildFailed: return "build failed"
+        case .noRunner: return message ?? "no runner"
+        }
+    }
+}
+
+/// Builds, runs and reads one test job.
+struct TestExecutor: Sendable {
+    var toolchain: GoToolchain
+    var runners: RunnerDetector
+    var system: any HostSystem
+    var cache: TestCache
+    var environment: [String: String]
+    var timeout: String
+    let versions = RunnerVersions()
+    let tools = ToolPaths()
+
+    /// Content identities of each package's test binary for a target, without linking it:
+    /// the build IDs of the test main package and every package it depends on (`go list -export`).
+    func binaryIdentities(_ packages: [TestPackage], target: Target, buildFlags: [String]) async -> [String: String] {
+        guard !packages.isEmpty else { return [:] }
+        // Test variants are named "pkg [pkg.test]", with a space: join with commas, which import paths never hold.
+        let format = "{{.ImportPath}}\t{{.BuildID}}\t{{join .Deps \",\"}}"
+        var env = target.environment
+        if target != toolchain.host { env["CGO_ENABLED"] = "0" }
+        let flags = buildFlags.filter { $0.hasPrefix("-tags") || $0.hasPrefix("-race") || $0.hasPrefix("-cover") }
+        guard let result = try? await system.run(toolchain.goPath, ["list", "-e", "-deps", "-test", "-export"] + flags + ["-f", format] + packages.map(\.importPath),
+                                                 environment: env.mapValues { Optional($0) }, timeout: 600, workingDirectory: nil),
+              result.succeeded else { return [:] }
+        var buildIDs: [String: String] = [:]
+        var deps: [String: [String]] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard c.count == 3 else { continue }
+            buildIDs[c[0]] = c[1]
+            deps[c[0]] = c[2].split(separator: ",").map(String.init)
+        }
+        var out: [String: String] = [:]
+        for package in packages {
+            let main = package.importPath + ".test"
+            guard let mainID = buildIDs[main], !mainID.isEmpty else { continue }
+            // Every dependency is listed; only pseudo-packages such as unsafe have no build ID.
+            var lines = ["\(main)=\(mainID)"]
+            var complete = true
+            for dep in deps[main] ?? [] {
+                guard let id = buildIDs[dep] else { complete = false; break }
+                lines.append("\(dep)=\(id)")
+            }
+            if complete { out[package.importPath] = sha256Hex(Data(lines.sorted().joined(separator: "\n").utf8)) }
+        }
+        return out
+    }
+
+    func run(_ job: TestJob, identity: String?, cacheAllowed: Bool, scratch: String, handle: JobHandle) async -> PackageResult {
+        let start = Date()
+        let package = job.package
+        let target = job.target
+        let name = target.description
+        func finish(_ result: PackageResult) -> PackageResult {
+            var r = result
+            if !r.cached { r.elapsed = Date().timeIntervalSince(start) }
+            return r
+        }
+        guard package.hasTests else { return finish(PackageResult(package: package.importPath, target: name, status: .noTests)) }
+        let runner = runners.runner(for: target)
+        let env = job.environment.mapValues { Optional($0) }
+        let safeName = package.importPath.replacingOccurrences(of: "/", with: "_") + "-" + name.replacingOccurrences(of: "/", with: "_")
+        let binary = scratch + "/" + safeName + ".test" + (target.goarch == "wasm" ? ".wasm" : "")
+
+        // Served from the cache?
+        var key: String?
+        if cacheAllowed, runner.canRun, let identity {
+            let version = await versions.version(of: runner)
+            key = TestCache.key(binaryIdentity: identity, arguments: job.binaryArguments + job.buildFlags + ["timeout=\(timeout)"],
+                                runner: runner.kind.rawValue + ":" + (runner.program ?? ""), runnerVersion: version, target: name)
+            if let key, var hit = cache.lookup(key, environment: environment) {
+                hit.cached = true
+                return finish(hit)
+            }
+        }
+
+        // Build the test binary (and vet it where it cannot run).
+        let build: ProgramResult
+        do {
+            build = try await runProgram(toolchain.goPath, job.buildArguments(output: binary), environment: env,
+                                         workingDirectory: package.directory, timeout: 1800, limit: 4 << 20)
+        } catch {
+            return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "\(error)"))
+        }
+        defer { try? FileManager.default.removeItem(atPath: binary) }
+        if Task.isCancelled { return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "interrupted")) }
+        guard build.succeeded else {
+            return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: Builder.compilerLines(build.stderr, max: 20)))
+        }
+        guard runner.canRun else {
+            handle.phase("vet")
+            let vet = try? await runProgram(toolchain.goPath, job.vetArguments, environment: env, workingDirectory: package.directory, timeout: 600)
+            if let vet, !vet.succeeded {
+                return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "go vet: " + Builder.compilerLines(vet.stderr, max: 20)))
+            }
+            let status: PackageStatus = runner.fix != nil ? .noRunner : .compileOnly
+            return finish(PackageResult(package: package.importPath, target: name, status: status, message: runner.summary))
+        }
+
+        // Run it where it lives, with the test log `go test` uses for its own cache.
+        handle.phase("run")
+        let log = scratch + "/" + safeName + ".testlog"
+        let timeoutSeconds = goDurationSeconds(timeout).flatMap { $0 > 0 ? $0 + 60 : nil }
+        let args = job.runArguments(timeout: timeout, testLog: log)
+        guard let argv = runner.command(binary: binary, arguments: args, workingDirectory: package.directory, pathVariable: environment["PATH"]) else {
+            return finish(PackageResult(package: package.importPath, target: name, status: .noRunner, message: runner.summary))
+        }
+        let output: ProgramResult
+        do {
+            output = try await runProgram(argv[0], Array(argv.dropFirst()), workingDirectory: package.directory,
+                                          timeout: timeoutSeconds, limit: 64 << 20, argv0: runner.argv0)
+        } catch {
+            return finish(PackageResult(package: package.importPath, target: name, status: .failed, message: "\(error)"))
+        }
+        if Task.isCancelled { return finish(PackageResult(package: package.importPath, target: name, status: .failed, message: "interrupted")) }
+        let testEvents = await parse(output.stdout, package: package.importPath, target: name)
+        for event in testEvents { handle.test(event) }
+        let result = PackageResult.from(events: testEvents, package: package.importPath, target: name, exitCode: output.exitCode,
+                                        rawOutput: output.stdout + output.stderr, stderr: String(output.stderr.suffix(8000)))
+        if let key, result.status != .failed, let text = try? String(contentsOfFile: log, encoding: .utf8) {
+            cache.store(key, result: result, inputs: TestInputs.fromTestLog(text, directory: package.directory, environment: environment))
+        }
+        return finish(result)
+    }
+
+    /// test2json events from a test binary's -test.v=test2json output.
+    func parse(_ stdout: String, package: String, target: String) async -> [TestEvent] {
+        // Recent Go builds test2json on demand: `go tool` costs a second per call, so run the binary itself.
+        let test2json = await tools.path(of: "test2json", goPath: toolchain.goPath)
+        let command = test2json.map { ($0, ["-t", "-p", package]) } ?? (toolchain.goPath, ["tool", "test2json", "-t", "-p", package])
+        guard let result = try? await runProgram(command.0, command.1, timeout: 120, input: stdout) else { return [] }
+        let decoder = JSONDecoder()
+        return result.stdout.split(separator: "\n").compactMap { line in
+            guard var event = try? decoder.decode(TestEvent.self, from: Data(line.utf8)) else { return nil }
+            event.Target = target
+            return event
+        }
+    }
+}
+
+/// Paths of Go tools (`go tool -n NAME`), asked once per run.
+actor ToolPaths {
+    private var known: [String: Task<String?, Never>] = [:]
+
+    func path(of tool: String, goPath: String) async -> String? {
+        if let task = known[tool] { return await task.value }
+        let task = Task { () -> String? in
+            guard let out = try? await runProgram(goPath, ["tool", "-n", tool], timeout: 300), out.succeeded else { return nil }
+            let path = out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+        }
+        known[tool] = task
+        return await task.value
+    }
+}
+
+/// Runner versions, asked once per program.
+actor RunnerVersions {
+    private var known: [String: String] = [:]
+
+    func version(of runner: Runner) async -> String {
+        guard let program = runner.program else { return runner.kind.rawValue }
+        if let v = known[program] { return v }
+        let out = try? await runProgram(program, ["--version"], timeout: 30)
+        let v = out.map { firstLine($0.stdout.isEmpty ? $0.stderr : $0.stdout) } ?? "unknown"
+        known[program] = v
+        return v
+    }
+}
+
+/// Seconds in a Go duration such as "10m", "90s", "1h30m", "500ms".
+public func goDurationSeconds(_ text: String) -> Double? {
+    var total = 0.0
+    var number = ""
+    var chars = Array(text)
+    var i = 0
+    guard !chars.isEmpty else { return nil }
+    chars.append(" ")
+    while i < chars.count - 1 {
+        let c = chars[i]
+        if c.isNumber || c == "." { number.append(c); i += 1; continue }
+        guard let value = Double(number) else { return nil }
+        var unit = String(c)
+        if (c == "m" && chars[i + 1] == "s") || ((c == "u" || c == "µ" || c == "n") && chars[i + 1] == "s") { unit += "s"; i += 1 }
+        switch unit {
+        case "h": total += value * 3600
+        case "m": total += value * 60
+        case "s": total += value
+        case "ms": total += value / 1000
+        case "us", "µs", "ns": total += 0
+        default: return nil
+        }
+        number = ""
+        i += 1
+    }
+    if number.isEmpty { return total }
+    return total == 0 && Double(number) == 0 ? 0 : nil  // "0" is a duration: no limit
+}
