@@ -11,7 +11,15 @@ struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Explain, check by check, why this Go installation does not do what you told it to.",
-        discussion: "Exit status: 0 all ok, 1 warnings only, 2 any error. --fix-shell prints a snippet and edits nothing."
+        discussion: """
+            Exit status: 0 all ok, 1 warnings only, 2 any error (the same with --json and --fix-shell).
+
+            --fix-shell prints a snippet and edits nothing. With --json as well, it prints one JSON object:
+            {"shell": "zsh", "snippet": "...", "edits": [...], "findings": [...]}, where snippet is the text
+            --fix-shell alone prints and edits and each finding's shellFix hold shell edits shaped
+            {"action": "unset"|"set"|"prependPath"|"appendPath", "variable": ..., "value": ..., "folder": ...}.
+            A check that could not run (status skipped) says why: "not run: go env failed: ..." and the like.
+            """
     )
 
     @Option(name: .customLong("fix-shell"), help: ArgumentHelp("Print shell lines that repair what they can (zsh, bash or fish).", valueName: "shell"))
@@ -31,7 +39,10 @@ struct DoctorCommand: AsyncParsableCommand {
         Trace.mark("doctor: facts gathered")
         let findings = await Doctor.run(facts)
         Trace.mark("doctor: checks done")
-        if let fixShell {
+        if let fixShell, output.json {
+            Console.out(try Console.json(FixShellReport(shell: fixShell.rawValue, snippet: Doctor.fixSnippet(findings, shell: fixShell.rawValue),
+                                                        edits: Doctor.fixEdits(findings), findings: findings)))
+        } else if let fixShell {
             Console.out(Doctor.fixSnippet(findings, shell: fixShell.rawValue))
         } else if output.json {
             Console.out(try Console.json(findings))
@@ -68,4 +79,12 @@ struct DoctorCommand: AsyncParsableCommand {
         lines.append("\(findings.count) checks: \(errors) error(s), \(warnings) warning(s)")
         return lines.joined(separator: "\n")
     }
+}
+
+/// What `doctor --fix-shell SHELL --json` prints: the snippet, the edits it is made of, and every finding.
+struct FixShellReport: Encodable {
+    var shell: String
+    var snippet: String
+    var edits: [ShellEdit]
+    var findings: [Finding]
 }

@@ -106,7 +106,10 @@ import Testing
         #expect(shell.evidence.contains { $0.hasPrefix("~/.zshrc:1: sets GOROOT=") })
         #expect(shell.evidence.contains { $0.hasPrefix("~/.zshrc:2: GOSUMDB=sum.golang.org+https://sum.golang.org: malformed verifier id") })
         let snippet = Doctor.fixSnippet(Array(findings.values), shell: "zsh")
-        #expect(snippet.contains("export PATH=/opt/homebrew/bin:\"$PATH\"") == false)  // the winner's folder is not the fix
+        // The fix puts the newest native go (arm64, /opt/homebrew) first; never the folder of the go that already wins.
+        #expect(installs.shellFix == [.prependPath("/opt/homebrew/bin")])
+        #expect(snippet.contains("\nexport PATH=/opt/homebrew/bin:\"$PATH\""))
+        #expect(!snippet.contains("export PATH=/usr/local"))
         #expect(snippet.contains("unset GOROOT"))
     }
 

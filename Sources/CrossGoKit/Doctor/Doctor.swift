@@ -16,6 +16,12 @@ extension DoctorCheck {
     func skipped(_ reason: String, evidence: [String] = []) -> Finding {
         finding(.skipped, reason, evidence: evidence)
     }
+
+    /// For a check that needs `go env`'s answer and has none: not run, and why (never ok).
+    func notRunWithoutGoEnv(_ facts: DoctorFacts) -> Finding {
+        guard facts.winner != nil else { return skipped("not run: no `go` on PATH") }
+        return skipped("not run: go env failed: \(facts.goEnvError ?? "no answer")")
+    }
 }
 
 /// The doctor: every check, in a stable order, grouped for display.
@@ -56,6 +62,12 @@ public struct Doctor: Sendable {
         if findings.contains(where: { $0.status == .error }) { return 2 }
         if findings.contains(where: { $0.status == .warning }) { return 1 }
         return 0
+    }
+
+    /// Every shell edit the warnings and errors suggest, deduplicated, in check order: what `--fix-shell` prints.
+    public static func fixEdits(_ findings: [Finding]) -> [ShellEdit] {
+        var seen = Set<ShellEdit>()
+        return findings.filter { $0.status == .warning || $0.status == .error }.flatMap(\.shellFix).filter { seen.insert($0).inserted }
     }
 
     /// A snippet for `--fix-shell`: every shell edit the findings suggest, deduplicated, never applied.

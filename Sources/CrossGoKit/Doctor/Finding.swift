@@ -35,9 +35,15 @@ public struct Finding: Sendable, Codable, Equatable {
     }
 }
 
-/// An edit a shell snippet can make: unset a variable, put a folder on PATH (first or last).
-public enum ShellEdit: Sendable, Codable, Equatable, Hashable {
+/// An edit a shell snippet can make: unset or set a variable, put a folder on PATH (first or last).
+///
+/// JSON shape (the `--json` contract): an object with an `action` and its operand, e.g.
+/// `{"action":"unset","variable":"GOROOT"}`, `{"action":"set","variable":"GODEBUG","value":"http2client=0"}`,
+/// `{"action":"prependPath","folder":"/opt/homebrew/bin"}`, `{"action":"appendPath","folder":"/home/me/go/bin"}`.
+public enum ShellEdit: Sendable, Equatable, Hashable {
     case unset(String)
+    /// Export a variable with this exact value.
+    case set(String, String)
     case prependPath(String)
     case appendPath(String)
 
@@ -46,6 +52,8 @@ public enum ShellEdit: Sendable, Codable, Equatable, Hashable {
         switch (self, shell) {
         case (.unset(let name), "fish"): return "set -e \(name)"
         case (.unset(let name), _): return "unset \(name)"
+        case (.set(let name, let value), "fish"): return "set -gx \(name) \(shellQuote(value))"
+        case (.set(let name, let value), _): return "export \(name)=\(shellQuote(value))"
         case (.prependPath(let dir), "fish"): return "fish_add_path --prepend --move \(shellQuote(dir))"
         case (.prependPath(let dir), _): return "export PATH=\(shellQuote(dir)):\"$PATH\""
         case (.appendPath(let dir), "fish"): return "fish_add_path --append \(shellQuote(dir))"
@@ -54,6 +62,45 @@ public enum ShellEdit: Sendable, Codable, Equatable, Hashable {
     }
 }
 
+extension ShellEdit: Codable {
+    enum CodingKeys: String, CodingKey { case action, variable, value, folder }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .unset(let name):
+            try c.encode("unset", forKey: .action)
+            try c.encode(name, forKey: .variable)
+        case .set(let name, let value):
+            try c.encode("set", forKey: .action)
+            try c.encode(name, forKey: .variable)
+            try c.encode(value, forKey: .value)
+        case .prependPath(let dir):
+            try c.encode("prependPath", forKey: .action)
+            try c.encode(dir, forKey: .folder)
+        case .appendPath(let dir):
+            try c.encode("appendPath", forKey: .action)
+            try c.encode(dir, forKey: .folder)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch try c.decode(String.self, forKey: .action) {
+        case "unset": self = .unset(try c.decode(String.self, forKey: .variable))
+        case "set": self = .set(try c.decode(String.self, forKey: .variable), try c.decode(String.self, forKey: .value))
+        case "prependPath": self = .prependPath(try c.decode(String.self, forKey: .folder))
+        case "appendPath": self = .appendPath(try c.decode(String.self, forKey: .folder))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .action, in: c, debugDescription: "unknown shell edit action \(other)")
+        }
+    }
+}
+
+/// Quotes a word for sh, bash, zsh and fish: bare when safe, in double quotes when it has no `"`, `$`, `` ` ``
+/// or backslash (so a value holding single quotes stays readable), else in single quotes.
 func shellQuote(_ s: String) -> String {
-    s.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    if !s.isEmpty && s.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+:@=,".contains($0) }) { return s }
+    if !s.contains(where: { "\"$`\\".contains($0) }) { return "\"" + s + "\"" }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -12,21 +12,65 @@ public struct InstallationsCheck: DoctorCheck {
             return finding(.error, "no `go` on PATH", evidence: ["PATH=\(facts.environment["PATH"] ?? "")"],
                            fix: facts.system.osName == "darwin" ? "brew install go (or the installer from https://go.dev/dl)" : "install Go from https://go.dev/dl and add its bin folder to PATH")
         }
-        var evidence = facts.installs.enumerated().map { i, install in (i == 0 ? "wins: " : "shadowed: ") + install.label }
+        // One installation per binary: PATH entries that reach the same go (through links) are listed together.
+        let groups = Self.installations(facts.installs)
+        var evidence = groups.enumerated().map { i, group in
+            let first = group[0]
+            let also = group.dropFirst().map(\.path)
+            let head = also.isEmpty ? first.path : "\(first.path) (also \(also.joined(separator: ", ")))"
+            let version = first.facts?.goVersion ?? "unknown version"
+            let arch = first.facts?.goarch.map { " \($0)" } ?? ""
+            let target = first.path == first.resolved && also.isEmpty ? "" : " -> \(first.resolved)"
+            return (i == 0 ? "wins: " : "shadowed: ") + head + target + ": \(version)\(arch)"
+        }
         if let cachedAt = facts.goEnvCachedAt {
             evidence.append("`go env -json` of \(winner.path): as recorded \(Int(Date().timeIntervalSince(cachedAt))) s ago with the same go binary, environment, env files and C compilers (--no-cache runs it again)")
+        } else if facts.goEnvGoflagsFailure != nil {
+            evidence.append("`go env -json` of \(winner.path): run now with GOFLAGS set to a blank value, because it failed with the real GOFLAGS (see go.flags-and-workspace)")
         } else if facts.goEnv != nil {
             evidence.append("`go env -json` of \(winner.path): run now")
         }
-        let distinct = Set(facts.installs.map(\.resolved))
-        if distinct.count > 1 {
-            let versions = Set(facts.installs.compactMap(\.facts?.goVersion))
-            let status: FindingStatus = versions.count > 1 ? .warning : .ok
-            return finding(status, "\(distinct.count) Go installations on PATH; \(winner.path) (\(winner.facts?.goVersion ?? "unknown")) wins",
-                           evidence: evidence, fix: versions.count > 1 ? "remove the ones you do not use, or put the one you want first on PATH" : nil,
-                           shellFix: versions.count > 1 ? [.prependPath((winner.resolved as NSString).deletingLastPathComponent)] : [])
+        guard groups.count > 1 else {
+            return finding(.ok, "\(winner.path) (\(winner.facts?.goVersion ?? "unknown version"))", evidence: evidence)
         }
-        return finding(.ok, "\(winner.path) (\(winner.facts?.goVersion ?? "unknown version"))", evidence: evidence)
+        let versions = Set(groups.compactMap { $0[0].facts?.goVersion })
+        let summary = "\(groups.count) Go installations on PATH; \(winner.path) (\(winner.facts?.goVersion ?? "unknown")) wins"
+        guard versions.count > 1 else { return finding(.ok, summary, evidence: evidence) }
+        // The one to prefer: the newest that runs natively here. Its PATH folder goes first, unless it already wins.
+        let native = groups.filter { $0[0].facts?.goarch == facts.hardwareArch }
+        func version(_ group: [GoInstall]) -> GoVersion? { group[0].facts?.goVersion.flatMap { GoVersion($0) } }
+        let best = (native.isEmpty ? groups : native).max { a, b in
+            guard let vb = version(b) else { return false }
+            guard let va = version(a) else { return true }
+            return va < vb
+        }
+        guard let best, best[0].resolved != winner.resolved else {
+            return finding(.warning, summary, evidence: evidence,
+                           fix: "remove the installations you do not use; \(winner.path), the newest, already wins")
+        }
+        let folder = (best[0].path as NSString).deletingLastPathComponent
+        let edit = Self.prepend(folder, facts: facts, changesWinnerFrom: winner.resolved) ? [ShellEdit.prependPath(folder)] : []
+        return finding(.warning, summary, evidence: evidence,
+                       fix: "put \(folder) first on PATH to use \(best[0].facts?.goVersion ?? "the newer go"), or remove the installations you do not use",
+                       shellFix: edit)
+    }
+
+    /// The installs grouped by the binary they reach, in PATH order.
+    static func installations(_ installs: [GoInstall]) -> [[GoInstall]] {
+        var order: [String] = []
+        var byBinary: [String: [GoInstall]] = [:]
+        for install in installs {
+            if byBinary[install.resolved] == nil { order.append(install.resolved) }
+            byBinary[install.resolved, default: []].append(install)
+        }
+        return order.compactMap { byBinary[$0] }
+    }
+
+    /// Whether putting `folder` first on PATH makes another go win: a fix must never be a no-op.
+    static func prepend(_ folder: String, facts: DoctorFacts, changesWinnerFrom current: String) -> Bool {
+        let candidate = folder + "/go"
+        guard facts.system.isExecutableFile(candidate) else { return false }
+        return facts.system.resolveSymlinks(candidate) != current
     }
 }
 

@@ -29,6 +29,14 @@ public struct SettingsCheck: DoctorCheck {
                 shadowed.append("\(key): `go env -w` set \(written.value) (\(envFile):\(written.line)) but the environment sets \(env), which wins")
             }
         }
+        let ignored = facts.userEnvPath.flatMap { path in
+            facts.system.readTextFile(path).map { Self.envFileProblems($0, file: path, known: knownGoVariables(facts)) }
+        } ?? []
+        if !ignored.isEmpty {
+            return finding(.warning, "\(ignored.count) line(s) of \(envFile) that go ignores or never uses", evidence: ignored + shadowed + evidence,
+                           fix: "edit \(envFile): delete or correct the lines named (go env -u KEY removes a setting)",
+                           shellFix: shadowed.map { .unset(String($0.prefix { $0 != ":" })) })
+        }
         if !shadowed.isEmpty {
             return finding(.warning, shadowed.count == 1 ? shadowed[0] : "\(shadowed.count) `go env -w` values are shadowed by the environment",
                            evidence: shadowed + evidence,
@@ -38,6 +46,59 @@ public struct SettingsCheck: DoctorCheck {
         return finding(.ok, evidence.isEmpty ? "every setting has its default" : "\(evidence.count) setting(s) changed from the default; none shadowed",
                        evidence: evidence)
     }
+}
+
+extension SettingsCheck {
+    /// Lines of a user env file that go skips without a word, or reads but never uses (cmd/go/internal/cfg
+    /// readEnvFile: a line counts only when it starts with A-Z and holds an `=`; a later line for a key wins).
+    static func envFileProblems(_ text: String, file: String, known: Set<String>) -> [String] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lastLine: [String: Int] = [:]
+        for (i, line) in lines.enumerated() { if let key = DoctorFacts.envFileKey(line) { lastLine[key] = i + 1 } }
+        var out: [String] = []
+        for (i, line) in lines.enumerated() {
+            let at = "\(file):\(i + 1): `\(line)`"
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let key = DoctorFacts.envFileKey(line) else {
+                let eq = trimmed.firstIndex(of: "=")
+                let name = eq.map { String(trimmed[..<$0]).trimmingCharacters(in: .whitespaces) } ?? trimmed
+                let upper = name.uppercased()
+                let meant = known.contains(upper) ? upper : nil
+                if eq == nil, let meant {
+                    out.append("\(at): go silently ignores it (no '='; to set \(meant) write \(meant)=value)")
+                } else if let meant, let eq, line.first == " " || line.first == "\t" {
+                    out.append("\(at): go silently ignores it (the line starts with a space; write \(meant)=\(trimmed[trimmed.index(after: eq)...]))")
+                } else if let meant, let eq {
+                    out.append("\(at): go silently ignores it (the key must start with A-Z; write \(meant)=\(trimmed[trimmed.index(after: eq)...]))")
+                } else {
+                    out.append("\(at): go silently ignores it (a setting is KEY=VALUE, KEY starting with A-Z)")
+                }
+                continue
+            }
+            if let last = lastLine[key], last != i + 1 {
+                out.append("\(at): \(key) is set again on line \(last), which wins (the next go env -w drops this line)")
+            } else if key == "GODEBUG" {
+                out.append("\(at): GODEBUG is read only from the environment: programs never see this line (go env -w refuses it: \"go: GODEBUG can only be set using the OS environment\")")
+            } else if !known.isEmpty && !known.contains(key) {
+                out.append("\(at): \(key) is not a go command variable: go env \(key) prints it but nothing uses it (go env -w refuses it: \"go: unknown go command variable \(key)\")")
+            }
+        }
+        return out
+    }
+}
+
+/// The variables the go command knows (`KnownEnv` in $GOROOT/src/internal/cfg/cfg.go), else what go env printed
+/// and the settings the doctor knows.
+func knownGoVariables(_ facts: DoctorFacts) -> Set<String> {
+    let goroot = facts.goEnv?["GOROOT"] ?? facts.winner?.derivedGoroot
+    if let goroot, let source = facts.system.readTextFile(goroot + "/src/internal/cfg/cfg.go"),
+       let start = source.range(of: "const KnownEnv = `") {
+        let body = source[start.upperBound...].prefix { $0 != "`" }
+        let names = body.split(whereSeparator: \.isWhitespace).map(String.init)
+        if !names.isEmpty { return Set(names) }
+    }
+    return Set(goSettings).union(facts.goEnv?.keys.map { $0 } ?? [])
 }
 
 /// Reads the `go` and `toolchain` lines of a go.mod or go.work.
@@ -114,39 +175,129 @@ public struct ToolchainCheck: DoctorCheck {
     }
 }
 
-/// `go.flags-and-workspace`: GOFLAGS from any origin; a go.work picked up from a parent folder.
+/// `go.flags-and-workspace`: GOFLAGS from any origin, and what go makes of it; a go.work picked up from a parent folder.
 public struct FlagsAndWorkspaceCheck: DoctorCheck {
     public let id = "go.flags-and-workspace"
     public let title = "GOFLAGS and go.work"
     public init() {}
 
+    /// go env's own flags: in GOFLAGS they reach go env too, and `go env -json` then fails.
+    static let goEnvFlags: Set<String> = ["w", "u", "json", "changed"]
+
     public func run(_ facts: DoctorFacts) async throws -> Finding {
         var problems: [String] = []
         var evidence: [String] = []
         var shell: [ShellEdit] = []
+        var status: FindingStatus = .ok
+        var fixes: [String] = []
+        let envFile = facts.userEnvPath ?? "user env file"
         for (origin, value, line) in [("environment", facts.environment["GOFLAGS"], nil as Int?),
-                                      (facts.userEnvPath ?? "user env file", facts.userEnv["GOFLAGS"]?.value, facts.userEnv["GOFLAGS"]?.line),
+                                      (envFile, facts.userEnv["GOFLAGS"]?.value, facts.userEnv["GOFLAGS"]?.line),
                                       ("$GOROOT/go.env", facts.gorootEnv["GOFLAGS"]?.value, facts.gorootEnv["GOFLAGS"]?.line)] {
             guard let value, !value.isEmpty else { continue }
             evidence.append("GOFLAGS=\(value) (\(origin)\(line.map { ":\($0)" } ?? ""))")
         }
-        if let effective = facts.environment["GOFLAGS"] ?? facts.userEnv["GOFLAGS"]?.value, !effective.isEmpty {
-            problems.append("GOFLAGS=\(effective) applies to every go command (\"inconsistent vendoring\", \"flag may be set only once\")")
-            if facts.environment["GOFLAGS"] != nil { shell.append(.unset("GOFLAGS")) }
+        // go reads GOFLAGS from the environment unless it is empty, else from the env files.
+        let fromEnvironment = nonEmpty(facts.environment["GOFLAGS"]) != nil
+        let effective = nonEmpty(facts.environment["GOFLAGS"]) ?? facts.userEnv["GOFLAGS"]?.value ?? facts.gorootEnv["GOFLAGS"]?.value
+        if let effective, !effective.trimmingCharacters(in: .whitespaces).isEmpty {
+            let place = fromEnvironment ? "environment" : facts.userEnv["GOFLAGS"].map { "\(envFile):\($0.line)" } ?? "$GOROOT/go.env"
+            let head = "GOFLAGS=\(effective) (\(place))"
+            let unset = fromEnvironment ? "unset GOFLAGS (and remove it from your shell start-up file)" : "go env -u GOFLAGS"
+            let (words, splitError) = Self.split(effective)
+            let envFlags = words.filter { Self.goEnvFlags.contains(Self.flagName($0)) }
+            if let probe = facts.goflagsProbe, !probe.succeeded {
+                let message = DoctorFacts.goMessage(probe)
+                evidence.append("`\((["go"] + DoctorFacts.goflagsProbeArguments).joined(separator: " "))` with this GOFLAGS: \(message)")
+                let culprit = words.first { word in
+                    let name = Self.flagName(word)
+                    return !name.isEmpty && (message.contains("-\(name) ") || message.contains("-\(name)\"") || message.hasSuffix("-\(name)") || message.contains(word))
+                }
+                status = .error
+                if let splitError {
+                    problems.append("\(head): \(splitError), so every go command but go env and go bug fails")
+                    fixes.append(fromEnvironment ? unset : "go env -u GOFLAGS")
+                } else if let culprit {
+                    let wide = message.contains("$GOFLAGS") && !message.contains("(from ")
+                    problems.append("\(head): go rejects \(culprit), so every go command " + (wide ? "but go env and go bug fails" : "that takes -\(Self.flagName(culprit)) fails"))
+                    fixes.append(fromEnvironment ? "\(unset), or export GOFLAGS without \(culprit)" : "go env -u GOFLAGS, or go env -w GOFLAGS=... without \(culprit)")
+                } else {
+                    problems.append("\(head): go fails with it: \(message)")
+                    fixes.append(unset)
+                }
+                if fromEnvironment { shell.append(.unset("GOFLAGS")) }
+            } else if !envFlags.isEmpty {
+                status = .error
+                if let failure = facts.goEnvGoflagsFailure { evidence.append("`go env -json` with this GOFLAGS: \(failure)") }
+                let flag = envFlags[0]
+                // The flag that split off: the words from the last one with a value up to and including it.
+                let index = words.firstIndex(of: flag) ?? 0
+                let start = words[..<index].lastIndex { $0.contains("=") && Self.flagName($0) != "" } ?? index
+                let joined = words[start...index].joined(separator: " ")
+                if start < index {
+                    let parts = words[start...index].map { $0 }
+                    problems.append("\(head): go splits GOFLAGS at spaces, so it gets \(parts.dropLast().joined(separator: " and ")) and a separate \(flag), which is go env's own flag: go env fails")
+                    let quoted = words[..<start].map { $0 } + ["'\(joined)'"] + words[(index + 1)...].map { $0 }
+                    let value = quoted.joined(separator: " ")
+                    fixes.append("quote the whole flag inside the value: export GOFLAGS=\(shellQuote(value)) (go env -w GOFLAGS=\(shellQuote(value)) for the env file)")
+                    if fromEnvironment { shell.append(.set("GOFLAGS", value)) }
+                } else {
+                    problems.append("\(head): \(flag) is go env's own flag: go env fails, and with it gopls and editors that ask go env")
+                    fixes.append(unset)
+                    if fromEnvironment { shell.append(.unset("GOFLAGS")) }
+                }
+            } else {
+                status = .warning
+                problems.append("\(head) applies to every go command (\"inconsistent vendoring\", \"flag may be set only once\")")
+                fixes.append(fromEnvironment ? "unset GOFLAGS" : "go env -u GOFLAGS")
+                if fromEnvironment { shell.append(.unset("GOFLAGS")) }
+            }
         }
-        if facts.environment["GOWORK"] != "off" {
-            let work = facts.environment["GOWORK"].flatMap { $0.isEmpty ? nil : $0 } ?? findUpward("go.work", from: facts.workingDirectory, system: facts.system)
+        if nonEmpty(facts.environment["GOWORK"]) != "off" {
+            let work = nonEmpty(facts.environment["GOWORK"]) ?? findUpward("go.work", from: facts.workingDirectory, system: facts.system)
             if let work {
                 let dir = (work as NSString).deletingLastPathComponent
                 evidence.append("go.work: \(work)")
                 if dir != facts.workingDirectory {
                     problems.append("\(work) in a parent folder is used for every build here (go env GOWORK)")
+                    fixes.append("GOWORK=off go build ... to ignore a go.work")
+                    status = max(status, .warning)
                 }
             }
         }
         guard !problems.isEmpty else { return finding(.ok, "no GOFLAGS, no go.work from a parent folder", evidence: evidence) }
-        return finding(.warning, problems.joined(separator: "; "), evidence: evidence,
-                       fix: "unset GOFLAGS / go env -u GOFLAGS; GOWORK=off go build ... to ignore a go.work", shellFix: shell)
+        return finding(status, problems.joined(separator: "; "), evidence: evidence, fix: fixes.joined(separator: "; "), shellFix: shell)
+    }
+
+    /// GOFLAGS as go splits it (cmd/internal/quoted.Split): at spaces, tabs and newlines; a word that starts
+    /// with ' or " runs to the next such quote and may hold spaces; no backslash escapes. Also the error go
+    /// reports for an unterminated quote.
+    static func split(_ value: String) -> ([String], String?) {
+        var words: [String] = []
+        var rest = Substring(value)
+        let space: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        while true {
+            rest = rest.drop(while: space)
+            guard let first = rest.first else { break }
+            if first == "'" || first == "\"" {
+                let body = rest.dropFirst()
+                guard let end = body.firstIndex(of: first) else { return (words, "unterminated \(first) string") }
+                words.append(String(body[..<end]))
+                rest = body[body.index(after: end)...]
+            } else {
+                let word = rest.prefix { !space($0) }
+                words.append(String(word))
+                rest = rest.dropFirst(word.count)
+            }
+        }
+        return (words, nil)
+    }
+
+    /// `-name=value` or `--name` -> name; "" for a word that is not a flag.
+    static func flagName(_ word: String) -> String {
+        guard word.hasPrefix("-") else { return "" }
+        let name = word.drop { $0 == "-" }
+        return String(name.prefix { $0 != "=" })
     }
 }
 
@@ -178,13 +329,20 @@ public struct ValuesCheck: DoctorCheck {
         }
         if let godebug = facts.value("GODEBUG"), !godebug.isEmpty {
             let (known, removed) = Self.knownGodebug(goroot: facts.goEnv?["GOROOT"] ?? facts.winner?.derivedGoroot, system: facts.system)
+            var kept: [String] = []
             for item in godebug.split(separator: ",") {
                 let key = String(item.split(separator: "=", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)
                 if let why = Self.historicRemoved[key] ?? removed[key] {
                     warnings.append("GODEBUG \(key): \(why); the setting does nothing (\(place("GODEBUG")))")
                 } else if !known.isEmpty && !known.contains(key) {
                     warnings.append("GODEBUG \(key): no such setting in \(facts.goVersion ?? "this Go"); it is silently ignored (\(place("GODEBUG")))")
+                } else {
+                    kept.append(String(item))
                 }
+            }
+            // The repair keeps the settings that work and drops the rest; GODEBUG comes only from the environment.
+            if nonEmpty(facts.environment["GODEBUG"]) != nil, kept.count < godebug.split(separator: ",").count {
+                shell.append(kept.isEmpty ? .unset("GODEBUG") : .set("GODEBUG", kept.joined(separator: ",")))
             }
         }
         for key in ["GOOS", "GOARCH"] {
@@ -198,7 +356,7 @@ public struct ValuesCheck: DoctorCheck {
         let all = errors + warnings
         guard !all.isEmpty else { return finding(.ok, "GOPROXY, GOSUMDB and GODEBUG are well-formed; GOOS/GOARCH are not pinned") }
         return finding(errors.isEmpty ? .warning : .error, all.count == 1 ? all[0] : "\(all.count) problems: " + all.map { String($0.prefix { $0 != ":" }) }.joined(separator: ", "),
-                       evidence: all, fix: "unset the variable, or go env -u KEY for values written with go env -w", shellFix: shell)
+                       evidence: all, fix: "unset the variable (or export it without the settings named), or go env -u KEY for values written with go env -w", shellFix: shell)
     }
 
     static func validProxyEntry(_ entry: String) -> Bool {

@@ -88,7 +88,7 @@ public struct CgoCheck: DoctorCheck {
     public init() {}
 
     public func run(_ facts: DoctorFacts) async throws -> Finding {
-        guard let goEnv = facts.goEnv else { return skipped("go env did not run: \(facts.goEnvError ?? "no go")") }
+        guard let goEnv = facts.goEnv else { return notRunWithoutGoEnv(facts) }
         let enabled = goEnv["CGO_ENABLED"] ?? "0"
         let cc = goEnv["CC"].flatMap { $0.isEmpty ? nil : $0 } ?? (facts.system.osName == "darwin" ? "clang" : "gcc")
         let ccWord = String(cc.split(separator: " ").first ?? "")
@@ -141,7 +141,7 @@ public struct TargetsRunnableCheck: DoctorCheck {
                           Target(goos: "js", goarch: "wasm"), Target(goos: "wasip1", goarch: "wasm")]
 
     public func run(_ facts: DoctorFacts) async throws -> Finding {
-        guard facts.winner != nil, let goEnv = facts.goEnv else { return skipped("no working `go`") }
+        guard let goEnv = facts.goEnv else { return notRunWithoutGoEnv(facts) }
         let host = Target(goos: goEnv["GOHOSTOS"] ?? facts.system.osName, goarch: goEnv["GOHOSTARCH"] ?? facts.hardwareArch)
         let detector = facts.runners
         let targets = Self.targets + [host]
