@@ -206,7 +206,7 @@ public struct BuildPlanner: Sendable {
     /// default `./...` (keyed also by every folder and .go file below the working folder: GoQueryCache.treeInputs).
     func list(_ patterns: [String], target: Target, tags: [String], workingDirectory: String, tree: [String]?) async throws -> [ListedPackage] {
         let arguments = Self.listArguments(patterns, tags: tags)
-        let environment: EnvironmentChanges = ["GOOS": target.goos, "GOARCH": target.goarch, "GOFLAGS": toolchain.env["GOFLAGS"]]
+        let environment: EnvironmentChanges = ["GOOS": target.goos, "GOARCH": target.goarch]
         let answer = try await GoQuery.run(toolchain.goPath, arguments, environment: environment, workingDirectory: workingDirectory, timeout: 300,
                                            system: system, cache: cache, extraInputs: patterns.isEmpty ? tree : nil).result
         guard answer.succeeded else {

@@ -100,7 +100,7 @@ public struct DoctorFacts: Sendable {
                     cachedAt = nil
                 }
             }
-            probe = try? await GoQuery.fetch(go, goflagsProbeArguments, workingDirectory: goEnvDirectory, timeout: goEnvTimeout,
+            probe = try? await GoQuery.run(go, goflagsProbeArguments, workingDirectory: goEnvDirectory, timeout: goEnvTimeout,
                                              system: system, cache: cache).result
         }
         let goroot = goEnv?["GOROOT"] ?? expectedGoroot

@@ -119,12 +119,12 @@ public final class PlainReporter: Reporter {
             progress.withLock { $0.total = jobs.count }
             streams.err("crossgo: \(message)")
         case .jobStarted(let job, let phase):
-            streams.err("\(phase.padding(toLength: 9, withPad: " ", startingAt: 0)) \(job)")
+            streams.err("\(phase.padding(toLength: 12, withPad: " ", startingAt: 0)) \(job)")
         case .jobPhase, .test:
             return
         case .jobFinished(let job, let end):
             let (done, total) = progress.withLock { p -> (Int, Int) in p.done += 1; return (p.done, p.total) }
-            let word = painter.status(end.status, end.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))
+            let word = painter.status(end.status, end.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
             let detail = end.summary.isEmpty ? "" : "  \(end.summary)"
             streams.err("\(word) \(job)\(detail)  [\(done)/\(total)]")
         case .notice(let text, let level):

@@ -105,13 +105,21 @@ public struct TargetResolver: Sendable {
         throw .unknown(item, suggestions: suggestions(for: item))
     }
 
+    /// Whether a pair's part is a shell pattern (`*`, `?`, `[...]`): `linux/arm*`, `linux/mips?`, `*/riscv64`.
+    static func isGlob(_ part: String) -> Bool { part.contains { "*?[".contains($0) } }
+
+    /// Shell-pattern match (fnmatch), or equality for a plain name.
+    static func glob(_ pattern: String, matches name: String) -> Bool {
+        isGlob(pattern) ? fnmatch(pattern, name, 0) == 0 : pattern == name
+    }
+
     private func resolvePair(_ item: String) throws(TargetError) -> [Target] {
         let parts = item.split(separator: "/", omittingEmptySubsequences: false).map { String($0).lowercased() }
         guard parts.count == 2 || parts.count == 3 else { throw .unknown(item, suggestions: suggestions(for: item)) }
         let (goos, goarch) = (parts[0], parts[1])
-        if goos == "*" || goarch == "*" {
+        if Self.isGlob(goos) || Self.isGlob(goarch) {
             guard parts.count == 2 else { throw .unknown(item, suggestions: []) }
-            let matches = dist.filter { (goos == "*" || $0.goos == goos) && (goarch == "*" || $0.goarch == goarch) }
+            let matches = dist.filter { Self.glob(goos, matches: $0.goos) && Self.glob(goarch, matches: $0.goarch) }
             guard !matches.isEmpty else { throw .unknown(item, suggestions: suggestions(for: item)) }
             return matches.map { Target(goos: $0.goos, goarch: $0.goarch) }
         }

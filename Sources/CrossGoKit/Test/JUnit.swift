@@ -18,7 +18,7 @@ public enum JUnitReport {
                 out += "    <testcase classname=\"\(suiteName)\" name=\"\(escape(t.name))\" time=\"\(String(format: "%.3f", t.elapsed))\""
                 switch t.status {
                 case .passed: out += "/>\n"
-                case .skipped: out += "><skipped/></testcase>\n"
+                case .skipped: out += "><skipped message=\"\(escape(skipReason(t.output)))\"/></testcase>\n"
                 case .failed: out += "><failure message=\"failed\">\(escape(t.output))</failure></testcase>\n"
                 }
             }
@@ -29,6 +29,13 @@ public enum JUnitReport {
         }
         out += "</testsuites>\n"
         return out
+    }
+
+    /// Why a test was skipped: the lines its t.Skip printed (test output without the === and --- framing).
+    static func skipReason(_ output: String) -> String {
+        let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("=== ") && !$0.hasPrefix("--- ") }
+        return lines.isEmpty ? "skipped" : lines.joined(separator: "; ")
     }
 
     static func escape(_ s: String) -> String {

@@ -63,7 +63,7 @@ public struct GoToolchain: Sendable {
     ///
     /// GOFLAGS applies to every go command that knows a flag, so a GOFLAGS meant for `go build`
     /// (`-ldflags=-s -w` splits into `-ldflags=-s` and `-w`, which is `go env`'s flag) can break crossgo's
-    /// own queries. When a query fails with GOFLAGS set, it is asked again with GOFLAGS emptied, and the
+    /// own queries. When a query fails with GOFLAGS set, it is asked again with GOFLAGS blank, and the
     /// toolchain keeps the user's GOFLAGS value (it still applies to the builds).
     public static func load(goPath: String, workingDirectory: String, system: any HostSystem, cache: GoQueryCache? = nil) async throws -> GoToolchain {
         async let envResult = query(goPath, envArguments, workingDirectory: workingDirectory, system: system, cache: cache)
@@ -93,7 +93,8 @@ public struct GoToolchain: Sendable {
         let first = try await GoQuery.run(go, arguments, workingDirectory: workingDirectory, timeout: queryTimeout, system: system, cache: cache).result
         if first.succeeded { return first }
         if let flags = system.environment["GOFLAGS"], !flags.isEmpty {
-            let again = try await GoQuery.run(go, arguments, environment: ["GOFLAGS": ""], workingDirectory: workingDirectory,
+            // A blank (not empty) GOFLAGS: go treats an empty variable as unset and would read the env file's.
+            let again = try await GoQuery.run(go, arguments, environment: ["GOFLAGS": " "], workingDirectory: workingDirectory,
                                               timeout: queryTimeout, system: system, cache: cache).result
             if again.succeeded { return again }
         }

@@ -1,0 +1,6 @@
+// Command winonly exists only for windows: its one file is main_windows.go.
+package main
+
+import "fmt"
+
+func main() { fmt.Println("windows only") }
