@@ -37,7 +37,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        /// Reads ELF, Mach-O, PE and wasm files and Go build info from bytes. No dependencies.
+        /// Reads ELF, Mach-O, PE, wasm, XCOFF and Plan 9 a.out files and Go build info from bytes. No dependencies.
         .target(name: "GoBinary"),
         .testTarget(
             name: "GoBinaryTests",
