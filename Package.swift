@@ -40,7 +40,7 @@ let package = Package(
         ),
         /// The git revision the build was stamped with (C, so that a -D define can carry a string).
         .target(name: "CBuildStamp"),
-        /// Reads ELF, Mach-O, PE and wasm files and Go build info from bytes. No dependencies.
+        /// Reads ELF, Mach-O, PE, wasm, XCOFF and Plan 9 a.out files and Go build info from bytes. No dependencies.
         .target(name: "GoBinary"),
         .testTarget(
             name: "GoBinaryTests",

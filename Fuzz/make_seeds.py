@@ -3,7 +3,8 @@
 
 A Go binary is megabytes of code the parsers never look at. Each seed keeps the headers, the
 tables, the program interpreter, notes, the section that holds the build info (ELF .go.buildinfo,
-Mach-O __go_buildinfo, the start of the PE .data section) and, for wasm, the import, export and
+Mach-O __go_buildinfo, the start of the PE .data section, the start of the XCOFF .data section and
+of the Plan 9 data segment) and, for wasm, the import, export and
 producers sections and the data segments that hold the module info and the version string.
 Offsets are rewritten to the new layout; data the parsers do not read is dropped.
 
@@ -158,6 +159,51 @@ def shrink_pe(b):
     return bytes(out + tail)
 
 
+def shrink_xcoff(b):
+    # 64-bit XCOFF: file header, auxiliary header and section table kept; only the start of the
+    # first STYP_DATA section keeps its bytes; no symbol table.
+    nscns, = struct.unpack_from('>H', b, 2)
+    opthdr, = struct.unpack_from('>H', b, 16)
+    end = 24 + opthdr + 72 * nscns
+    out = bytearray(b[:end])
+    struct.pack_into('>Q', out, 8, 0)  # f_symptr
+    struct.pack_into('>I', out, 20, 0)  # f_nsyms
+    base = align(end, 16)
+    tail = bytearray()
+    data_done = False
+    for i in range(nscns):
+        h = 24 + opthdr + 72 * i
+        size, scnptr = struct.unpack_from('>QQ', out, h + 24)
+        flags, = struct.unpack_from('>I', out, h + 64)
+        if not data_done and flags == 0x40 and scnptr:
+            data_done = True
+            keep = min(size, 4096)
+            struct.pack_into('>QQ', out, h + 24, keep, base)
+            tail += b[scnptr: scnptr + keep]
+        else:
+            struct.pack_into('>Q', out, h + 32, 0)
+        struct.pack_into('>Q', out, h + 40, 0)  # s_relptr
+        struct.pack_into('>Q', out, h + 48, 0)  # s_lnnoptr
+    out += b'\0' * (base - len(out))
+    return bytes(out + tail)
+
+
+def shrink_plan9(b):
+    # Plan 9 a.out: the header (40 bytes with the 64-bit flag 0x8000) and the start of the data
+    # segment; text and the tables are dropped (the data address stays page-aligned).
+    magic, text, data = struct.unpack_from('>III', b, 0)
+    hdr = 40 if magic & 0x8000 else 32
+    keep = min(data, 4096)
+    out = bytearray(b[:hdr])
+    struct.pack_into('>III', out, 4, 0, keep, struct.unpack_from('>I', b, 12)[0])
+    struct.pack_into('>I', out, 16, 0)  # syms
+    struct.pack_into('>II', out, 24, 0, 0)  # spsz, pcsz
+    return bytes(out + b[hdr + text: hdr + text + keep])
+
+
+PLAN9_MAGICS = (0x01eb, 0x8a97, 0x0647)
+
+
 def uleb(b, i):
     r = s = 0
     while True:
@@ -256,6 +302,10 @@ def main():
                 seed = shrink_pe(b)
             elif b[:4] == b'\0asm':
                 seed = shrink_wasm(b)
+            elif b[:2] == b'\x01\xf7':
+                seed = shrink_xcoff(b)
+            elif len(b) >= 4 and struct.unpack_from('>I', b, 0)[0] in PLAN9_MAGICS:
+                seed = shrink_plan9(b)
             elif b[:4] in (b'\xcf\xfa\xed\xfe', b'\xce\xfa\xed\xfe', b'\xfe\xed\xfa\xcf', b'\xfe\xed\xfa\xce'):
                 seed = shrink_macho(b)
                 cpu, sub = struct.unpack_from('<II', b, 4)

@@ -1,4 +1,4 @@
-// `crossgo inspect`: read Go binaries of any format (ELF, Mach-O, universal, PE, wasm) without running them.
+// `crossgo inspect`: read Go binaries of any format (ELF, Mach-O, universal, PE, wasm, XCOFF, Plan 9 a.out) without running them.
 import ArgumentParser
 import Foundation
 import GoBinary
@@ -6,12 +6,12 @@ import GoBinary
 struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Read Go binaries (ELF, Mach-O, universal, PE, wasm) without running them.",
+        abstract: "Read Go binaries (ELF, Mach-O, universal, PE, wasm, XCOFF, Plan 9 a.out) without running them.",
         discussion: """
             For each Go binary: format, OS and architecture (each slice of a universal file), Go version, \
             main package and module, dependencies, build settings, and platform facts (code signature for \
-            Mach-O, static or dynamic for ELF, js or wasip1 for wasm). Reads wasm modules and every slice \
-            of universal files, which `go version -m` cannot.
+            Mach-O, static or dynamic for ELF, js or wasip1 for wasm). Reads wasm modules, Plan 9 a.out files and \
+            every slice of universal files, which `go version -m` cannot.
             Folders are walked; files in them that are not Go binaries are skipped (listed with -v). \
             A named file that is not a Go binary, or is damaged, gets a one-line error and the exit \
             status is 1.
@@ -185,6 +185,14 @@ enum InspectText {
             let flavor = w.flavor.map { $0 == .js ? "js (imports gojs)" : "wasip1 (imports wasi_snapshot_preview1)" } ?? "no Go host imports"
             return "wasm module v\(w.version), \(flavor)"
         }
+        if let x = slice.xcoff {
+            return "XCOFF 64-bit big-endian \(x.isExecutable ? "executable" : "object")" + (x.moduleType.map { ", module type \($0)" } ?? "")
+                + (x.symbolCount == 0 ? ", no symbols" : "")
+        }
+        if let p = slice.plan9 {
+            return "Plan 9 a.out \(p.machineName)\(p.is64 ? " (64-bit header)" : ""), text \(p.textSize) bytes, data \(p.dataSize) bytes"
+                + (p.symbolsSize == 0 ? ", no symbols" : "")
+        }
         return slice.format.rawValue
     }
 
@@ -231,6 +239,8 @@ enum InspectJSON {
         var macho: MachO?
         var pe: PE?
         var wasm: Wasm?
+        var xcoff: XCOFF?
+        var plan9: Plan9?
     }
 
     struct ELF: Encodable {
@@ -271,6 +281,25 @@ enum InspectJSON {
         var imports: Int
         var dataSegments: Int
         var producers: [String]
+    }
+
+    struct XCOFF: Encodable {
+        var executable: Bool
+        var flags: UInt16
+        var moduleType: String?
+        var symbols: UInt32
+        var sections: [String]
+    }
+
+    struct Plan9: Encodable {
+        var machine: String
+        var magic: UInt32
+        var header64: Bool
+        var entry: UInt64
+        var text: UInt32
+        var data: UInt32
+        var bss: UInt32
+        var symbols: UInt32
     }
 
     struct Failure: Encodable {
@@ -317,6 +346,14 @@ enum InspectJSON {
             wasm: s.wasm.map {
                 Wasm(flavor: $0.flavor?.rawValue, importModules: $0.importModules.sorted(), imports: $0.imports.count,
                      dataSegments: $0.dataSegmentCount, producers: $0.producers.map { "\($0.field): \($0.name) \($0.version)" })
+            },
+            xcoff: s.xcoff.map {
+                XCOFF(executable: $0.isExecutable, flags: $0.flags, moduleType: $0.moduleType, symbols: $0.symbolCount,
+                      sections: $0.sections.map(\.name))
+            },
+            plan9: s.plan9.map {
+                Plan9(machine: $0.machineName, magic: $0.magic, header64: $0.is64, entry: $0.entry, text: $0.textSize,
+                      data: $0.dataSize, bss: $0.bssSize, symbols: $0.symbolsSize)
             })
     }
 }

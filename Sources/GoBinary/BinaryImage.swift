@@ -7,6 +7,10 @@ public enum BinaryFormat: String, Sendable, Codable {
     case universal = "mach-o-universal"
     case pe
     case wasm
+    /// 64-bit XCOFF, the AIX format (aix/ppc64).
+    case xcoff
+    /// Plan 9 a.out (plan9/386, plan9/amd64, plan9/arm).
+    case plan9
 }
 
 /// Byte order of a binary.
@@ -20,11 +24,11 @@ public enum GOOSSource: String, Sendable, Codable {
     case header, buildInfo = "build-info", assumed
 }
 
-/// A section (ELF, PE, Mach-O) as listed in the file's headers.
+/// A section (ELF, PE, Mach-O, XCOFF) or segment (Plan 9 a.out) as listed in the file's headers.
 public struct SectionInfo: Sendable, Codable, Equatable {
     /// Section name, e.g. `.go.buildinfo`, `.data`, `__go_buildinfo`.
     public let name: String
-    /// Mach-O segment name (e.g. `__DATA`); nil for ELF and PE.
+    /// Mach-O segment name (e.g. `__DATA`); nil for the other formats.
     public let segment: String?
     /// Offset of the section's bytes in the file (relative to the slice for universal files).
     public let offset: UInt64
@@ -36,9 +40,9 @@ public struct SectionInfo: Sendable, Codable, Equatable {
 
 /// One executable image. A universal Mach-O file holds several; every other file holds one.
 public struct BinarySlice: Sendable {
-    /// `.elf`, `.machO`, `.pe` or `.wasm`.
+    /// `.elf`, `.machO`, `.pe`, `.wasm`, `.xcoff` or `.plan9`.
     public let format: BinaryFormat
-    /// Go's name of the operating system, e.g. `linux`, `darwin`, `windows`, `freebsd`, `js`, `wasip1`.
+    /// Go's name of the operating system, e.g. `linux`, `darwin`, `windows`, `freebsd`, `js`, `wasip1`, `aix`, `plan9`.
     public let goos: String?
     /// How `goos` was determined.
     public let goosSource: GOOSSource
@@ -52,6 +56,8 @@ public struct BinarySlice: Sendable {
     public let macho: MachOInfo?
     public let pe: PEInfo?
     public let wasm: WasmInfo?
+    public let xcoff: XCOFFInfo?
+    public let plan9: Plan9Info?
     /// Go build information, or nil when the slice is not a Go binary.
     public let buildInfo: BuildInfo?
     /// File offset (within the slice) where the build information was found.
@@ -96,6 +102,10 @@ public struct BinaryImage: Sendable {
             return BinaryImage(format: .pe, slices: [try wrap(.pe) { () throws(GoBinaryError) in try PEParser.read(source) }], fatArches: [], isFat64: false)
         case .wasm:
             return BinaryImage(format: .wasm, slices: [try wrap(.wasm) { () throws(GoBinaryError) in try WasmParser.read(source) }], fatArches: [], isFat64: false)
+        case .xcoff:
+            return BinaryImage(format: .xcoff, slices: [try wrap(.xcoff) { () throws(GoBinaryError) in try XCOFFParser.read(source) }], fatArches: [], isFat64: false)
+        case .plan9:
+            return BinaryImage(format: .plan9, slices: [try wrap(.plan9) { () throws(GoBinaryError) in try Plan9Parser.read(source) }], fatArches: [], isFat64: false)
         case .universal:
             return try wrap(.universal) { () throws(GoBinaryError) in try MachOParser.readUniversal(source) }
         default:
@@ -133,6 +143,10 @@ public struct BinaryImage: Sendable {
         case 0x0061_736d: return .wasm
         default:
             if head[0] == UInt8(ascii: "M") && head[1] == UInt8(ascii: "Z") { return .pe }
+            // XCOFF has a 2-byte magic: 0x01F7 (64-bit) or 0x01DF (32-bit, refused as unsupported).
+            let m16 = UInt16(head[0]) << 8 | UInt16(head[1])
+            if m16 == XCOFFParser.magic64 || m16 == XCOFFParser.magic32 { return .xcoff }
+            if Plan9Parser.hasMagic(head) { return .plan9 }
             return nil
         }
     }

@@ -1,4 +1,4 @@
-// Locates and decodes the `\xff Go buildinf:` blob inside a section of an ELF, Mach-O or PE image.
+// Locates and decodes the `\xff Go buildinf:` blob inside a section of an ELF, Mach-O, PE or XCOFF image (or a Plan 9 segment).
 
 /// A range of file bytes that is mapped at a virtual address (a segment or section).
 struct MappedRange {

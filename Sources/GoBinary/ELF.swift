@@ -237,7 +237,7 @@ enum ELFParser {
         return BinarySlice(
             format: .elf, goos: goos, goosSource: goosSource,
             goarch: goarch(machine: machine, is64: is64, bigEndian: bigEndian),
-            offset: 0, size: limit, elf: info, macho: nil, pe: nil, wasm: nil,
+            offset: 0, size: limit, elf: info, macho: nil, pe: nil, wasm: nil, xcoff: nil, plan9: nil,
             buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
     }
 

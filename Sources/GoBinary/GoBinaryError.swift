@@ -13,7 +13,7 @@ public struct GoBinaryError: Error, Sendable, Equatable, CustomStringConvertible
         case notRegularFile
         /// The file has no bytes.
         case empty
-        /// The file is not ELF, Mach-O, PE or wasm.
+        /// The file is not ELF, Mach-O, PE, wasm, XCOFF or Plan 9 a.out.
         case notABinary
         /// The file ends before a structure it declares: `needed` bytes at offset `at`.
         case truncated(at: Int, needed: Int)
@@ -25,7 +25,7 @@ public struct GoBinaryError: Error, Sendable, Equatable, CustomStringConvertible
         case notGo
         /// The Go build information is present but malformed.
         case badBuildInfo(String)
-        /// A well-formed but unsupported variant (e.g. a big-endian universal slice layout).
+        /// A well-formed but unsupported variant (e.g. a big-endian universal slice layout, 32-bit XCOFF).
         case unsupported(String)
         /// A slice of a universal file failed to parse (0-based index, architecture name).
         indirect case inSlice(index: Int, arch: String, GoBinaryError)
@@ -54,6 +54,8 @@ public struct GoBinaryError: Error, Sendable, Equatable, CustomStringConvertible
         case .universal: prefix = "universal Mach-O: "
         case .pe: prefix = "PE: "
         case .wasm: prefix = "wasm: "
+        case .xcoff: prefix = "XCOFF: "
+        case .plan9: prefix = "Plan 9 a.out: "
         case nil: prefix = ""
         }
         switch kind {

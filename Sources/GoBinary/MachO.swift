@@ -254,7 +254,7 @@ enum MachOParser {
         }
         return BinarySlice(
             format: .machO, goos: goos, goosSource: goosSource, goarch: goarch(cpuType),
-            offset: sliceOffset, size: limit, elf: nil, macho: info, pe: nil, wasm: nil,
+            offset: sliceOffset, size: limit, elf: nil, macho: info, pe: nil, wasm: nil, xcoff: nil, plan9: nil,
             buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
     }
 

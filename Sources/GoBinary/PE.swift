@@ -153,7 +153,7 @@ enum PEParser {
         }
         return BinarySlice(
             format: .pe, goos: "windows", goosSource: .header, goarch: goarch(machine), offset: 0, size: limit,
-            elf: nil, macho: nil, pe: info, wasm: nil, buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
+            elf: nil, macho: nil, pe: info, wasm: nil, xcoff: nil, plan9: nil, buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
     }
 }
 

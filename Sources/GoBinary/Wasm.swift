@@ -135,7 +135,7 @@ enum WasmParser {
         }
         return BinarySlice(
             format: .wasm, goos: goos, goosSource: goosSource, goarch: "wasm", offset: 0, size: limit,
-            elf: nil, macho: nil, pe: nil, wasm: info, buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
+            elf: nil, macho: nil, pe: nil, wasm: info, xcoff: nil, plan9: nil, buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
     }
 
     static func readLimits(_ c: inout StreamCursor<some ByteSource>) throws(GoBinaryError) {

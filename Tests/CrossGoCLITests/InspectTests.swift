@@ -9,7 +9,8 @@ actor InspectFixture {
     static let shared = InspectFixture()
     private var task: Task<(folder: TempFolder, go: String), any Error>?
 
-    static let targets = ["linux/amd64", "linux/s390x", "darwin/arm64", "darwin/amd64", "windows/amd64", "js/wasm", "wasip1/wasm"]
+    static let targets = ["linux/amd64", "linux/s390x", "darwin/arm64", "darwin/amd64", "windows/amd64", "js/wasm", "wasip1/wasm",
+                          "aix/ppc64", "plan9/386"]
 
     func get() async throws -> (folder: TempFolder, go: String) {
         if let task { return try await task.value }
@@ -64,9 +65,13 @@ struct InspectedFile: Decodable {
         struct MachO: Decodable { var codeSignature: Bool; var cpu: String }
         struct ELF: Decodable { var `static`: Bool; var endianness: String }
         struct Wasm: Decodable { var flavor: String?; var importModules: [String] }
+        struct XCOFF: Decodable { var executable: Bool; var sections: [String] }
+        struct Plan9: Decodable { var machine: String; var header64: Bool; var text: UInt32 }
         var macho: MachO?
         var elf: ELF?
         var wasm: Wasm?
+        var xcoff: XCOFF?
+        var plan9: Plan9?
     }
     var file: String
     var format: String
@@ -96,6 +101,12 @@ struct InspectCLITests {
                 #expect(file.format == "wasm")
                 #expect(slice.wasm?.flavor == slice.goos)
                 #expect(slice.wasm?.importModules.contains(slice.goos == "js" ? "gojs" : "wasi_snapshot_preview1") == true)
+            case _ where slice.goos == "plan9":
+                // go version -m cannot read Plan 9 files (go.dev/issue/80193): the build settings name the target.
+                #expect(file.format == "plan9")
+                #expect(slice.plan9?.machine == "Intel 386" && slice.plan9?.header64 == false && (slice.plan9?.text ?? 0) > 0)
+                #expect(slice.settings?.contains(.init(key: "GOOS", value: "plan9")) == true)
+                #expect(slice.settings?.contains(.init(key: "GOARCH", value: "386")) == true)
             default:
                 // The same file through go version -m -json.
                 let goJSON = try await runProgram(go, ["version", "-m", "-json", file.file])
@@ -115,7 +126,40 @@ struct InspectCLITests {
                 #expect(slice.macho?.codeSignature == (slice.goarch == "arm64"))
             }
             if slice.goarch == "s390x" { #expect(slice.elf?.endianness == "big" && slice.elf?.static == true) }
+            if slice.goos == "aix" {
+                #expect(file.format == "xcoff")
+                #expect(slice.xcoff?.executable == true && slice.xcoff?.sections.contains(".data") == true)
+            }
         }
+    }
+
+    @Test("XCOFF and Plan 9 files: the text report names the format, and the build check accepts them for their target only")
+    func xcoffAndPlan9() async throws {
+        let (folder, _) = try await InspectFixture.shared.get()
+        let aix = folder.path + "/bin/" + InspectFixture.fileName("aix", "ppc64")
+        let plan9 = folder.path + "/bin/" + InspectFixture.fileName("plan9", "386")
+        let text = try await runCrossgo(["inspect", aix, plan9])
+        #expect(text.exitCode == 0, "\(text.stderr)")
+        #expect(text.stdout.contains(aix + ": go1.") && text.stdout.contains(" aix/ppc64\n"))
+        #expect(text.stdout.contains("XCOFF 64-bit big-endian executable, module type 1L"))
+        #expect(text.stdout.contains(plan9 + ": go1.") && text.stdout.contains(" plan9/386\n"))
+        #expect(text.stdout.contains("Plan 9 a.out Intel 386, text "))
+
+        let good = ArtifactCheck.verify(path: aix, target: Target(goos: "aix", goarch: "ppc64"))
+        #expect(good.passed, "\(good.problems)")
+        #expect(good.format == "xcoff")
+        #expect(good.confirmed.contains("xcoff file") && good.confirmed.contains("header says aix"))
+        let good9 = ArtifactCheck.verify(path: plan9, target: Target(goos: "plan9", goarch: "386"))
+        #expect(good9.passed, "\(good9.problems)")
+        #expect(good9.confirmed.contains("plan9 file") && good9.confirmed.contains("header says 386"))
+        #expect(good9.confirmed.contains("build info GOOS=plan9"))
+        // The wrong target is caught by format, OS and architecture.
+        let wrong = ArtifactCheck.verify(path: plan9, target: Target(goos: "plan9", goarch: "amd64"))
+        #expect(!wrong.passed)
+        #expect(wrong.problems.contains("expected amd64 code, the header says 386"))
+        let wrongFormat = ArtifactCheck.verify(path: aix, target: Target(goos: "plan9", goarch: "ppc64"))
+        #expect(!wrongFormat.passed)
+        #expect(wrongFormat.problems.contains("expected a plan9 file for plan9, found xcoff"))
     }
 
     @Test("Folders are walked; files that are not Go binaries are skipped, and listed with -v")

@@ -101,6 +101,16 @@ let fixtureVariants: [Variant] = [
     Variant(name: "wasip1-wasm", goos: "wasip1", goarch: "wasm", flags: ["-ldflags=-X main.v=1 -s -w"]),
 ]
 
+/// Builds in the formats `go version -m` reads only in part: XCOFF (aix) and Plan 9 a.out. Kept apart
+/// from `fixtureVariants` because the Plan 9 files are not readable by `go version -m` as they are.
+let exoticVariants: [Variant] = [
+    Variant(name: "aix-ppc64", goos: "aix", goarch: "ppc64", flags: ["-tags=extra"]),
+    Variant(name: "aix-ppc64-stripped", goos: "aix", goarch: "ppc64", flags: ["-trimpath", "-ldflags=-s -w"]),
+    Variant(name: "plan9-386", goos: "plan9", goarch: "386", env: ["GO386": "softfloat"], flags: ["-trimpath"]),
+    Variant(name: "plan9-amd64", goos: "plan9", goarch: "amd64", flags: ["-ldflags=-X main.v=1"]),
+    Variant(name: "plan9-arm", goos: "plan9", goarch: "arm", env: ["GOARM": "6"], flags: ["-trimpath", "-ldflags=-s -w"]),
+]
+
 /// The built fixtures: folder, toolchain version, and the path of each variant's binary.
 struct Fixtures: Sendable {
     let directory: String
@@ -183,7 +193,7 @@ actor FixtureStore {
         var paths: [String: String] = [:]
         // Two builds at a time: the machines running these tests are small.
         try await withThrowingTaskGroup(of: (String, String).self) { group in
-            var pending = fixtureVariants[...]
+            var pending = (fixtureVariants + exoticVariants)[...]
             func launch() {
                 guard let v = pending.popFirst() else { return }
                 group.addTask {

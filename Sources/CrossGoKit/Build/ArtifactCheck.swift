@@ -19,7 +19,8 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
         case "windows": return .pe
         case "darwin", "ios": return .machO
         case "js", "wasip1": return .wasm
-        case "plan9", "aix": return nil  // Plan 9 a.out and XCOFF are not read by GoBinary
+        case "aix": return .xcoff
+        case "plan9": return .plan9
         default: return .elf
         }
     }
