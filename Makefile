@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 export PATH := $(PATH):$(CURDIR)/.tools/bin
 SWIFT_BUILD_FLAGS ?=
+PREFIX ?= /usr/local
 
-.PHONY: setup build demo test clean
+.PHONY: setup build demo test install clean
 
 setup:
 	@scripts/setup
@@ -15,9 +16,13 @@ build: setup
 demo: build
 	@scripts/demo
 
-## test: set up, then run the whole test suite
+## test: set up, then run the whole test suite (fails if any test was skipped)
 test: build
-	swift test $(SWIFT_BUILD_FLAGS)
+	@scripts/test
+
+## install: the release build (Swift runtime linked in), shell completions and a man page under PREFIX
+install:
+	@scripts/install "$(PREFIX)"
 
 clean:
-	rm -rf .build Examples/hello/dist
+	rm -rf .build Examples/*/dist

@@ -30,7 +30,7 @@ struct Build: AsyncParsableCommand {
     @Option(name: .long, help: "Targets built at the same time (default: chosen for this machine).")
     var jobs: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: "Linker flags for go build -ldflags.")
+    @Option(name: .long, parsing: .unconditional, help: "Linker flags for go build -ldflags (an empty value, --ldflags=, means none).")
     var ldflags: String?
 
     @Option(name: .long, help: "Build tags, comma-separated.")

@@ -28,9 +28,20 @@ struct PackageArguments: ParsableArguments {
     static let carrier = "--go-flag="
 
     /// `args` with every word after the first `--` turned into `--go-flag=WORD` (for subcommands that pass them on).
+    /// Also: an option given an empty attached value (`--ldflags=`) becomes `--ldflags ""`, because
+    /// ArgumentParser's unconditional options otherwise ignore the empty value and take the next word.
     static func passTerminatorWords(_ args: [String], subcommands: Set<String>) -> [String] {
-        guard let first = args.first, subcommands.contains(first), let dash = args.firstIndex(of: "--") else { return args }
-        return Array(args[..<dash]) + args[(dash + 1)...].map { carrier + $0 }
+        let dash = args.firstIndex(of: "--") ?? args.endIndex
+        var head: [String] = []
+        for word in args[..<dash] {
+            if word.hasPrefix("--"), word.hasSuffix("="), word.count > 3, !word.dropLast().contains("=") {
+                head += [String(word.dropLast()), ""]
+            } else {
+                head.append(word)
+            }
+        }
+        guard let first = args.first, subcommands.contains(first), dash < args.endIndex else { return head + args[dash...] }
+        return head + args[(dash + 1)...].map { carrier + $0 }
     }
 }
 

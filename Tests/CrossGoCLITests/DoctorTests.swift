@@ -114,7 +114,7 @@ import Testing
         #expect(try Self.find(work, "go.flags-and-workspace").summary.contains("go.work in a parent folder"))
     }
 
-    @Test func foreignGoplsMissingCompilerAndShellExports() async throws {
+    @Test(.requiresHost("linux/amd64")) func foreignGoplsMissingCompilerAndShellExports() async throws {
         let box = try Sandbox()
         defer { box.root.cleanup() }
         let goDir = try box.goFolder("go", linkingTo: (try await Self.mainGo()))

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 @Suite struct RunnerTests {
-    @Test func thisHostAfterSetup() async throws {
+    @Test(.requiresHost("linux/amd64"), .requires("qemu-riscv64", "qemu-aarch64", "node", "wasmtime")) func thisHostAfterSetup() async throws {
         let toolchain = try await realToolchain()
         let context = CrossGoContext(anchors: [repositoryRoot])
         let runners = await context.runners(for: toolchain)

@@ -205,7 +205,7 @@ struct XCOFFPlan9RobustnessTests {
             }
             let start = ContinuousClock.now
             if case .failure = readResult(PatchedSource(base: memory, patches: patches)) { failures += 1 }
-            #expect(ContinuousClock.now - start < .seconds(2), "slow read with patches \(patches.sorted { $0.key < $1.key })")
+            #expect(ContinuousClock.now - start < .seconds(60), "hang-like read with patches \(patches.sorted { $0.key < $1.key })")
         }
         #expect(failures > 0)
     }

@@ -1,6 +1,7 @@
 // Helpers shared by crossgo's tests: the real Go toolchain (loaded once), temp folders, the built crossgo.
 import CrossGoKit
 import Foundation
+import Testing
 
 /// The repository's root folder.
 public let repositoryRoot: String = {
@@ -96,4 +97,49 @@ public func filesUnder(_ path: String) -> [String] {
 func isDirectoryPath(_ path: String) -> Bool {
     var dir: ObjCBool = false
     return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+}
+
+/// The `outcome` of the summary event in a `--json` event stream, decoded as `T`.
+public func summaryOutcome<T: Decodable>(_ type: T.Type, from stdout: String) throws -> T {
+    guard let line = stdout.split(separator: "\n").last(where: { $0.contains("\"event\":\"summary\"") }) else {
+        throw CocoaError(.coderValueNotFound, userInfo: [NSDebugDescriptionErrorKey: "no summary event in: \(stdout.prefix(500))"])
+    }
+    return try JSONDecoder().decode(SummaryLine<T>.self, from: Data(line.utf8)).outcome
+}
+
+/// A summary event's outcome.
+struct SummaryLine<U: Decodable>: Decodable { var outcome: U }
+
+/// Whether `tool` is on PATH or in the repository's .tools/bin.
+public func toolAvailable(_ tool: String) -> Bool {
+    let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + [repositoryRoot + "/.tools/bin"]
+    return folders.contains { FileManager.default.isExecutableFile(atPath: $0 + "/" + tool) }
+}
+
+/// The machine the tests run on, as Go names it.
+public var hostPair: String {
+    #if os(macOS)
+    let os = "darwin"
+    #else
+    let os = "linux"
+    #endif
+    #if arch(arm64)
+    return os + "/arm64"
+    #else
+    return os + "/amd64"
+    #endif
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only where `tools` exist, and says which one is missing otherwise (scripts/setup installs
+    /// them all, and CI fails on any skipped test).
+    public static func requires(_ tools: String...) -> Self {
+        let missing = tools.filter { !toolAvailable($0) }
+        return .enabled(if: missing.isEmpty, Comment(rawValue: "needs \(missing.joined(separator: ", ")) (run scripts/setup, or install it)"))
+    }
+
+    /// Runs the test only on a host whose facts it asserts (this repository's CI runs linux/amd64).
+    public static func requiresHost(_ pair: String) -> Self {
+        .enabled(if: hostPair == pair, Comment(rawValue: "asserts facts of a \(pair) host; this host is \(hostPair)"))
+    }
 }

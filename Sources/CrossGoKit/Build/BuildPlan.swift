@@ -242,9 +242,11 @@ public struct BuildPlanner: Sendable {
         var isMain: [String: Bool] = [:]
         var absent: [String: [Target: String]] = [:]
         var excludedCount: [String: Int] = [:]
+        var listedFor: [Target: Set<String>] = [:]
         for target in targets {
             let t = tags(target)
             let listed = listings["\(target.goos)/\(target.goarch) \(t.joined(separator: ","))"] ?? []
+            listedFor[target] = Set(listed.map(\.importPath))
             for p in listed {
                 if !order.contains(p.importPath) { order.append(p.importPath) }
                 if p.excluded {
@@ -257,6 +259,12 @@ public struct BuildPlanner: Sendable {
                 } else if isMain[p.importPath] == nil {
                     isMain[p.importPath] = false
                 }
+            }
+        }
+        // `./...` leaves out folders whose files are all excluded for a target: such a program is absent there.
+        for path in order where isMain[path] == true {
+            for target in targets where listedFor[target]?.contains(path) == false && absent[path]?[target] == nil {
+                absent[path, default: [:]][target] = "build constraints exclude all its Go files for \(target.goos)/\(target.goarch)"
             }
         }
         var mains: [MainPackage] = []

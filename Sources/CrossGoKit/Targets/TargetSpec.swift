@@ -8,6 +8,7 @@ public enum TargetError: Error, CustomStringConvertible, Equatable {
     case badVariant(String, variable: String, valid: [String])
     case variantNotSupported(String, goarch: String)
     case empty
+    case noMatch(String)
 
     public var description: String {
         switch self {
@@ -20,6 +21,8 @@ public enum TargetError: Error, CustomStringConvertible, Equatable {
             return "bad level in target '\(name)': \(variable) accepts \(valid.joined(separator: ", "))"
         case .variantNotSupported(let name, let goarch):
             return "bad target '\(name)': \(goarch) has no architecture level (only \(Target.variantVariables.keys.sorted().joined(separator: ", ")) do)"
+        case .noMatch(let pattern):
+            return "target pattern '\(pattern)' matches no target of this toolchain (* is any text, ? one character): run `crossgo targets` for the list"
         case .empty:
             return "empty target list: name targets as GOOS/GOARCH pairs, sets (default, release, first-class, all, host) or triples"
         }
@@ -120,7 +123,7 @@ public struct TargetResolver: Sendable {
         if Self.isGlob(goos) || Self.isGlob(goarch) {
             guard parts.count == 2 else { throw .unknown(item, suggestions: []) }
             let matches = dist.filter { Self.glob(goos, matches: $0.goos) && Self.glob(goarch, matches: $0.goarch) }
-            guard !matches.isEmpty else { throw .unknown(item, suggestions: suggestions(for: item)) }
+            guard !matches.isEmpty else { throw .noMatch(item) }
             return matches.map { Target(goos: $0.goos, goarch: $0.goarch) }
         }
         guard known(goos, goarch) else {
