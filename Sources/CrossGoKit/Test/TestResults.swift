@@ -13,13 +13,26 @@ public struct TestEvent: Sendable, Codable, Equatable {
     public var Target: String?
 }
 
-/// The outcome of one test function.
+/// The outcome of one test function (or benchmark, example, fuzz seed run).
 public struct TestCaseResult: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable { case passed, failed, skipped }
+    /// What ran, from the name of its function (`go help testfunc`).
+    public enum Kind: String, Sendable, Codable { case test, benchmark, example, fuzz }
     public var name: String
     public var status: Status
     public var elapsed: Double
     public var output: String
+    /// Absent in results written before crossgo told benchmarks from tests.
+    public var kind: Kind? = nil
+
+    /// The kind of a test2json Test name: its first element's prefix (Benchmark, Example, Fuzz, else a test).
+    public static func kind(ofName name: String) -> Kind {
+        let top = name.split(separator: "/", maxSplits: 1).first.map(String.init) ?? name
+        if top.hasPrefix("Benchmark") { return .benchmark }
+        if top.hasPrefix("Example") { return .example }
+        if top.hasPrefix("Fuzz") { return .fuzz }
+        return .test
+    }
 }
 
 /// What happened to a package on a target.
@@ -40,12 +53,18 @@ public struct PackageResult: Sendable, Codable, Equatable {
     public var cached: Bool
     /// Build errors, crash output, or why the package could not run.
     public var message: String?
+    /// What the binary's `coverage: ...` line said, without the prefix ("66.7% of statements"), when built with -cover.
+    /// test2json reports that line as package output (no Test), after PASS or FAIL.
+    public var coverage: String?
 
     public var passedCount: Int { tests.filter { $0.status == .passed }.count }
     public var failedCount: Int { tests.filter { $0.status == .failed }.count }
     public var skippedCount: Int { tests.filter { $0.status == .skipped }.count }
+    /// Benchmarks among `tests`.
+    public var benchmarkCount: Int { tests.filter { $0.kind == .benchmark }.count }
 
-    public init(package: String, target: String, status: PackageStatus, tests: [TestCaseResult] = [], elapsed: Double = 0, cached: Bool = false, message: String? = nil) {
+    public init(package: String, target: String, status: PackageStatus, tests: [TestCaseResult] = [], elapsed: Double = 0, cached: Bool = false,
+                message: String? = nil, coverage: String? = nil) {
         self.package = package
         self.target = target
         self.status = status
@@ -53,6 +72,7 @@ public struct PackageResult: Sendable, Codable, Equatable {
         self.elapsed = elapsed
         self.cached = cached
         self.message = message
+        self.coverage = coverage
     }
 
     /// Folds test2json events of one package run into a result. `exitCode` catches crashes the events miss.
@@ -78,16 +98,33 @@ public struct PackageResult: Sendable, Codable, Equatable {
             switch event.Action {
             case "output": outputs[test, default: ""] += event.Output ?? ""
             case "pass": statuses[test] = .passed; elapsed[test] = event.Elapsed ?? 0
+            // test2json ends a benchmark that logged with "bench" (its doc), where a test would get "pass".
+            case "bench": statuses[test] = .passed; elapsed[test] = event.Elapsed ?? 0
             case "fail": statuses[test] = .failed; elapsed[test] = event.Elapsed ?? 0
             case "skip": statuses[test] = .skipped; elapsed[test] = event.Elapsed ?? 0
             default: break
             }
         }
+        // A benchmark that succeeds gets no pass event from test2json (only run and output, as with go test -json);
+        // one that printed its result line has certainly finished.
+        func finishedBenchmark(_ name: String) -> Bool {
+            TestCaseResult.kind(ofName: name) == .benchmark && hasBenchmarkResultLine(outputs[name] ?? "", name: name)
+        }
         // A test that started but never finished was running when the binary died.
-        let unfinished = order.last { statuses[$0] == nil }
+        let unfinished = order.last { statuses[$0] == nil && !finishedBenchmark($0) }
         if exitCode != 0, !stderr.isEmpty, let unfinished { outputs[unfinished, default: ""] += stderr }
+        // The binary died while that benchmark, or one of its sub-benchmarks, ran: it failed without a final FAIL
+        // (a benchmark that panics may even get PASS printed before the process exits with status 2).
+        let died = exitCode != 0 && packageAction != "fail"
+        func interrupted(_ name: String) -> Bool {
+            guard died, let unfinished else { return false }
+            return unfinished == name || unfinished.hasPrefix(name + "/")
+        }
         var tests = order.map { name in
-            TestCaseResult(name: name, status: statuses[name] ?? .failed, elapsed: elapsed[name] ?? 0, output: outputs[name] ?? "")
+            let kind = TestCaseResult.kind(ofName: name)
+            var status = statuses[name] ?? .failed
+            if statuses[name] == nil, kind == .benchmark, !interrupted(name) { status = .passed }
+            return TestCaseResult(name: name, status: status, elapsed: elapsed[name] ?? 0, output: outputs[name] ?? "", kind: kind)
         }
         if exitCode != 0, !stderr.isEmpty, unfinished == nil, let last = tests.lastIndex(where: { $0.status == .failed }) {
             tests[last].output += stderr
@@ -108,6 +145,28 @@ public struct PackageResult: Sendable, Codable, Equatable {
             let text = packageOutput.isEmpty ? rawOutput : packageOutput
             message = String(text.suffix(4000))
         }
-        return PackageResult(package: package, target: target, status: status, tests: tests, elapsed: packageElapsed, message: message)
+        return PackageResult(package: package, target: target, status: status, tests: tests, elapsed: packageElapsed, message: message,
+                             coverage: coverageLine(packageOutput))
+    }
+
+    /// The last `coverage: ...` line of the package's own output, without the prefix.
+    static func coverageLine(_ output: String) -> String? {
+        output.split(separator: "\n").last { $0.hasPrefix("coverage: ") }
+            .map { String($0.dropFirst("coverage: ".count)).trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Whether a benchmark's output holds its result line: its name, maybe `-GOMAXPROCS`, then tab-separated
+    /// iterations and measurements ("BenchmarkAdd-2   \t 1000\t 12.5 ns/op"). The name alone, printed as it starts,
+    /// has no tab; a benchmark that panics may still print its name and iterations ("BenchmarkX-2 \t 1"), without
+    /// measurements, before the binary dies.
+    static func hasBenchmarkResultLine(_ output: String, name: String) -> Bool {
+        output.split(separator: "\n").contains { line in
+            guard line.hasPrefix(name) else { return false }
+            var rest = line.dropFirst(name.count)
+            if rest.first == "-" { rest = rest.dropFirst().drop { $0.isNumber } }
+            let fields = rest.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count >= 3, fields[0].isEmpty, !fields[1].isEmpty, fields[1].allSatisfy(\.isNumber) else { return false }
+            return fields.dropFirst(2).contains { !$0.isEmpty }
+        }
     }
 }
