@@ -24,6 +24,8 @@ public struct TestJob: Sendable, Equatable {
     public var environment: [String: String]
     /// What the test binary gets besides crossgo's own -test.v/-test.timeout/-test.testlogfile.
     public var binaryArguments: [String]
+    /// Write a coverage profile for crossgo to merge (-coverprofile was given).
+    public var coverProfile = false
 
     public var id: JobID { JobID(item: package.importPath, target: target.description) }
 
@@ -38,8 +40,9 @@ public struct TestJob: Sendable, Equatable {
     }
 
     /// The test binary's argv tail: test2json framing, crossgo's limits, the test log for the cache, then the user's.
-    public func runArguments(timeout: String, testLog: String) -> [String] {
-        ["-test.v=test2json", "-test.paniconexit0", "-test.timeout=\(timeout)", "-test.testlogfile=\(testLog)"] + binaryArguments
+    public func runArguments(timeout: String, testLog: String, coverFile: String? = nil) -> [String] {
+        ["-test.v=test2json", "-test.paniconexit0", "-test.timeout=\(timeout)", "-test.testlogfile=\(testLog)"]
+            + (coverFile.map { ["-test.coverprofile=\($0)"] } ?? []) + binaryArguments
     }
 }
 
@@ -50,27 +53,47 @@ public struct TestPlan: Sendable {
     public var buildFlags: [String]
     /// Test flags for the binaries.
     public var binaryArguments: [String]
-    /// Whether results may come from crossgo's cache (not with -count or --no-cache, as in `go test`).
+    /// Whether results may come from crossgo's cache (go test's own rule: only cacheable test flags; never with --no-cache).
     public var cacheAllowed: Bool
+    /// The words after `--`, as go test reads them.
+    public var flags: TestFlags
+    /// Targets that build without -race although it was asked for, and why.
+    public var raceDropped: [Target: String] = [:]
 
-    /// The packages x targets to test. `host` decides CGO_ENABLED: the host keeps go's default, other targets build without cgo.
+    /// The packages x targets to test. `host` decides CGO_ENABLED: the host keeps go's default, other targets build
+    /// without cgo. `-race` is kept where the target can build with it, and dropped (with the reason) elsewhere.
     public init(packages: [TestPackage], targets: [Target], host: Target, run: String?, tags: [String], passthrough: [String], noCache: Bool) throws {
-        let split = try TestFlags.split(passthrough)
-        var build = split.buildFlags
+        do {
+            flags = try TestFlags.parse(passthrough)
+        } catch {
+            throw UsageError("after --: \(error)")
+        }
+        var build = flags.buildArguments
         if !tags.isEmpty { build.insert("-tags=" + tags.joined(separator: ","), at: 0) }
-        var binary = split.binaryArguments
+        var binary = flags.binaryArguments
         if let run { binary.insert("-test.run=\(run)", at: 0) }
         buildFlags = build
         binaryArguments = binary
-        cacheAllowed = !noCache && !binary.contains { $0.hasPrefix("-test.count") }
+        cacheAllowed = !noCache && flags.cacheable
         var jobs: [TestJob] = []
+        var dropped: [Target: String] = [:]
+        for target in targets {
+            if flags.race, let why = raceUnsupportedReason(goos: target.goos, goarch: target.goarch, cgoEnabled: target == host) {
+                dropped[target] = why
+            }
+        }
         for package in packages {
             for target in targets {
                 var env = target.environment
                 if target != host { env["CGO_ENABLED"] = "0" }
-                jobs.append(TestJob(package: package, target: target, buildFlags: build, environment: env, binaryArguments: binary))
+                var targetBuild = build
+                if dropped[target] != nil { targetBuild = targetBuild.filter { ($0.split(separator: "=").first.map(String.init) ?? $0) != "-race" } }
+                var job = TestJob(package: package, target: target, buildFlags: targetBuild, environment: env, binaryArguments: binary)
+                job.coverProfile = flags.coverProfile != nil
+                jobs.append(job)
             }
         }
+        raceDropped = dropped
         self.jobs = jobs
     }
 

@@ -62,7 +62,7 @@ public struct TestOutcome: SessionOutcome {
             guard let r else { return "-" }
             let time = String(format: "%.1fs", r.elapsed)
             switch r.status {
-            case .passed: return painter.green("ok \(r.passedCount)" + (r.skippedCount > 0 ? " skip \(r.skippedCount)" : "")) + (r.cached ? " (cached)" : " \(time)")
+            case .passed: return painter.green("ok \(r.passedCount)" + (r.skippedCount > 0 ? " skip \(r.skippedCount)" : "")) + (r.cached ? " (cached)" : " \(time)") + (r.coverage.map { " " + $0.replacingOccurrences(of: "coverage: ", with: "") } ?? "")
             case .failed: return painter.red(r.failedCount > 0 ? "FAIL \(r.failedCount)/\(r.tests.count)" : "FAIL")
             case .skipped: return painter.dim("skip \(r.skippedCount)" + (r.cached ? " (cached)" : ""))
             case .compileOnly: return painter.dim("compile-only")
@@ -131,6 +131,9 @@ public struct TestSession: Sendable {
             throw UsageError("\(error)")
         }
         let runners = await context.runners(for: toolchain)
+        for (target, why) in plan.raceDropped.sorted(by: { $0.key.description < $1.key.description }) {
+            context.reporter.report(.notice("\(target): \(why); its tests run without -race", level: "warning"))
+        }
         for target in targets {
             let runner = runners.runner(for: target)
             if runner.kind == .buildOnly, let fix = runner.fix {
@@ -142,7 +145,7 @@ public struct TestSession: Sendable {
                                          message: "testing \(packages.count) package(s) on \(targets.count) target(s) with \(toolchain.version), \(runnerJobs) at a time"))
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
                                     cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
-                                    environment: system.environment, timeout: request.timeout == "0" ? "0s" : request.timeout)
+                                    environment: system.environment, timeout: plan.flags.timeout ?? (request.timeout == "0" ? "0s" : request.timeout))
         var identities: [Target: [String: String]] = [:]
         if plan.cacheAllowed {
             await withTaskGroup(of: (Target, [String: String]).self) { group in
@@ -164,6 +167,9 @@ public struct TestSession: Sendable {
             JobEnd(status: result.jobStatus, elapsed: result.elapsed, summary: result.shortSummary, record: result)
         })
         let interrupted = ran.interrupted || Task.isCancelled
+        if !interrupted {
+            try writeCoverage(plan: plan, targets: targets, scratch: scratch)
+        }
         let outcome = TestOutcome(targets: targets.map(\.description), results: ran.completed, interrupted: interrupted, allowNotRun: request.allowNotRun)
         if let junit = request.junit, !interrupted {
             let path = junit.hasPrefix("/") ? junit : cwd + "/" + junit
@@ -174,6 +180,27 @@ public struct TestSession: Sendable {
             }
         }
         return outcome
+    }
+
+    /// Merges each target's coverage profiles (one per package run) into the file -coverprofile named, per target.
+    func writeCoverage(plan: TestPlan, targets: [Target], scratch: String) throws {
+        guard plan.flags.coverProfile != nil else { return }
+        for target in targets {
+            let suffix = "-" + target.description.replacingOccurrences(of: "/", with: "_") + ".cover"
+            let texts = ((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).filter { $0.hasSuffix(suffix) }.sorted()
+                .compactMap { try? String(contentsOfFile: scratch + "/" + $0, encoding: .utf8) }
+            guard !texts.isEmpty,
+                  let path = plan.flags.coverProfilePath(target: target.description, targetCount: targets.count, workingDirectory: context.workingDirectory)
+            else { continue }
+            do {
+                try atomicWrite(Data(try CoverageProfile.merge(texts: texts).utf8), to: path)
+                context.reporter.report(.notice("\(target): coverage profile of \(texts.count) package run(s) merged into \(relativePath(path, to: context.workingDirectory))", level: "info"))
+            } catch let error as CoverageProfileError {
+                throw EnvironmentError("cannot merge the coverage profiles for \(target): \(error)")
+            } catch {
+                throw EnvironmentError("cannot write \(path): \(error.localizedDescription)")
+            }
+        }
     }
 
     func makeScratch() throws -> String {
@@ -334,7 +361,7 @@ struct TestExecutor: Sendable {
         handle.phase("run")
         let log = scratch + "/" + safeName + ".testlog"
         let timeoutSeconds = goDurationSeconds(timeout).flatMap { $0 > 0 ? $0 + 60 : nil }
-        let args = job.runArguments(timeout: timeout, testLog: log)
+        let args = job.runArguments(timeout: timeout, testLog: log, coverFile: job.coverProfile ? scratch + "/" + safeName + ".cover" : nil)
         guard let argv = runner.command(binary: binary, arguments: args, workingDirectory: package.directory, pathVariable: environment["PATH"]) else {
             return finish(PackageResult(package: package.importPath, target: name, status: .noRunner, message: runner.summary))
         }
