@@ -12,6 +12,8 @@ public protocol Reporter: Sendable {
 public protocol OutputStreams: Sendable {
     func out(_ text: String)
     func err(_ text: String)
+    /// Writes to stderr without a newline (the live display's control sequences).
+    func rawErr(_ text: String)
 }
 
 /// The process's stdout and stderr, written line by line.
@@ -66,6 +68,17 @@ public struct Painter: Sendable {
     /// Cursor up `n` lines and clear each line drawn (always sent: only the live display on a terminal uses them).
     static func cursorUp(_ n: Int) -> String { n > 0 ? "\u{1B}[\(n)A" : "" }
     static let clearLine = "\u{1B}[2K"
+}
+
+/// Keeps what reporters write (tests).
+public final class CapturingStreams: OutputStreams {
+    private let text = Mutex((out: "", err: ""))
+    public init() {}
+    public func out(_ line: String) { text.withLock { $0.out += line + "\n" } }
+    public func err(_ line: String) { text.withLock { $0.err += line + "\n" } }
+    public func rawErr(_ raw: String) { text.withLock { $0.err += raw } }
+    public var stdout: String { text.withLock { $0.out } }
+    public var stderr: String { text.withLock { $0.err } }
 }
 
 /// Collects every event (tests, and sessions run inside other sessions).
@@ -151,14 +164,14 @@ public final class LiveReporter: Reporter {
         var drawn = 0
     }
 
-    private let streams: StandardStreams
+    private let streams: any OutputStreams
     private let painter: Painter
     private let rows: Int
     private let base: String
     private let state = Mutex(State())
 
     /// `rows`: the terminal's height (`TerminalSize.rows`).
-    public init(streams: StandardStreams = StandardStreams(), painter: Painter, rows: Int, relativeTo base: String) {
+    public init(streams: any OutputStreams = StandardStreams(), painter: Painter, rows: Int, relativeTo base: String) {
         self.streams = streams
         self.painter = painter
         self.rows = max(rows, 4)
