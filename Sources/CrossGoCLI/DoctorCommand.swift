@@ -34,10 +34,15 @@ struct DoctorCommand: AsyncParsableCommand {
         Trace.mark("doctor: arguments parsed")
         let context = CrossGoContext()
         Trace.mark("doctor: context")
-        let facts = await DoctorFacts.gather(system: context.system, workingDirectory: context.workingDirectory,
-                                             extraToolDirectories: context.extraToolDirectories, cache: noCache ? nil : context.goCache)
-        Trace.mark("doctor: facts gathered")
-        let findings = await Doctor.run(facts)
+        let cache = noCache ? nil : context.goCache
+        // Like every command, SIGINT/SIGTERM end the doctor cleanly (its go runs are stopped) with 130.
+        let (findings, interrupted) = try await Interrupts.run {
+            let facts = await DoctorFacts.gather(system: context.system, workingDirectory: context.workingDirectory,
+                                                 extraToolDirectories: context.extraToolDirectories, cache: cache)
+            Trace.mark("doctor: facts gathered")
+            return await Doctor.run(facts)
+        }
+        if interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
         Trace.mark("doctor: checks done")
         if let fixShell, output.json {
             Console.out(try Console.json(FixShellReport(shell: fixShell.rawValue, snippet: Doctor.fixSnippet(findings, shell: fixShell.rawValue),

@@ -87,7 +87,7 @@ enum CommandRuntime {
         do {
             (outcome, interrupted) = try await Interrupts.run { try await body(context) }
         } catch {
-            let status = Task.isCancelled ? ExitStatus.interrupted : ExitStatus.of(error)
+            let status = ExitStatus.of(error)
             reporter.report(.error("\(error)", status: status))
             throw ExitCode(status.rawValue)
         }

@@ -156,4 +156,27 @@ import Testing
         let text = try await runCrossgo(["test", "--target", "host", "--no-progress"], in: module.path)
         #expect(text.stdout.contains("2 package run(s) failed") && text.stdout.contains("undefined: undefinedCall"), "\(text.stdout)")
     }
+
+    /// Defects 4 and 6: benchmarks pass as in go test -bench; build flags after `--` reach go test -c, test flags the binary.
+    @Test func benchmarksAndBuildFlagsAsGoTestReadsThem() async throws {
+        let module = try copyFixture("truth")
+        defer { module.cleanup() }
+        let bench = try await runCrossgo(["test", "./lookup", "--target", "host", "--json", "--", "-bench=.", "-benchtime=1x", "-run=^$"], in: module.path)
+        #expect(bench.exitCode == 0, "\(bench.stdout.suffix(2000))")
+        let events = try bench.stdout.split(separator: "\n").map { try JSONDecoder().decode(EventLine.self, from: Data($0.utf8)) }
+        #expect(events.last?.counts?["failed"] == 0 && events.last?.counts?["passed"] == 1)
+        #expect(events.contains { $0.event == "job-finished" && $0.status == "passed" })
+        // -tags is a build flag: a test file behind a tag runs only with it; -v would otherwise break test2json framing.
+        try module.write("lookup/tagged_test.go", "//go:build extra\n\npackage lookup\n\nimport \"testing\"\n\nfunc TestTagged(t *testing.T) {}\n")
+        let tagged = try await runCrossgo(["test", "./lookup", "--target", "host", "--no-cache", "--json", "--", "-tags=extra", "-v", "-run=TestTagged"], in: module.path)
+        #expect(tagged.exitCode == 0, "\(tagged.stdout.suffix(2000))")
+        let names = try tagged.stdout.split(separator: "\n").compactMap { try JSONDecoder().decode(EventLine.self, from: Data($0.utf8)).test2json }
+            .filter { $0.Action == "pass" }.compactMap(\.Test)
+        #expect(names == ["TestTagged"], "\(names)")
+        // -coverprofile: one merged profile per target, which go tool cover reads.
+        let cover = try await runCrossgo(["test", "./lookup", "--target", "host", "--no-progress", "--", "-run=TestLocalhost", "-coverprofile=cover.out"], in: module.path)
+        #expect(cover.exitCode == 0, "\(cover.stderr)")
+        let profile = try String(contentsOfFile: module.path + "/cover.out", encoding: .utf8)
+        #expect(profile.hasPrefix("mode: "), "\(profile)")
+    }
 }

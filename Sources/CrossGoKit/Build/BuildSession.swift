@@ -253,6 +253,8 @@ public struct BuildSession: Sendable {
     /// Runs each artifact the host can run, with `arguments`, on the matrix runner; says why the others cannot run.
     func runArtifacts(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String, arguments: [String], concurrency: Int) async -> [RunRecord] {
         let runners = await context.runners(for: toolchain)
+        context.reporter.report(.planned(command: "build", jobs: artifacts.map { JobID(item: $0.binary, target: $0.target) },
+                                         message: "running the \(artifacts.count) artifact(s) where this host can"))
         let runner = MatrixRunner(concurrency: concurrency, reporter: context.reporter)
         let result = await runner.run(artifacts, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "run", work: { (artifact: Artifact, _: JobHandle) -> RunRecord in
             let target = Target(goos: artifact.goos, goarch: artifact.goarch, variant: artifact.variant)

@@ -129,7 +129,7 @@ public final class PlainReporter: Reporter {
     public func report(_ event: SessionEvent) {
         switch event {
         case .planned(_, let jobs, let message):
-            progress.withLock { $0.total = jobs.count }
+            progress.withLock { $0 = (done: 0, total: jobs.count) }
             streams.err("crossgo: \(message)")
         case .jobStarted(let job, let phase):
             streams.err("\(phase.padding(toLength: 12, withPad: " ", startingAt: 0)) \(job)")
@@ -185,6 +185,7 @@ public final class LiveReporter: Reporter {
             switch event {
             case .planned(_, let jobs, let message):
                 s.total = jobs.count
+                s.done = 0
                 above.append("crossgo: \(message)")
             case .jobStarted(let job, let phase):
                 s.running[job] = (phase, Date())
