@@ -58,7 +58,8 @@ func patch(_ value: UInt64, at offset: Int, size: Int, bigEndian: Bool = false) 
 
 @Suite("Damaged and foreign input")
 struct RobustnessTests {
-    static let samples = ["linux-s390x", "linux-arm", "darwin-amd64", "windows-386", "wasip1-wasm", "js-wasm"]
+    static let samples = ["linux-s390x", "linux-arm", "darwin-amd64", "windows-386", "wasip1-wasm", "js-wasm",
+                          "aix-ppc64", "aix-ppc64-stripped", "plan9-386", "plan9-amd64", "plan9-arm"]
 
     @Test("Truncated prefixes fail cleanly or still give the same build info", arguments: samples)
     func truncated(_ name: String) async throws {
@@ -80,8 +81,10 @@ struct RobustnessTests {
                 failures += 1
                 #expect(!e.description.isEmpty && !e.description.contains("\n"))
                 if n == 0 { #expect(e.kind == .empty) }
+                else if n >= 8 { #expect(e.format == nil || e.format == full.format, "prefix \(n): \(e)") }
             case .success(let image):
-                // A prefix that still holds every structure read must give the same answer. Only a
+                // A prefix that still holds every structure read must give the same answer (an XCOFF file cut
+                // in its string table, which nothing reads, included). Only a
                 // wasm module cut exactly between two sections is a valid (shorter, non-Go) module.
                 let info = image.slices.first?.buildInfo
                 #expect(info == slice.buildInfo || (info == nil && full.format == .wasm), "prefix \(n)")
