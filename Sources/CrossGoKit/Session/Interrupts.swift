@@ -51,30 +51,3 @@ final class InterruptFlag: Sendable {
 
     var isRaised: Bool { raised.withLock { $0 } }
 }
-
-/// The operation stopped because SIGINT or SIGTERM arrived.
-public struct InterruptedError: ClassifiedError {
-    public var exitStatus: ExitStatus { .interrupted }
-    public var description: String { "interrupted" }
-}
-
-/// Set once by the first signal.
-final class InterruptFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
-
-    /// Raises the flag; true for the first signal, false for any later one.
-    func raise() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if raised { return false }
-        raised = true
-        return true
-    }
-
-    var isRaised: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return raised
-    }
-}
