@@ -121,14 +121,16 @@ import Testing
 
     /// Defects 5, 11 and 13: wasip1 verdicts as go's own wrapper gives them; a missing runner is not a pass;
     /// the skip reason survives into JUnit; --timeout 0 means no limit.
-    @Test(.requires("wasmtime")) func testVerdictsAgreeWithGo() async throws {
+    @Test(.requires("wasmtime", "node", "qemu-riscv64")) func testVerdictsAgreeWithGo() async throws {
         let module = try copyFixture("truth")
         defer { module.cleanup() }
         let junit = module.path + "/junit.xml"
-        let result = try await runCrossgo(["test", "./lookup", "--target", "wasip1/wasm,host", "--no-cache", "--timeout", "0", "--junit", junit, "--no-progress"], in: module.path)
+        let result = try await runCrossgo(["test", "./lookup", "./goenv", "--target", "wasip1/wasm,host,linux/riscv64,js/wasm", "--no-cache", "--timeout", "0",
+                                           "--junit", junit, "--no-progress"], in: module.path)
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         let xml = try String(contentsOfFile: junit, encoding: .utf8)
         #expect(xml.contains("<skipped message=\"lookup_test.go:19: needs a printer\"/>"), "\(xml)")
+        #expect(result.stdout.contains("example.com/truth/goenv") && !result.stdout.contains("FAIL"), "\(result.stdout)")
         // The same package with no qemu on PATH: linux/riscv64 is not run, and that is not a success.
         // A PATH with go alone: no qemu-user anywhere (the machine's /bin is /usr/bin on Debian, where qemu lives).
         let bin = try TempFolder("crossgo-bin")

@@ -39,6 +39,16 @@ public struct TestJob: Sendable, Equatable {
         ["vet"] + buildFlags.filter { $0.hasPrefix("-tags") } + [package.importPath]
     }
 
+    /// The environment changes for running the test binary, as `go test -exec` makes them: the build's GOOS,
+    /// GOARCH, level and CGO_ENABLED, GOROOT/bin first on PATH, PWD the package folder.
+    public func runEnvironment(goroot: String, path: String?) -> EnvironmentChanges {
+        var env: EnvironmentChanges = environment.mapValues { Optional($0) }
+        let bin = goroot + "/bin"
+        env["PATH"] = path.map { $0.isEmpty ? bin : bin + ":" + $0 } ?? bin
+        env["PWD"] = package.directory
+        return env
+    }
+
     /// The test binary's argv tail: test2json framing, crossgo's limits, the test log for the cache, then the user's.
     public func runArguments(timeout: String, testLog: String, coverFile: String? = nil) -> [String] {
         ["-test.v=test2json", "-test.paniconexit0", "-test.timeout=\(timeout)", "-test.testlogfile=\(testLog)"]

@@ -362,12 +362,18 @@ struct TestExecutor: Sendable {
         let log = scratch + "/" + safeName + ".testlog"
         let timeoutSeconds = goDurationSeconds(timeout).flatMap { $0 > 0 ? $0 + 60 : nil }
         let args = job.runArguments(timeout: timeout, testLog: log, coverFile: job.coverProfile ? scratch + "/" + safeName + ".cover" : nil)
-        guard let argv = runner.command(binary: binary, arguments: args, workingDirectory: package.directory, pathVariable: environment["PATH"]) else {
+        // The environment `go test -exec` gives a test binary: go's own, which holds the target's GOOS, GOARCH and
+        // CGO_ENABLED, with GOROOT/bin first on PATH and PWD the package folder (a test that runs `go build`
+        // builds for the target, as under go).
+        let runEnvironment = job.runEnvironment(goroot: toolchain.goroot, path: environment["PATH"])
+        // (wasmtime passes its guest only PWD and PATH, as GOROOT's go_wasip1_wasm_exec does.)
+        guard let argv = runner.command(binary: binary, arguments: args, workingDirectory: package.directory,
+                                        pathVariable: runEnvironment["PATH"] ?? nil) else {
             return finish(PackageResult(package: package.importPath, target: name, status: .noRunner, message: runner.summary))
         }
         let output: ProgramResult
         do {
-            output = try await runProgram(argv[0], Array(argv.dropFirst()), workingDirectory: package.directory,
+            output = try await runProgram(argv[0], Array(argv.dropFirst()), environment: runEnvironment, workingDirectory: package.directory,
                                           timeout: timeoutSeconds, limit: 64 << 20, argv0: runner.argv0)
         } catch {
             return finish(PackageResult(package: package.importPath, target: name, status: .failed, message: "\(error)"))
