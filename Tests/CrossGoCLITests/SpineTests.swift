@@ -54,6 +54,11 @@ import Testing
         let duplicate = try await runCrossgo(["build", "--no-progress"], in: module.path)
         #expect(duplicate.exitCode == ExitStatus.usage.rawValue)
         #expect(duplicate.stderr.contains("duplicate key(s) 'targets'"), "\(duplicate.stderr)")
+        // The same program listed twice under builds: named as such, not as an output-name clash.
+        try module.write("crossgo.yaml", "targets: [host]\nbuilds:\n  - main: .\n  - main: .\n    binary: again\n")
+        let twice = try await runCrossgo(["build", "--no-progress"], in: module.path)
+        #expect(twice.exitCode == ExitStatus.usage.rawValue)
+        #expect(twice.stderr.contains("crossgo.yaml:") && twice.stderr.contains("builds: . is listed twice"), "\(twice.stderr)")
     }
 
     @Test func threeWhenTheEnvironmentCannotServe() async throws {

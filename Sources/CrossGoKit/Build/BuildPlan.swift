@@ -69,7 +69,7 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
         case .excludedEverywhere(let package, let targets):
             return "package \(package) has no Go files for any requested target (\(targets)): build constraints exclude them all; check --tags and --target"
         case .duplicateBuild(let main, let line):
-            return "builds: \(main) is listed twice\(line.map { " (again at line \($0))" } ?? ""): give each program one entry"
+            return "\(main) is listed twice\(line.map { " (again at line \($0))" } ?? ""): give each program one entry"
         }
     }
 }
