@@ -1,0 +1,43 @@
+// Text helpers every outcome renderer shares: tables, sizes, relative paths.
+import Foundation
+
+/// `path` relative to `base` when it is inside it.
+public func relativePath(_ path: String, to base: String) -> String {
+    let prefix = base.hasSuffix("/") ? base : base + "/"
+    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+}
+
+/// "1.2 MiB", "340 KiB", "12 B".
+public func formatSize(_ bytes: Int) -> String {
+    if bytes >= 1 << 20 { return String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+    if bytes >= 1 << 10 { return String(format: "%.0f KiB", Double(bytes) / 1024) }
+    return "\(bytes) B"
+}
+
+/// Lays out rows in aligned columns.
+public func renderTable(_ header: [String], _ rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], visibleLength(cell)) } }
+    func line(_ cells: [String]) -> String {
+        var parts: [String] = []
+        for (i, cell) in cells.enumerated() {
+            if i == cells.count - 1 { parts.append(cell); continue }
+            let pad = max(0, widths[i] - visibleLength(cell))
+            parts.append(cell + String(repeating: " ", count: pad))
+        }
+        return parts.joined(separator: "  ")
+    }
+    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+}
+
+/// Characters a terminal shows (colour sequences do not count).
+func visibleLength(_ text: String) -> Int {
+    var count = 0
+    var inEscape = false
+    for scalar in text.unicodeScalars {
+        if inEscape { if scalar == "m" { inEscape = false }; continue }
+        if scalar == "\u{1B}" { inEscape = true; continue }
+        count += 1
+    }
+    return count
+}
