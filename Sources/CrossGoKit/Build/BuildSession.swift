@@ -126,9 +126,10 @@ public struct BuildSession: Sendable {
         let system = context.system
         let cwd = context.workingDirectory
         let goPath = try context.locator.locate(explicit: request.goPath)
+        // git status of the work tree, taken while the toolchain is read and before crossgo writes anything.
+        async let dirty = Self.treeDirty(cwd, system: system)
         let toolchain = try await GoToolchain.load(goPath: goPath, workingDirectory: cwd, system: system, cache: context.goCache)
         let moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
-        async let dirty = Self.treeDirty(moduleRoot, system: system)
         let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
         let targets = try resolveTargets(request.targets, config: config, toolchain: toolchain)
 
@@ -145,6 +146,7 @@ public struct BuildSession: Sendable {
             context.reporter.report(.notice("\(a.package) is not built for \(a.target): \(a.reason)", level: "info"))
         }
 
+        let wasDirty = await dirty
         let outSetting = request.out.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? moduleRoot + "/" + (config?.out ?? "dist")
         let outDir = URL(fileURLWithPath: outSetting).standardizedFileURL.path
         try prepare(outDir: outDir)
@@ -158,7 +160,6 @@ public struct BuildSession: Sendable {
         let builder = Builder(toolchain: toolchain, outDir: outDir, workingDirectory: cwd, previous: previous)
         builder.removeStalePartials()
 
-        let wasDirty = await dirty
         let programs = Set(plan.jobs.map(\.binary)).count
         context.reporter.report(.planned(
             command: "build", jobs: plan.jobs.map { JobID(item: $0.binary, target: $0.target.description) },
