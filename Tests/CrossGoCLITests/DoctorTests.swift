@@ -123,7 +123,7 @@ import Testing
         try box.root.write("gopls-src/main.go", "package main\n\nfunc main() {}\n")
         let toolBin = box.root.path + "/tools"
         let build = try await runProgram(try await Self.mainGo(), ["build", "-o", toolBin + "/gopls", "."], environment: ["GOOS": "linux", "GOARCH": "arm64", "CGO_ENABLED": "0"],
-                                         workingDirectory: box.root.path + "/gopls-src", timeout: 300)
+                                         workingDirectory: box.root.path + "/gopls-src", timeout: 1800)
         #expect(build.succeeded, "\(build.stderr)")
         try box.root.write("home/.bashrc", "# my settings\nexport PATH=$PATH:/opt/x\nexport GOROOT=/usr/local/go\nexport GOBIN=$GOROOT/bin\n")
         try box.root.write("home/.zshrc", "export GOMODCACHE=$HOME/go/pkg/mod-arm64\n")

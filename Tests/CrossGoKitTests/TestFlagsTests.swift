@@ -196,7 +196,7 @@ import Testing
         for (goos, goarch) in [("linux", "riscv64"), ("linux", "s390x"), ("linux", "386"), ("js", "wasm"), ("windows", "arm64")] {
             let out = try await runProgram(go, ["test", "-c", "-race", "-o", module.path + "/r.test", "."],
                                            environment: ["GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "0", "GOFLAGS": nil],
-                                           workingDirectory: module.path, timeout: 300)
+                                           workingDirectory: module.path, timeout: 1800)
             #expect(!out.succeeded)
             if raceSupported(goos: goos, goarch: goarch) {
                 #expect(out.stderr.contains("-race requires cgo"), "\(goos)/\(goarch): \(out.stderr)")
@@ -305,7 +305,7 @@ import Testing
         for (index, run) in ["TestNeg", "TestPos"].enumerated() {
             let binary = module.path + "/cov\(index).test"
             let build = try await runProgram(go, ["test", "-c", "-covermode=count", "-o", binary, "."],
-                                             environment: ["GOFLAGS": nil], workingDirectory: module.path, timeout: 600)
+                                             environment: ["GOFLAGS": nil], workingDirectory: module.path, timeout: 1800)
             try #require(build.succeeded, "\(build.stderr)")
             let profile = module.path + "/p\(index).out"
             let out = try await runProgram(binary, ["-test.run=^\(run)$", "-test.coverprofile=\(profile)"], workingDirectory: module.path, timeout: 120)

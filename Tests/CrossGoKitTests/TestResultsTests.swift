@@ -19,7 +19,7 @@ struct RealRun {
         for (name, text) in files { try module.write(name, text) }
         let binary = module.path + "/bm.test"
         let build = try await runProgram(go, ["test", "-c"] + buildFlags + ["-o", binary, "."], environment: ["GOFLAGS": nil],
-                                         workingDirectory: module.path, timeout: 600)
+                                         workingDirectory: module.path, timeout: 1800)
         try #require(build.succeeded, "\(build.stderr)")
         let out = try await runProgram(binary, ["-test.v=test2json", "-test.paniconexit0", "-test.timeout=2m"] + arguments,
                                        workingDirectory: module.path, timeout: 180)

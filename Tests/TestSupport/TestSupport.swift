@@ -65,8 +65,9 @@ public var crossgoExecutable: String {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
 }
 
-/// Runs the built crossgo with arguments, in `directory`, with environment changes.
-public func runCrossgo(_ arguments: [String], in directory: String? = nil, environment: EnvironmentChanges = [:], timeout: Double = 600) async throws -> ProgramResult {
+/// Runs the built crossgo with arguments, in `directory`, with environment changes. The timeout only guards
+/// against a hang: on a cold Go build cache and 2 cores some runs took over 10 minutes.
+public func runCrossgo(_ arguments: [String], in directory: String? = nil, environment: EnvironmentChanges = [:], timeout: Double = 1800) async throws -> ProgramResult {
     try await runProgram(crossgoExecutable, arguments, environment: environment, workingDirectory: directory, timeout: timeout)
 }
 
