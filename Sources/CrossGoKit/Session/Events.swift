@@ -95,9 +95,9 @@ public struct RenderedOutcome: Sendable, Equatable {
 public enum EventJSON {
     public static let schemaVersion = 1
 
-    static func encoder(pretty: Bool = false) -> JSONEncoder {
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 

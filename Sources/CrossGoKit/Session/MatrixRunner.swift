@@ -11,8 +11,6 @@ public struct JobHandle: Sendable {
     public func phase(_ name: String) { reporter.report(.jobPhase(id, phase: name)) }
     /// A test2json event of this job.
     public func test(_ event: TestEvent) { reporter.report(.test(id, event)) }
-    /// A message about this job.
-    public func notice(_ text: String, level: String = "info") { reporter.report(.notice(text, level: level)) }
 }
 
 /// What the runner hands back: one output per planned job, in plan order; nil for jobs never started

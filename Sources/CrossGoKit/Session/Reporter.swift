@@ -87,10 +87,6 @@ public final class CapturingReporter: Reporter {
     public init() {}
     public func report(_ event: SessionEvent) { events.withLock { $0.append(event) } }
     public var captured: [SessionEvent] { events.withLock { $0 } }
-    /// The notices reported, in order.
-    public var notices: [String] {
-        captured.compactMap { if case .notice(let text, _) = $0 { return text } else { return nil } }
-    }
 }
 
 /// JSON Lines on stdout: one object per event (see EventJSON).

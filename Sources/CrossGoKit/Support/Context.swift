@@ -54,13 +54,6 @@ public struct CrossGoContext: Sendable {
         await RunnerDetector.probe(system: system, toolchain: toolchain, extraDirectories: extraToolDirectories)
     }
 
-    /// The same context reporting somewhere else.
-    public func reporting(to reporter: any Reporter) -> CrossGoContext {
-        var copy = self
-        copy.reporter = reporter
-        return copy
-    }
-
     static func executableDirectory() -> String? {
         guard let path = Bundle.main.executableURL?.resolvingSymlinksInPath().path else { return nil }
         return (path as NSString).deletingLastPathComponent
