@@ -14,7 +14,7 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
     public var goVersion: String?
 
     /// The file format a target's binaries have.
-    public static func expectedFormat(for goos: String) -> BinaryFormat? {
+    public static func expectedFormat(for goos: String) -> BinaryFormat {
         switch goos {
         case "windows": return .pe
         case "darwin", "ios": return .machO
@@ -51,19 +51,16 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
             check.problems.append("expected one \(target.pair) binary, found a universal file with \(image.slices.count) slices")
             return check
         }
-        if let expected = expectedFormat(for: target.goos) {
-            if slice.format == expected {
-                check.confirmed.append("\(expected.rawValue) file")
-            } else {
-                check.problems.append("expected a \(expected.rawValue) file for \(target.goos), found \(slice.format.rawValue)")
-            }
+        let expected = expectedFormat(for: target.goos)
+        if slice.format == expected {
+            check.confirmed.append("\(expected.rawValue) file")
         } else {
-            check.confirmed.append("format not checked (\(target.goos) files are not read by crossgo)")
+            check.problems.append("expected a \(expected.rawValue) file for \(target.goos), found \(slice.format.rawValue)")
         }
         if let arch = slice.goarch {
             if arch == target.goarch { check.confirmed.append("header says \(arch)") }
             else { check.problems.append("expected \(target.goarch) code, the header says \(arch)") }
-        } else if expectedFormat(for: target.goos) != nil {
+        } else {
             check.problems.append("the header names no architecture crossgo knows (expected \(target.goarch))")
         }
         if let os = slice.goos, slice.goosSource != .buildInfo {

@@ -306,20 +306,19 @@ public struct BuildPlanner: Sendable {
                 throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: override.line, key: "overrides.targets", message: error.description)
             }
         }
-        func applying(_ target: Target) -> [TargetOverride] {
-            overrides.filter { $0.1.contains(target) || $0.1.contains(Target(goos: target.goos, goarch: target.goarch)) }.map(\.0)
+        let resolved = overrides
+        /// The overrides that apply to a target (named with or without its level).
+        @Sendable func applying(_ target: Target) -> [TargetOverride] {
+            resolved.filter { $0.1.contains(target) || $0.1.contains(Target(goos: target.goos, goarch: target.goarch)) }.map(\.0)
         }
-        func tags(_ build: BuildSpec?, _ target: Target) -> [String] {
-            options.tags ?? applying(target).compactMap(\.tags).last ?? build?.tags ?? []
+        /// A build's tags for a target: the flag, else the last applying override, else the build's own.
+        func tags(_ build: BuildSpec?) -> @Sendable (Target) -> [String] {
+            { [options] target in options.tags ?? applying(target).compactMap(\.tags).last ?? build?.tags ?? [] }
         }
         var specs: [(MainPackage, BuildSpec?)] = []
         var absent: [AbsentBuild] = []
         func collect(_ patterns: [String], build: BuildSpec?, directory: String) async throws {
-            let tagsFor: @Sendable (Target) -> [String] = { [options, overrides] target in
-                options.tags ?? overrides.filter { $0.1.contains(target) || $0.1.contains(Target(goos: target.goos, goarch: target.goarch)) }.map(\.0)
-                    .compactMap(\.tags).last ?? build?.tags ?? []
-            }
-            let (mains, missing) = try await mainPackages(patterns, targets: targets, tags: tagsFor, workingDirectory: directory)
+            let (mains, missing) = try await mainPackages(patterns, targets: targets, tags: tags(build), workingDirectory: directory)
             for main in mains {
                 var named = main
                 if let binary = build?.binary, mains.count == 1 { named.binary = binary }
@@ -353,7 +352,7 @@ public struct BuildPlanner: Sendable {
                 for (k, v) in build?.env ?? [:] { env[k] = v }
                 for o in applying { for (k, v) in o.env { env[k] = v } }
                 let ldflags = options.ldflags ?? applying.compactMap(\.ldflags).last ?? build?.ldflags
-                let tags = tags(build, target)
+                let tags = tags(build)(target)
                 var args = ["build"]
                 if trimpath { args.append("-trimpath") }
                 if let ldflags, !ldflags.isEmpty { args.append("-ldflags=\(ldflags)") }

@@ -78,8 +78,8 @@ public struct TestPlan: Sendable {
         } catch {
             throw UsageError("after --: \(error)")
         }
-        var build = flags.buildArguments
-        if !tags.isEmpty { build.insert("-tags=" + tags.joined(separator: ","), at: 0) }
+        let tagFlag = tags.isEmpty ? [] : ["-tags=" + tags.joined(separator: ",")]
+        let build = tagFlag + flags.buildArguments
         var binary = flags.binaryArguments
         if let run { binary.insert("-test.run=\(run)", at: 0) }
         buildFlags = build
@@ -96,8 +96,7 @@ public struct TestPlan: Sendable {
             for target in targets {
                 var env = target.environment
                 if target != host { env["CGO_ENABLED"] = "0" }
-                var targetBuild = build
-                if dropped[target] != nil { targetBuild = targetBuild.filter { ($0.split(separator: "=").first.map(String.init) ?? $0) != "-race" } }
+                let targetBuild = tagFlag + flags.buildArguments(race: dropped[target] == nil)
                 var job = TestJob(package: package, target: target, buildFlags: targetBuild, environment: env, binaryArguments: binary)
                 job.coverProfile = flags.coverProfile != nil
                 jobs.append(job)
