@@ -17,7 +17,9 @@ demo: build
 	@scripts/demo
 
 ## test: set up, then run the whole test suite (fails if any test was skipped)
-test: build
+test:
+	@scripts/setup --all
+	swift build $(SWIFT_BUILD_FLAGS)
 	@scripts/test
 
 ## install: the release build (Swift runtime linked in), shell completions and a man page under PREFIX
