@@ -15,7 +15,7 @@ public struct CrossGo: AsyncParsableCommand {
             (the doctor: 1 warnings, 2 errors).
             """,
         version: CrossGoVersion.full,
-        subcommands: [Build.self, TestCommand.self, Inspect.self, DoctorCommand.self, Targets.self]
+        subcommands: [Build.self, TestCommand.self, Release.self, Verify.self, Inspect.self, DoctorCommand.self, Targets.self]
     )
 
     public init() {}
@@ -26,7 +26,7 @@ public struct CrossGo: AsyncParsableCommand {
         Trace.mark("start")
         do {
             try rejectUnknownHelpTopic(arguments)
-            var command = try parseAsRoot(PackageArguments.passTerminatorWords(arguments, subcommands: ["build", "test"]))
+            var command = try parseAsRoot(PackageArguments.passTerminatorWords(arguments, subcommands: ["build", "test", "release"]))
             Trace.mark("arguments parsed")
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

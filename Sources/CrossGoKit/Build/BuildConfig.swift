@@ -74,11 +74,15 @@ public struct BuildConfig: Sendable, Equatable {
     public var trimpath: Bool?
     /// Build with cgo (CGO_ENABLED=1) for every target.
     public var cgo: Bool?
+    /// `crossgo release`: the project name of the checksums file.
+    public var project: String?
+    /// `crossgo release`: merge darwin/arm64 and darwin/amd64 into a universal binary.
+    public var universal: Bool?
 
     public init() {}
 
     public static let fileName = "crossgo.yaml"
-    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo"]
+    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo", "project", "universal"]
     static let buildKeys = ["main", "binary", "ldflags", "tags", "env", "flags"]
     static let overrideKeys = ["target", "targets", "ldflags", "tags", "env", "flags", "cgo"]
 
@@ -121,6 +125,13 @@ public struct BuildConfig: Sendable, Equatable {
                 config.jobs = n
             case "trimpath": config.trimpath = try reader.bool(value, key: key)
             case "cgo": config.cgo = try reader.bool(value, key: key)
+            case "universal": config.universal = try reader.bool(value, key: key)
+            case "project":
+                let name = try reader.string(value, key: key)
+                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "._+-".contains($0) }) else {
+                    throw reader.error(value, key, "a project name is one word of letters, digits and . _ + - (it names the checksums file)")
+                }
+                config.project = name
             case "builds":
                 guard case .sequence(let items) = value else { throw reader.error(value, key, "expected a list of builds") }
                 config.builds = try items.enumerated().map { i, item in try reader.build(item, key: "builds[\(i)]") }

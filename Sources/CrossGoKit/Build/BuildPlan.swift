@@ -11,8 +11,39 @@ public struct BuildOptions: Sendable {
     public var outputTemplate: String?
     /// Flags after `--`, passed to `go build` as they are (except those crossgo owns: see `ownedFlag`).
     public var passthrough: [String] = []
+    /// Values for `{{.Name}}` in ldflags (see `LdflagsTemplate`); nil: ldflags are used as written.
+    public var ldflagsValues: [String: String]?
+    /// Environment added to every go build (the reproducibility check's own GOCACHE).
+    public var extraEnvironment: [String: String] = [:]
 
     public init() {}
+}
+
+/// `{{.Version}}`, `{{.Commit}}`, `{{.CommitDate}}`, `{{.Date}}` in ldflags, as release tools spell them:
+/// `-X main.version={{.Version}}`. Unknown names are an error, never passed to the linker as they are.
+public enum LdflagsTemplate {
+    public static let names = ["Version", "Commit", "ShortCommit", "CommitDate", "Date"]
+
+    public static func uses(_ text: String?) -> Bool { text?.contains("{{") ?? false }
+
+    /// `text` with every `{{.Name}}` replaced; throws `PlanError.badLdflags` for an unknown or unclosed one.
+    public static func expand(_ text: String, values: [String: String]) throws -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw PlanError.badLdflags(text, "unclosed {{")
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard name.hasPrefix("."), let value = values[String(name.dropFirst())] else {
+                throw PlanError.badLdflags(text, "unknown {{\(name)}} (known: \(names.map { "{{.\($0)}}" }.joined(separator: ", ")))")
+            }
+            out += value
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
 }
 
 /// One `go build` of one package for one target.
@@ -56,6 +87,7 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
     case ownedFlag(String, String)
     case excludedEverywhere(String, String)
     case duplicateBuild(String, Int?)
+    case badLdflags(String, String)
 
     public var description: String {
         switch self {
@@ -70,6 +102,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable {
             return "package \(package) has no Go files for any requested target (\(targets)): build constraints exclude them all; check --tags and --target"
         case .duplicateBuild(let main, let line):
             return "\(main) is listed twice\(line.map { " (again at line \($0))" } ?? ""): give each program one entry"
+        case .badLdflags(let flags, let why):
+            return "ldflags '\(flags)': \(why)"
         }
     }
 }
@@ -351,7 +385,11 @@ public struct BuildPlanner: Sendable {
                 env["CGO_ENABLED"] = cgo ? "1" : "0"
                 for (k, v) in build?.env ?? [:] { env[k] = v }
                 for o in applying { for (k, v) in o.env { env[k] = v } }
-                let ldflags = options.ldflags ?? applying.compactMap(\.ldflags).last ?? build?.ldflags
+                for (k, v) in options.extraEnvironment { env[k] = v }
+                var ldflags = options.ldflags ?? applying.compactMap(\.ldflags).last ?? build?.ldflags
+                if let values = options.ldflagsValues, let written = ldflags, LdflagsTemplate.uses(written) {
+                    ldflags = try LdflagsTemplate.expand(written, values: values)
+                }
                 let tags = tags(build)(target)
                 var args = ["build"]
                 if trimpath { args.append("-trimpath") }

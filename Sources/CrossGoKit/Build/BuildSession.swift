@@ -23,6 +23,10 @@ public struct BuildRequest: Sendable {
     public var runArguments: [String] = []
     /// Flags for go build (after `--`).
     public var passthrough: [String] = []
+    /// The version `{{.Version}}` in ldflags stands for (default: the exact git tag, else "dev").
+    public var version: String?
+    /// Environment added to every go build.
+    public var extraEnvironment: [String: String] = [:]
 
     public init() {}
 }
@@ -57,6 +61,8 @@ public struct BuildOutcome: SessionOutcome {
     public var interrupted: Bool
     /// Whether the git work tree had changes before crossgo started (nil: not a git checkout).
     public var treeDirty: Bool?
+    /// The folder holding go.mod (not encoded: the manifest's paths are relative to outDir).
+    public var moduleRoot: String = ""
 
     public var exitStatus: ExitStatus {
         if interrupted { return .interrupted }
@@ -140,6 +146,10 @@ public struct BuildSession: Sendable {
         options.trimpath = request.trimpath
         options.outputTemplate = request.outputTemplate
         options.passthrough = request.passthrough
+        options.extraEnvironment = request.extraEnvironment
+        if LdflagsTemplate.uses(request.ldflags) || config.map({ c in c.builds.contains { LdflagsTemplate.uses($0.ldflags) } || c.overrides.contains { LdflagsTemplate.uses($0.ldflags) } }) == true {
+            options.ldflagsValues = await SourceFacts.read(moduleRoot, system: system).ldflagsValues(version: request.version, now: context.clock())
+        }
         let planner = BuildPlanner(toolchain: toolchain, moduleRoot: moduleRoot, system: system, cache: context.goCache)
         let plan = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
         for a in plan.absent {
@@ -208,8 +218,10 @@ public struct BuildSession: Sendable {
         if request.run && !built.interrupted && !Task.isCancelled {
             runs = await runArtifacts(artifacts, toolchain: toolchain, outDir: outDir, arguments: request.runArguments, concurrency: parallel)
         }
-        return BuildOutcome(outDir: outDir, go: toolchain.version, module: module, artifacts: artifacts, failures: failures, absent: plan.absent,
-                            runs: runs, removed: removed, interrupted: built.interrupted || Task.isCancelled, treeDirty: wasDirty)
+        var outcome = BuildOutcome(outDir: outDir, go: toolchain.version, module: module, artifacts: artifacts, failures: failures, absent: plan.absent,
+                                   runs: runs, removed: removed, interrupted: built.interrupted || Task.isCancelled, treeDirty: wasDirty)
+        outcome.moduleRoot = moduleRoot
+        return outcome
     }
 
     /// Targets from the flag, else crossgo.yaml (errors located there), else `default`.

@@ -1,0 +1,140 @@
+// `crossgo release` and `crossgo release keygen`: map flags to a ReleaseRequest / a key pair.
+import ArgumentParser
+import CrossGoKit
+import Foundation
+
+/// The flags `build` and `release` share: which targets, where, and how go builds.
+struct BuildFlags: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Targets: pairs, sets, globs or triples, comma-separated (repeatable).", valueName: "spec"))
+    var target: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Output folder (default: dist next to go.mod).", valueName: "dir"))
+    var out: String?
+
+    @Option(name: .long, help: "Targets built at the same time (default: chosen for this machine).")
+    var jobs: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: "Linker flags for go build -ldflags ({{.Version}} {{.Commit}} {{.ShortCommit}} {{.CommitDate}} {{.Date}} are filled in; --ldflags= means none).")
+    var ldflags: String?
+
+    @Option(name: .long, help: "Build tags, comma-separated.")
+    var tags: String?
+
+    @Option(name: .long, help: ArgumentHelp("Artifact name template: {binary} {os} {arch} {variant} {ext}.", valueName: "template"))
+    var output: String?
+
+    @Flag(inversion: .prefixedNo, help: "Build with -trimpath (default: on).")
+    var trimpath: Bool?
+
+    @Flag(help: "Remove the artifacts listed in the previous manifest first.")
+    var clean = false
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    /// These flags, with the packages and the go flags after `--`, as a build request.
+    func request(_ arguments: PackageArguments, goPath: String?) -> BuildRequest {
+        var request = BuildRequest()
+        request.goPath = goPath
+        request.packages = arguments.packages
+        request.passthrough = arguments.passthrough
+        request.targets = target
+        request.out = out
+        request.jobs = jobs
+        request.ldflags = ldflags
+        request.tags = tags.map { $0.split(separator: ",").map(String.init) }
+        request.outputTemplate = output
+        request.trimpath = trimpath
+        request.clean = clean
+        return request
+    }
+}
+
+/// `crossgo release` is `crossgo release run` (the default) or `crossgo release keygen`.
+struct Release: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "release",
+        abstract: "Build, archive, describe (SBOMs), checksum and sign every artifact; or make a signing key.",
+        subcommands: [Run.self, Keygen.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+extension Release {
+  struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Build, then archive, describe (SBOMs), checksum and sign every artifact; optionally prove the build reproducible.",
+        discussion: """
+            Runs the build, then these stages: a universal macOS binary (--universal), reproducible archives \
+            (<binary>_<version>_<os>_<arch>.tar.gz, .zip for windows, with the module's README*/LICENSE* files), \
+            CycloneDX 1.6 and SPDX 2.3 SBOMs per artifact from its own build info, <project>_<version>_checksums.txt, \
+            its minisign signature (--sign-key), a rebuild-and-compare proof (--check-reproducible), and release.json. \
+            Archive entries carry SOURCE_DATE_EPOCH, else the last commit's time. \
+            Exit status: 0 released, 1 a target or stage failed (or not reproducible), 2 bad input, 3 environment, 130 interrupted.
+            """
+    )
+
+    @OptionGroup var arguments: PackageArguments
+    @OptionGroup var build: BuildFlags
+
+    @Option(name: .customLong("version"), help: ArgumentHelp("The release version (default: the exact tag at HEAD without its v, else the module version go stamped).", valueName: "version"))
+    var releaseVersion: String?
+
+    @Option(help: ArgumentHelp("The project name of the checksums file (default: crossgo.yaml's project, else the module path's last element).", valueName: "name"))
+    var project: String?
+
+    @Option(name: .customLong("sign-key"), help: ArgumentHelp("A minisign secret key (unencrypted, as `crossgo release keygen` or `minisign -G -W` write) to sign the checksums with.", valueName: "file"))
+    var signKey: String?
+
+    @Flag(inversion: .prefixedNo, help: "Merge darwin/arm64 and darwin/amd64 into a universal binary (default: crossgo.yaml's universal, else off).")
+    var universal: Bool?
+
+    @Flag(name: .customLong("check-reproducible"), help: "Rebuild every artifact from a copy of the source in another folder with an empty GOCACHE, and compare.")
+    var checkReproducible = false
+
+    @OptionGroup var toolchainOptions: ToolchainOptions
+    @OptionGroup var reporting: ReportingOptions
+
+    func run() async throws {
+        var request = ReleaseRequest()
+        request.build = build.request(arguments, goPath: toolchainOptions.goPath)
+        request.version = releaseVersion
+        request.project = project
+        request.signKey = signKey
+        request.universal = universal
+        request.checkReproducible = checkReproducible
+        let asked = request
+        try await CommandRuntime.run("release", reporting: reporting) { try await ReleaseSession(context: $0).run(asked) }
+    }
+  }
+
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "keygen",
+            abstract: "Write a minisign key pair: NAME.key (secret, mode 0600, unencrypted) and NAME.pub.",
+            discussion: "An existing file is never overwritten. The secret key is never printed. Verify with: minisign -Vm FILE -p NAME.pub"
+        )
+
+        @Argument(help: ArgumentHelp("The key pair's name: NAME.key and NAME.pub are written.", valueName: "name"))
+        var name: String
+
+        @Flag(help: "Print the key id and public key as JSON.")
+        var json = false
+
+        func run() throws {
+            do {
+                let made = try ReleaseKeys.generate(name: name)
+                if json {
+                    Console.out(try Console.json(made))
+                } else {
+                    Console.out("key id \(made.keyID)\npublic key \(made.publicKey)")
+                    Console.err("crossgo: wrote \(made.secretKeyFile) (secret: keep it private) and \(made.publicKeyFile)")
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+}

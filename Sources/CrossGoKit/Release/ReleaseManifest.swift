@@ -1,0 +1,133 @@
+// dist/release.json: every file a release made, what kind it is, which artifact it covers, and how each
+// stage went. Written atomically, last; `crossgo verify` and `crossgo merge` read it.
+import Foundation
+
+/// One file of a release.
+public struct ReleaseFile: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case archive, binary, sbom, checksums, signature
+    }
+
+    /// Path relative to the output folder.
+    public var path: String
+    public var kind: Kind
+    /// The target it is for ("linux/amd64", "darwin/universal"); nil for checksums and signature.
+    public var target: String?
+    /// The program it is for; nil for checksums and signature.
+    public var binary: String?
+    public var size: Int
+    public var sha256: String
+    /// "tar.gz", "zip", "cyclonedx-1.6", "spdx-2.3", "minisign", "sha256sum", "mach-o-universal".
+    public var format: String?
+    /// The artifacts (paths in the output folder) this file holds or describes.
+    public var covers: [String]?
+
+    public init(path: String, kind: Kind, target: String?, binary: String?, size: Int, sha256: String, format: String?, covers: [String]?) {
+        self.path = path
+        self.kind = kind
+        self.target = target
+        self.binary = binary
+        self.size = size
+        self.sha256 = sha256
+        self.format = format
+        self.covers = covers
+    }
+}
+
+/// How one stage of the release went.
+public struct ReleaseStage: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable { case done, skipped, failed }
+    /// "build", "universal", "archives", "sboms", "checksums", "sign", "reproducible".
+    public var name: String
+    public var status: Status
+    /// What it made, or why it was skipped or failed.
+    public var detail: String
+}
+
+/// A program x target (or a stage of one) that is not in the release.
+public struct ReleaseFailure: Sendable, Codable, Equatable {
+    public var binary: String
+    public var target: String
+    /// The stage that failed ("build", "verify", "archive", "sbom", "universal").
+    public var stage: String
+    public var message: String
+}
+
+/// The result of rebuilding one artifact elsewhere and comparing.
+public struct ReproducibilityRecord: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case reproducible, differs
+        /// The rebuild did not produce it.
+        case failed
+    }
+    public var artifact: String
+    public var target: String
+    public var status: Status
+    public var sha256: String
+    public var rebuiltSha256: String?
+    /// The sections whose bytes differ, in file order (the Go build ID's holder last).
+    public var sections: [String]?
+    /// The likely cause, from the two files' build info.
+    public var cause: String?
+}
+
+/// The signature of the checksums file.
+public struct ReleaseSignature: Sendable, Codable, Equatable {
+    public var file: String
+    /// The signed file.
+    public var signs: String
+    /// minisign's key id, 16 hex digits.
+    public var keyID: String
+    /// The public key (base64, as `minisign -P` takes it).
+    public var publicKey: String
+}
+
+/// dist/release.json.
+public struct ReleaseManifest: Sendable, Codable, Equatable {
+    public var crossgo: String
+    public var project: String
+    public var version: String
+    public var go: String
+    public var module: String
+    /// The time every archive entry carries (seconds since 1970) and where it came from.
+    public var sourceDateEpoch: Int64
+    public var sourceDateFrom: String
+    public var files: [ReleaseFile]
+    public var failed: [ReleaseFailure]
+    public var stages: [ReleaseStage]
+    public var signature: ReleaseSignature?
+    public var reproducibility: [ReproducibilityRecord]?
+
+    public static let fileName = "release.json"
+
+    public func write(to outDir: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try atomicWrite(encoder.encode(self), to: outDir + "/" + Self.fileName)
+    }
+
+    public static func read(from outDir: String) throws -> ReleaseManifest? {
+        let path = outDir + "/" + fileName
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do {
+            return try JSONDecoder().decode(ReleaseManifest.self, from: data)
+        } catch {
+            throw UsageError("\(path): not a crossgo release manifest (\(jsonProblem(error)))")
+        }
+    }
+}
+
+/// The short reason a JSON document did not decode: the key path and what was wrong.
+func jsonProblem(_ error: any Error) -> String {
+    guard let error = error as? DecodingError else { return "\(error)" }
+    func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    }
+    switch error {
+    case .keyNotFound(let key, let context): return "missing \(path(context.codingPath + [key]))"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context.codingPath)): \(context.debugDescription)"
+    case .dataCorrupted(let context):
+        return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
+    @unknown default: return "\(error)"
+    }
+}
