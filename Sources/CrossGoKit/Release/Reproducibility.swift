@@ -43,7 +43,7 @@ struct ReproducibilityCheck: Sendable {
             }
             let first = original.outDir + "/" + artifact.path
             let second = rebuilt.outDir + "/" + twin.path
-            let comparison = Self.compare(first, second)
+            let comparison = Self.compare(first, second, arguments: (artifact.goArguments, twin.goArguments))
             records.append(ReproducibilityRecord(artifact: artifact.path, target: artifact.target, status: .differs, sha256: artifact.sha256,
                                                  rebuiltSha256: twin.sha256, sections: comparison.sections, cause: comparison.cause))
         }
@@ -99,7 +99,7 @@ struct ReproducibilityCheck: Sendable {
     }
 
     /// Which sections of two builds of one artifact differ, and the likely cause.
-    static func compare(_ first: String, _ second: String) -> (sections: [String], cause: String) {
+    static func compare(_ first: String, _ second: String, arguments: ([String], [String]) = ([], [])) -> (sections: [String], cause: String) {
         guard let a = FileManager.default.contents(atPath: first), let b = FileManager.default.contents(atPath: second),
               let imageA = try? BinaryImage.read(path: first), let imageB = try? BinaryImage.read(path: second) else {
             return (["(unreadable)"], "one of the two files cannot be read as a binary")
@@ -118,9 +118,9 @@ struct ReproducibilityCheck: Sendable {
         }
         if sections.isEmpty { sections = ["(headers)"] }
         // The section holding Go's build ID changes whenever any input does: name it last.
-        let idHolders: Set<String> = [".note.go.buildid", "go:buildid", "go.buildid"]
+        let idHolders: Set<String> = [".note.go.buildid", ".note.gnu.build-id", "go:buildid", "go.buildid"]
         sections = sections.filter { !idHolders.contains($0) } + sections.filter { idHolders.contains($0) }
-        return (sections, cause(imageA.slices.first?.buildInfo, imageB.slices.first?.buildInfo))
+        return (sections, cause(imageA.slices.first?.buildInfo, imageB.slices.first?.buildInfo, arguments: arguments))
     }
 
     static func clamp(_ range: Range<Int>, _ count: Int) -> Range<Int> {
@@ -139,7 +139,13 @@ struct ReproducibilityCheck: Sendable {
     }
 
     /// What differs between the two builds' recorded inputs, said as the likely cause.
-    static func cause(_ a: BuildInfo?, _ b: BuildInfo?) -> String {
+    static func cause(_ a: BuildInfo?, _ b: BuildInfo?, arguments: ([String], [String]) = ([], [])) -> String {
+        // go leaves -ldflags out of build info under -trimpath (go.dev/issue/52372), so crossgo compares what it passed.
+        let flagsA = arguments.0.first { $0.hasPrefix("-ldflags=") }, flagsB = arguments.1.first { $0.hasPrefix("-ldflags=") }
+        if flagsA != flagsB {
+            return "a value that changes per build in -ldflags (a time, e.g. -X with {{.Date}}; use {{.CommitDate}}): "
+                + "'\(flagsA.map { String($0.dropFirst(9)) } ?? "")' then '\(flagsB.map { String($0.dropFirst(9)) } ?? "")'"
+        }
         guard let a, let b else { return "unknown: the build info of one file cannot be read" }
         let keys = Set(a.settings.map(\.key)).union(b.settings.map(\.key)).sorted()
         let differing = keys.filter { a.setting($0) != b.setting($0) }
