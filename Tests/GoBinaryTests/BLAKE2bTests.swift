@@ -1,4 +1,5 @@
 // BLAKE2b against RFC 7693 Appendix A and the BLAKE2 reference package's keyed known-answer tests.
+import Foundation
 import GoBinary
 import Testing
 
@@ -86,5 +87,28 @@ func hexString(_ bytes: [UInt8]) -> String {
         let message = (0 ..< 255).map { UInt8($0) }
         message.withUnsafeBytes { raw.update($0) }
         #expect(hexString(raw.finalize()) == BLAKE2bTests.keyedKAT.last!.1)
+    }
+
+    /// A 3 MB file hashed in 64 KiB pieces gives what coreutils' `b2sum` (BLAKE2b-512) prints.
+    @Test(.enabled(if: findTool("b2sum") != nil, "needs b2sum (coreutils)"))
+    func agreesWithB2sumOnALargeFile() async throws {
+        let path = NSTemporaryDirectory() + "/crossgo-b2-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var state: UInt64 = 0x9e37_79b9_7f4a_7c15
+        let data = (0 ..< 3_000_000).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        try Data(data).write(to: URL(fileURLWithPath: path))
+        var hasher = BLAKE2b()
+        var offset = 0
+        while offset < data.count {
+            hasher.update(data[offset ..< min(offset + 65536, data.count)])
+            offset += 65536
+        }
+        let ours = hexString(hasher.finalize())
+        let b2sum = try await runProcess(findTool("b2sum")!, [path])
+        #expect(b2sum.status == 0)
+        #expect(b2sum.stdout.hasPrefix(ours + " "), "\(b2sum.stdout)")
     }
 }
