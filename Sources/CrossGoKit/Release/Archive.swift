@@ -212,7 +212,7 @@ public enum ReproducibleArchive {
 
     /// Runs `write` on a temporary sibling of `url` and renames it over `url`; the temporary file is removed on failure.
     static func writeAtomically(_ url: URL, _ write: (URL) throws(ArchiveError) -> Void) throws(ArchiveError) {
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".crossgo-partial-\(UUID().uuidString.prefix(8))-\(url.lastPathComponent)")
+        let temp = url.deletingLastPathComponent().appendingPathComponent(Builder.partialPrefix + "\(UUID().uuidString.prefix(8))-\(url.lastPathComponent)")
         do throws(ArchiveError) {
             try write(temp)
             guard rename(temp.path, url.path) == 0 else { throw ArchiveError.cannotWrite(path: url.path, reason: String(cString: strerror(errno))) }

@@ -365,7 +365,7 @@ public enum Minisign {
     /// (O_EXCL) that is then hard-linked to `path` (link(2) fails if `path` exists) and unlinked.
     static func createExclusively(_ data: Data, at path: String, mode: mode_t) throws(MinisignError) {
         let dir = (path as NSString).deletingLastPathComponent
-        let temp = (dir.isEmpty ? "." : dir) + "/.crossgo-partial-\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
+        let temp = (dir.isEmpty ? "." : dir) + "/" + Builder.partialPrefix + "\(UUID().uuidString.prefix(8))-" + (path as NSString).lastPathComponent
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
         var failure: Int32 = 0
