@@ -485,6 +485,30 @@ struct SBOMTests {
         #expect(a.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" })
     }
 
+    /// A subject made from build info text (digests invented: nothing here reads a file).
+    func subject(_ text: String) throws -> SBOMSubject {
+        SBOMSubject(fileName: "tool", sha256: String(repeating: "a", count: 64), sha1: String(repeating: "b", count: 40), size: 1,
+                    target: Target(goos: "linux", goarch: "arm64"), format: .elf,
+                    buildInfo: try BuildInfo.parse(goVersion: "go1.27.3", moduleInfo: text))
+    }
+
+    @Test func cgoMakesTheComponentListIncompleteAndNoMainModuleHangsDepsOnTheArtifact() throws {
+        // cgo links C code that Go's build info does not list.
+        let cgo = try subject("path\texample.com/t\nmod\texample.com/t\t(devel)\t\nbuild\tCGO_ENABLED=1\nbuild\tGOOS=linux\n")
+        let doc = try JSONDecoder().decode(CycloneDX.Document.self, from: SBOM.document(.cycloneDX, for: cgo, created: Date(timeIntervalSince1970: 0)))
+        #expect(doc.compositions?.map(\.aggregate) == ["incomplete", "unknown"])
+        #expect(doc.metadata?.timestamp == "1970-01-01T00:00:00Z")
+        #expect(doc.components?.first?.purl == "pkg:golang/example.com/t")  // "(devel)" is no version for a purl
+        #expect(doc.components?.first?.version == "(devel)")
+        // `go build file.go`: no main module; the dependencies and the standard library hang on the artifact.
+        let loose = try subject("path\tcommand-line-arguments\ndep\texample.com/d\tv1.0.0\th1:d=\nbuild\tCGO_ENABLED=0\n")
+        let doc2 = try JSONDecoder().decode(CycloneDX.Document.self, from: SBOM.document(.cycloneDX, for: loose, created: Date(timeIntervalSince1970: 0)))
+        #expect(doc2.dependencies == [CycloneDX.Dependency(ref: "crossgo:artifact", dependsOn: ["crossgo:module:example.com/d", "crossgo:stdlib"])])
+        #expect(doc2.compositions?.first?.aggregate == "complete")
+        let spdx = try JSONDecoder().decode(SPDX.Document.self, from: SBOM.document(.spdx, for: loose, created: Date(timeIntervalSince1970: 0)))
+        #expect(spdx.relationships?.filter { $0.relationshipType == "DEPENDS_ON" }.map(\.spdxElementId) == ["SPDXRef-Package-artifact", "SPDXRef-Package-artifact"])
+    }
+
     @Test func aNonGoFileIsRefusedWithItsPath() throws {
         let folder = try TempFolder("crossgo-sbom-input")
         defer { folder.cleanup() }
