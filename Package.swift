@@ -58,7 +58,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossGoKitTests",
-            dependencies: ["CrossGoKit", "TestSupport"]
+            dependencies: ["CrossGoKit", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(
             name: "CrossGoCLITests",

@@ -37,6 +37,9 @@ public struct TempFolder: Sendable {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
+    /// A folder someone else created (and removes).
+    public init(existing path: String) { self.path = path }
+
     /// Writes a text file (creating folders), returns its path.
     @discardableResult
     public func write(_ relative: String, _ text: String, executable: Bool = false) throws -> String {
