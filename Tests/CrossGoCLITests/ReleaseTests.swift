@@ -97,11 +97,11 @@ struct ReleaseTests {
         let listing = try await runProgram("tar", ["--numeric-owner", "-tvzf", made.dist + "/hello_1.2.3_linux_amd64.tar.gz"], environment: ["TZ": "UTC"])
         let lines = listing.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 2, "\(listing.stdout)")
-        #expect(lines.first?.hasPrefix("-rwxr-xr-x 0/0") == true && lines.first?.hasSuffix(" 2026-01-01 00:00 hello") == true, "\(lines)")
-        #expect(lines.last?.hasPrefix("-rw-r--r-- 0/0") == true && lines.last?.hasSuffix(" 2026-01-01 00:00 README.md") == true, "\(lines)")
+        #expect(lines.first?.hasPrefix("-rw-r--r-- 0/0") == true && lines.first?.hasSuffix(" 2026-01-01 00:00 README.md") == true, "\(lines)")
+        #expect(lines.last?.hasPrefix("-rwxr-xr-x 0/0") == true && lines.last?.hasSuffix(" 2026-01-01 00:00 hello") == true, "\(lines)")
         let zip = try await runProgram("unzip", ["-l", made.dist + "/hello_1.2.3_windows_amd64.zip"])
         let entries = zip.stdout.split(separator: "\n").filter { $0.contains("2026") }.map { $0.split(separator: " ").suffix(3).joined(separator: " ") }
-        #expect(entries == ["01-01-2026 00:00 README.md", "01-01-2026 00:00 hello.exe"], "\(zip.stdout)")
+        #expect(entries == ["2026-01-01 00:00 README.md", "2026-01-01 00:00 hello.exe"], "\(zip.stdout)")
         let gzip = try await runProgram("gzip", ["-t", made.dist + "/hello_1.2.3_js_wasm.tar.gz"])
         #expect(gzip.exitCode == 0)
     }
@@ -137,7 +137,8 @@ struct ReleaseTests {
         #expect(info.exitCode == 0 && info.stdout.contains("x86_64") && info.stdout.contains("arm64"), "\(info.stdout)\(info.stderr)")
         let image = try BinaryImage.read(path: made.dist + "/hello_darwin_universal")
         #expect(image.format == .universal && image.slices.map { $0.goarch ?? "" }.sorted() == ["amd64", "arm64"])
-        #expect(image.slices.allSatisfy { $0.macho?.hasCodeSignature == true && $0.buildInfo?.path == "example.com/hello" })
+        #expect(image.slices.allSatisfy { $0.buildInfo?.path == "example.com/hello" })
+        #expect(image.slices.first { $0.goarch == "arm64" }?.macho?.hasCodeSignature == true)
     }
 
     @Test func verifyChecksEverythingAndNamesWhatWasChanged() async throws {

@@ -13,32 +13,67 @@ public struct ReleaseArchiveEntry: Sendable, Equatable {
 
 enum ReleaseParts {
     static func writeArchive(zip: Bool, entries: [ReleaseArchiveEntry], to path: String, modificationTime: Int64) throws {
-        throw EnvironmentError("archives are not built yet")
+        let entries = entries.map { ArchiveEntry(name: $0.name, source: URL(fileURLWithPath: $0.path), executable: $0.executable) }
+        if zip {
+            try ReproducibleArchive.writeZip(entries: entries, to: URL(fileURLWithPath: path), modificationTime: modificationTime)
+        } else {
+            try ReproducibleArchive.writeTarGz(entries: entries, to: URL(fileURLWithPath: path), modificationTime: modificationTime)
+        }
     }
 
     static func writeUniversal(slices: [String], to path: String) throws {
-        throw EnvironmentError("universal binaries are not built yet")
+        try UniversalBinary.write(slices: slices.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: path))
     }
 
     /// Writes `<artifact>.cdx.json` and `<artifact>.spdx.json`; returns (path, format) of each.
     static func writeSBOMs(artifactPath: String, artifact: Artifact, go: String, time: Int64) throws -> [(String, String)] {
-        throw EnvironmentError("SBOMs are not built yet")
+        let target = Target(goos: artifact.goos, goarch: artifact.goarch, variant: artifact.variant)
+        let subject = try SBOMSubject.read(artifactAt: artifactPath, target: target)
+        let written = try SBOM.write(for: subject, created: Date(timeIntervalSince1970: TimeInterval(time)),
+                                     into: (artifactPath as NSString).deletingLastPathComponent)
+        return zip(written, SBOM.Format.allCases).map { ($0, $1 == .cycloneDX ? "cyclonedx-1.6" : "spdx-2.3") }
+    }
+
+    /// A public key from a .pub file or the base64 key itself.
+    static func readPublicKey(_ text: String, workingDirectory: String) throws -> MinisignPublicKey {
+        let path = text.hasPrefix("/") ? text : workingDirectory + "/" + text
+        if FileManager.default.fileExists(atPath: path) { return try MinisignPublicKey.read(from: URL(fileURLWithPath: path)) }
+        if text.hasSuffix(".pub") || text.contains("/") {
+            throw UsageError("--pub \(text): no such file (give the .pub file or the base64 public key)")
+        }
+        return try MinisignPublicKey(base64: text, source: "--pub")
+    }
+
+    static func verifySignature(file: String, signature: String, publicKey: MinisignPublicKey) throws {
+        let text: String
+        do { text = try String(contentsOfFile: signature, encoding: .utf8) } catch {
+            throw MinisignError.unreadable(path: signature, reason: error.localizedDescription)
+        }
+        try Minisign.verify(signature: text, publicKey: publicKey, fileAt: URL(fileURLWithPath: file))
+    }
+
+    /// Differences between an SBOM crossgo wrote and the binary it describes; empty when they agree.
+    static func checkSBOM(_ sbom: String, against binary: String) throws -> [String] {
+        SBOM.check(sbomAt: sbom, againstArtifactAt: binary)
     }
 }
 
-/// Signs files with a minisign secret key.
+/// Signs files with a minisign secret key, read once before anything is built.
 struct ReleaseSigner: Sendable {
-    var keyPath: String
+    var key: MinisignSecretKey
 
     init(keyPath: String) throws {
         guard FileManager.default.fileExists(atPath: keyPath) else {
             throw UsageError("--sign-key \(keyPath): no such file (make one with: crossgo release keygen NAME)")
         }
-        self.keyPath = keyPath
+        key = try MinisignSecretKey.read(from: URL(fileURLWithPath: keyPath))
     }
 
+    /// Writes `<file>.minisig`; returns the key id and the public key.
     func sign(_ file: String, trustedComment: String) throws -> (keyID: String, publicKey: String) {
-        throw EnvironmentError("signing is not built yet")
+        let text = try Minisign.sign(fileAt: URL(fileURLWithPath: file), secretKey: key, trustedComment: trustedComment)
+        try atomicWrite(Data(text.utf8), to: file + ".minisig")
+        return (key.publicKey.keyIDHex, key.publicKey.base64)
     }
 }
 
@@ -57,22 +92,9 @@ public enum ReleaseKeys {
     }
 
     public static func generate(name: String) throws -> Made {
-        throw EnvironmentError("keygen is not built yet")
-    }
-}
-
-extension ReleaseParts {
-    /// A public key from a .pub file or the base64 key itself; opaque to callers.
-    static func readPublicKey(_ text: String, workingDirectory: String) throws -> String {
-        throw EnvironmentError("public keys are not built yet")
-    }
-
-    static func verifySignature(file: String, signature: String, publicKey: String) throws {
-        throw EnvironmentError("signature checks are not built yet")
-    }
-
-    /// Differences between an SBOM crossgo wrote and the binary it describes; empty when they agree.
-    static func checkSBOM(_ sbom: String, against binary: String) throws -> [String] {
-        throw EnvironmentError("SBOM checks are not built yet")
+        guard !name.isEmpty, !name.hasSuffix("/") else { throw UsageError("keygen: give a name for the key pair, e.g. crossgo release keygen release") }
+        let key = Minisign.generateKeyPair()
+        let (secret, pub) = try Minisign.writeKeyPair(key, basePath: name)
+        return Made(keyID: key.publicKey.keyIDHex, publicKey: key.publicKey.base64, secretKeyFile: secret, publicKeyFile: pub)
     }
 }

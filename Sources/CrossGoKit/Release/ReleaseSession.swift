@@ -89,6 +89,7 @@ public struct ReleaseSession: Sendable {
         // Things a user can get wrong are checked before anything is built.
         let sourceDateSetting = try Self.sourceDateEpoch(context.system.environment)
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: absolute($0)) }
+        if let given = request.version { _ = try Self.checkedVersion(given) }
 
         var buildRequest = request.build
         buildRequest.run = false
@@ -296,13 +297,7 @@ public struct ReleaseSession: Sendable {
 
     /// The release version: as given, else the exact tag at HEAD, else the main module's version go stamped, else 0.0.0-dev.
     static func version(_ given: String?, facts: SourceFacts, artifacts: [Artifact], outDir: String, reporter: any Reporter) throws -> String {
-        func plain(_ v: String) -> String { v.hasPrefix("v") && v.dropFirst().first?.isNumber == true ? String(v.dropFirst()) : v }
-        if let given {
-            guard !given.isEmpty, given.allSatisfy({ $0.isLetter || $0.isNumber || "._+-".contains($0) }) else {
-                throw UsageError("--version '\(given)': use letters, digits and . _ + - only (it becomes part of file names)")
-            }
-            return plain(given)
-        }
+        if let given { return try checkedVersion(given) }
         if let tag = facts.tag { return plain(tag) }
         let stamped = artifacts.lazy.compactMap { a -> String? in
             guard let info = try? BinaryImage.read(path: outDir + "/" + a.path).slices.first?.buildInfo else { return nil }
@@ -312,6 +307,16 @@ public struct ReleaseSession: Sendable {
         let version = stamped.map(plain) ?? "0.0.0-dev"
         reporter.report(.notice("no --version and no tag at HEAD: releasing as \(version)", level: "warning"))
         return version
+    }
+
+    static func plain(_ v: String) -> String { v.hasPrefix("v") && v.dropFirst().first?.isNumber == true ? String(v.dropFirst()) : v }
+
+    /// A version given with --version, without a leading v; a usage error when it cannot be part of a file name.
+    static func checkedVersion(_ given: String) throws -> String {
+        guard !given.isEmpty, given.allSatisfy({ $0.isLetter || $0.isNumber || "._+-".contains($0) }) else {
+            throw UsageError("--version '\(given)': use letters, digits and . _ + - only (it becomes part of file names)")
+        }
+        return plain(given)
     }
 
     /// The module path's last element, without a /vN suffix: example.com/tool/v2 -> tool.
