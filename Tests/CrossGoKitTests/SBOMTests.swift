@@ -17,6 +17,7 @@ struct SBOMFixture: Sendable {
     var revision: String
     var elf: Built
     var wasm: Built
+    var macho: Built
     static let created = Date(timeIntervalSince1970: 1_700_000_000)  // 2023-11-14T22:13:20Z
 
     struct Built: Sendable {
@@ -69,8 +70,9 @@ struct SBOMFixture: Sendable {
         // linux: -trimpath (so Go leaves -ldflags out of the build info); wasm: without, so -ldflags is recorded.
         let elf = try await build("linux", "amd64", "sbomapp_linux_amd64", ["-trimpath", "-tags", "netgo", "-ldflags", "-s -w -X main.version=1.0"])
         let wasm = try await build("js", "wasm", "sbomapp_js_wasm.wasm", ["-ldflags", "-X main.version=1.0"])
+        let macho = try await build("darwin", "arm64", "sbomapp_darwin_arm64", ["-trimpath"])
         let goSum = try String(contentsOfFile: app + "/go.sum", encoding: .utf8)
-        return SBOMFixture(folder: folder, goVersion: toolchain.version, goSum: goSum, revision: revision, elf: elf, wasm: wasm)
+        return SBOMFixture(folder: folder, goVersion: toolchain.version, goSum: goSum, revision: revision, elf: elf, wasm: wasm, macho: macho)
     }
 
     /// `<tmp>/crossgo-sbom-tests/<pid>`, after removing the folders of earlier test processes that have exited
@@ -189,8 +191,8 @@ struct SBOMTests {
         let badSerial = f.folder.path + "/broken-serial.cdx.json"
         try writeJSON(doc, to: badSerial)
 
-        let results = try await validateCycloneDX([f.elf.cdx, f.wasm.cdx, noName, badHash, badSerial])
-        for path in [f.elf.cdx, f.wasm.cdx] {
+        let results = try await validateCycloneDX([f.elf.cdx, f.wasm.cdx, f.macho.cdx, noName, badHash, badSerial])
+        for path in [f.elf.cdx, f.wasm.cdx, f.macho.cdx] {
             #expect(results[path]?.valid == true, "\(path): \(results[path]?.message ?? "not validated")")
         }
         #expect(results[noName]?.valid == false)
@@ -203,7 +205,7 @@ struct SBOMTests {
 
     @Test func spdxValidatesForBothTargetsAndABrokenDocumentIsRejected() async throws {
         let f = try await SBOMFixture.shared()
-        for built in [f.elf, f.wasm] {
+        for built in [f.elf, f.wasm, f.macho] {
             let (valid, output) = try await validateSPDX(built.spdx)
             #expect(valid, "\(built.spdx): \(output)")
             #expect(!output.contains("invalid"), "\(output)")  // it logs nothing when the document is valid
@@ -400,7 +402,7 @@ struct SBOMTests {
 
     @Test func checkAgreesWithTheBinaryAndNamesEachDifference() async throws {
         let f = try await SBOMFixture.shared()
-        for built in [f.elf, f.wasm] {
+        for built in [f.elf, f.wasm, f.macho] {
             #expect(SBOM.check(sbomAt: built.cdx, againstArtifactAt: built.binary) == [])
             #expect(SBOM.check(sbomAt: built.spdx, againstArtifactAt: built.binary) == [])
         }
@@ -443,6 +445,29 @@ struct SBOMTests {
         #expect(notGo.count == 1 && notGo[0].hasPrefix("sbomapp_linux_amd64.cdx.json: \(text): "), "\(notGo)")
         #expect(SBOM.check(sbomAt: f.folder.path + "/missing.cdx.json", againstArtifactAt: f.elf.binary)
             == ["missing.cdx.json: cannot read \(f.folder.path)/missing.cdx.json"])
+    }
+
+    @Test func aMachOArtifactAndAUniversalFileThatIsRefused() async throws {
+        let f = try await SBOMFixture.shared()
+        #expect(f.macho.subject.format == .machO)
+        #expect(f.macho.subject.target == Target(goos: "darwin", goarch: "arm64", variant: "v8.0"))  // GOARM64 from the build info
+        // A universal file (two copies of the slice: enough for the reader) gets no SBOM of its own; its slices do.
+        let slice = try Data(contentsOf: URL(fileURLWithPath: f.macho.binary))
+        let align = 14, offset1 = 1 << align, offset2 = (offset1 + slice.count + (1 << align) - 1) & ~((1 << align) - 1)
+        var fat = Data()
+        func u32(_ v: Int) { fat.append(contentsOf: withUnsafeBytes(of: UInt32(v).bigEndian, Array.init)) }
+        u32(0xcafe_babe)
+        u32(2)
+        for offset in [offset1, offset2] { u32(0x0100_000c); u32(0); u32(offset); u32(slice.count); u32(align) }
+        fat.append(Data(count: offset1 - fat.count))
+        fat.append(slice)
+        fat.append(Data(count: offset2 - fat.count))
+        fat.append(slice)
+        let universal = f.folder.path + "/sbomapp_darwin_universal"
+        try fat.write(to: URL(fileURLWithPath: universal))
+        #expect(throws: SBOMError("\(universal): a universal file with 2 slices; write an SBOM for each slice's artifact instead")) {
+            _ = try SBOMSubject.read(artifactAt: universal)
+        }
     }
 
     @Test func unwritableFolderIsOneLineAndLeavesNothing() async throws {

@@ -27,12 +27,14 @@ public enum MinisignError: ClassifiedError, Equatable {
     case badComment(String)
     /// The signature does not match the file, the key or the trusted comment.
     case verificationFailed(String)
+    /// Ed25519 signing itself failed (the crypto library refused).
+    case signingFailed(String)
 
     public var exitStatus: ExitStatus {
         switch self {
         case .keyExists, .unreadable, .malformed, .encryptedKey, .badComment: return .usage
         case .cannotWrite: return .environment
-        case .verificationFailed: return .failed
+        case .verificationFailed, .signingFailed: return .failed
         }
     }
 
@@ -48,6 +50,7 @@ public enum MinisignError: ClassifiedError, Equatable {
         case .cannotWrite(let path, let reason): return "\(path): cannot write: \(reason)"
         case .badComment(let reason): return "bad signature comment: \(reason)"
         case .verificationFailed(let reason): return "signature verification failed: \(reason)"
+        case .signingFailed(let reason): return "signing failed: \(reason)"
         }
     }
 }
@@ -308,7 +311,7 @@ public enum Minisign {
             return MinisignSignature(untrustedComment: untrustedComment, keyID: secretKey.keyID, signature: signature,
                                      trustedComment: trustedComment, globalSignature: global).text
         } catch {
-            throw .verificationFailed("Ed25519 signing failed: \(error)")
+            throw .signingFailed("Ed25519: \(error)")
         }
     }
 
