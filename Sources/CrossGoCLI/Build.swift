@@ -18,32 +18,8 @@ struct Build: AsyncParsableCommand {
     )
 
     @OptionGroup var arguments: PackageArguments
-    var packages: [String] { arguments.packages }
-    var passthrough: [String] { arguments.passthrough }
 
-    @Option(name: .long, help: ArgumentHelp("Targets: pairs, sets, globs or triples, comma-separated (repeatable).", valueName: "spec"))
-    var target: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Output folder (default: dist next to go.mod).", valueName: "dir"))
-    var out: String?
-
-    @Option(name: .long, help: "Targets built at the same time (default: chosen for this machine).")
-    var jobs: Int?
-
-    @Option(name: .long, parsing: .unconditional, help: "Linker flags for go build -ldflags (an empty value, --ldflags=, means none).")
-    var ldflags: String?
-
-    @Option(name: .long, help: "Build tags, comma-separated.")
-    var tags: String?
-
-    @Option(name: .long, help: ArgumentHelp("Artifact name template: {binary} {os} {arch} {variant} {ext}.", valueName: "template"))
-    var output: String?
-
-    @Flag(inversion: .prefixedNo, help: "Build with -trimpath (default: on).")
-    var trimpath: Bool?
-
-    @Flag(help: "Remove the artifacts listed in the previous manifest first.")
-    var clean = false
+    @OptionGroup var build: BuildFlags
 
     @Flag(help: "Run each artifact this host can run (natively, qemu-user, node, wasmtime) and show what it printed.")
     var run = false
@@ -55,25 +31,13 @@ struct Build: AsyncParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if !runArguments.isEmpty && !run { throw ValidationError("--arg is for the programs --run starts: add --run") }
     }
 
     func run() async throws {
-        var request = BuildRequest()
-        request.goPath = toolchainOptions.goPath
-        request.packages = packages
-        request.targets = target
-        request.out = out
-        request.jobs = jobs
-        request.ldflags = ldflags
-        request.tags = tags.map { $0.split(separator: ",").map(String.init) }
-        request.outputTemplate = output
-        request.trimpath = trimpath
-        request.clean = clean
+        var request = try build.request(arguments, goPath: toolchainOptions.goPath)
         request.run = run
         request.runArguments = runArguments
-        request.passthrough = passthrough
         let built = request
         try await CommandRuntime.run("build", reporting: reporting) { try await BuildSession(context: $0).run(built) }
     }

@@ -45,6 +45,63 @@ struct PackageArguments: ParsableArguments {
     }
 }
 
+/// The flags `build` and `release` share: which targets, where, and how go builds.
+struct BuildFlags: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Targets: pairs, sets, globs or triples, comma-separated (repeatable).", valueName: "spec"))
+    var target: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Output folder (default: dist next to go.mod).", valueName: "dir"))
+    var out: String?
+
+    @Option(name: .long, help: "Targets built at the same time (default: chosen for this machine).")
+    var jobs: Int?
+
+    @Option(name: .long, parsing: .unconditional, help: "Linker flags for go build -ldflags ({{.Version}} {{.Commit}} {{.ShortCommit}} {{.CommitDate}} {{.Date}} are filled in; --ldflags= means none).")
+    var ldflags: String?
+
+    @Option(name: .long, help: "Build tags, comma-separated.")
+    var tags: String?
+
+    @Option(name: .long, help: ArgumentHelp("Artifact name template: {binary} {os} {arch} {variant} {ext}.", valueName: "template"))
+    var output: String?
+
+    @Flag(inversion: .prefixedNo, help: "Build with -trimpath (default: on).")
+    var trimpath: Bool?
+
+    @Flag(help: "Remove the artifacts listed in the previous manifest first.")
+    var clean = false
+
+    @Option(help: ArgumentHelp("Build only shard K of N of the (program x target) jobs, into <out>/shard-K-of-N; join with crossgo merge.", valueName: "K/N"))
+    var shard: String?
+
+    @Option(name: .customLong("shard-durations"), help: ArgumentHelp("An earlier run's manifest.json: its durations balance the shards (every shard must get the same file).", valueName: "file"))
+    var shardDurations: String?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
+    }
+
+    /// These flags, with the packages and the go flags after `--`, as a build request.
+    func request(_ arguments: PackageArguments, goPath: String?) throws -> BuildRequest {
+        var request = BuildRequest()
+        request.shard = try shard.map { try Shard(parsing: $0) }
+        request.shardDurations = shardDurations
+        request.goPath = goPath
+        request.packages = arguments.packages
+        request.passthrough = arguments.passthrough
+        request.targets = target
+        request.out = out
+        request.jobs = jobs
+        request.ldflags = ldflags
+        request.tags = tags.map { $0.split(separator: ",").map(String.init) }
+        request.outputTemplate = output
+        request.trimpath = trimpath
+        request.clean = clean
+        return request
+    }
+}
+
 /// `--json`, `--color`, `--no-progress`: the same on every reporting command.
 struct ReportingOptions: ParsableArguments {
     @Flag(help: "Print JSON on stdout (JSON Lines events for build and test; see the README's event schema).")

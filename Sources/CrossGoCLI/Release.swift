@@ -3,54 +3,6 @@ import ArgumentParser
 import CrossGoKit
 import Foundation
 
-/// The flags `build` and `release` share: which targets, where, and how go builds.
-struct BuildFlags: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Targets: pairs, sets, globs or triples, comma-separated (repeatable).", valueName: "spec"))
-    var target: [String] = []
-
-    @Option(name: .long, help: ArgumentHelp("Output folder (default: dist next to go.mod).", valueName: "dir"))
-    var out: String?
-
-    @Option(name: .long, help: "Targets built at the same time (default: chosen for this machine).")
-    var jobs: Int?
-
-    @Option(name: .long, parsing: .unconditional, help: "Linker flags for go build -ldflags ({{.Version}} {{.Commit}} {{.ShortCommit}} {{.CommitDate}} {{.Date}} are filled in; --ldflags= means none).")
-    var ldflags: String?
-
-    @Option(name: .long, help: "Build tags, comma-separated.")
-    var tags: String?
-
-    @Option(name: .long, help: ArgumentHelp("Artifact name template: {binary} {os} {arch} {variant} {ext}.", valueName: "template"))
-    var output: String?
-
-    @Flag(inversion: .prefixedNo, help: "Build with -trimpath (default: on).")
-    var trimpath: Bool?
-
-    @Flag(help: "Remove the artifacts listed in the previous manifest first.")
-    var clean = false
-
-    func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-    }
-
-    /// These flags, with the packages and the go flags after `--`, as a build request.
-    func request(_ arguments: PackageArguments, goPath: String?) -> BuildRequest {
-        var request = BuildRequest()
-        request.goPath = goPath
-        request.packages = arguments.packages
-        request.passthrough = arguments.passthrough
-        request.targets = target
-        request.out = out
-        request.jobs = jobs
-        request.ldflags = ldflags
-        request.tags = tags.map { $0.split(separator: ",").map(String.init) }
-        request.outputTemplate = output
-        request.trimpath = trimpath
-        request.clean = clean
-        return request
-    }
-}
-
 /// `crossgo release` is `crossgo release run` (the default) or `crossgo release keygen`.
 struct Release: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -99,7 +51,7 @@ extension Release {
 
     func run() async throws {
         var request = ReleaseRequest()
-        request.build = build.request(arguments, goPath: toolchainOptions.goPath)
+        request.build = try build.request(arguments, goPath: toolchainOptions.goPath)
         request.version = releaseVersion
         request.project = project
         request.signKey = signKey

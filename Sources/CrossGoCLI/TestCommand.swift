@@ -45,11 +45,21 @@ struct TestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Package x target runs at the same time (default: number of cores).")
     var jobs: Int?
 
+    @Option(help: ArgumentHelp("Write the results as JSON (test-results.json) to this file.", valueName: "file"))
+    var results: String?
+
+    @Option(help: ArgumentHelp("Run only shard K of N of the (package x target) runs; results go to dist/shard-K-of-N/test-results.json (or --results); join with crossgo merge.", valueName: "K/N"))
+    var shard: String?
+
+    @Option(name: .customLong("shard-durations"), help: ArgumentHelp("An earlier run's test-results.json: its durations balance the shards.", valueName: "file"))
+    var shardDurations: String?
+
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
         if goDurationSeconds(timeout) == nil { throw ValidationError("--timeout '\(timeout)' is not a Go duration (e.g. 90s, 10m, 1h; 0 for no limit)") }
     }
 
@@ -66,6 +76,9 @@ struct TestCommand: AsyncParsableCommand {
         request.allowNotRun = allowNotRun
         request.jobs = jobs
         request.passthrough = passthrough
+        request.results = results
+        request.shard = try shard.map { try Shard(parsing: $0) }
+        request.shardDurations = shardDurations
         let built = request
         try await CommandRuntime.run("test", reporting: reporting) { try await TestSession(context: $0).run(built) }
     }

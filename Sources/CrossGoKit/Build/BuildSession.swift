@@ -27,6 +27,10 @@ public struct BuildRequest: Sendable {
     public var version: String?
     /// Environment added to every go build.
     public var extraEnvironment: [String: String] = [:]
+    /// Build only this shard's jobs (into `<out>/shard-K-of-N` unless --out is given).
+    public var shard: Shard?
+    /// An earlier run's manifest.json whose durations balance the shards.
+    public var shardDurations: String?
 
     public init() {}
 }
@@ -151,13 +155,25 @@ public struct BuildSession: Sendable {
             options.ldflagsValues = await SourceFacts.read(moduleRoot, system: system).ldflagsValues(version: request.version, now: context.clock())
         }
         let planner = BuildPlanner(toolchain: toolchain, moduleRoot: moduleRoot, system: system, cache: context.goCache)
-        let plan = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
+        var plan = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
+        var shardRecord: ShardRecord?
+        if let shard = request.shard {
+            let durations = try request.shardDurations.map { try Shard.recordedDurations(from: $0.hasPrefix("/") ? $0 : cwd + "/" + $0) }
+            let settings = [toolchain.version] + plan.jobs.map { ([$0.relativePath] + $0.arguments + $0.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ") }.sorted()
+            let facts = await SourceFacts.read(moduleRoot, system: system)
+            let (jobs, record) = shard.select(plan.jobs, id: { "\($0.binary) \($0.target)" }, target: { $0.target.description },
+                                              durations: durations, settings: settings, commit: facts.commit)
+            context.reporter.report(.notice("shard \(shard.description): \(jobs.count) of \(plan.jobs.count) build(s)", level: "info"))
+            plan.jobs = jobs
+            shardRecord = record
+        }
         for a in plan.absent {
             context.reporter.report(.notice("\(a.package) is not built for \(a.target): \(a.reason)", level: "info"))
         }
 
         let wasDirty = await dirty
-        let outSetting = request.out.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? moduleRoot + "/" + (config?.out ?? "dist")
+        let outSetting = request.out.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+            ?? moduleRoot + "/" + (config?.out ?? "dist") + (request.shard.map { "/" + $0.name } ?? "")
         let outDir = URL(fileURLWithPath: outSetting).standardizedFileURL.path
         try prepare(outDir: outDir)
         var previous = BuildManifest.read(from: outDir)
@@ -208,6 +224,7 @@ public struct BuildSession: Sendable {
         var manifest = BuildManifest(go: toolchain.version, module: module, artifacts: artifacts, failures: failures, created: context.clock())
         manifest.treeDirty = wasDirty
         manifest.absent = plan.absent
+        manifest.shard = shardRecord
         do {
             try manifest.write(to: outDir)
         } catch {

@@ -13,6 +13,8 @@ public struct BuildManifest: Sendable, Codable, Equatable {
     public var absent: [AbsentBuild]?
     /// Whether the git work tree had changes before crossgo started; nil when it is not a git checkout.
     public var treeDirty: Bool?
+    /// Which shard of a split build this is (`--shard K/N`), with the whole plan, for `crossgo merge`.
+    public var shard: ShardRecord?
 
     public static let fileName = "manifest.json"
     public static let sumsName = "SHA256SUMS"

@@ -21,6 +21,12 @@ public struct TestRequest: Sendable {
     public var allowNotRun = false
     /// Write a JUnit report here (atomically, and not when interrupted).
     public var junit: String?
+    /// Write the results as JSON here (test-results.json); with --shard, default `dist/shard-K-of-N/test-results.json`.
+    public var results: String?
+    /// Run only this shard's (package x target) jobs.
+    public var shard: Shard?
+    /// An earlier run's test-results.json whose durations balance the shards.
+    public var shardDurations: String?
 
     public init() {}
 }
@@ -121,7 +127,7 @@ public struct TestSession: Sendable {
         let resolver = TargetResolver(toolchain: toolchain)
         let targets = try request.targets.isEmpty ? resolver.resolve("host,default") : resolver.resolve(request.targets)
         let packages = try await listPackages(request.packages, tags: request.tags, toolchain: toolchain)
-        let plan: TestPlan
+        var plan: TestPlan
         do {
             plan = try TestPlan(packages: packages, targets: targets, host: toolchain.host, run: request.run, tags: request.tags,
                                 passthrough: request.passthrough, noCache: request.noCache || CacheFolder.isOff(environment: system.environment))
@@ -130,8 +136,20 @@ public struct TestSession: Sendable {
         } catch {
             throw UsageError("\(error)")
         }
+        var shardRecord: ShardRecord?
+        if let shard = request.shard {
+            let durations = try request.shardDurations.map { try Shard.recordedDurations(from: $0.hasPrefix("/") ? $0 : cwd + "/" + $0) }
+            let settings = [toolchain.version, request.run ?? "", request.tags.joined(separator: ","), request.timeout] + request.passthrough
+            let commit = await SourceFacts.read(cwd, system: system).commit
+            let (jobs, record) = shard.select(plan.jobs, id: { $0.id.description }, target: { $0.id.target }, durations: durations,
+                                              settings: settings, commit: commit)
+            context.reporter.report(.notice("shard \(shard.description): \(jobs.count) of \(plan.jobs.count) package run(s)", level: "info"))
+            plan.jobs = jobs
+            shardRecord = record
+        }
+        let planned = plan
         let runners = await context.runners(for: toolchain)
-        for (target, why) in plan.raceDropped.sorted(by: { $0.key.description < $1.key.description }) {
+        for (target, why) in planned.raceDropped.sorted(by: { $0.key.description < $1.key.description }) {
             context.reporter.report(.notice("\(target): \(why); its tests run without -race", level: "warning"))
         }
         for target in targets {
@@ -141,16 +159,16 @@ public struct TestSession: Sendable {
             }
         }
         let runnerJobs = request.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
-        context.reporter.report(.planned(command: "test", jobs: plan.jobs.map(\.id),
+        context.reporter.report(.planned(command: "test", jobs: planned.jobs.map(\.id),
                                          message: "testing \(packages.count) package(s) on \(targets.count) target(s) with \(toolchain.version), \(runnerJobs) at a time"))
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
                                     cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
-                                    environment: system.environment, timeout: plan.flags.timeout ?? (request.timeout == "0" ? "0s" : request.timeout))
+                                    environment: system.environment, timeout: planned.flags.timeout ?? (request.timeout == "0" ? "0s" : request.timeout))
         var identities: [Target: [String: String]] = [:]
-        if plan.cacheAllowed {
+        if planned.cacheAllowed {
             await withTaskGroup(of: (Target, [String: String]).self) { group in
                 for target in targets where runners.runner(for: target).canRun {
-                    group.addTask { (target, await executor.binaryIdentities(packages.filter(\.hasTests), target: target, buildFlags: plan.buildFlags)) }
+                    group.addTask { (target, await executor.binaryIdentities(packages.filter(\.hasTests), target: target, buildFlags: planned.buildFlags)) }
                 }
                 for await (target, ids) in group { identities[target] = ids }
             }
@@ -160,17 +178,33 @@ public struct TestSession: Sendable {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let matrix = MatrixRunner(concurrency: runnerJobs, reporter: context.reporter)
         let known = identities
-        let ran = await matrix.run(plan.jobs, id: \.id, firstPhase: "test", work: { job, handle in
-            await executor.run(job, identity: known[job.target]?[job.package.importPath], cacheAllowed: plan.cacheAllowed,
+        let ran = await matrix.run(planned.jobs, id: \.id, firstPhase: "test", work: { job, handle in
+            await executor.run(job, identity: known[job.target]?[job.package.importPath], cacheAllowed: planned.cacheAllowed,
                                scratch: scratch, handle: handle)
         }, end: { result in
             JobEnd(status: result.jobStatus, elapsed: result.elapsed, summary: result.shortSummary, record: result)
         })
         let interrupted = ran.interrupted || Task.isCancelled
         if !interrupted {
-            try writeCoverage(plan: plan, targets: targets, scratch: scratch)
+            try writeCoverage(plan: planned, targets: targets, scratch: scratch)
         }
         let outcome = TestOutcome(targets: targets.map(\.description), results: ran.completed, interrupted: interrupted, allowNotRun: request.allowNotRun)
+        let resultsPath = request.results.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+            ?? request.shard.map { shard in
+                let root = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
+                return root + "/dist/" + shard.name + "/" + TestResultsFile.fileName
+            }
+        if let resultsPath, !interrupted {
+            let file = TestResultsFile(crossgo: CrossGoVersion.current, go: toolchain.version, targets: outcome.targets, results: outcome.results, shard: shardRecord)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            do {
+                try FileManager.default.createDirectory(atPath: (resultsPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try atomicWrite(encoder.encode(file), to: resultsPath)
+            } catch {
+                throw EnvironmentError("cannot write the test results \(resultsPath): \(error.localizedDescription)")
+            }
+        }
         if let junit = request.junit, !interrupted {
             let path = junit.hasPrefix("/") ? junit : cwd + "/" + junit
             do {
