@@ -175,7 +175,10 @@ public struct BuildSession: Sendable {
         let outSetting = request.out.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
             ?? moduleRoot + "/" + (config?.out ?? "dist") + (request.shard.map { "/" + $0.name } ?? "")
         let outDir = URL(fileURLWithPath: outSetting).standardizedFileURL.path
-        try prepare(outDir: outDir)
+        if request.shard != nil && request.out == nil {
+            try Self.prepare(outDir: (outDir as NSString).deletingLastPathComponent)  // dist/ itself, when crossgo makes it
+        }
+        try Self.prepare(outDir: outDir)
         var previous = BuildManifest.read(from: outDir)
         if request.clean {
             let removed = BuildManifest.clean(outDir: outDir)
@@ -256,7 +259,7 @@ public struct BuildSession: Sendable {
     /// Creates the output folder. When crossgo creates it, or it is crossgo's (it holds a manifest), a
     /// `.gitignore` holding `*` makes everything in it invisible to git, so that go's VCS stamping of the
     /// builds does not see crossgo's own files as changes (vcs.modified). A folder of the user's is not touched.
-    func prepare(outDir: String) throws {
+    static func prepare(outDir: String) throws {
         let fm = FileManager.default
         let existed = fm.fileExists(atPath: outDir)
         do {

@@ -199,7 +199,13 @@ public struct TestSession: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             do {
-                try FileManager.default.createDirectory(atPath: (resultsPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                let folder = (resultsPath as NSString).deletingLastPathComponent
+                if request.results == nil {  // dist/shard-K-of-N: crossgo's folders, kept out of git as the build's are
+                    try BuildSession.prepare(outDir: (folder as NSString).deletingLastPathComponent)
+                    try BuildSession.prepare(outDir: folder)
+                } else {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                }
                 try atomicWrite(encoder.encode(file), to: resultsPath)
             } catch {
                 throw EnvironmentError("cannot write the test results \(resultsPath): \(error.localizedDescription)")

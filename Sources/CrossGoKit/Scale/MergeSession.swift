@@ -1,0 +1,271 @@
+// `crossgo merge DIR...`: joins the outputs of `--shard K/N` runs into one folder — one manifest.json and
+// SHA256SUMS (build), one test-results.json and JUnit (test), one release.json and checksums file (release) —
+// after checking that the shards belong together: same plan, commit and Go, none missing, none overlapping.
+import Foundation
+
+public struct MergeRequest: Sendable {
+    /// The shards' output folders.
+    public var folders: [String] = []
+    /// Where the merged outputs go (default dist).
+    public var out: String = "dist"
+    /// A minisign secret key for the merged release's checksums file.
+    public var signKey: String?
+
+    public init() {}
+}
+
+public struct MergeOutcome: SessionOutcome {
+    public var command: String { "merge" }
+    public var out: String
+    public var shards: Int
+    /// What was merged: "build", "test", "release".
+    public var kinds: [String]
+    public var artifacts: Int
+    /// Targets that failed in their shard (or that their shard did not report).
+    public var failures: [BuildFailure]
+    public var testResults: [PackageResult]
+    public var releaseFiles: Int
+    public var signed: Bool
+
+    public var exitStatus: ExitStatus {
+        failures.isEmpty && !testResults.contains(where: { $0.status.isFailure }) ? .ok : .failed
+    }
+
+    public var counts: [(String, Int)] {
+        [("shards", shards), ("artifacts", artifacts), ("failed", failures.count),
+         ("packageRuns", testResults.count), ("packagesFailed", testResults.filter { $0.status.isFailure }.count),
+         ("releaseFiles", releaseFiles)]
+    }
+
+    public func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome {
+        var out = RenderedOutcome()
+        for failure in failures {
+            out.results.append(painter.red("FAILED") + " \(failure.binary) \(failure.target) (\(failure.stage.rawValue)): \(failure.message.split(separator: "\n").first ?? "")")
+        }
+        for result in testResults where result.status.isFailure {
+            out.results.append(painter.red("FAILED") + " \(result.package) \(result.target): \(result.failedCount) test(s) failed")
+        }
+        var parts: [String] = []
+        if kinds.contains("build") { parts.append("\(artifacts) artifact(s), \(failures.count) failed") }
+        if kinds.contains("test") { parts.append("\(testResults.count) package run(s)") }
+        if kinds.contains("release") { parts.append("\(releaseFiles) release file(s)" + (signed ? ", signed" : "")) }
+        out.messages.append("crossgo: merged \(shards) shard(s) into \(relativePath(self.out, to: base)): \(parts.joined(separator: "; "))")
+        return out
+    }
+}
+
+/// A shard folder as merge reads it.
+struct ShardFolder {
+    var path: String
+    var build: BuildManifest?
+    var test: TestResultsFile?
+    var release: ReleaseManifest?
+}
+
+public struct MergeSession: Sendable {
+    public var context: CrossGoContext
+
+    public init(context: CrossGoContext) {
+        self.context = context
+    }
+
+    public func run(_ request: MergeRequest) async throws -> MergeOutcome {
+        let cwd = context.workingDirectory
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: p.hasPrefix("/") ? p : cwd + "/" + p).standardizedFileURL.path }
+        guard !request.folders.isEmpty else { throw UsageError("merge: name the shards' folders, e.g. crossgo merge dist/shard-*") }
+        let signer = try request.signKey.map { try ReleaseSigner(keyPath: absolute($0)) }
+        var folders: [ShardFolder] = []
+        for given in request.folders {
+            let path = absolute(given)
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+                throw UsageError("\(given): no such folder")
+            }
+            var folder = ShardFolder(path: path, build: nil, test: nil, release: try ReleaseManifest.read(from: path))
+            if let data = FileManager.default.contents(atPath: path + "/" + BuildManifest.fileName) {
+                do { folder.build = try JSONDecoder().decode(BuildManifest.self, from: data) } catch {
+                    throw UsageError("\(given)/\(BuildManifest.fileName): not a crossgo manifest (\(jsonProblem(error)))")
+                }
+            }
+            if let data = FileManager.default.contents(atPath: path + "/" + TestResultsFile.fileName) {
+                do { folder.test = try JSONDecoder().decode(TestResultsFile.self, from: data) } catch {
+                    throw UsageError("\(given)/\(TestResultsFile.fileName): not crossgo test results (\(jsonProblem(error)))")
+                }
+            }
+            guard folder.build != nil || folder.test != nil else {
+                throw UsageError("\(given): holds neither \(BuildManifest.fileName) nor \(TestResultsFile.fileName): not the output of a crossgo --shard run")
+            }
+            folders.append(folder)
+        }
+        let outDir = absolute(request.out)
+        if folders.contains(where: { $0.path == outDir }) { throw UsageError("--out \(request.out) is one of the shards' folders: merge into another folder") }
+
+        var outcome = MergeOutcome(out: outDir, shards: folders.count, kinds: [], artifacts: 0, failures: [], testResults: [], releaseFiles: 0, signed: false)
+        let builds = folders.compactMap { f in f.build.map { (f, $0) } }
+        let tests = folders.compactMap { f in f.test.map { (f, $0) } }
+        // Every check comes before the first file is written.
+        if !builds.isEmpty {
+            try Self.checkShards(builds.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "build")
+        }
+        if !tests.isEmpty {
+            try Self.checkShards(tests.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "test")
+        }
+        let releases = folders.compactMap { f in f.release.map { (f, $0) } }
+        if !releases.isEmpty {
+            guard releases.count == builds.count else { throw UsageError("some shards made a release and some did not: merge release shards only with each other") }
+            if Set(releases.map { "\($0.1.project) \($0.1.version)" }).count > 1 {
+                throw UsageError("the shards released different projects or versions: \(Set(releases.map { "\($0.1.project) \($0.1.version)" }).sorted().joined(separator: ", "))")
+            }
+        }
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: outDir + "/.gitignore") {
+            try? atomicWrite(Data("# Written by crossgo: its outputs stay out of git.\n*\n".utf8), to: outDir + "/.gitignore")
+        }
+
+        if !builds.isEmpty {
+            outcome.kinds.append("build")
+            var artifacts: [Artifact] = []
+            var failures: [BuildFailure] = []
+            var absent: [AbsentBuild] = []
+            for (folder, manifest) in builds {
+                for artifact in manifest.artifacts {
+                    try Self.place(folder.path + "/" + artifact.path, at: outDir + "/" + artifact.path)
+                    artifacts.append(artifact)
+                }
+                failures += manifest.failures
+                for a in manifest.absent ?? [] where !absent.contains(a) { absent.append(a) }
+                // A job the shard was given but reported neither built nor failed is a failure, never left out.
+                if let record = manifest.shard {
+                    let reported = Set(manifest.artifacts.map { "\($0.binary) \($0.target)" } + manifest.failures.map { "\($0.binary) \($0.target)" })
+                    for job in record.jobs where !reported.contains(job) {
+                        let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
+                        failures.append(BuildFailure(target: parts.last ?? job, binary: parts.first ?? job, stage: .interrupted,
+                                                     message: "shard \(record.index)/\(record.count) did not finish it"))
+                    }
+                }
+            }
+            let first = builds[0].1
+            var merged = BuildManifest(go: first.go, module: first.module, artifacts: artifacts.sorted { $0.path < $1.path },
+                                       failures: failures.sorted { ($0.binary, $0.target) < ($1.binary, $1.target) }, created: context.clock())
+            merged.absent = absent.isEmpty ? nil : absent
+            let dirty = builds.compactMap { $0.1.treeDirty }
+            merged.treeDirty = dirty.isEmpty ? nil : dirty.contains(true)
+            try merged.write(to: outDir)
+            outcome.artifacts = artifacts.count
+            outcome.failures = merged.failures
+        }
+
+        if !tests.isEmpty {
+            outcome.kinds.append("test")
+            var results: [PackageResult] = []
+            for (_, file) in tests {
+                results += file.results
+                if let record = file.shard {
+                    let reported = Set(file.results.map { "\($0.package) \($0.target)" })
+                    for job in record.jobs where !reported.contains(job) {
+                        let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
+                        results.append(PackageResult(package: parts.first ?? job, target: parts.last ?? job, status: .failed,
+                                                     message: "shard \(record.index)/\(record.count) did not report it"))
+                    }
+                }
+            }
+            results.sort { ($0.package, $0.target) < ($1.package, $1.target) }
+            let first = tests[0].1
+            let merged = TestResultsFile(crossgo: CrossGoVersion.current, go: first.go, targets: Array(Set(tests.flatMap { $0.1.targets })).sorted(),
+                                         results: results, shard: nil)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try atomicWrite(encoder.encode(merged), to: outDir + "/" + TestResultsFile.fileName)
+            try atomicWrite(Data(JUnitReport.xml(results).utf8), to: outDir + "/junit.xml")
+            outcome.testResults = results
+        }
+
+        if !releases.isEmpty {
+            outcome.kinds.append("release")
+            var files: [ReleaseFile] = []
+            var failed: [ReleaseFailure] = []
+            var stages: [String: ReleaseStage] = [:]
+            var reproducibility: [ReproducibilityRecord] = []
+            for (folder, release) in releases {
+                for file in release.files where file.kind != .checksums && file.kind != .signature {
+                    try Self.place(folder.path + "/" + file.path, at: outDir + "/" + file.path)
+                    files.append(file)
+                }
+                failed += release.failed
+                for stage in release.stages where stage.name != "checksums" && stage.name != "sign" {
+                    if let seen = stages[stage.name], seen.status == .failed || (seen.status == .done && stage.status == .skipped) { continue }
+                    stages[stage.name] = stage
+                }
+                reproducibility += release.reproducibility ?? []
+            }
+            let first = releases[0].1
+            files.sort { $0.path < $1.path }
+            let sumsName = "\(first.project)_\(first.version)_checksums.txt"
+            try atomicWrite(Data(files.map { "\($0.sha256)  \($0.path)\n" }.joined().utf8), to: outDir + "/" + sumsName)
+            files.append(try ReleaseSession.describe(outDir, sumsName, kind: .checksums, target: nil, binary: nil, format: "sha256sum", covers: files.map(\.path)))
+            var signature: ReleaseSignature?
+            if let signer, failed.isEmpty, outcome.failures.isEmpty {
+                let signed = try signer.sign(outDir + "/" + sumsName, trustedComment: "timestamp:\(first.sourceDateEpoch)\tfile:\(sumsName)\thashed")
+                files.append(try ReleaseSession.describe(outDir, sumsName + ".minisig", kind: .signature, target: nil, binary: nil, format: "minisign", covers: [sumsName]))
+                signature = ReleaseSignature(file: sumsName + ".minisig", signs: sumsName, keyID: signed.keyID, publicKey: signed.publicKey)
+                outcome.signed = true
+            } else if signer != nil {
+                context.reporter.report(.notice("not signed: a target or stage failed in a shard, and nothing unverified is signed", level: "warning"))
+            }
+            let order = ["build", "universal", "archives", "sboms", "reproducible"]
+            let merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
+                                         sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: files, failed: failed,
+                                         stages: order.compactMap { stages[$0] }, signature: signature,
+                                         reproducibility: reproducibility.isEmpty ? nil : reproducibility.sorted { $0.artifact < $1.artifact })
+            try merged.write(to: outDir)
+            outcome.releaseFiles = files.count
+        }
+        return outcome
+    }
+
+    /// The shards must be N distinct shards of one plan (same digest, commit and Go), all present, none overlapping.
+    static func checkShards(_ shards: [(path: String, record: ShardRecord?, go: String)], what: String) throws {
+        for shard in shards where shard.record == nil {
+            throw UsageError("\(shard.path): this \(what) was not run with --shard K/N: nothing to merge it with")
+        }
+        let records = shards.map { ($0.path, $0.record!, $0.go) }
+        let (firstPath, first, firstGo) = records[0]
+        for (path, record, go) in records.dropFirst() {
+            if record.count != first.count || record.planDigest != first.planDigest {
+                throw UsageError("\(path) is a shard of another \(what) than \(firstPath) (different plan: targets, packages or flags)")
+            }
+            if record.commit != first.commit {
+                throw UsageError("\(path) was built from commit \(record.commit?.prefix(12) ?? "none"), \(firstPath) from \(first.commit?.prefix(12) ?? "none"): shards of different commits")
+            }
+            if go != firstGo { throw UsageError("\(path) used \(go), \(firstPath) used \(firstGo): shards of different Go versions") }
+        }
+        var seen: [Int: String] = [:]
+        var jobs: [String: String] = [:]
+        for (path, record, _) in records {
+            if let other = seen[record.index] {
+                throw UsageError("\(path) and \(other) are both shard \(record.index)/\(record.count): overlapping shards")
+            }
+            seen[record.index] = path
+            for job in record.jobs {
+                if let other = jobs[job] { throw UsageError("\(job) is in both \(other) and \(path): overlapping shards") }
+                jobs[job] = path
+            }
+        }
+        let missing = (1...first.count).filter { seen[$0] == nil }
+        if !missing.isEmpty {
+            throw UsageError("missing shard\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(first.count)" }.joined(separator: ", ")) of the \(what): give every shard's folder")
+        }
+    }
+
+    /// Puts a shard's file at `destination`: a hard link when the two are on one file system, else a copy.
+    static func place(_ source: String, at destination: String) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: source) else { throw UsageError("\(source): listed by its shard but missing") }
+        try? fm.removeItem(atPath: destination)
+        if link(source, destination) != 0 {
+            do { try fm.copyItem(atPath: source, toPath: destination) } catch {
+                throw EnvironmentError("cannot write \(destination): \(error.localizedDescription)")
+            }
+        }
+    }
+}
