@@ -94,4 +94,27 @@ import Testing
         let mergedCounts = try junitCounts(module.path + "/merged/junit.xml")
         #expect(!wholeCounts.isEmpty && wholeCounts == mergedCounts, "\(wholeCounts)")
     }
+
+    @Test(.requires("minisign")) func shardsOfAReleaseMergeIntoTheOneMachineRelease() async throws {
+        let module = try copyExample("hello")
+        defer { module.cleanup() }
+        _ = try await ReleaseFixture.git(["init", "-q"], in: module.path)
+        try await Self.commit(module.path, "one")
+        let keys = try TempFolder("crossgo-keys")
+        defer { keys.cleanup() }
+        #expect(try await runCrossgo(["release", "keygen", keys.path + "/k"]).exitCode == 0)
+        let args = ["release", "--target", "linux/amd64,linux/arm64,js/wasm", "--version", "1.0.0", "--no-progress"]
+        for k in 1...2 { #expect(try await runCrossgo(args + ["--shard", "\(k)/2"], in: module.path).exitCode == 0) }
+        let merged = try await runCrossgo(["merge", "dist/shard-1-of-2", "dist/shard-2-of-2", "--out", "merged", "--sign-key", keys.path + "/k.key"],
+                                          in: module.path)
+        #expect(merged.exitCode == 0, "\(merged.stderr)")
+        #expect(try await runCrossgo(args, in: module.path).exitCode == 0)
+        let sums = "hello_1.0.0_checksums.txt"
+        #expect(try String(contentsOfFile: module.path + "/merged/" + sums, encoding: .utf8)
+            == String(contentsOfFile: module.path + "/dist/" + sums, encoding: .utf8))
+        let verified = try await runCrossgo(["verify", "merged", "--pub", keys.path + "/k.pub"], in: module.path)
+        #expect(verified.exitCode == 0, "\(verified.stdout)")
+        let minisign = try await runProgram("minisign", ["-V", "-p", keys.path + "/k.pub", "-m", module.path + "/merged/" + sums])
+        #expect(minisign.exitCode == 0)
+    }
 }
