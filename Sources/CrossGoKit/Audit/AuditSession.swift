@@ -174,7 +174,7 @@ public struct AuditSession: Sendable {
                                  message: "auditing \(subjects.count) artifact\(subjects.count == 1 ? "" : "s") against \(database.location)"))
         let (index, modified, fromCache) = try await database.moduleIndex()
         if fromCache { reporter.report(.notice("vulnerability index from cache (database modified \(modified), nothing newer published)", level: "info")) }
-        let entries = EntryCache(database: database)
+        let entries = try await Self.fetchEntries(for: subjects, index: index, database: database)
         var findings: [AuditFinding] = []
         var records: [AuditArtifactRecord] = []
         for (subject, job) in zip(subjects, jobs) {
@@ -196,7 +196,7 @@ public struct AuditSession: Sendable {
                 if listed.isEmpty { continue }
                 guard let version = OSVMatch.semver(module.version) else { continue }
                 for vuln in listed {
-                    let entry = try await entries.get(vuln.id, modified: vuln.modified)
+                    guard let entry = entries[vuln.id] else { continue }
                     if let finding = Self.match(entry, module: module, version: version, subject: subject) { found.append(finding) }
                 }
             }
@@ -210,6 +210,30 @@ public struct AuditSession: Sendable {
         }
         return AuditOutcome(database: database.location.description, databaseModified: modified, indexFromCache: fromCache,
                             findings: Self.group(findings), artifacts: records)
+    }
+
+    /// Every entry the subjects' modules are listed under, fetched once, a few at a time.
+    static func fetchEntries(for subjects: [AuditSubject], index: VulnModuleIndex, database: VulnDatabase) async throws -> [String: OSVEntry] {
+        var wanted: [String: String?] = [:]
+        for subject in subjects where subject.notAudited == nil {
+            for module in subject.modules {
+                for vuln in index.vulns(for: module.path) where wanted[vuln.id] == nil { wanted[vuln.id] = .some(vuln.modified) }
+            }
+        }
+        var entries: [String: OSVEntry] = [:]
+        var pending = wanted.sorted { $0.key < $1.key }[...]
+        try await withThrowingTaskGroup(of: (String, OSVEntry).self) { group in
+            func next() {
+                guard let (id, modified) = pending.popFirst() else { return }
+                group.addTask { (id, try await database.entry(id, modified: modified)) }
+            }
+            for _ in 0..<8 { next() }
+            while let (id, entry) = try await group.next() {
+                entries[id] = entry
+                next()
+            }
+        }
+        return entries
     }
 
     /// The finding of an entry for a module version on the subject's target, if it is affected.
@@ -302,21 +326,5 @@ public struct AuditSession: Sendable {
             }
         }
         return files.sorted()
-    }
-}
-
-/// Entries fetched once per audit, shared by every artifact.
-actor EntryCache {
-    let database: VulnDatabase
-    private var entries: [String: Task<OSVEntry, any Error>] = [:]
-
-    init(database: VulnDatabase) { self.database = database }
-
-    func get(_ id: String, modified: String?) async throws -> OSVEntry {
-        if let task = entries[id] { return try await task.value }
-        let database = self.database
-        let task = Task { try await database.entry(id, modified: modified) }
-        entries[id] = task
-        return try await task.value
     }
 }
