@@ -196,6 +196,12 @@ struct AuditCommandTests {
         let outcome = try summaryOutcome(AuditedOutcome.self, from: r.stdout)
         check(outcome)
         #expect(!outcome.indexFromCache)
+        // The event stream speaks the one vocabulary: planned, a job per artifact, the summary.
+        let events = try EventSchemaTests.validate(r.stdout, command: "audit")
+        #expect(events.first?.event == "planned" && events.first?.jobs?.count == 9)
+        #expect(events.filter { $0.event == "job-finished" }.map { $0.status ?? "" }.sorted()
+                == ["failed", "failed", "failed", "failed", "failed", "failed", "failed", "failed", "not-run"])
+        #expect(events.last?.event == "summary" && events.last?.exitCode == 1 && events.last?.counts?["not-audited"] == 1)
         #expect(outcome.database == folder.path + "/vulndb")
         // SHA256SUMS in the folder is no artifact: skipped, not "not audited".
         #expect(!outcome.artifacts.contains { $0.artifact.hasSuffix("SHA256SUMS") })
@@ -304,5 +310,9 @@ struct AuditCommandTests {
         #expect(notADB.stderr.contains("no index/db.json"))
         let none = try await runCrossgo(["audit"], in: folder.path)
         #expect(none.exitCode == 2)
+        // A folder with nothing to audit is not "clean".
+        let empty = try await runCrossgo(["audit", "proxy", "--db", "vulndb"], in: folder.path)
+        #expect(empty.exitCode == 2)
+        #expect(empty.stderr.contains("proxy: no Go binaries or CycloneDX SBOMs"))
     }
 }

@@ -151,6 +151,9 @@ public struct AuditSession: Sendable {
             sarifPath = full
         }
         let subjects = try collect(request.paths)
+        if subjects.isEmpty {
+            throw UsageError("\(request.paths.joined(separator: ", ")): no Go binaries or CycloneDX SBOMs (*.cdx.json) to audit")
+        }
         let database = VulnDatabase(location: location,
                                     cacheDirectory: VulnDatabase.cacheDirectory(for: location, environment: context.system.environment))
         var outcome = try await audit(subjects, database: database)
