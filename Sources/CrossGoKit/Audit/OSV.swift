@@ -128,18 +128,20 @@ public enum OSVMatch {
     /// without imports applies everywhere; an unknown goos/goarch (nil) is not used to rule anything out.
     public static func applies(_ affected: OSVEntry.Affected, goos: String?, goarch: String?) -> Bool {
         guard let imports = affected.ecosystemSpecific?.imports, !imports.isEmpty else { return true }
-        return imports.contains { imp in
-            let osOK = imp.goos.map { $0.isEmpty || goos == nil || $0.contains(goos!) } ?? true
-            let archOK = imp.goarch.map { $0.isEmpty || goarch == nil || $0.contains(goarch!) } ?? true
-            return osOK && archOK
+        return imports.contains { allows($0, goos: goos, goarch: goarch) }
+    }
+
+    /// Whether an import's goos/goarch lists (absent or empty: any) allow the target.
+    static func allows(_ imp: OSVEntry.Import, goos: String?, goarch: String?) -> Bool {
+        func ok(_ list: [String]?, _ value: String?) -> Bool {
+            guard let list, !list.isEmpty, let value else { return true }
+            return list.contains(value)
         }
+        return ok(imp.goos, goos) && ok(imp.goarch, goarch)
     }
 
     /// The packages a block names for this target (for display).
     public static func packages(_ affected: OSVEntry.Affected, goos: String?, goarch: String?) -> [String] {
-        (affected.ecosystemSpecific?.imports ?? []).filter { imp in
-            (imp.goos.map { $0.isEmpty || goos == nil || $0.contains(goos!) } ?? true)
-                && (imp.goarch.map { $0.isEmpty || goarch == nil || $0.contains(goarch!) } ?? true)
-        }.compactMap(\.path)
+        (affected.ecosystemSpecific?.imports ?? []).filter { allows($0, goos: goos, goarch: goarch) }.compactMap(\.path)
     }
 }

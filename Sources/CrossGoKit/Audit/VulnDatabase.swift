@@ -99,6 +99,8 @@ public final class VulnDatabase: Sendable {
         session = URLSession(configuration: configuration)
     }
 
+    deinit { session.finishTasksAndInvalidate() }
+
     /// The cache folder for a database URL: one folder per URL.
     public static func cacheDirectory(for location: VulnDatabaseLocation, environment: [String: String]) -> String? {
         guard case .http(let url) = location, !CacheFolder.isOff(environment: environment) else { return nil }
