@@ -220,7 +220,7 @@ struct AuditCommandTests {
         let lines = text.stdout.split(separator: "\n").map(String.init)
         let first = lines.filter { $0.hasPrefix("GO-2022-1059") }
         #expect(first.count == 1)
-        #expect(first.first?.contains("golang.org/x/text v0.3.7, fixed in v0.3.8  [6 targets: ") == true)
+        #expect(first.first?.contains("golang.org/x/text v0.3.7, fixed in v0.3.8  [6 targets: darwin/amd64, darwin/arm64, js/wasm, linux/amd64, wasip1/wasm, windows/amd64]") == true)
         #expect(first.first?.contains("(CVE-2022-32149, GHSA-69ch-w2m2-3vjp)") == true)
         #expect(lines.contains { $0.hasPrefix("not audited  broken/app_truncated: build info cannot be read") })
         #expect(text.stderr.contains("3 known vulnerabilities in 8 of 8 artifacts; 1 not audited (module level: symbol reachability not checked"))

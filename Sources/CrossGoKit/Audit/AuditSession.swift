@@ -280,6 +280,7 @@ public struct AuditSession: Sendable {
                                                 fixed: f.fixed, replaces: f.replaces, packages: f.packages, artifacts: [f.artifact], targets: [f.target]))
             }
         }
+        for i in groups.indices { groups[i].targets.sort() }
         return groups.sorted { ($0.id, $0.module, $0.version) < ($1.id, $1.module, $1.version) }
     }
 
