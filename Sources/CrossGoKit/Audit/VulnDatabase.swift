@@ -6,7 +6,6 @@
 // it came with, and fetched again only when db.json says the database is newer. Entries are cached by
 // id and modified time.
 import Foundation
-import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -86,8 +85,6 @@ public final class VulnDatabase: Sendable {
     /// Cache folder for HTTP databases (nil: no cache).
     let cacheDirectory: String?
     let session: URLSession
-    /// Counts of what was fetched over the network this run (for the outcome and tests).
-    let fetchCounts = Mutex<[String: Int]>([:])
 
     public init(location: VulnDatabaseLocation, cacheDirectory: String?) {
         self.location = location
@@ -163,9 +160,6 @@ public final class VulnDatabase: Sendable {
         return entry
     }
 
-    /// How many times each path was fetched from the network this run.
-    public var fetched: [String: Int] { fetchCounts.withLock { $0 } }
-
     /// RFC 3339 times compared as instants; text order when one cannot be parsed.
     static func isNewer(_ a: String, than b: String) -> Bool {
         let plain = ISO8601DateFormatter()
@@ -196,7 +190,6 @@ public final class VulnDatabase: Sendable {
                 throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) cannot be reached (\(Self.reason(error))); nothing was audited",
                                         exitStatus: .environment)
             }
-            fetchCounts.withLock { $0[path, default: 0] += 1 }
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard status == 200 else {
                 throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) answered \(status) for \(path); nothing was audited",
