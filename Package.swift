@@ -53,7 +53,7 @@ let package = Package(
         /// Shared test helpers: the real toolchain loaded once, temp folders, running crossgo.
         .target(
             name: "TestSupport",
-            dependencies: ["CrossGoKit"],
+            dependencies: ["CrossGoKit", .product(name: "FlyingFox", package: "FlyingFox")],
             path: "Tests/TestSupport"
         ),
         .testTarget(

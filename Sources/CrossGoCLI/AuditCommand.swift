@@ -1,0 +1,41 @@
+// `crossgo audit`: maps flags to an AuditRequest and runs the audit session.
+import ArgumentParser
+import CrossGoKit
+import Foundation
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Check artifacts' Go version and modules against the Go vulnerability database.",
+        discussion: """
+            Reads each Go binary (ELF, Mach-O and every slice of a universal file, PE, wasm, XCOFF, Plan 9) and each \
+            CycloneDX JSON SBOM (*.cdx.json), and matches the Go version (as stdlib and toolchain) and every module \
+            version (replaced modules at their replacement) against the Go vulnerability database, applying \
+            GOOS/GOARCH limits per artifact. Findings are module level: whether vulnerable code is reachable is not \
+            checked. --db takes a URL (default https://vuln.go.dev) or a folder in the same layout (offline). \
+            An artifact whose build info cannot be read is "not audited", never clean. \
+            Exit status: 0 nothing found, 1 vulnerabilities found or an artifact not audited, 2 bad input, \
+            3 the database cannot be reached or read, 130 interrupted.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Artifacts: files or folders (walked).", valueName: "file-or-folder"))
+    var paths: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The vulnerability database: an http(s) or file URL, or a folder (default: https://vuln.go.dev).", valueName: "url-or-dir"))
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write the findings as SARIF 2.1.0 to this file.", valueName: "file"))
+    var sarif: String?
+
+    @OptionGroup var reporting: ReportingOptions
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("name the artifacts to audit: files or folders (e.g. dist)") }
+    }
+
+    func run() async throws {
+        let request = AuditRequest(paths: paths, database: db, sarif: sarif)
+        try await CommandRuntime.run("audit", reporting: reporting) { try await AuditSession(context: $0).run(request) }
+    }
+}

