@@ -46,6 +46,12 @@ extension Release {
     @Flag(name: .customLong("check-reproducible"), help: "Rebuild every artifact from a copy of the source in another folder with an empty GOCACHE, and compare.")
     var checkReproducible = false
 
+    @Flag(help: "Audit the artifacts against the Go vulnerability database and record the result in release.json (exit 1 when anything is found).")
+    var audit = false
+
+    @Option(name: .customLong("audit-db"), help: ArgumentHelp("The vulnerability database for --audit: a URL or a folder in its published layout (default https://vuln.go.dev).", valueName: "url|dir"))
+    var auditDatabase: String?
+
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
@@ -57,6 +63,8 @@ extension Release {
         request.signKey = signKey
         request.universal = universal
         request.checkReproducible = checkReproducible
+        request.audit = audit || auditDatabase != nil
+        request.auditDatabase = auditDatabase
         let asked = request
         try await CommandRuntime.run("release", reporting: reporting) { try await ReleaseSession(context: $0).run(asked) }
     }

@@ -190,6 +190,35 @@ struct ReleaseTests {
     }
 }
 
+/// release --audit: the artifacts and the SBOMs release wrote are audited against a database folder.
+@Suite(.requires("git")) struct ReleaseAuditTests {
+    @Test func aWindowsOnlyAdvisoryIsFoundOnTheWindowsArtifactAndItsSBOM() async throws {
+        let module = try copyExample("hello")
+        defer { module.cleanup() }
+        for args in [["init", "-q"], ["add", "."], ["commit", "-q", "-m", "hello"]] { _ = try await ReleaseFixture.git(args, in: module.path) }
+        let db = try TempFolder("crossgo-vulndb")
+        defer { db.cleanup() }
+        try VulnDBFixture.write(to: db.path, modified: "2026-11-20T00:00:00Z")
+        let released = try await runCrossgo(["release", "--target", "linux/amd64,windows/amd64", "--version", "1.0.0", "--audit-db", db.path,
+                                             "--no-progress"], in: module.path)
+        #expect(released.exitCode == 1, "\(released.stderr)")
+        #expect(released.stderr.contains("stage audit: failed") && released.stderr.contains("GO-0000-0002"), "\(released.stderr)")
+        let manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(contentsOf: URL(fileURLWithPath: module.path + "/dist/release.json")))
+        let audit = try #require(manifest.audit)
+        #expect(audit.findings.map(\.id) == ["GO-0000-0002"] && audit.level == "module")
+        let vulnerable = audit.artifacts.filter { $0.status == "vulnerable" }.map { ($0.file as NSString).lastPathComponent }
+        #expect(vulnerable == ["hello_windows_amd64.exe"], "\(audit.artifacts)")
+        // The SBOM crossgo wrote carries what audit needs: the same finding, on the windows SBOM only.
+        let fromSBOM = try await runCrossgo(["audit", "dist/hello_windows_amd64.exe.cdx.json", "dist/hello_linux_amd64.cdx.json", "--db", db.path, "--json"],
+                                            in: module.path)
+        #expect(fromSBOM.exitCode == 1)
+        struct Summary: Decodable { var findings: [AuditFindingGroup]; var artifacts: [AuditArtifactRecord] }
+        let outcome = try summaryOutcome(Summary.self, from: fromSBOM.stdout)
+        #expect(outcome.findings.map(\.id) == ["GO-0000-0002"])
+        #expect(outcome.artifacts.filter { $0.status == "vulnerable" }.map { ($0.file as NSString).lastPathComponent } == ["hello_windows_amd64.exe.cdx.json"])
+    }
+}
+
 /// --check-reproducible: the example rebuilds byte for byte; a time in -ldflags is found and named.
 @Suite(.requires("git")) struct ReproducibilityTests {
     @Test func theExampleIsReproducibleAndATimeInLdflagsIsNot() async throws {

@@ -71,6 +71,16 @@ public struct ReproducibilityRecord: Sendable, Codable, Equatable {
     public var cause: String?
 }
 
+/// What `release --audit` found.
+public struct ReleaseAudit: Sendable, Codable, Equatable {
+    public var database: String
+    public var databaseModified: String
+    /// "module": findings are per module version, not per symbol reached.
+    public var level: String
+    public var findings: [AuditFindingGroup]
+    public var artifacts: [AuditArtifactRecord]
+}
+
 /// The signature of the checksums file.
 public struct ReleaseSignature: Sendable, Codable, Equatable {
     public var file: String
@@ -97,6 +107,8 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
     public var stages: [ReleaseStage]
     public var signature: ReleaseSignature?
     public var reproducibility: [ReproducibilityRecord]?
+    /// `release --audit`: the artifacts against the Go vulnerability database.
+    public var audit: ReleaseAudit?
 
     public static let fileName = "release.json"
 

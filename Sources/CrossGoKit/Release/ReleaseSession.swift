@@ -19,6 +19,9 @@ public struct ReleaseRequest: Sendable {
     public var universal: Bool?
     /// Rebuild every artifact in another folder with an empty GOCACHE and compare.
     public var checkReproducible = false
+    /// Audit the artifacts against the Go vulnerability database (`--audit`), at `auditDatabase` (nil: vuln.go.dev).
+    public var audit = false
+    public var auditDatabase: String?
 
     public init() {}
 }
@@ -263,9 +266,27 @@ public struct ReleaseSession: Sendable {
             stage("reproducible", .skipped, "not asked for (--check-reproducible)")
         }
 
-        let manifest = ReleaseManifest(crossgo: CrossGoVersion.current, project: project, version: version, go: built.go, module: built.module,
+        var audit: ReleaseAudit?
+        if request.audit {
+            var quiet = context
+            quiet.reporter = CapturingReporter()
+            let audited = try await AuditSession(context: quiet).run(AuditRequest(paths: artifacts.map { outDir + "/" + $0.path },
+                                                                                  database: request.auditDatabase))
+            audit = ReleaseAudit(database: audited.database, databaseModified: audited.databaseModified, level: audited.level,
+                                 findings: audited.findings, artifacts: audited.artifacts)
+            let clean = audited.vulnerable == 0 && audited.notAudited == 0
+            stage("audit", clean ? .done : .failed, clean
+                  ? "\(audited.artifacts.count) artifact(s) audited against \(audited.database): no known vulnerabilities (module level)"
+                  : "\(audited.findings.count) known vulnerability(ies) in \(audited.vulnerable) artifact(s), \(audited.notAudited) not audited: "
+                    + audited.findings.map(\.id).joined(separator: ", "))
+        } else {
+            stage("audit", .skipped, "not asked for (--audit)")
+        }
+
+        var manifest = ReleaseManifest(crossgo: CrossGoVersion.current, project: project, version: version, go: built.go, module: built.module,
                                        sourceDateEpoch: epoch, sourceDateFrom: epochFrom, files: files, failed: failed, stages: stages,
                                        signature: signature, reproducibility: reproducibility)
+        manifest.audit = audit
         // The previous release's files that this one did not make go, as the build's do.
         if let previous = try? ReleaseManifest.read(from: outDir) {
             let kept = Set(files.map(\.path)).union(built.artifacts.map(\.path))

@@ -212,7 +212,7 @@ public struct MergeSession: Sendable {
             } else if signer != nil {
                 context.reporter.report(.notice("not signed: a target or stage failed in a shard, and nothing unverified is signed", level: "warning"))
             }
-            let order = ["build", "universal", "archives", "sboms", "reproducible"]
+            let order = ["build", "universal", "archives", "sboms", "reproducible", "audit"]
             let merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
                                          sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: files, failed: failed,
                                          stages: order.compactMap { stages[$0] }, signature: signature,
