@@ -147,7 +147,12 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try await Task.sleep(nanoseconds: 4_000_000_000)
+        // Interrupt once the builds are under way (the output folder exists), however loaded the machine is.
+        let started = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: module.path + "/dist/.gitignore") && process.isRunning && Date() < started {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        try await Task.sleep(nanoseconds: 1_500_000_000)
         process.interrupt()
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
