@@ -256,10 +256,21 @@ public struct BuildSession: Sendable {
         let runners = await context.runners(for: toolchain)
         context.reporter.report(.planned(command: "build", jobs: artifacts.map { JobID(item: $0.binary, target: $0.target) },
                                          message: "running the \(artifacts.count) artifact(s) where this host can"))
+        let targets = artifacts.map { Target(goos: $0.goos, goarch: $0.goarch, variant: $0.variant) }
+        var wine: WineHost?
+        do {
+            wine = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
+        } catch {
+            context.reporter.report(.notice("\(error)", level: "warning"))
+        }
+        let wineReady = wine != nil
         let runner = MatrixRunner(concurrency: concurrency, reporter: context.reporter)
         let result = await runner.run(artifacts, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "run", work: { (artifact: Artifact, _: JobHandle) -> RunRecord in
             let target = Target(goos: artifact.goos, goarch: artifact.goarch, variant: artifact.variant)
-            let how = runners.runner(for: target)
+            var how = runners.runner(for: target)
+            if how.kind == .wine && !wineReady {
+                how = Runner(kind: .buildOnly, detail: "crossgo's Wine prefix could not be made", fix: "see the warning above")
+            }
             let path = outDir + "/" + artifact.path
             guard let argv = how.command(binary: path, arguments: arguments, directories: [outDir, "/tmp"]) else {
                 let status: JobStatus = how.fix == nil ? .compileOnly : .notRun
@@ -267,7 +278,7 @@ public struct BuildSession: Sendable {
                                  reason: how.detail + (how.fix.map { "; to run it: \($0)" } ?? ""))
             }
             do {
-                let ran = try await runProgram(argv[0], Array(argv.dropFirst()), timeout: 120, argv0: how.argv0)
+                let ran = try await runProgram(argv[0], Array(argv.dropFirst()), environment: how.environment, timeout: 120, argv0: how.argv0)
                 let text = (ran.stdout + ran.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
                 return RunRecord(target: artifact.target, binary: artifact.binary, runner: how.kind == .native ? "native" : how.kind.rawValue,
                                  status: ran.succeeded ? .passed : .failed, exitCode: ran.exitCode, output: text, reason: nil)
@@ -280,6 +291,7 @@ public struct BuildSession: Sendable {
             let summary: String = ran ? "exit \(record.exitCode ?? -1)" : (record.reason ?? "")
             return JobEnd(status: record.status, summary: summary, record: record)
         })
+        await wine?.stop()
         return result.completed
     }
 

@@ -4,23 +4,26 @@ import Foundation
 /// The way crossgo runs a target's binaries on this host.
 public struct Runner: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
-        case native, binfmt, qemuUser = "qemu-user", node, wasmtime, nodeWASI = "node-wasi", rosetta, buildOnly = "build-only"
+        case native, binfmt, qemuUser = "qemu-user", node, wasmtime, nodeWASI = "node-wasi", rosetta, wine, buildOnly = "build-only"
     }
 
     public var kind: Kind
     /// The emulator or runtime (absolute path), when one is needed.
     public var program: String?
-    /// A support file the runtime loads (GOROOT's wasm_exec_node.js for js/wasm).
+    /// A support file the runtime loads (GOROOT's wasm_exec_node.js for js/wasm), or the wineserver for Wine.
     public var support: String?
+    /// Wine: crossgo's prefix (WINEPREFIX).
+    public var prefix: String?
     /// Human explanation: which program, or why the target is build-only.
     public var detail: String
     /// What to install or do so that the target can run, for build-only targets.
     public var fix: String?
 
-    public init(kind: Kind, program: String? = nil, support: String? = nil, detail: String, fix: String? = nil) {
+    public init(kind: Kind, program: String? = nil, support: String? = nil, prefix: String? = nil, detail: String, fix: String? = nil) {
         self.kind = kind
         self.program = program
         self.support = support
+        self.prefix = prefix
         self.detail = detail
         self.fix = fix
     }
@@ -31,6 +34,12 @@ public struct Runner: Sendable, Codable, Equatable {
     /// with "node" (as GOROOT's go_js_wasm_exec runs it) and then uses its fake in-process network.
     public var argv0: String? { kind == .node || kind == .nodeWASI ? "node" : nil }
 
+    /// Environment changes the runner needs (Wine: crossgo's prefix, no display, no debug output).
+    public var environment: EnvironmentChanges {
+        guard kind == .wine, let prefix else { return [:] }
+        return WineHost.environment(prefix: prefix)
+    }
+
     /// The argv that runs `binary` with `arguments` through this runner; nil for build-only targets.
     /// WASI programs see the whole file system, as under Go's own wrapper; `directories` is kept for
     /// runtimes that need folders named. `workingDirectory` becomes their PWD, `pathVariable` their PATH. Stack limits follow GOROOT's go_*_wasm_exec scripts.
@@ -39,7 +48,7 @@ public struct Runner: Sendable, Codable, Equatable {
         switch kind {
         case .native, .binfmt, .rosetta:
             return [binary] + arguments
-        case .qemuUser:
+        case .qemuUser, .wine:
             return program.map { [$0, binary] + arguments }
         case .node:
             guard let program, let support else { return nil }
@@ -87,6 +96,8 @@ public struct RunnerDetector: Sendable {
     var programs: [String: String]
     var binfmt: [BinfmtEntry]
     var files: Set<String>
+    /// Where crossgo keeps its Wine prefix.
+    var winePrefix: String = ""
 
     /// Gathers host facts through `system`. `extraDirectories` are searched after PATH (the repo's .tools/bin).
     public static func probe(system: any HostSystem, toolchain: GoToolchain, extraDirectories: [String] = []) async -> RunnerDetector {
@@ -100,20 +111,21 @@ public struct RunnerDetector: Sendable {
         let hostArch = await system.hardwareArchitecture()
         var programs: [String: String] = [:]
         let qemu = qemuNames.filter { goarches?.contains($0.key) ?? true }.values
-        let wanted = ["node", "wasmtime"] + Set(qemu).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
+        let wanted = ["node", "wasmtime", "wine64", "wine", "wineserver"] + Set(qemu).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
         for name in wanted {
             if let path = system.which(name, extraDirectories: extraDirectories) { programs[name] = path }
         }
-        return RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: goroot,
-                              programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: [])
-            .with(goroot: goroot, system: system)
+        var detector = RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: goroot,
+                                      programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: [])
+        detector.winePrefix = WineHost.prefixPath(environment: system.environment)
+        return detector.with(goroot: goroot, system: system)
     }
 
     /// This detector for another GOROOT: the files that depend on it looked up again.
     public func with(goroot: String, system: any HostSystem) -> RunnerDetector {
         var copy = self
         copy.goroot = goroot
-        copy.files = Set((Self.wasmExecCandidates(goroot: goroot) + [Self.rosettaRuntime]).filter { system.fileExists($0) })
+        copy.files = Set((Self.wasmExecCandidates(goroot: goroot) + [Self.rosettaRuntime] + Self.wineFiles).filter { system.fileExists($0) })
         return copy
     }
 
@@ -133,6 +145,13 @@ public struct RunnerDetector: Sendable {
 
     static let rosettaRuntime = "/Library/Apple/usr/libexec/oah/libRosettaRuntime"
 
+    /// Debian keeps its Wine loaders off PATH (/usr/bin/wine is a script choosing between them).
+    static let debianWine64 = "/usr/lib/wine/wine64", debianWine32 = "/usr/lib/wine/wine"
+    /// Wine's 32-bit Unix side (ntdll.so): without it a 386 program prints nothing and "exits 0".
+    static let wine32Markers = ["/usr/lib/i386-linux-gnu/wine/i386-unix/ntdll.so", "/usr/lib/wine/i386-unix/ntdll.so",
+                                "/usr/lib32/wine/i386-unix/ntdll.so", "/opt/wine-stable/lib/wine/i386-unix/ntdll.so"]
+    static let wineFiles = [debianWine64, debianWine32] + wine32Markers
+
     /// Where GOROOT keeps the node support script: lib/wasm since Go 1.24, misc/wasm before.
     public static func wasmExecCandidates(goroot: String) -> [String] {
         [goroot + "/lib/wasm/wasm_exec_node.js", goroot + "/misc/wasm/wasm_exec_node.js"]
@@ -145,6 +164,7 @@ public struct RunnerDetector: Sendable {
         switch (target.goos, target.goarch) {
         case ("js", "wasm"): return jsRunner()
         case ("wasip1", "wasm"): return wasiRunner()
+        case ("windows", "amd64"), ("windows", "386"): if hostOS == "linux" && (hostArch == "amd64" || hostArch == "386") { return wineRunner(target) }
         default: break
         }
         if hostOS == "linux" && target.goos == "linux" { return linuxRunner(target) }
@@ -185,6 +205,28 @@ public struct RunnerDetector: Sendable {
             return Runner(kind: .buildOnly, detail: "GOROOT \(goroot) has no lib/wasm/wasm_exec_node.js (nor misc/wasm)", fix: "reinstall Go; the wasm support files ship with it")
         }
         return Runner(kind: .node, program: node, support: support, detail: "\(node) with \(support)")
+    }
+
+    private func wineRunner(_ target: Target) -> Runner {
+        let wineserver = programs["wineserver"]
+        let fix = "sudo apt-get install wine64 wine (or your distribution's wine package)"
+        if target.goarch == "386" {
+            guard programs["wine"] != nil || files.contains(Self.debianWine32) else {
+                return Runner(kind: .buildOnly, detail: "wine is not on PATH", fix: fix)
+            }
+            guard Self.wine32Markers.contains(where: files.contains) else {
+                return Runner(kind: .buildOnly, detail: "Wine has no 32-bit support (wine32): it would print nothing and exit 0 for a 386 program",
+                              fix: "sudo dpkg --add-architecture i386 && sudo apt-get update && sudo apt-get install wine32:i386")
+            }
+            // Go's runtime needs bcryptprimitives.dll!ProcessPrng; crossgo writes only the 64-bit one so far.
+            return Runner(kind: .buildOnly, detail: "crossgo's ProcessPrng DLL is 64-bit only; Wine 8 cannot start Go 1.24+ 386 programs without a 32-bit one")
+        }
+        let loader = files.contains(Self.debianWine64) ? Self.debianWine64 : (programs["wine64"] ?? programs["wine"])
+        guard let loader, let wineserver else {
+            return Runner(kind: .buildOnly, detail: loader == nil ? "wine is not on PATH" : "wineserver is not on PATH", fix: fix)
+        }
+        return Runner(kind: .wine, program: loader, support: wineserver, prefix: winePrefix,
+                      detail: "\(loader), prefix \(winePrefix)")
     }
 
     private func wasiRunner() -> Runner {

@@ -155,8 +155,16 @@ public struct TestSession: Sendable {
                 for await (target, ids) in group { identities[target] = ids }
             }
         }
+        // Wine: crossgo's prefix made (once per machine) and one wineserver kept alive for the run.
+        let wine = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
         // Test binaries live in a scratch folder removed however the run ends (an interrupt included).
-        let scratch = try makeScratch()
+        let scratch: String
+        do {
+            scratch = try makeScratch()
+        } catch {
+            await wine?.stop()
+            throw error
+        }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let matrix = MatrixRunner(concurrency: runnerJobs, reporter: context.reporter)
         let known = identities
@@ -166,6 +174,7 @@ public struct TestSession: Sendable {
         }, end: { result in
             JobEnd(status: result.jobStatus, elapsed: result.elapsed, summary: result.shortSummary, record: result)
         })
+        await wine?.stop()
         let interrupted = ran.interrupted || Task.isCancelled
         if !interrupted {
             try writeCoverage(plan: plan, targets: targets, scratch: scratch)
@@ -320,7 +329,7 @@ struct TestExecutor: Sendable {
         let runner = runners.runner(for: target)
         let env = job.environment.mapValues { Optional($0) }
         let safeName = package.importPath.replacingOccurrences(of: "/", with: "_") + "-" + name.replacingOccurrences(of: "/", with: "_")
-        let binary = scratch + "/" + safeName + ".test" + (target.goarch == "wasm" ? ".wasm" : "")
+        let binary = scratch + "/" + safeName + ".test" + target.executableExtension
 
         // Served from the cache?
         var key: String?
@@ -365,7 +374,7 @@ struct TestExecutor: Sendable {
         // The environment `go test -exec` gives a test binary: go's own, which holds the target's GOOS, GOARCH and
         // CGO_ENABLED, with GOROOT/bin first on PATH and PWD the package folder (a test that runs `go build`
         // builds for the target, as under go).
-        let runEnvironment = job.runEnvironment(goroot: toolchain.goroot, path: environment["PATH"])
+        let runEnvironment = job.runEnvironment(goroot: toolchain.goroot, path: environment["PATH"]).merging(runner.environment) { $1 }
         // (wasmtime passes its guest only PWD and PATH, as GOROOT's go_wasip1_wasm_exec does.)
         guard let argv = runner.command(binary: binary, arguments: args, workingDirectory: package.directory,
                                         pathVariable: runEnvironment["PATH"] ?? nil) else {
