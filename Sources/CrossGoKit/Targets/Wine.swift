@@ -72,9 +72,11 @@ public struct WineHost: Sendable {
         return CacheFolder.path("wine", environment: env) + "/prefix"
     }
 
-    /// The environment a Wine run gets: crossgo's prefix, no display, no debug channels, no Mono/Gecko prompts.
-    static func environment(prefix: String) -> EnvironmentChanges {
-        ["WINEPREFIX": prefix, "WINEDEBUG": "-all", "DISPLAY": nil, "WAYLAND_DISPLAY": nil, "WINEDLLOVERRIDES": "mscoree,mshtml="]
+    /// The environment a Wine run gets: crossgo's prefix, no display, no debug channels, no Mono/Gecko prompts, and no
+    /// winemenubuilder (which would write menu entries into the user's ~/.local/share and ~/.config).
+    public static func environment(prefix: String) -> EnvironmentChanges {
+        ["WINEPREFIX": prefix, "WINEDEBUG": "-all", "DISPLAY": nil, "WAYLAND_DISPLAY": nil,
+         "WINEDLLOVERRIDES": "mscoree,mshtml=;winemenubuilder.exe=d"]
     }
 
     /// Makes sure the prefix exists and holds a checked DLL, then starts a persistent wineserver for it.
@@ -86,6 +88,10 @@ public struct WineHost: Sendable {
         if let wineserver = runner.support {
             // -p: stay alive between the runs of this session (each wine start then costs ~0.06 s instead of ~0.7 s).
             _ = try? await runProgram(wineserver, ["-p"], environment: environment(prefix: prefix), timeout: 30)
+            // Start Wine's services (services.exe, explorer, ...) now, detached from every test's pipes: started by the
+            // first test they would inherit its stdout and hold it open after it exits (go test -exec's "Test I/O incomplete").
+            _ = try? await runProgram("/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh", loader, "wineboot"],
+                                      environment: environment(prefix: prefix), timeout: 120)
         }
         return WineHost(runner: runner, prefix: prefix, setupSeconds: setup)
     }
