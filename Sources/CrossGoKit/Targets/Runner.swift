@@ -14,12 +14,15 @@ public struct Runner: Sendable, Codable, Equatable {
     public var support: String?
     /// Wine: crossgo's prefix (WINEPREFIX).
     public var prefix: String?
+    /// qemu-user: the CPU model (`-cpu`) that has exactly what the target's architecture level promises.
+    public var cpu: String?
     /// Human explanation: which program, or why the target is build-only.
     public var detail: String
     /// What to install or do so that the target can run, for build-only targets.
     public var fix: String?
 
-    public init(kind: Kind, program: String? = nil, support: String? = nil, prefix: String? = nil, detail: String, fix: String? = nil) {
+    public init(kind: Kind, program: String? = nil, support: String? = nil, prefix: String? = nil, detail: String, fix: String? = nil, cpu: String? = nil) {
+        self.cpu = cpu
         self.kind = kind
         self.program = program
         self.support = support
@@ -48,7 +51,9 @@ public struct Runner: Sendable, Codable, Equatable {
         switch kind {
         case .native, .binfmt, .rosetta:
             return [binary] + arguments
-        case .qemuUser, .wine:
+        case .qemuUser:
+            return program.map { [$0] + (cpu.map { ["-cpu", $0] } ?? []) + [binary] + arguments }
+        case .wine:
             return program.map { [$0, binary] + arguments }
         case .node:
             guard let program, let support else { return nil }
@@ -82,6 +87,7 @@ public struct Runner: Sendable, Codable, Equatable {
         switch kind {
         case .buildOnly: return "build only: \(detail)"
         case .native: return "native"
+        case .qemuUser where cpu != nil: return "\(kind.rawValue) (\(detail) -cpu \(cpu!))"
         default: return "\(kind.rawValue) (\(detail))"
         }
     }
@@ -98,6 +104,8 @@ public struct RunnerDetector: Sendable {
     var files: Set<String>
     /// Where crossgo keeps its Wine prefix.
     var winePrefix: String = ""
+    /// The host CPU's feature flags (/proc/cpuinfo); empty when unknown.
+    var cpuFlags: Set<String> = []
 
     /// Gathers host facts through `system`. `extraDirectories` are searched after PATH (the repo's .tools/bin).
     public static func probe(system: any HostSystem, toolchain: GoToolchain, extraDirectories: [String] = []) async -> RunnerDetector {
@@ -118,6 +126,10 @@ public struct RunnerDetector: Sendable {
         var detector = RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: goroot,
                                       programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: [])
         detector.winePrefix = WineHost.prefixPath(environment: system.environment)
+        if let info = system.readTextFile("/proc/cpuinfo"),
+           let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }), let colon = line.firstIndex(of: ":") {
+            detector.cpuFlags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+        }
         return detector.with(goroot: goroot, system: system)
     }
 
@@ -157,8 +169,44 @@ public struct RunnerDetector: Sendable {
         [goroot + "/lib/wasm/wasm_exec_node.js", goroot + "/misc/wasm/wasm_exec_node.js"]
     }
 
+    /// x86-64 levels: the /proc/cpuinfo flags each adds (what Go's startup check tests), and the qemu model that has
+    /// exactly that level (qemu's TCG has no AVX-512, so v4 has none).
+    static let amd64Levels: [String: (flags: [String], qemu: String?)] = [
+        "v1": ([], "qemu64"),
+        "v2": (["cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3"], "Nehalem-v1"),
+        "v3": (["cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3", "avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"], "max"),
+        "v4": (["cx16", "lahf_lm", "popcnt", "pni", "sse4_1", "sse4_2", "ssse3", "avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave",
+                "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"], nil),
+    ]
+
+    /// The qemu-user CPU model for an architecture level: a model without the next level's instructions, so that a
+    /// binary built for a higher level fails as it would on such hardware (Go's startup check, or SIGILL).
+    static func qemuCPU(_ target: Target) -> String?? {
+        guard let level = target.variant else { return .some(nil) }
+        switch target.goarch {
+        case "amd64":
+            guard let known = amd64Levels[level] else { return .some(nil) }
+            return known.qemu.map { Optional($0) }  // nil: no model has it
+        case "arm": return ["5": "arm926", "6": "arm1176", "7": "cortex-a15"][level].map { Optional($0) }
+        case "riscv64":
+            return ["rva20u64": "rv64,zba=false,zbb=false,zbs=false", "rva22u64": "rv64",
+                    "rva23u64": "rv64,v=true,vlen=128,vext_spec=v1.0"][level].map { Optional($0) }
+        case "ppc64", "ppc64le": return ["power8": "power8", "power9": "power9", "power10": "power10"][level].map { Optional($0) }
+        default: return .some(nil)
+        }
+    }
+
     public func runner(for target: Target) -> Runner {
         if target.goos == hostOS && target.goarch == hostArch {
+            if hostOS == "linux" && hostArch == "amd64", let level = target.variant, let need = Self.amd64Levels[level]?.flags,
+               !cpuFlags.isEmpty, let missing = need.first(where: { !cpuFlags.contains($0) }) {
+                // This CPU lacks the level: run under qemu with a model that has it, or say what it needs.
+                if let model = Self.amd64Levels[level]?.qemu, let path = programs["qemu-x86_64"] ?? programs["qemu-x86_64-static"] {
+                    return Runner(kind: .qemuUser, program: path, detail: "\(path) (this CPU has no \(missing), which \(level) needs)", cpu: model)
+                }
+                return Runner(kind: .buildOnly, detail: "amd64/\(level) needs a CPU with \(missing); this one has none, and qemu cannot emulate \(level == "v4" ? "AVX-512" : "it")",
+                              fix: level == "v4" ? nil : "sudo apt-get install qemu-user")
+            }
             return Runner(kind: .native, detail: "this host is \(hostOS)/\(hostArch)")
         }
         switch (target.goos, target.goarch) {
@@ -182,6 +230,16 @@ public struct RunnerDetector: Sendable {
             return Runner(kind: .native, detail: "amd64 Linux runs 386 binaries natively")
         }
         let qemu = Self.qemuNames[target.goarch]
+        let cpuModel = Self.qemuCPU(target)
+        guard let cpu = cpuModel else {
+            return Runner(kind: .buildOnly, detail: "qemu has no CPU model for \(target.goarch) level \(target.variant ?? "")"
+                          + (target.goarch == "amd64" ? " (its TCG has no AVX-512)" : ""))
+        }
+        if let cpu, let qemu {
+            for name in ["qemu-\(qemu)", "qemu-\(qemu)-static"] {
+                if let path = programs[name] { return Runner(kind: .qemuUser, program: path, detail: path, cpu: cpu) }
+            }
+        }
         if let (machine, elfClass) = Self.elfMachines[target.goarch],
            let entry = binfmt.first(where: { ($0.elfMachine == machine && ($0.elfClass ?? elfClass) == elfClass) || (qemu != nil && $0.name == "qemu-\(qemu!)") }) {
             return Runner(kind: .binfmt, program: entry.interpreter, detail: "binfmt_misc entry \(entry.name) -> \(entry.interpreter)")
