@@ -4,7 +4,7 @@ import Foundation
 /// The way crossgo runs a target's binaries on this host.
 public struct Runner: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
-        case native, binfmt, qemuUser = "qemu-user", node, wasmtime, nodeWASI = "node-wasi", rosetta, wine, buildOnly = "build-only"
+        case native, binfmt, qemuUser = "qemu-user", node, wasmtime, nodeWASI = "node-wasi", rosetta, wine, browser, buildOnly = "build-only"
     }
 
     public var kind: Kind
@@ -68,6 +68,9 @@ public struct Runner: Sendable, Codable, Equatable {
         case .nodeWASI:
             guard let program else { return nil }
             return [program, "--no-warnings", "--stack-size=8192", "-e", Self.nodeWASIScript, binary] + arguments
+        case .browser:
+            // Not a command: BrowserRun serves the page and drives Chromium.
+            return program.map { [$0, binary] + arguments }
         case .buildOnly:
             return nil
         }
@@ -104,6 +107,8 @@ public struct RunnerDetector: Sendable {
     var files: Set<String>
     /// Where crossgo keeps its Wine prefix.
     var winePrefix: String = ""
+    /// js/wasm in headless Chromium instead of node (`--browser`).
+    public var useBrowser = false
     /// The host CPU's feature flags (/proc/cpuinfo); empty when unknown.
     var cpuFlags: Set<String> = []
 
@@ -119,7 +124,7 @@ public struct RunnerDetector: Sendable {
         let hostArch = await system.hardwareArchitecture()
         var programs: [String: String] = [:]
         let qemu = qemuNames.filter { goarches?.contains($0.key) ?? true }.values
-        let wanted = ["node", "wasmtime", "wine64", "wine", "wineserver"] + Set(qemu).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
+        let wanted = ["node", "wasmtime", "wine64", "wine", "wineserver"] + Chromium.names + Set(qemu).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
         for name in wanted {
             if let path = system.which(name, extraDirectories: extraDirectories) { programs[name] = path }
         }
@@ -137,7 +142,7 @@ public struct RunnerDetector: Sendable {
     public func with(goroot: String, system: any HostSystem) -> RunnerDetector {
         var copy = self
         copy.goroot = goroot
-        copy.files = Set((Self.wasmExecCandidates(goroot: goroot) + [Self.rosettaRuntime] + Self.wineFiles).filter { system.fileExists($0) })
+        copy.files = Set((Self.wasmExecCandidates(goroot: goroot) + Self.browserWasmExecCandidates(goroot: goroot) + [Self.rosettaRuntime] + Self.wineFiles).filter { system.fileExists($0) })
         return copy
     }
 
@@ -196,6 +201,23 @@ public struct RunnerDetector: Sendable {
         }
     }
 
+    /// Where GOROOT keeps the browser support script: lib/wasm since Go 1.24, misc/wasm before.
+    public static func browserWasmExecCandidates(goroot: String) -> [String] {
+        [goroot + "/lib/wasm/wasm_exec.js", goroot + "/misc/wasm/wasm_exec.js"]
+    }
+
+    /// The runner for js/wasm in headless Chromium.
+    public func browserRunner() -> Runner {
+        guard let chromium = Chromium.names.lazy.compactMap({ programs[$0] }).first else {
+            return Runner(kind: .buildOnly, detail: "--browser: chromium is not on PATH",
+                          fix: hostOS == "darwin" ? "brew install --cask chromium" : "sudo apt-get install chromium")
+        }
+        guard let support = Self.browserWasmExecCandidates(goroot: goroot).first(where: files.contains) else {
+            return Runner(kind: .buildOnly, detail: "GOROOT \(goroot) has no lib/wasm/wasm_exec.js (nor misc/wasm)", fix: "reinstall Go; the wasm support files ship with it")
+        }
+        return Runner(kind: .browser, program: chromium, support: support, detail: "\(chromium) headless, with \(support)")
+    }
+
     public func runner(for target: Target) -> Runner {
         if target.goos == hostOS && target.goarch == hostArch {
             if hostOS == "linux" && hostArch == "amd64", let level = target.variant, let need = Self.amd64Levels[level]?.flags,
@@ -210,7 +232,7 @@ public struct RunnerDetector: Sendable {
             return Runner(kind: .native, detail: "this host is \(hostOS)/\(hostArch)")
         }
         switch (target.goos, target.goarch) {
-        case ("js", "wasm"): return jsRunner()
+        case ("js", "wasm"): return useBrowser ? browserRunner() : jsRunner()
         case ("wasip1", "wasm"): return wasiRunner()
         case ("windows", "amd64"), ("windows", "386"): if hostOS == "linux" && (hostArch == "amd64" || hostArch == "386") { return wineRunner(target) }
         default: break

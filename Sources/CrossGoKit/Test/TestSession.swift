@@ -21,6 +21,8 @@ public struct TestRequest: Sendable {
     public var allowNotRun = false
     /// Write a JUnit report here (atomically, and not when interrupted).
     public var junit: String?
+    /// Run js/wasm in headless Chromium instead of node.
+    public var browser = false
 
     public init() {}
 }
@@ -130,7 +132,8 @@ public struct TestSession: Sendable {
         } catch {
             throw UsageError("\(error)")
         }
-        let runners = await context.runners(for: toolchain)
+        var runners = await context.runners(for: toolchain)
+        runners.useBrowser = request.browser
         for (target, why) in plan.raceDropped.sorted(by: { $0.key.description < $1.key.description }) {
             context.reporter.report(.notice("\(target): \(why); its tests run without -race", level: "warning"))
         }
@@ -382,8 +385,17 @@ struct TestExecutor: Sendable {
         }
         let output: ProgramResult
         do {
-            output = try await runProgram(argv[0], Array(argv.dropFirst()), environment: runEnvironment, workingDirectory: package.directory,
-                                          timeout: timeoutSeconds, limit: 64 << 20, argv0: runner.argv0)
+            if runner.kind == .browser, let chromium = runner.program, let wasmExec = runner.support {
+                // A page has no file system: no test log (so no cache entry), the rest as go would pass it.
+                var env: [String: String] = [:]
+                for (k, v) in runEnvironment { if let v { env[k] = v } }
+                output = try await BrowserRun.run(chromium: Chromium(program: chromium), wasmExec: wasmExec, binary: binary,
+                                                  arguments: args.filter { !$0.hasPrefix("-test.testlogfile=") }, environment: env,
+                                                  timeout: timeoutSeconds ?? 3600)
+            } else {
+                output = try await runProgram(argv[0], Array(argv.dropFirst()), environment: runEnvironment, workingDirectory: package.directory,
+                                              timeout: timeoutSeconds, limit: 64 << 20, argv0: runner.argv0)
+            }
         } catch {
             return finish(PackageResult(package: package.importPath, target: name, status: .failed, message: "\(error)"))
         }
