@@ -48,6 +48,9 @@ struct Build: AsyncParsableCommand {
     @Flag(help: "Run each artifact this host can run (natively, qemu-user, node, wasmtime) and show what it printed.")
     var run = false
 
+    @Flag(help: "With --run: run js/wasm programs in headless Chromium (a page served on 127.0.0.1) instead of node.")
+    var browser = false
+
     @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("An argument for the programs --run starts (repeatable).", valueName: "word"))
     var runArguments: [String] = []
 
@@ -57,6 +60,7 @@ struct Build: AsyncParsableCommand {
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if !runArguments.isEmpty && !run { throw ValidationError("--arg is for the programs --run starts: add --run") }
+        if browser && !run { throw ValidationError("--browser is for the programs --run starts: add --run") }
     }
 
     func run() async throws {
@@ -73,6 +77,7 @@ struct Build: AsyncParsableCommand {
         request.clean = clean
         request.run = run
         request.runArguments = runArguments
+        request.browser = browser
         request.passthrough = passthrough
         let built = request
         try await CommandRuntime.run("build", reporting: reporting) { try await BuildSession(context: $0).run(built) }

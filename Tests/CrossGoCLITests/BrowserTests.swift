@@ -29,6 +29,18 @@ import Testing
         #expect(underNode.status == .failed && underNode.tests.first?.output.contains("needs a browser") == true, "\(underNode)")
     }
 
+    @Test func buildRunBrowser() async throws {
+        let module = try copyExample("hello")
+        defer { module.cleanup() }
+        let r = try await runCrossgo(["build", "--target", "js/wasm", "--run", "--browser", "--json"], in: module.path)
+        #expect(r.exitCode == 0, "\(r.stderr.suffix(1000))")
+        struct Runs: Decodable { var runs: [RunRecord] }
+        let run = try #require(try summaryOutcome(Runs.self, from: r.stdout).runs.first)
+        #expect(run.runner == "browser" && run.status == .passed && run.output.contains("js/wasm"), "\(run)")
+        let bad = try await runCrossgo(["build", "--target", "js/wasm", "--browser"], in: module.path)
+        #expect(bad.exitCode == 2 && bad.stderr.contains("--browser is for the programs --run starts"))
+    }
+
     /// The page's protocol on its own: stdout, stderr and a non-zero exit code come back; Chromium and the server stop.
     @Test(.requires("chromium")) func exitCodeAndStreamsComeBack() async throws {
         let toolchain = try await realToolchain()

@@ -21,6 +21,8 @@ public struct BuildRequest: Sendable {
     /// Run each artifact this host can run, with `runArguments`.
     public var run = false
     public var runArguments: [String] = []
+    /// With `run`: js/wasm programs run in headless Chromium instead of node.
+    public var browser = false
     /// Flags for go build (after `--`).
     public var passthrough: [String] = []
 
@@ -206,7 +208,7 @@ public struct BuildSession: Sendable {
 
         var runs: [RunRecord] = []
         if request.run && !built.interrupted && !Task.isCancelled {
-            runs = await runArtifacts(artifacts, toolchain: toolchain, outDir: outDir, arguments: request.runArguments, concurrency: parallel)
+            runs = await runArtifacts(artifacts, toolchain: toolchain, outDir: outDir, arguments: request.runArguments, concurrency: parallel, browser: request.browser)
         }
         return BuildOutcome(outDir: outDir, go: toolchain.version, module: module, artifacts: artifacts, failures: failures, absent: plan.absent,
                             runs: runs, removed: removed, interrupted: built.interrupted || Task.isCancelled, treeDirty: wasDirty)
@@ -252,8 +254,10 @@ public struct BuildSession: Sendable {
     }
 
     /// Runs each artifact the host can run, with `arguments`, on the matrix runner; says why the others cannot run.
-    func runArtifacts(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String, arguments: [String], concurrency: Int) async -> [RunRecord] {
-        let runners = await context.runners(for: toolchain)
+    func runArtifacts(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String, arguments: [String], concurrency: Int, browser: Bool = false) async -> [RunRecord] {
+        var detected = await context.runners(for: toolchain)
+        detected.useBrowser = browser
+        let runners = detected
         context.reporter.report(.planned(command: "build", jobs: artifacts.map { JobID(item: $0.binary, target: $0.target) },
                                          message: "running the \(artifacts.count) artifact(s) where this host can"))
         let targets = artifacts.map { Target(goos: $0.goos, goarch: $0.goarch, variant: $0.variant) }
@@ -278,7 +282,13 @@ public struct BuildSession: Sendable {
                                  reason: how.detail + (how.fix.map { "; to run it: \($0)" } ?? ""))
             }
             do {
-                let ran = try await runProgram(argv[0], Array(argv.dropFirst()), environment: how.environment, timeout: 120, argv0: how.argv0)
+                let ran: ProgramResult
+                if how.kind == .browser, let chromium = how.program, let wasmExec = how.support {
+                    ran = try await BrowserRun.run(chromium: Chromium(program: chromium), wasmExec: wasmExec, binary: path, arguments: arguments,
+                                                   environment: [:], timeout: 120)
+                } else {
+                    ran = try await runProgram(argv[0], Array(argv.dropFirst()), environment: how.environment, timeout: 120, argv0: how.argv0)
+                }
                 let text = (ran.stdout + ran.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
                 return RunRecord(target: artifact.target, binary: artifact.binary, runner: how.kind == .native ? "native" : how.kind.rawValue,
                                  status: ran.succeeded ? .passed : .failed, exitCode: ran.exitCode, output: text, reason: nil)
