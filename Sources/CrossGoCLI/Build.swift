@@ -48,6 +48,9 @@ struct Build: AsyncParsableCommand {
     @Flag(help: "Run each artifact this host can run (natively, qemu-user, node, wasmtime) and show what it printed.")
     var run = false
 
+    @Flag(help: "Write a web bundle per js/wasm program: <out>/web/<binary>/ (index.html, wasm_exec.js, .wasm, .wasm.gz); see crossgo serve.")
+    var web = false
+
     @Flag(help: "With --run: run js/wasm programs in headless Chromium (a page served on 127.0.0.1) instead of node.")
     var browser = false
 
@@ -78,6 +81,7 @@ struct Build: AsyncParsableCommand {
         request.run = run
         request.runArguments = runArguments
         request.browser = browser
+        request.web = web
         request.passthrough = passthrough
         let built = request
         try await CommandRuntime.run("build", reporting: reporting) { try await BuildSession(context: $0).run(built) }

@@ -23,6 +23,8 @@ public struct BuildRequest: Sendable {
     public var runArguments: [String] = []
     /// With `run`: js/wasm programs run in headless Chromium instead of node.
     public var browser = false
+    /// Write a web bundle per js/wasm program into <out>/web/<binary>/ (also `web: true` in crossgo.yaml).
+    public var web = false
     /// Flags for go build (after `--`).
     public var passthrough: [String] = []
 
@@ -188,18 +190,24 @@ public struct BuildSession: Sendable {
             }
         }
 
+        var webFiles: [WebFile] = []
+        if request.web || config?.web == true {
+            webFiles = try writeWebBundles(artifacts.filter { $0.goos == "js" && $0.goarch == "wasm" }, toolchain: toolchain, outDir: outDir)
+        }
         // dist/ holds exactly what the manifest lists: what the previous build made and this one did not is removed.
-        let kept = Set(artifacts.map(\.path))
+        let kept = Set(artifacts.map(\.path) + webFiles.map(\.path))
         var removed: [String] = []
-        for old in previous?.artifacts ?? [] where !kept.contains(old.path) {
-            let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
+        for old in (previous?.artifacts.map(\.path) ?? []) + (previous?.web ?? []).map(\.path) where !kept.contains(old) {
+            let full = URL(fileURLWithPath: outDir + "/" + old).standardizedFileURL.path
             guard full.hasPrefix(outDir + "/"), FileManager.default.fileExists(atPath: full) else { continue }
-            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(old.path) }
+            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(old) }
         }
         let module = toolchain.env["GOMOD"].flatMap { Self.modulePath(goMod: $0, system: system) } ?? ""
         var manifest = BuildManifest(go: toolchain.version, module: module, artifacts: artifacts, failures: failures, created: context.clock())
         manifest.treeDirty = wasDirty
         manifest.absent = plan.absent
+        manifest.web = webFiles.isEmpty ? nil : webFiles
+        WebFile.removeEmptyFolders(outDir: outDir)
         do {
             try manifest.write(to: outDir)
         } catch {
@@ -303,6 +311,33 @@ public struct BuildSession: Sendable {
         })
         await wine?.stop()
         return result.completed
+    }
+
+    /// Writes dist/web/<binary>/ for each js/wasm artifact: index.html, the toolchain's wasm_exec.js, the .wasm and its
+    /// .wasm.gz, each atomically; returns them for the manifest.
+    func writeWebBundles(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String) throws -> [WebFile] {
+        guard !artifacts.isEmpty else { return [] }
+        guard let wasmExecPath = RunnerDetector.browserWasmExecCandidates(goroot: toolchain.goroot).first(where: { FileManager.default.fileExists(atPath: $0) }),
+              let wasmExec = FileManager.default.contents(atPath: wasmExecPath) else {
+            throw EnvironmentError("--web: GOROOT \(toolchain.goroot) has no lib/wasm/wasm_exec.js (nor misc/wasm)")
+        }
+        var files: [WebFile] = []
+        for artifact in artifacts {
+            guard let wasm = FileManager.default.contents(atPath: outDir + "/" + artifact.path) else { continue }
+            let folder = "web/" + artifact.binary
+            do {
+                try FileManager.default.createDirectory(atPath: outDir + "/" + folder, withIntermediateDirectories: true)
+                for (name, data) in try WebBundle.files(binary: artifact.binary, wasm: wasm, wasmExec: wasmExec) {
+                    let path = folder + "/" + name
+                    try atomicWrite(data, to: outDir + "/" + path)
+                    files.append(WebFile(binary: artifact.binary, path: path, size: data.count, sha256: sha256Hex(data)))
+                }
+            } catch {
+                throw EnvironmentError("cannot write the web bundle \(outDir)/\(folder): \(error)")
+            }
+            context.reporter.report(.notice("web bundle for \(artifact.binary): \(relativePath(outDir + "/" + folder, to: context.workingDirectory))/ (serve it with crossgo serve)", level: "info"))
+        }
+        return files
     }
 
     /// The module path from go.mod's `module` line.

@@ -32,6 +32,9 @@ public final class LocalHTTPServer: Sendable {
 
     public var url: String { "http://127.0.0.1:\(port)/" }
 
+    static let phrases = [200: "OK", 204: "No Content", 301: "Moved Permanently", 304: "Not Modified", 404: "Not Found",
+                          405: "Method Not Allowed"]
+
     init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
         self.server = server
         self.task = task
@@ -49,7 +52,7 @@ public final class LocalHTTPServer: Sendable {
             let answer = await handler(LocalRequest(method: request.method.rawValue, path: request.path, headers: headers, body: body))
             var out = HTTPHeaders()
             for (k, v) in answer.headers { out[HTTPHeader(k)] = v }
-            return HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: answer.status == 200 ? "OK" : "Status"), headers: out, body: answer.body)
+            return HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: Self.phrases[answer.status] ?? "Status"), headers: out, body: answer.body)
         }
         let task = Task { try await server.run() }
         do {
