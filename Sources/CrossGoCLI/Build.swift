@@ -24,6 +24,12 @@ struct Build: AsyncParsableCommand {
     @Flag(help: "Run each artifact this host can run (natively, qemu-user, node, wasmtime) and show what it printed.")
     var run = false
 
+    @Flag(help: "Write a web bundle per js/wasm program: <out>/web/<binary>/ (index.html, wasm_exec.js, .wasm, .wasm.gz); see crossgo serve.")
+    var web = false
+
+    @Flag(help: "With --run: run js/wasm programs in headless Chromium (a page served on 127.0.0.1) instead of node.")
+    var browser = false
+
     @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("An argument for the programs --run starts (repeatable).", valueName: "word"))
     var runArguments: [String] = []
 
@@ -32,12 +38,15 @@ struct Build: AsyncParsableCommand {
 
     func validate() throws {
         if !runArguments.isEmpty && !run { throw ValidationError("--arg is for the programs --run starts: add --run") }
+        if browser && !run { throw ValidationError("--browser is for the programs --run starts: add --run") }
     }
 
     func run() async throws {
         var request = try build.request(arguments, goPath: toolchainOptions.goPath)
         request.run = run
         request.runArguments = runArguments
+        request.browser = browser
+        request.web = web
         let built = request
         try await CommandRuntime.run("build", reporting: reporting) { try await BuildSession(context: $0).run(built) }
     }

@@ -42,6 +42,9 @@ struct TestCommand: AsyncParsableCommand {
     @Flag(name: .customLong("allow-not-run"), help: "Exit 0 even when a target that could run here was only compiled for want of a runner.")
     var allowNotRun = false
 
+    @Flag(name: .long, help: "Run js/wasm tests in headless Chromium (a page served on 127.0.0.1) instead of node.")
+    var browser = false
+
     @Option(name: .long, help: "Package x target runs at the same time (default: number of cores).")
     var jobs: Int?
 
@@ -74,6 +77,7 @@ struct TestCommand: AsyncParsableCommand {
         request.junit = junit
         request.noCache = noCache
         request.allowNotRun = allowNotRun
+        request.browser = browser
         request.jobs = jobs
         request.passthrough = passthrough
         request.results = results

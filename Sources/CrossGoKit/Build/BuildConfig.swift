@@ -71,6 +71,8 @@ public struct BuildConfig: Sendable, Equatable {
     public var builds: [BuildSpec] = []
     public var overrides: [TargetOverride] = []
     public var jobs: Int?
+    /// Write a web bundle for each js/wasm program (dist/web/<binary>/).
+    public var web: Bool?
     public var trimpath: Bool?
     /// Build with cgo (CGO_ENABLED=1) for every target.
     public var cgo: Bool?
@@ -82,7 +84,7 @@ public struct BuildConfig: Sendable, Equatable {
     public init() {}
 
     public static let fileName = "crossgo.yaml"
-    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo", "project", "universal"]
+    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo", "web", "project", "universal"]
     static let buildKeys = ["main", "binary", "ldflags", "tags", "env", "flags"]
     static let overrideKeys = ["target", "targets", "ldflags", "tags", "env", "flags", "cgo"]
 
@@ -125,6 +127,7 @@ public struct BuildConfig: Sendable, Equatable {
                 config.jobs = n
             case "trimpath": config.trimpath = try reader.bool(value, key: key)
             case "cgo": config.cgo = try reader.bool(value, key: key)
+            case "web": config.web = try reader.bool(value, key: key)
             case "universal": config.universal = try reader.bool(value, key: key)
             case "project":
                 let name = try reader.string(value, key: key)

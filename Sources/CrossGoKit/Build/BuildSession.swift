@@ -21,6 +21,10 @@ public struct BuildRequest: Sendable {
     /// Run each artifact this host can run, with `runArguments`.
     public var run = false
     public var runArguments: [String] = []
+    /// With `run`: js/wasm programs run in headless Chromium instead of node.
+    public var browser = false
+    /// Write a web bundle per js/wasm program into <out>/web/<binary>/ (also `web: true` in crossgo.yaml).
+    public var web = false
     /// Flags for go build (after `--`).
     public var passthrough: [String] = []
     /// The version `{{.Version}}` in ldflags stands for (default: the exact git tag, else "dev").
@@ -215,19 +219,25 @@ public struct BuildSession: Sendable {
             }
         }
 
+        var webFiles: [WebFile] = []
+        if request.web || config?.web == true {
+            webFiles = try writeWebBundles(artifacts.filter { $0.goos == "js" && $0.goarch == "wasm" }, toolchain: toolchain, outDir: outDir)
+        }
         // dist/ holds exactly what the manifest lists: what the previous build made and this one did not is removed.
-        let kept = Set(artifacts.map(\.path))
+        let kept = Set(artifacts.map(\.path) + webFiles.map(\.path))
         var removed: [String] = []
-        for old in previous?.artifacts ?? [] where !kept.contains(old.path) {
-            let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
+        for old in (previous?.artifacts.map(\.path) ?? []) + (previous?.web ?? []).map(\.path) where !kept.contains(old) {
+            let full = URL(fileURLWithPath: outDir + "/" + old).standardizedFileURL.path
             guard full.hasPrefix(outDir + "/"), FileManager.default.fileExists(atPath: full) else { continue }
-            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(old.path) }
+            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(old) }
         }
         let module = toolchain.env["GOMOD"].flatMap { Self.modulePath(goMod: $0, system: system) } ?? ""
         var manifest = BuildManifest(go: toolchain.version, module: module, artifacts: artifacts, failures: failures, created: context.clock())
         manifest.treeDirty = wasDirty
         manifest.absent = plan.absent
         manifest.shard = shardRecord
+        manifest.web = webFiles.isEmpty ? nil : webFiles
+        WebFile.removeEmptyFolders(outDir: outDir)
         do {
             try manifest.write(to: outDir)
         } catch {
@@ -236,7 +246,7 @@ public struct BuildSession: Sendable {
 
         var runs: [RunRecord] = []
         if request.run && !built.interrupted && !Task.isCancelled {
-            runs = await runArtifacts(artifacts, toolchain: toolchain, outDir: outDir, arguments: request.runArguments, concurrency: parallel)
+            runs = await runArtifacts(artifacts, toolchain: toolchain, outDir: outDir, arguments: request.runArguments, concurrency: parallel, browser: request.browser)
         }
         var outcome = BuildOutcome(outDir: outDir, go: toolchain.version, module: module, artifacts: artifacts, failures: failures, absent: plan.absent,
                                    runs: runs, removed: removed, interrupted: built.interrupted || Task.isCancelled, treeDirty: wasDirty)
@@ -284,14 +294,27 @@ public struct BuildSession: Sendable {
     }
 
     /// Runs each artifact the host can run, with `arguments`, on the matrix runner; says why the others cannot run.
-    func runArtifacts(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String, arguments: [String], concurrency: Int) async -> [RunRecord] {
-        let runners = await context.runners(for: toolchain)
+    func runArtifacts(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String, arguments: [String], concurrency: Int, browser: Bool = false) async -> [RunRecord] {
+        var detected = await context.runners(for: toolchain)
+        detected.useBrowser = browser
+        let runners = detected
         context.reporter.report(.planned(command: "build", jobs: artifacts.map { JobID(item: $0.binary, target: $0.target) },
                                          message: "running the \(artifacts.count) artifact(s) where this host can"))
+        let targets = artifacts.map { Target(goos: $0.goos, goarch: $0.goarch, variant: $0.variant) }
+        var wine: WineHost?
+        do {
+            wine = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
+        } catch {
+            context.reporter.report(.notice("\(error)", level: "warning"))
+        }
+        let wineReady = wine != nil
         let runner = MatrixRunner(concurrency: concurrency, reporter: context.reporter)
         let result = await runner.run(artifacts, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "run", work: { (artifact: Artifact, _: JobHandle) -> RunRecord in
             let target = Target(goos: artifact.goos, goarch: artifact.goarch, variant: artifact.variant)
-            let how = runners.runner(for: target)
+            var how = runners.runner(for: target)
+            if how.kind == .wine && !wineReady {
+                how = Runner(kind: .buildOnly, detail: "crossgo's Wine prefix could not be made", fix: "see the warning above")
+            }
             let path = outDir + "/" + artifact.path
             guard let argv = how.command(binary: path, arguments: arguments, directories: [outDir, "/tmp"]) else {
                 let status: JobStatus = how.fix == nil ? .compileOnly : .notRun
@@ -299,7 +322,13 @@ public struct BuildSession: Sendable {
                                  reason: how.detail + (how.fix.map { "; to run it: \($0)" } ?? ""))
             }
             do {
-                let ran = try await runProgram(argv[0], Array(argv.dropFirst()), timeout: 120, argv0: how.argv0)
+                let ran: ProgramResult
+                if how.kind == .browser, let chromium = how.program, let wasmExec = how.support {
+                    ran = try await BrowserRun.run(chromium: Chromium(program: chromium), wasmExec: wasmExec, binary: path, arguments: arguments,
+                                                   environment: [:], timeout: 120)
+                } else {
+                    ran = try await runProgram(argv[0], Array(argv.dropFirst()), environment: how.environment, timeout: 120, argv0: how.argv0)
+                }
                 let text = (ran.stdout + ran.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
                 return RunRecord(target: artifact.target, binary: artifact.binary, runner: how.kind == .native ? "native" : how.kind.rawValue,
                                  status: ran.succeeded ? .passed : .failed, exitCode: ran.exitCode, output: text, reason: nil)
@@ -312,7 +341,35 @@ public struct BuildSession: Sendable {
             let summary: String = ran ? "exit \(record.exitCode ?? -1)" : (record.reason ?? "")
             return JobEnd(status: record.status, summary: summary, record: record)
         })
+        await wine?.stop()
         return result.completed
+    }
+
+    /// Writes dist/web/<binary>/ for each js/wasm artifact: index.html, the toolchain's wasm_exec.js, the .wasm and its
+    /// .wasm.gz, each atomically; returns them for the manifest.
+    func writeWebBundles(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String) throws -> [WebFile] {
+        guard !artifacts.isEmpty else { return [] }
+        guard let wasmExecPath = RunnerDetector.browserWasmExecCandidates(goroot: toolchain.goroot).first(where: { FileManager.default.fileExists(atPath: $0) }),
+              let wasmExec = FileManager.default.contents(atPath: wasmExecPath) else {
+            throw EnvironmentError("--web: GOROOT \(toolchain.goroot) has no lib/wasm/wasm_exec.js (nor misc/wasm)")
+        }
+        var files: [WebFile] = []
+        for artifact in artifacts {
+            guard let wasm = FileManager.default.contents(atPath: outDir + "/" + artifact.path) else { continue }
+            let folder = "web/" + artifact.binary
+            do {
+                try FileManager.default.createDirectory(atPath: outDir + "/" + folder, withIntermediateDirectories: true)
+                for (name, data) in try WebBundle.files(binary: artifact.binary, wasm: wasm, wasmExec: wasmExec) {
+                    let path = folder + "/" + name
+                    try atomicWrite(data, to: outDir + "/" + path)
+                    files.append(WebFile(binary: artifact.binary, path: path, size: data.count, sha256: sha256Hex(data)))
+                }
+            } catch {
+                throw EnvironmentError("cannot write the web bundle \(outDir)/\(folder): \(error)")
+            }
+            context.reporter.report(.notice("web bundle for \(artifact.binary): \(relativePath(outDir + "/" + folder, to: context.workingDirectory))/ (serve it with crossgo serve)", level: "info"))
+        }
+        return files
     }
 
     /// The module path from go.mod's `module` line.

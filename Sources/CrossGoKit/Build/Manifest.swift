@@ -15,6 +15,8 @@ public struct BuildManifest: Sendable, Codable, Equatable {
     public var treeDirty: Bool?
     /// Which shard of a split build this is (`--shard K/N`), with the whole plan, for `crossgo merge`.
     public var shard: ShardRecord?
+    /// The files of the web bundles (`--web`), relative to the output folder.
+    public var web: [WebFile]?
 
     public static let fileName = "manifest.json"
     public static let sumsName = "SHA256SUMS"
@@ -30,7 +32,8 @@ public struct BuildManifest: Sendable, Codable, Equatable {
 
     /// `sha256sum -c` / `shasum -a 256 -c` format: "<hex>  <path>".
     public var sums: String {
-        artifacts.sorted { $0.path < $1.path }.map { "\($0.sha256)  \($0.path)\n" }.joined()
+        (artifacts.map { ($0.path, $0.sha256) } + (web ?? []).map { ($0.path, $0.sha256) })
+            .sorted { $0.0 < $1.0 }.map { "\($0.1)  \($0.0)\n" }.joined()
     }
 
     /// Writes manifest.json and SHA256SUMS into `outDir`, each through a temporary file and a rename.
@@ -54,11 +57,12 @@ public struct BuildManifest: Sendable, Codable, Equatable {
         guard let previous = read(from: outDir) else { return [] }
         var removed: [String] = []
         let root = URL(fileURLWithPath: outDir).standardizedFileURL.path
-        for artifact in previous.artifacts {
-            let full = URL(fileURLWithPath: outDir + "/" + artifact.path).standardizedFileURL.path
+        for path in previous.artifacts.map(\.path) + (previous.web ?? []).map(\.path) {
+            let full = URL(fileURLWithPath: outDir + "/" + path).standardizedFileURL.path
             guard full.hasPrefix(root + "/"), FileManager.default.fileExists(atPath: full) else { continue }
-            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(artifact.path) }
+            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(path) }
         }
+        WebFile.removeEmptyFolders(outDir: outDir)
         for name in [fileName, sumsName] { try? FileManager.default.removeItem(atPath: outDir + "/" + name) }
         return removed
     }
@@ -78,5 +82,23 @@ func replaceFile(at destination: String, with source: String) throws {
         let code = errno
         try? FileManager.default.removeItem(atPath: source)
         throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])
+    }
+}
+
+/// One file of a web bundle, as the manifest lists it.
+public struct WebFile: Sendable, Codable, Equatable {
+    public var binary: String
+    public var path: String
+    public var size: Int
+    public var sha256: String
+
+    /// Removes dist/web/<binary> folders (and dist/web) left empty.
+    static func removeEmptyFolders(outDir: String) {
+        let web = outDir + "/web"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: web)) ?? [] {
+            let folder = web + "/" + name
+            if (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true { try? FileManager.default.removeItem(atPath: folder) }
+        }
+        if (try? FileManager.default.contentsOfDirectory(atPath: web))?.isEmpty == true { try? FileManager.default.removeItem(atPath: web) }
     }
 }

@@ -136,9 +136,9 @@ public struct TargetsRunnableCheck: DoctorCheck {
     public let title = "Running foreign targets here"
     public init() {}
 
-    /// The default targets besides the host's own.
+    /// The default targets besides the host's own, and windows/amd64 (the most shipped target after linux/amd64; Wine runs it).
     static let targets = [Target(goos: "darwin", goarch: "arm64"), Target(goos: "linux", goarch: "riscv64"),
-                          Target(goos: "js", goarch: "wasm"), Target(goos: "wasip1", goarch: "wasm")]
+                          Target(goos: "js", goarch: "wasm"), Target(goos: "wasip1", goarch: "wasm"), Target(goos: "windows", goarch: "amd64")]
 
     public func run(_ facts: DoctorFacts) async throws -> Finding {
         guard let goEnv = facts.goEnv else { return notRunWithoutGoEnv(facts) }

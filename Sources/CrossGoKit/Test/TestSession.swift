@@ -27,6 +27,8 @@ public struct TestRequest: Sendable {
     public var shard: Shard?
     /// An earlier run's test-results.json whose durations balance the shards.
     public var shardDurations: String?
+    /// Run js/wasm in headless Chromium instead of node.
+    public var browser = false
 
     public init() {}
 }
@@ -148,7 +150,8 @@ public struct TestSession: Sendable {
             shardRecord = record
         }
         let planned = plan
-        let runners = await context.runners(for: toolchain)
+        var runners = await context.runners(for: toolchain)
+        runners.useBrowser = request.browser
         for (target, why) in planned.raceDropped.sorted(by: { $0.key.description < $1.key.description }) {
             context.reporter.report(.notice("\(target): \(why); its tests run without -race", level: "warning"))
         }
@@ -173,8 +176,16 @@ public struct TestSession: Sendable {
                 for await (target, ids) in group { identities[target] = ids }
             }
         }
+        // Wine: crossgo's prefix made (once per machine) and one wineserver kept alive for the run.
+        let wine = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
         // Test binaries live in a scratch folder removed however the run ends (an interrupt included).
-        let scratch = try makeScratch()
+        let scratch: String
+        do {
+            scratch = try makeScratch()
+        } catch {
+            await wine?.stop()
+            throw error
+        }
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let matrix = MatrixRunner(concurrency: runnerJobs, reporter: context.reporter)
         let known = identities
@@ -184,6 +195,7 @@ public struct TestSession: Sendable {
         }, end: { result in
             JobEnd(status: result.jobStatus, elapsed: result.elapsed, summary: result.shortSummary, record: result)
         })
+        await wine?.stop()
         let interrupted = ran.interrupted || Task.isCancelled
         if !interrupted {
             try writeCoverage(plan: planned, targets: targets, scratch: scratch)
@@ -360,7 +372,7 @@ struct TestExecutor: Sendable {
         let runner = runners.runner(for: target)
         let env = job.environment.mapValues { Optional($0) }
         let safeName = package.importPath.replacingOccurrences(of: "/", with: "_") + "-" + name.replacingOccurrences(of: "/", with: "_")
-        let binary = scratch + "/" + safeName + ".test" + (target.goarch == "wasm" ? ".wasm" : "")
+        let binary = scratch + "/" + safeName + ".test" + target.executableExtension
 
         // Served from the cache?
         var key: String?
@@ -405,7 +417,7 @@ struct TestExecutor: Sendable {
         // The environment `go test -exec` gives a test binary: go's own, which holds the target's GOOS, GOARCH and
         // CGO_ENABLED, with GOROOT/bin first on PATH and PWD the package folder (a test that runs `go build`
         // builds for the target, as under go).
-        let runEnvironment = job.runEnvironment(goroot: toolchain.goroot, path: environment["PATH"])
+        let runEnvironment = job.runEnvironment(goroot: toolchain.goroot, path: environment["PATH"]).merging(runner.environment) { $1 }
         // (wasmtime passes its guest only PWD and PATH, as GOROOT's go_wasip1_wasm_exec does.)
         guard let argv = runner.command(binary: binary, arguments: args, workingDirectory: package.directory,
                                         pathVariable: runEnvironment["PATH"] ?? nil) else {
@@ -413,8 +425,17 @@ struct TestExecutor: Sendable {
         }
         let output: ProgramResult
         do {
-            output = try await runProgram(argv[0], Array(argv.dropFirst()), environment: runEnvironment, workingDirectory: package.directory,
-                                          timeout: timeoutSeconds, limit: 64 << 20, argv0: runner.argv0)
+            if runner.kind == .browser, let chromium = runner.program, let wasmExec = runner.support {
+                // A page has no file system: no test log (so no cache entry), the rest as go would pass it.
+                var env: [String: String] = [:]
+                for (k, v) in runEnvironment { if let v { env[k] = v } }
+                output = try await BrowserRun.run(chromium: Chromium(program: chromium), wasmExec: wasmExec, binary: binary,
+                                                  arguments: args.filter { !$0.hasPrefix("-test.testlogfile=") }, environment: env,
+                                                  timeout: timeoutSeconds ?? 3600)
+            } else {
+                output = try await runProgram(argv[0], Array(argv.dropFirst()), environment: runEnvironment, workingDirectory: package.directory,
+                                              timeout: timeoutSeconds, limit: 64 << 20, argv0: runner.argv0)
+            }
         } catch {
             return finish(PackageResult(package: package.importPath, target: name, status: .failed, message: "\(error)"))
         }

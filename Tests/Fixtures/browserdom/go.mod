@@ -1,0 +1,3 @@
+module example.com/dom
+
+go 1.21
