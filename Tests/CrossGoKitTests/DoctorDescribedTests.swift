@@ -213,6 +213,30 @@ import Testing
         #expect(older.evidence.contains { $0.hasPrefix("\(project)/.idea/workspace.xml:2: project GOROOT = /opt/homebrew/Cellar/go/1.23.4/libexec is go1.23.4, older than \(project)/go.mod's go 1.24") })
     }
 
+    @Test func fishAndZshPathSyntaxOnLinux() async throws {
+        let home = "/home/dev"
+        var system = DescribedSystem(osName: "linux", environment: ["PATH": "/usr/local/go/bin:/usr/bin:/bin", "HOME": home, "SHELL": "/usr/bin/fish"],
+                                     homeDirectory: home, hardwareArch: "amd64")
+        for (root, version) in [("/usr/local/go", "go1.23.4"), (home + "/sdk/go1.21.0", "go1.21.0"), (home + "/.local/go", "go1.22.5")] {
+            system.executables.insert(root + "/bin/go")
+            system.goBinaries[root + "/bin/go"] = GoBinaryFacts(format: "elf", goos: "linux", goarch: "amd64", goVersion: version)
+        }
+        system.files["/etc/environment"] = "PATH=\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n"
+        system.files[home + "/.profile"] = "export GOROOT=/usr/local/go\nPATH=\"$GOROOT/bin:$PATH\"\n"
+        system.files[home + "/.config/fish/config.fish"] = "if status is-interactive\n    fish_add_path /nonexistent/bin\n    set -gx PATH $HOME/sdk/go1.21.0/bin $PATH\nend\n"
+        system.files[home + "/.zshrc"] = "typeset -U path\npath=(~/.local/go/bin $path)\n"
+        let findings = await Self.run(system, cwd: home)
+        let startup = try #require(findings["shell.startup"])
+        #expect(startup.status == .warning)
+        #expect(startup.summary.hasPrefix("fish (every fish shell) uses \(home)/sdk/go1.21.0/bin/go (go1.21.0 linux/amd64)"))
+        #expect(startup.summary.contains("zsh interactive shell (your terminal) uses \(home)/.local/go/bin/go (go1.22.5 linux/amd64)"))
+        #expect(startup.summary.contains("GUI apps (the desktop session, which reads ~/.profile) uses /usr/local/go/bin/go (go1.23.4 linux/amd64)"))
+        // fish_add_path skips a folder that does not exist; $GOROOT is the value .profile gave it.
+        #expect(startup.evidence.contains("  ~/.profile:2: PATH=\"$GOROOT/bin:$PATH\"  (first go after this line: /usr/local/go/bin/go)"))
+        #expect(!startup.evidence.contains { $0.contains("/nonexistent") })
+        #expect(startup.evidence.contains("  ~/.config/fish/config.fish:3: set -gx PATH $HOME/sdk/go1.21.0/bin $PATH  (first go after this line: \(home)/sdk/go1.21.0/bin/go)"))
+    }
+
     @Test func aCheckThatThrowsIsReportedAndTheOthersRun() async {
         struct Exploding: DoctorCheck {
             let id = "test.exploding"

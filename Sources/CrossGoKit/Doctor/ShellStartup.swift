@@ -84,7 +84,7 @@ struct StartupReader {
             return
         }
         if (first == "source" || first == ".") && words.count >= 2 {
-            read(expand(words[1]), depth: depth + 1)
+            read(expand(Self.unquote(words[1])), depth: depth + 1)
             return
         }
         if fish {
