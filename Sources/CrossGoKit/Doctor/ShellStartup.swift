@@ -208,22 +208,29 @@ public struct ShellStartupCheck: DoctorCheck {
         let contexts = await Self.contexts(facts)
         let home = system.homeDirectory
         func short(_ p: String) -> String { p.hasPrefix(home + "/") ? "~" + p.dropFirst(home.count) : p }
+        // Each go is read once (by its resolved path), though several contexts and lines name it.
+        var read: [String: GoBinaryFacts?] = [:]
+        for go in Set(contexts.compactMap(\.go)) {
+            let resolved = system.resolveSymlinks(go)
+            if read[resolved] == nil { read[resolved] = .some(system.goBinaryFacts(resolved)) }
+        }
+        func binary(_ go: String) -> GoBinaryFacts? { read[system.resolveSymlinks(go)] ?? nil }
         func label(_ go: String?) -> String {
             guard let go else { return "no go" }
-            let f = system.goBinaryFacts(go)
+            let f = binary(go)
             return "\(go) (\([f?.goVersion, f.map { "\($0.goos ?? "?")/\($0.goarch ?? "?")" }].compactMap { $0 }.joined(separator: " ")))"
         }
         var evidence: [String] = []
         var seenChanges = Set<String>()
         for context in contexts {
-            let read = context.files.isEmpty ? "no start-up file" : context.files.map(short).joined(separator: ", ")
-            evidence.append("\(context.name): reads \(read) -> \(label(context.go))")
+            let files = context.files.isEmpty ? "no start-up file" : context.files.map(short).joined(separator: ", ")
+            evidence.append("\(context.name): reads \(files) -> \(label(context.go))")
             for change in context.changes where seenChanges.insert("\(change.file):\(change.line)").inserted {
                 let first = change.path.lazy.map { $0 + "/go" }.first { system.isExecutableFile($0) }
                 evidence.append("  \(short(change.file)):\(change.line): \(change.text)  (first go after this line: \(first ?? "none"))")
             }
         }
-        if let winner = facts.winner { evidence.append("this shell (the PATH crossgo runs with): \(label(winner.path))") }
+        if let winner = facts.winner { evidence.append("this shell (the PATH crossgo runs with): \(winner.label)") }
         let distinct = Dictionary(grouping: contexts, by: { $0.go.map { system.resolveSymlinks($0) } ?? "" })
         guard distinct.count > 1 else {
             guard contexts.first?.go != nil else {
@@ -233,10 +240,10 @@ public struct ShellStartupCheck: DoctorCheck {
         }
         // The go to prefer: the terminal's if it is native, else the newest native one any context finds.
         let terminal = contexts.first { $0.name.contains("Terminal") || $0.name.contains("terminal") } ?? contexts[0]
-        func native(_ go: String?) -> Bool { go.flatMap { system.goBinaryFacts($0)?.goarch } == facts.hardwareArch }
+        func native(_ go: String?) -> Bool { go.flatMap { binary($0)?.goarch } == facts.hardwareArch }
         let preferred = native(terminal.go) ? terminal.go : contexts.compactMap(\.go).filter(native).max { a, b in
-            (system.goBinaryFacts(a)?.goVersion.flatMap { GoVersion($0) }).map { va in
-                (system.goBinaryFacts(b)?.goVersion.flatMap { GoVersion($0) }).map { va < $0 } ?? false
+            (binary(a)?.goVersion.flatMap { GoVersion($0) }).map { va in
+                (binary(b)?.goVersion.flatMap { GoVersion($0) }).map { va < $0 } ?? false
             } ?? true
         }
         let summary = contexts.map { "\($0.name) uses \(label($0.go))" }.joined(separator: "; ")
