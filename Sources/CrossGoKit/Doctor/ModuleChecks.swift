@@ -130,7 +130,8 @@ public struct ModuleCheck: DoctorCheck {
             fixes.append("go mod init example.com/yourmodule (in the folder that should be the module's root)")
         }
         // go.work: GOWORK, else the nearest one above; it must `use` the module this folder belongs to.
-        let gowork = facts.environment["GOWORK"]
+        // GOWORK from the environment or `go env -w` (go env itself runs in / and cannot say which go.work applies here).
+        let gowork = nonEmpty(facts.environment["GOWORK"]) ?? facts.userEnv["GOWORK"]?.value
         var workspace = false
         if gowork != "off", let goMod, mode != "off",
            let work = nonEmpty(gowork) ?? findUpward("go.work", from: cwd, system: system), let text = system.readTextFile(work) {
