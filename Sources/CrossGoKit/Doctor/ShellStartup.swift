@@ -92,7 +92,10 @@ struct StartupReader {
             return
         }
         // zsh's path array.
-        if let r = statement.range(of: #"^(typeset +-U +)?path(\+?)=\((.*)\)"#, options: .regularExpression), r.lowerBound == statement.startIndex {
+        // (Plain string tests, not a regular expression: ICU's start-up would cost the doctor milliseconds.)
+        var zshPath = Substring(statement)
+        if zshPath.hasPrefix("typeset -U ") { zshPath = zshPath.dropFirst(11).drop { $0 == " " } }
+        if (zshPath.hasPrefix("path=(") || zshPath.hasPrefix("path+=(")) && zshPath.hasSuffix(")") {
             let append = statement.contains("path+=(")
             guard let open = statement.firstIndex(of: "("), let close = statement.lastIndex(of: ")") else { return }
             let items = statement[statement.index(after: open)..<close].split(whereSeparator: { $0 == " " || $0 == "\t" }).flatMap { word -> [String] in
