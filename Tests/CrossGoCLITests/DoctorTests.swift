@@ -33,7 +33,7 @@ import Testing
             var env: EnvironmentChanges = ["HOME": home, "PATH": (path + (systemPath ? ["/usr/bin", "/bin"] : [])).joined(separator: ":"),
                                            "XDG_CONFIG_HOME": nil, "GOENV": nil, "GOROOT": nil, "GOFLAGS": nil, "GOPATH": nil, "GOBIN": nil,
                                            "GOSUMDB": nil, "GODEBUG": nil, "GOTOOLCHAIN": nil, "GOPROXY": nil, "CC": nil, "CGO_ENABLED": nil,
-                                           "GOOS": nil, "GOARCH": nil, "GOCACHE": ProcessInfo.processInfo.environment["GOCACHE"] ?? home + "/.cache/go-build"]
+                                           "GOOS": nil, "GOARCH": nil, "SHELL": nil, "GO111MODULE": nil, "GOWORK": nil, "GOCACHE": ProcessInfo.processInfo.environment["GOCACHE"] ?? home + "/.cache/go-build"]
             for (k, v) in extra { env[k] = v }
             return env
         }
@@ -156,7 +156,8 @@ import Testing
         #expect(clean.1.count == Doctor.checks.count)
         let ids = clean.1.map(\.id)
         #expect(ids == ["go.installations", "host.translation", "go.goroot", "go.settings", "go.toolchain", "go.flags-and-workspace",
-                        "go.values", "go.bin-path", "tools.arch", "cgo", "targets.runnable", "shell.seed-advice"])
+                        "go.values", "go.module", "go.bin-path", "tools.arch", "tools.gopls", "cgo", "targets.runnable", "shell.seed-advice",
+                        "shell.startup", "editor.vscode", "editor.goland"])
         // The documented JSON fields.
         let raw = try #require(try JSONSerialization.jsonObject(with: Data(clean.0.stdout.utf8)) as? [[String: Any]])
         for object in raw {

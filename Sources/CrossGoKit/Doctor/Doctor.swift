@@ -28,10 +28,11 @@ extension DoctorCheck {
 public struct Doctor: Sendable {
     public static let groups: [(String, [any DoctorCheck])] = [
         ("Go installation", [InstallationsCheck(), TranslationCheck(), GorootCheck()]),
-        ("Settings", [SettingsCheck(), ToolchainCheck(), FlagsAndWorkspaceCheck(), ValuesCheck()]),
-        ("Installed tools", [BinPathCheck(), ToolsArchCheck()]),
+        ("Settings", [SettingsCheck(), ToolchainCheck(), FlagsAndWorkspaceCheck(), ValuesCheck(), ModuleCheck()]),
+        ("Installed tools", [BinPathCheck(), ToolsArchCheck(), GoplsCheck()]),
         ("Building and running", [CgoCheck(), TargetsRunnableCheck()]),
-        ("Shell start-up files", [SeedAdviceCheck()]),
+        ("Shell start-up files", [SeedAdviceCheck(), ShellStartupCheck()]),
+        ("Editors", [VSCodeCheck(), GoLandCheck()]),
     ]
 
     public static var checks: [any DoctorCheck] { groups.flatMap(\.1) }

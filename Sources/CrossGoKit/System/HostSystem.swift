@@ -91,6 +91,15 @@ extension HostSystem {
         return found
     }
 
+    /// The PATH launchd gives apps started from the Dock, Finder or Spotlight (`launchctl getenv PATH`); nil when
+    /// it is unset (launchd then uses /usr/bin:/bin:/usr/sbin:/sbin) and on systems without launchd.
+    public func launchdPath() async -> String? {
+        guard osName == "darwin" else { return nil }
+        guard let result = try? await run("/bin/launchctl", ["getenv", "PATH"], environment: [:], timeout: 5), result.succeeded else { return nil }
+        let path = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return path.isEmpty ? nil : path
+    }
+
     /// The executable that a shell would run for `name`, if any.
     public func which(_ name: String, extraDirectories: [String] = []) -> String? {
         if let hit = allOnPath(name).first { return hit }
