@@ -51,6 +51,9 @@ struct Build: AsyncParsableCommand {
     @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("An argument for the programs --run starts (repeatable).", valueName: "word"))
     var runArguments: [String] = []
 
+    @Option(name: .customLong("remote-cache"), help: ArgumentHelp("Share the Go build cache through this HTTP cache (GOCACHEPROG=crossgo cacheprog).", valueName: "url"))
+    var remoteCache: String?
+
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
@@ -74,6 +77,9 @@ struct Build: AsyncParsableCommand {
         request.run = run
         request.runArguments = runArguments
         request.passthrough = passthrough
+        let launch = try remoteCacheLaunch(remoteCache)
+        defer { launch?.cleanup() }
+        request.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }
         let built = request
         try await CommandRuntime.run("build", reporting: reporting) { try await BuildSession(context: $0).run(built) }
     }

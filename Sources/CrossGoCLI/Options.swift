@@ -116,3 +116,13 @@ func fail(_ error: any Error) -> ExitCode {
     Console.err("crossgo: error: \(error)")
     return ExitCode(ExitStatus.of(error).rawValue)
 }
+
+/// The GOCACHEPROG setup for `--remote-cache URL` (nil without the flag); a bad URL is one usage line, exit 2.
+func remoteCacheLaunch(_ url: String?) throws -> RemoteCacheLaunch? {
+    guard let url else { return nil }
+    do {
+        return try RemoteCacheLaunch(url: url)
+    } catch {
+        throw fail(error)
+    }
+}

@@ -45,6 +45,9 @@ struct TestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Package x target runs at the same time (default: number of cores).")
     var jobs: Int?
 
+    @Option(name: .customLong("remote-cache"), help: ArgumentHelp("Share the Go build cache through this HTTP cache (GOCACHEPROG=crossgo cacheprog).", valueName: "url"))
+    var remoteCache: String?
+
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
@@ -66,6 +69,9 @@ struct TestCommand: AsyncParsableCommand {
         request.allowNotRun = allowNotRun
         request.jobs = jobs
         request.passthrough = passthrough
+        let launch = try remoteCacheLaunch(remoteCache)
+        defer { launch?.cleanup() }
+        request.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }
         let built = request
         try await CommandRuntime.run("test", reporting: reporting) { try await TestSession(context: $0).run(built) }
     }
