@@ -36,13 +36,14 @@ public struct CacheRequest: Sendable, Equatable, Decodable {
         bodySize = try c.decodeIfPresent(Int64.self, forKey: .bodySize) ?? 0
     }
 
-    /// The request as go writes it: the JSON line, then the body line when there is a body.
+    /// The request as go writes it: the JSON line and a blank line, then the body line when there is a body.
     public var wireLines: String {
         var fields = ["\"ID\":\(id)", "\"Command\":\"\(command)\""]
         if let actionID { fields.append("\"ActionID\":\"\(actionID.base64EncodedString())\"") }
         if let outputID { fields.append("\"OutputID\":\"\(outputID.base64EncodedString())\"") }
         if bodySize > 0 { fields.append("\"BodySize\":\(bodySize)") }
-        var text = "{" + fields.joined(separator: ",") + "}\n"
+        // go's JSON encoder ends the object with a newline and go writes one more.
+        var text = "{" + fields.joined(separator: ",") + "}\n\n"
         if let body, bodySize > 0 { text += "\"" + body.base64EncodedString() + "\"\n" }
         return text
     }
