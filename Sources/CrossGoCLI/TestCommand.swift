@@ -73,6 +73,10 @@ struct TestCommand: AsyncParsableCommand {
         defer { launch?.cleanup() }
         request.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }
         let built = request
-        try await CommandRuntime.run("test", reporting: reporting) { try await TestSession(context: $0).run(built) }
+        try await CommandRuntime.run("test", reporting: reporting) { context in
+            let outcome = try await TestSession(context: context).run(built)
+            launch?.reportWarnings(to: context.reporter)
+            return outcome
+        }
     }
 }

@@ -104,12 +104,8 @@ public final class CacheProgram: @unchecked Sendable {
         if let file = options.statsFile {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            guard var data = try? encoder.encode(s) else { return }
-            data.append(UInt8(ascii: "\n"))
-            let fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            guard fd >= 0 else { return }
-            _ = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
+            guard let data = try? encoder.encode(s) else { return }
+            _ = appendLine(String(decoding: data, as: UTF8.self), to: file)
         }
     }
 
@@ -236,7 +232,10 @@ public final class CacheProgram: @unchecked Sendable {
             return
         }
         let id = UUID()
-        let task = Task {
+        // Registered under the lock the task's own removal takes, so a task that ends at once is not left behind.
+        lock.lock()
+        defer { lock.unlock() }
+        uploads[id] = Task {
             defer { _ = self.lock.withLock { self.uploads.removeValue(forKey: id) } }
             guard !self.lock.withLock({ self.uploadsRefused }), let remote = await self.usableRemote() else {
                 self.count { $0.uploadsSkipped += 1 }
@@ -250,7 +249,6 @@ public final class CacheProgram: @unchecked Sendable {
                 self.count { $0.uploads += 1 }
             }
         }
-        lock.withLock { uploads[id] = task }
     }
 
     /// A refused upload stops uploads (a read-only token is a normal setup); a transport error drops the remote.

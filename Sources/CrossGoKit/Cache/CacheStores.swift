@@ -162,6 +162,8 @@ public final class CacheWarnings: @unchecked Sendable {
             let fd = open(runDirectory + "/warned-" + kind, O_CREAT | O_EXCL | O_WRONLY, 0o644)
             guard fd >= 0 else { return }
             close(fd)
+            // crossgo reports the run's warnings itself (go's stderr is only shown when a build fails).
+            if appendLine(message, to: runDirectory + "/" + RemoteCacheLaunch.warningsFile) { return }
         }
         printer(message)
     }
@@ -174,6 +176,15 @@ public final class CacheWarnings: @unchecked Sendable {
         guard let runDirectory else { return false }
         return FileManager.default.fileExists(atPath: runDirectory + "/warned-down")
     }
+}
+
+/// Appends one line to a file (O_APPEND: lines from several processes do not mix); false when it cannot.
+func appendLine(_ line: String, to path: String) -> Bool {
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    let data = Data((line + "\n").utf8)
+    return data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count
 }
 
 /// Limits and credentials for the HTTP store.

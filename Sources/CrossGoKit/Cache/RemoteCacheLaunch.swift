@@ -47,5 +47,17 @@ public struct RemoteCacheLaunch: Sendable {
         return word.contains("'") ? "\"" + word + "\"" : "'" + word + "'"
     }
 
+    /// The file in the run folder where the cacheprog processes leave their (once per run) warnings.
+    static let warningsFile = "warnings"
+
+    /// Reports the warnings of the run's cacheprog processes (each at most once), for the session's reporter.
+    public func reportWarnings(to reporter: any Reporter) {
+        guard let text = try? String(contentsOfFile: runDirectory + "/" + Self.warningsFile, encoding: .utf8) else { return }
+        for line in text.split(separator: "\n") where !line.isEmpty {
+            let message = line.replacingOccurrences(of: "crossgo cacheprog: warning: ", with: "")
+            reporter.report(.notice(message, level: "warning"))
+        }
+    }
+
     public func cleanup() { try? FileManager.default.removeItem(atPath: runDirectory) }
 }
