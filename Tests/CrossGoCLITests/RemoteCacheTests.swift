@@ -46,7 +46,7 @@ actor RemoteCacheFixture {
 
     private var cold: Task<Cold, any Error>?
     private var warm: Task<(CacheMachine, ProgramResult), any Error>?
-    private var users = 3
+    private var users = 4
 
     /// nginx started, machine A's cold build done.
     func coldBuild() async throws -> Cold {
@@ -175,6 +175,26 @@ func usingRemoteCache(_ body: (RemoteCacheFixture.Cold, CacheMachine) async thro
             #expect(warnings.first?.contains("the remote cache \(stopped.url) refused the connection; using the local cache only") == true, "\(result.stderr)")
             let s = try #require(d.stats)
             #expect(s.remoteErrors >= 1 && s.misses >= 1 && s.remoteHits == 0, "\(s.summary)")
+        }
+    }
+
+    @Test(.requires("node")) func crossgoTestBuildsThroughTheRemoteCacheToo() async throws {
+        try await usingRemoteCache { cold, b in
+            // Machine E starts from B's cacheprog folder (js/wasm's standard library is there); go test -c and
+            // go list -export go through cacheprog and what they add reaches the remote.
+            let module = try copyFixture("testmatrix")
+            defer { module.cleanup() }
+            let e = try CacheMachine("e")
+            defer { e.home.cleanup() }
+            try FileManager.default.createDirectory(atPath: e.home.path + "/crossgo", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: b.localCache, toPath: e.localCache)
+            let before = filesUnder(cold.server.root + "/ac").count
+            let result = try await runCrossgo(["test", "./calc", "--no-progress", "--target", "js/wasm", "--remote-cache", cold.server.url],
+                                              in: module.path, environment: e.environment)
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            let s = try #require(e.stats)
+            #expect(s.gets > 50 && s.localHits > 50 && s.puts > 0 && s.uploads > 0 && s.remoteErrors == 0, "\(s.summary)")
+            #expect(filesUnder(cold.server.root + "/ac").count > before)
         }
     }
 
