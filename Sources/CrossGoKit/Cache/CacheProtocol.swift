@@ -125,8 +125,11 @@ public final class FileLineSource: CacheLineSource, @unchecked Sendable {
     private let fd: Int32
     private let queue = DispatchQueue(label: "crossgo.cacheprog.stdin")
     private var buffer = Data()
+    /// Where the unread bytes of `buffer` begin, and how far past that no newline was found.
+    private var start = 0
     private var scanned = 0
     private var ended = false
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
 
     public init(fd: Int32) { self.fd = fd }
 
@@ -138,25 +141,30 @@ public final class FileLineSource: CacheLineSource, @unchecked Sendable {
 
     /// Runs on `queue` only.
     private func readLine() -> Data? {
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            if let newline = buffer[(buffer.startIndex + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Data(buffer[buffer.startIndex..<newline])
-                buffer = Data(buffer[(newline + 1)...])
+            if let newline = buffer[(start + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer.subdata(in: start..<newline)
+                start = newline + 1
                 scanned = 0
+                // Drop what was read once it is most of the buffer (not at every line: lines come in bursts).
+                if start >= 1 << 16 && start * 2 >= buffer.count {
+                    buffer = buffer.subdata(in: start..<buffer.count)
+                    start = 0
+                }
                 return line
             }
-            scanned = buffer.count
+            scanned = buffer.count - start
             if ended {
-                guard !buffer.isEmpty else { return nil }
-                let rest = buffer
+                guard buffer.count > start else { return nil }
+                let rest = buffer.subdata(in: start..<buffer.count)
                 buffer = Data()
+                start = 0
                 scanned = 0
                 return rest
             }
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
-                buffer.append(contentsOf: chunk[0..<n])
+                chunk.withUnsafeBytes { buffer.append($0.bindMemory(to: UInt8.self).baseAddress!, count: n) }
             } else if n < 0 && errno == EINTR {
                 continue
             } else {
