@@ -111,4 +111,35 @@ import Testing
         #expect(launch.environment["GOCACHEPROG"] == "'/opt/my tools/crossgo' cacheprog --url http://127.0.0.1:9/c")
         #expect(FileManager.default.fileExists(atPath: launch.environment["CROSSGO_CACHEPROG_RUN"] ?? "/nonexistent"))
     }
+
+    @Test(.requires("nginx")) func sendsTheBearerTokenAndNeverPrintsIt() async throws {
+        let folder = try TempFolder("cacheprog-unit")
+        defer { folder.cleanup() }
+        let server = try await NginxServer(locationRules: "if ($http_authorization != \"Bearer right-token\") { return 401; }")
+        defer { server.stop() }
+        let body = Data("shared object".utf8)
+        let outputID = Data(SHA256.hash(data: body))
+        let put = CacheRequest(id: 1, command: "put", actionID: Self.id("shared"), outputID: outputID, body: body).wireLines
+            + CacheRequest(id: 2, command: "close").wireLines
+        let get = CacheRequest(id: 1, command: "get", actionID: Self.id("shared")).wireLines + CacheRequest(id: 2, command: "close").wireLines
+        func options(_ name: String, token: String) -> CacheProgramOptions {
+            var o = CacheProgramOptions(directory: folder.path + "/" + name)
+            o.remote = RemoteCacheSettings(url: URL(string: server.url)!, token: token)
+            return o
+        }
+
+        // A wrong token: the upload is refused (one warning naming the status, not the token), the put still works locally.
+        let (_, refused, refusedStats) = try await Self.serve(put, options: options("wrong", token: "wrong-token"), folder: folder)
+        #expect(refused.count == 1 && refused[0].contains("answered HTTP 401 to PUT") && !refused[0].contains("wrong-token"), "\(refused)")
+        #expect(refusedStats.uploads == 0 && refusedStats.puts == 1 && filesUnder(server.root).isEmpty)
+
+        // The right token: uploaded; another machine gets it from the server.
+        let (_, quiet, stored) = try await Self.serve(put, options: options("writer", token: "right-token"), folder: folder)
+        #expect(quiet.isEmpty && stored.uploads == 1, "\(quiet) \(stored.summary)")
+        #expect(FileManager.default.contents(atPath: server.root + "/cas/" + outputID.map { String(format: "%02x", $0) }.joined()) == body)
+        let (answers, _, readStats) = try await Self.serve(get, options: options("reader", token: "right-token"), folder: folder)
+        let hit = try #require(answers.first { $0.id == 1 })
+        #expect(hit.miss == false && hit.outputID == outputID && readStats.remoteHits == 1)
+        #expect(FileManager.default.contents(atPath: hit.diskPath ?? "/nonexistent") == body)
+    }
 }

@@ -13,8 +13,9 @@ public final class NginxServer: @unchecked Sendable {
     public var root: String { prefix.path + "/root" }
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts nginx and waits until it accepts connections.
-    public init() async throws {
+    /// Starts nginx and waits until it accepts connections. `locationRules` go into the location block
+    /// (e.g. a check of the Authorization header).
+    public init(locationRules: String = "") async throws {
         prefix = try TempFolder("crossgo-nginx")
         var lastError = "nginx did not start"
         for _ in 0..<5 {
@@ -40,6 +41,7 @@ public final class NginxServer: @unchecked Sendable {
                             dav_methods PUT DELETE;
                             create_full_put_path on;
                             dav_access user:rw group:r all:r;
+                            \(locationRules)
                         }
                     }
                 }
