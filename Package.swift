@@ -58,7 +58,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossGoKitTests",
-            dependencies: ["CrossGoKit", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CrossGoKit", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "CrossGoCLITests",

@@ -77,6 +77,9 @@ struct BuildFlags: ParsableArguments {
     @Option(name: .customLong("shard-durations"), help: ArgumentHelp("An earlier run's manifest.json: its durations balance the shards (every shard must get the same file).", valueName: "file"))
     var shardDurations: String?
 
+    @Option(name: .customLong("remote-cache"), help: ArgumentHelp("Share the Go build cache through this HTTP cache (GOCACHEPROG=crossgo cacheprog).", valueName: "url"))
+    var remoteCache: String?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
@@ -172,4 +175,14 @@ enum Console {
 func fail(_ error: any Error) -> ExitCode {
     Console.err("crossgo: error: \(error)")
     return ExitCode(ExitStatus.of(error).rawValue)
+}
+
+/// The GOCACHEPROG setup for `--remote-cache URL` (nil without the flag); a bad URL is one usage line, exit 2.
+func remoteCacheLaunch(_ url: String?) throws -> RemoteCacheLaunch? {
+    guard let url else { return nil }
+    do {
+        return try RemoteCacheLaunch(url: url)
+    } catch {
+        throw fail(error)
+    }
 }

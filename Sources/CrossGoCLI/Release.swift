@@ -65,8 +65,15 @@ extension Release {
         request.checkReproducible = checkReproducible
         request.audit = audit || auditDatabase != nil
         request.auditDatabase = auditDatabase
+        let launch = try remoteCacheLaunch(build.remoteCache)
+        defer { launch?.cleanup() }
+        request.build.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }
         let asked = request
-        try await CommandRuntime.run("release", reporting: reporting) { try await ReleaseSession(context: $0).run(asked) }
+        try await CommandRuntime.run("release", reporting: reporting) { context in
+            let outcome = try await ReleaseSession(context: context).run(asked)
+            launch?.reportWarnings(to: context.reporter)
+            return outcome
+        }
     }
   }
 

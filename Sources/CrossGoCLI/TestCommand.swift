@@ -56,6 +56,8 @@ struct TestCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("shard-durations"), help: ArgumentHelp("An earlier run's test-results.json: its durations balance the shards.", valueName: "file"))
     var shardDurations: String?
+    @Option(name: .customLong("remote-cache"), help: ArgumentHelp("Share the Go build cache through this HTTP cache (GOCACHEPROG=crossgo cacheprog).", valueName: "url"))
+    var remoteCache: String?
 
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
@@ -83,7 +85,14 @@ struct TestCommand: AsyncParsableCommand {
         request.results = results
         request.shard = try shard.map { try Shard(parsing: $0) }
         request.shardDurations = shardDurations
+        let launch = try remoteCacheLaunch(remoteCache)
+        defer { launch?.cleanup() }
+        request.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }
         let built = request
-        try await CommandRuntime.run("test", reporting: reporting) { try await TestSession(context: $0).run(built) }
+        try await CommandRuntime.run("test", reporting: reporting) { context in
+            let outcome = try await TestSession(context: context).run(built)
+            launch?.reportWarnings(to: context.reporter)
+            return outcome
+        }
     }
 }

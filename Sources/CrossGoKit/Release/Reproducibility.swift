@@ -20,6 +20,7 @@ struct ReproducibilityCheck: Sendable {
         again.clean = false
         again.run = false
         again.extraEnvironment["GOCACHE"] = scratch + "/gocache"
+        again.extraEnvironment["GOCACHEPROG"] = ""  // built again from nothing: no shared cache either
         var quiet = context
         quiet.workingDirectory = copiedCwd
         quiet.reporter = CapturingReporter()

@@ -55,7 +55,11 @@ public struct CrossGoContext: Sendable {
     }
 
     static func executableDirectory() -> String? {
-        guard let path = Bundle.main.executableURL?.resolvingSymlinksInPath().path else { return nil }
-        return (path as NSString).deletingLastPathComponent
+        executablePath().map { ($0 as NSString).deletingLastPathComponent }
+    }
+
+    /// crossgo's own executable, symlinks resolved.
+    static func executablePath() -> String? {
+        Bundle.main.executableURL?.resolvingSymlinksInPath().path
     }
 }

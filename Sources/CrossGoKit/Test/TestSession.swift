@@ -29,6 +29,8 @@ public struct TestRequest: Sendable {
     public var shardDurations: String?
     /// Run js/wasm in headless Chromium instead of node.
     public var browser = false
+    /// Environment added to every go command that builds (go list -export, go test -c, go vet).
+    public var extraEnvironment: [String: String] = [:]
 
     public init() {}
 }
@@ -166,7 +168,8 @@ public struct TestSession: Sendable {
                                          message: "testing \(packages.count) package(s) on \(targets.count) target(s) with \(toolchain.version), \(runnerJobs) at a time"))
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
                                     cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
-                                    environment: system.environment, timeout: planned.flags.timeout ?? (request.timeout == "0" ? "0s" : request.timeout))
+                                    environment: system.environment, timeout: planned.flags.timeout ?? (request.timeout == "0" ? "0s" : request.timeout),
+                                    goEnvironment: request.extraEnvironment)
         var identities: [Target: [String: String]] = [:]
         if planned.cacheAllowed {
             await withTaskGroup(of: (Target, [String: String]).self) { group in
@@ -319,6 +322,8 @@ struct TestExecutor: Sendable {
     var cache: TestCache
     var environment: [String: String]
     var timeout: String
+    /// Added to the environment of the go commands that build (the request's extraEnvironment).
+    var goEnvironment: [String: String] = [:]
     let versions = RunnerVersions()
     let tools = ToolPaths()
 
@@ -330,6 +335,7 @@ struct TestExecutor: Sendable {
         let format = "{{.ImportPath}}\t{{.BuildID}}\t{{join .Deps \",\"}}"
         var env = target.environment
         if target != toolchain.host { env["CGO_ENABLED"] = "0" }
+        env.merge(goEnvironment) { $1 }
         let flags = buildFlags.filter { $0.hasPrefix("-tags") || $0.hasPrefix("-race") || $0.hasPrefix("-cover") }
         guard let result = try? await system.run(toolchain.goPath, ["list", "-e", "-deps", "-test", "-export"] + flags + ["-f", format] + packages.map(\.importPath),
                                                  environment: env.mapValues { Optional($0) }, timeout: 600, workingDirectory: nil),
@@ -370,7 +376,7 @@ struct TestExecutor: Sendable {
         }
         guard package.hasTests else { return finish(PackageResult(package: package.importPath, target: name, status: .noTests)) }
         let runner = runners.runner(for: target)
-        let env = job.environment.mapValues { Optional($0) }
+        let env = job.environment.merging(goEnvironment) { $1 }.mapValues { Optional($0) }
         let safeName = package.importPath.replacingOccurrences(of: "/", with: "_") + "-" + name.replacingOccurrences(of: "/", with: "_")
         let binary = scratch + "/" + safeName + ".test" + target.executableExtension
 
