@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossGoCLITests",
-            dependencies: ["CrossGoKit", "TestSupport", "crossgo"]
+            dependencies: ["CrossGoKit", "TestSupport", "crossgo", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

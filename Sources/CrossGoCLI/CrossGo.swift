@@ -15,7 +15,7 @@ public struct CrossGo: AsyncParsableCommand {
             (the doctor: 1 warnings, 2 errors).
             """,
         version: CrossGoVersion.full,
-        subcommands: [Build.self, TestCommand.self, Release.self, Verify.self, Inspect.self, DoctorCommand.self, Targets.self]
+        subcommands: [Build.self, TestCommand.self, Release.self, Verify.self, Inspect.self, DoctorCommand.self, Targets.self, CI.self]
     )
 
     public init() {}
