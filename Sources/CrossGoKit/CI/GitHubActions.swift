@@ -11,12 +11,14 @@ public struct PinnedAction: Sendable, Equatable {
     /// The `uses:` value with its version comment.
     public var uses: String { "\(name)@\(commit) # \(version)" }
 
-    // The commits of these release tags, as published by the actions' repositories. A pin is checked by
-    // the tests for its form (40 lowercase hex digits) only; bumping one means replacing both fields.
-    public static let checkout = PinnedAction(name: "actions/checkout", commit: "08c6903cd8c0fde910a37f88322edcfb5dd907a8", version: "v5.0.0")
-    public static let setupGo = PinnedAction(name: "actions/setup-go", commit: "44694675825211faa026b3c33043df3e48a5fa00", version: "v6.0.0")
-    public static let uploadArtifact = PinnedAction(name: "actions/upload-artifact", commit: "330a01c490aca151604b8cf639adc76d48f6c5d4", version: "v5.0.0")
-    public static let downloadArtifact = PinnedAction(name: "actions/download-artifact", commit: "634f93cb2916e3fdff6788551b99b062d0335ce0", version: "v5.0.0")
+    // The commits of these release tags (the newest releases found, December 2026). They could not be read
+    // from the actions' own repositories here (no network); each was cross-checked in several independent
+    // public workflows that pin it with the same version comment. The tests check their form (40 lowercase
+    // hex digits with a version comment), not their existence; bumping one means replacing both fields.
+    public static let checkout = PinnedAction(name: "actions/checkout", commit: "3d3c42e5aac5ba805825da76410c181273ba90b1", version: "v7.0.1")
+    public static let setupGo = PinnedAction(name: "actions/setup-go", commit: "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e", version: "v7.0.0")
+    public static let uploadArtifact = PinnedAction(name: "actions/upload-artifact", commit: "043fb46d1a93c77aae656e7c1c64a875d1fc6a0a", version: "v7.0.1")
+    public static let downloadArtifact = PinnedAction(name: "actions/download-artifact", commit: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", version: "v8.0.1")
 
     public static let all = [checkout, setupGo, uploadArtifact, downloadArtifact]
 }
