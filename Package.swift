@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrossGoCLITests",
-            dependencies: ["CrossGoKit", "TestSupport", "crossgo"]
+            dependencies: ["CrossGoKit", "CrossGoCLI", "TestSupport", "crossgo", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )
