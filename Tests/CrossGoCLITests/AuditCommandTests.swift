@@ -8,19 +8,11 @@ import TestSupport
 import Testing
 
 /// The artifacts, built once for every audit test.
-actor AuditFixture {
-    static let shared = AuditFixture()
-    private var task: Task<TempFolder, any Error>?
+enum AuditFixture {
+    static let shared = Once { try await make() }
 
     static var altGo: String { repositoryRoot + "/.tools/go-alt/go/bin/go" }
     static let python = "crossgo-validators-python"
-
-    func get() async throws -> TempFolder {
-        if let task { return try await task.value }
-        let t = Task { try await Self.make() }
-        task = t
-        return try await t.value
-    }
 
     /// A module proxy folder (GOPROXY=file://) with golang.org/x/text at v0.3.7 and v0.3.8.
     static func writeProxy(_ folder: TempFolder) async throws {

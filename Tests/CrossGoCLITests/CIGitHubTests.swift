@@ -10,8 +10,8 @@ import Yams
 
 /// One generated workflow for the suite: Examples/hello in the `hello/` folder of a fresh git repository,
 /// with `targets: release` in crossgo.yaml.
-actor CIFixture {
-    static let shared = CIFixture()
+enum CIFixture {
+    static let shared = Once { try await make() }
 
     struct Made: Sendable {
         var repo: TempFolder
@@ -21,14 +21,6 @@ actor CIFixture {
         var result: ProgramResult
     }
 
-    private var task: Task<Made, any Error>?
-
-    func get() async throws -> Made {
-        if let task { return try await task.value }
-        let task = Task { try await Self.make() }
-        self.task = task
-        return try await task.value
-    }
 
     static func make() async throws -> Made {
         let repo = try TempFolder("crossgo-ci")

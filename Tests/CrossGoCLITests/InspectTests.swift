@@ -5,32 +5,26 @@ import TestSupport
 import Testing
 
 /// Binaries of Examples/hello built once for the inspect tests.
-actor InspectFixture {
-    static let shared = InspectFixture()
-    private var task: Task<(folder: TempFolder, go: String), any Error>?
+enum InspectFixture {
+    static let shared = Once { try await make() }
 
     static let targets = ["linux/amd64", "linux/s390x", "darwin/arm64", "darwin/amd64", "windows/amd64", "js/wasm", "wasip1/wasm",
                           "aix/ppc64", "plan9/386"]
 
-    func get() async throws -> (folder: TempFolder, go: String) {
-        if let task { return try await task.value }
-        let t = Task { () throws -> (folder: TempFolder, go: String) in
-            let go = try await realToolchain().goPath
-            let folder = try copyExample("hello")
-            try FileManager.default.createDirectory(atPath: folder.path + "/bin/nested", withIntermediateDirectories: true)
-            for target in Self.targets {
-                let (goos, goarch) = (String(target.split(separator: "/")[0]), String(target.split(separator: "/")[1]))
-                let out = folder.path + "/bin/" + InspectFixture.fileName(goos, goarch)
-                let result = try await runProgram(go, ["build", "-trimpath", "-o", out, "."],
-                                                  environment: ["GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"],
-                                                  workingDirectory: folder.path)
-                guard result.succeeded else { throw CLIFixtureError(message: "go build \(target): \(result.stderr)") }
-            }
-            try "not a binary\n".write(toFile: folder.path + "/bin/nested/README.txt", atomically: true, encoding: .utf8)
-            return (folder, go)
+    static func make() async throws -> (folder: TempFolder, go: String) {
+        let go = try await realToolchain().goPath
+        let folder = try copyExample("hello")
+        try FileManager.default.createDirectory(atPath: folder.path + "/bin/nested", withIntermediateDirectories: true)
+        for target in Self.targets {
+            let (goos, goarch) = (String(target.split(separator: "/")[0]), String(target.split(separator: "/")[1]))
+            let out = folder.path + "/bin/" + InspectFixture.fileName(goos, goarch)
+            let result = try await runProgram(go, ["build", "-trimpath", "-o", out, "."],
+                                              environment: ["GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "0", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"],
+                                              workingDirectory: folder.path)
+            guard result.succeeded else { throw CLIFixtureError(message: "go build \(target): \(result.stderr)") }
         }
-        task = t
-        return try await t.value
+        try "not a binary\n".write(toFile: folder.path + "/bin/nested/README.txt", atomically: true, encoding: .utf8)
+        return (folder, go)
     }
 
     static func fileName(_ goos: String, _ goarch: String) -> String {

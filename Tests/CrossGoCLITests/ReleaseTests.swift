@@ -7,8 +7,8 @@ import TestSupport
 import Testing
 
 /// One release of a committed, tagged copy of Examples/hello for six targets, made once for the suite.
-actor ReleaseFixture {
-    static let shared = ReleaseFixture()
+enum ReleaseFixture {
+    static let shared = Once { try await make() }
     static let targets = "linux/amd64,linux/arm64,darwin/arm64,darwin/amd64,windows/amd64,js/wasm"
     static let arguments = ["release", "--target", targets, "--universal", "--ldflags=-X main.version={{.Version}}", "--no-progress", "--json"]
     /// 2026-01-01T00:00:00Z, the fixture's commit time.
@@ -23,14 +23,6 @@ actor ReleaseFixture {
         var manifest: ReleaseManifest
     }
 
-    private var task: Task<Made, any Error>?
-
-    func get() async throws -> Made {
-        if let task { return try await task.value }
-        let task = Task { try await Self.make() }
-        self.task = task
-        return try await task.value
-    }
 
     static func git(_ args: [String], in dir: String) async throws -> ProgramResult {
         let result = try await runProgram("git", args, environment: [

@@ -111,16 +111,8 @@ struct SBOMFixture: Sendable {
     }
 }
 
-actor SBOMFixtureCache {
-    static let shared = SBOMFixtureCache()
-    private var task: Task<SBOMFixture, any Error>?
-
-    func get() async throws -> SBOMFixture {
-        if let task { return try await task.value }
-        let newTask = Task { try await SBOMFixture.make() }
-        task = newTask
-        return try await newTask.value
-    }
+enum SBOMFixtureCache {
+    static let shared = Once { try await SBOMFixture.make() }
 }
 
 /// Runs cyclonedx-python-lib's strict JSON validator for CycloneDX 1.6 on each file, in one Python process (loading

@@ -15,15 +15,25 @@ public func realToolchain() async throws -> GoToolchain {
     try await ToolchainCache.shared.get()
 }
 
-actor ToolchainCache {
-    static let shared = ToolchainCache()
-    private var task: Task<GoToolchain, any Error>?
+enum ToolchainCache {
+    static let shared = Once { try await CrossGoContext(anchors: [repositoryRoot]).toolchain(explicitGo: nil) }
+}
 
-    func get() async throws -> GoToolchain {
+/// A value made once, on first use, and shared by every test of the process that asks (a fixture that costs a
+/// build); a failure is kept and given to each asker.
+public actor Once<Value: Sendable> {
+    private let make: @Sendable () async throws -> Value
+    private var task: Task<Value, any Error>?
+
+    public init(_ make: @escaping @Sendable () async throws -> Value) {
+        self.make = make
+    }
+
+    public func get() async throws -> Value {
         if let task { return try await task.value }
-        let newTask = Task { try await CrossGoContext(anchors: [repositoryRoot]).toolchain(explicitGo: nil) }
-        task = newTask
-        return try await newTask.value
+        let task = Task { try await make() }
+        self.task = task
+        return try await task.value
     }
 }
 

@@ -139,7 +139,7 @@ public struct AuditSession: Sendable {
         let location = try VulnDatabaseLocation.parse(request.database ?? VulnDatabaseLocation.defaultURL, base: context.workingDirectory)
         var sarifPath: String?
         if let sarif = request.sarif {
-            let full = absolute(sarif)
+            let full = context.absolute(sarif)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue {
                 throw UsageError("--sarif \(sarif): is a folder")
@@ -288,7 +288,7 @@ public struct AuditSession: Sendable {
     public func collect(_ paths: [String]) throws -> [AuditSubject] {
         var subjects: [AuditSubject] = []
         for path in paths {
-            let full = absolute(path)
+            let full = context.absolute(path)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
                 throw UsageError("\(path): no such file or folder")
@@ -303,10 +303,6 @@ public struct AuditSession: Sendable {
             }
         }
         return subjects
-    }
-
-    private func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : context.workingDirectory + "/" + path
     }
 
     /// Regular files under a folder (links to files followed, links to folders not), in lexical order.

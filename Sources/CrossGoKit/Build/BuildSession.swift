@@ -162,7 +162,7 @@ public struct BuildSession: Sendable {
         var plan = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
         var shardRecord: ShardRecord?
         if let shard = request.shard {
-            let durations = try request.shardDurations.map { try Shard.recordedDurations(from: $0.hasPrefix("/") ? $0 : cwd + "/" + $0) }
+            let durations = try request.shardDurations.map { try Shard.recordedDurations(from: context.absolute($0)) }
             let settings = [toolchain.version] + plan.jobs.map { ([$0.relativePath] + $0.arguments + $0.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ") }.sorted()
             let facts = await SourceFacts.read(moduleRoot, system: system)
             let (jobs, record) = shard.select(plan.jobs, id: { "\($0.binary) \($0.target)" }, target: { $0.target.description },

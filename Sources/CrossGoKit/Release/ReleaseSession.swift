@@ -91,7 +91,7 @@ public struct ReleaseSession: Sendable {
         let reporter = context.reporter
         // Things a user can get wrong are checked before anything is built.
         let sourceDateSetting = try Self.sourceDateEpoch(context.system.environment)
-        let signer = try request.signKey.map { try ReleaseSigner(keyPath: absolute($0)) }
+        let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
         if let given = request.version { _ = try Self.checkedVersion(given) }
 
         var buildRequest = request.build
@@ -301,10 +301,6 @@ public struct ReleaseSession: Sendable {
             throw EnvironmentError("cannot write \(outDir)/\(ReleaseManifest.fileName): \(error.localizedDescription)")
         }
         return ReleaseOutcome(build: built, release: manifest, outDir: outDir, interrupted: false)
-    }
-
-    func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? path : context.workingDirectory + "/" + path
     }
 
     /// SOURCE_DATE_EPOCH when set: a whole number of seconds, else a usage error naming it.

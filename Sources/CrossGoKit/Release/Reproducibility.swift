@@ -24,6 +24,10 @@ struct ReproducibilityCheck: Sendable {
         var quiet = context
         quiet.workingDirectory = copiedCwd
         quiet.reporter = CapturingReporter()
+        // The rebuild runs as if a day later (reprotest varies the clock too): a build that embeds the time it
+        // ran ({{.Date}}) must show as such even when both builds fall within one second.
+        let clock = context.clock
+        quiet.clock = { clock().addingTimeInterval(Self.clockShift) }
         _ = copiedRoot
         let rebuilt = try await BuildSession(context: quiet).run(again)
         let byPath = Dictionary(rebuilt.artifacts.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
@@ -50,6 +54,9 @@ struct ReproducibilityCheck: Sendable {
         }
         return records
     }
+
+    /// How much later the rebuild's clock reads.
+    static let clockShift: TimeInterval = 86_400
 
     func makeScratch() throws -> String {
         let base = (context.system.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") + "/crossgo-reproduce-XXXXXX"

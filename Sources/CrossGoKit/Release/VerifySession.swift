@@ -58,7 +58,7 @@ public struct VerifySession: Sendable {
 
     public func run(_ request: VerifyRequest) async throws -> VerifyOutcome {
         let cwd = context.workingDirectory
-        let folder = URL(fileURLWithPath: request.folder.hasPrefix("/") ? request.folder : cwd + "/" + request.folder).standardizedFileURL.path
+        let folder = context.absolute(request.folder)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
             throw UsageError("\(request.folder): no such folder (give the release's output folder, e.g. dist)")

@@ -71,7 +71,7 @@ public struct MergeSession: Sendable {
 
     public func run(_ request: MergeRequest) async throws -> MergeOutcome {
         let cwd = context.workingDirectory
-        func absolute(_ p: String) -> String { URL(fileURLWithPath: p.hasPrefix("/") ? p : cwd + "/" + p).standardizedFileURL.path }
+        func absolute(_ p: String) -> String { context.absolute(p) }
         guard !request.folders.isEmpty else { throw UsageError("merge: name the shards' folders, e.g. crossgo merge dist/shard-*") }
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: absolute($0)) }
         var folders: [ShardFolder] = []

@@ -44,6 +44,11 @@ public struct CrossGoContext: Sendable {
     public var extraToolDirectories: [String] { locator.toolFolder().map { [$0] } ?? [] }
 
     /// Finds and loads the Go toolchain (`go env -json`, `go tool dist list -json`).
+    /// `path` as given on the command line, made absolute against the working folder ("." and ".." removed).
+    public func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path.hasPrefix("/") ? path : workingDirectory + "/" + path).standardizedFileURL.path
+    }
+
     public func toolchain(explicitGo: String?) async throws -> GoToolchain {
         let go = try locator.locate(explicit: explicitGo)
         return try await GoToolchain.load(goPath: go, workingDirectory: workingDirectory, system: system, cache: goCache)

@@ -142,7 +142,7 @@ public struct TestSession: Sendable {
         }
         var shardRecord: ShardRecord?
         if let shard = request.shard {
-            let durations = try request.shardDurations.map { try Shard.recordedDurations(from: $0.hasPrefix("/") ? $0 : cwd + "/" + $0) }
+            let durations = try request.shardDurations.map { try Shard.recordedDurations(from: context.absolute($0)) }
             let settings = [toolchain.version, request.run ?? "", request.tags.joined(separator: ","), request.timeout] + request.passthrough
             let commit = await SourceFacts.read(cwd, system: system).commit
             let (jobs, record) = shard.select(plan.jobs, id: { $0.id.description }, target: { $0.id.target }, durations: durations,
