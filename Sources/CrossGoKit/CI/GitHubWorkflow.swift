@@ -159,14 +159,7 @@ public enum GitHubWorkflow {
             y.blank()
             y.comment("darwin: tests run natively (Apple Silicon on \(CIPlacement.Labels.macAppleSilicon), Intel on \(CIPlacement.Labels.macIntel)); the", indent: 2)
             y.comment("shards only compile them. crossgo is built here too: a Linux binary does not run on macOS.", indent: 2)
-            y.line("  darwin:")
-            y.line("    name: ${{ matrix.target }} (${{ matrix.runner }})")
-            y.line("    runs-on: ${{ matrix.runner }}")
-            y.line("    timeout-minutes: 60")
-            nativeMatrix(&y, plan.darwin)
-            moduleDefaults(&y, plan)
-            y.line("    steps:")
-            checkoutAndGo(&y)
+            nativeJob(&y, "darwin", plan.darwin, plan)
             y.line("      - name: Build crossgo with Swift")
             y.line("        run: |")
             y.script(12, installSwift(linux: false) + buildCrossgo(linux: false) + [
@@ -186,14 +179,7 @@ public enum GitHubWorkflow {
             y.blank()
             y.comment("windows: go test natively (crossgo itself runs on macOS and Linux; the shards build these targets and", indent: 2)
             y.comment("test them under Wine). The go test -json output is uploaded with the merged results (native-results/).", indent: 2)
-            y.line("  windows:")
-            y.line("    name: ${{ matrix.target }} (${{ matrix.runner }})")
-            y.line("    runs-on: ${{ matrix.runner }}")
-            y.line("    timeout-minutes: 60")
-            nativeMatrix(&y, plan.windows)
-            moduleDefaults(&y, plan)
-            y.line("    steps:")
-            checkoutAndGo(&y)
+            nativeJob(&y, "windows", plan.windows, plan)
             y.line("      - name: go test natively")
             y.line("        env:")
             y.line("          GOARCH: ${{ matrix.goarch }}")
@@ -328,6 +314,18 @@ public enum GitHubWorkflow {
             y.line("            name: \(n.name)")
             y.line("            goarch: \(quoted(n.goarch))")
         }
+    }
+
+    /// The head of a job that runs on each target's own runner: its matrix, the module folder, checkout and Go.
+    static func nativeJob(_ y: inout YAMLText, _ name: String, _ entries: [CIPlan.Native], _ plan: CIPlan) {
+        y.line("  \(name):")
+        y.line("    name: ${{ matrix.target }} (${{ matrix.runner }})")
+        y.line("    runs-on: ${{ matrix.runner }}")
+        y.line("    timeout-minutes: 60")
+        nativeMatrix(&y, entries)
+        moduleDefaults(&y, plan)
+        y.line("    steps:")
+        checkoutAndGo(&y)
     }
 
     static func uploadNative(_ y: inout YAMLText, _ plan: CIPlan) {

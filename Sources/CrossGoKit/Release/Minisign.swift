@@ -418,14 +418,3 @@ private func fileExistsNoFollow(_ path: String) -> Bool {
     var info = stat()
     return lstat(path, &info) == 0
 }
-
-/// A short reason for a Foundation file error (the POSIX message when there is one).
-private func reason(_ error: any Error) -> String {
-    let ns = error as NSError
-    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32(underlying.code)))
-    }
-    if ns.domain == NSCocoaErrorDomain, ns.code == NSFileReadNoSuchFileError { return "no such file" }
-    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-    return ns.localizedDescription
-}

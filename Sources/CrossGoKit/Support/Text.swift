@@ -41,3 +41,14 @@ func visibleLength(_ text: String) -> Int {
     }
     return count
 }
+
+/// A short reason for a Foundation (or ZIPFoundation) file error: the POSIX message when there is one.
+func reason(_ error: any Error) -> String {
+    let ns = error as NSError
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+    if ns.domain == NSCocoaErrorDomain, ns.code == NSFileReadNoSuchFileError { return "no such file" }
+    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    return ns.domain == NSCocoaErrorDomain ? ns.localizedDescription : "\(error)"  // a Swift error (ZIPFoundation's) reads best as itself
+}
