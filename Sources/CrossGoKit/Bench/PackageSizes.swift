@@ -1,4 +1,4 @@
-// Size by package of a Go binary, read from its bytes.
+// Size by package of an artifact, for `crossgo bench --artifacts` and the report (read by GoBinary.SizeByPackage).
 import Foundation
 import GoBinary
 
@@ -6,9 +6,12 @@ import GoBinary
 public struct PackageSizes: Sendable {
     public var method: String
     public var packages: [PackageSize]
-    public var textAndData: Int?
+    /// Code plus the file-backed data sections.
+    public var textAndData: Int
 
     public static func read(path: String) throws -> PackageSizes {
-        throw UsageError("size by package is not implemented for this format yet")
+        let b = try SizeByPackage.read(path: path)
+        return PackageSizes(method: b.method, packages: b.packages.map { PackageSize(package: $0.package, code: $0.code, data: $0.data) },
+                            textAndData: b.textSize + b.dataSize)
     }
 }
