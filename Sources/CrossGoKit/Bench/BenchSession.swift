@@ -360,9 +360,12 @@ public struct BenchSession: Sendable {
         var runJobs: [RunJob] = []
         for round in 1...request.count { for b in ready { runJobs.append(RunJob(round: round, build: b)) } }
         let arguments = BenchSession.binaryArguments(bench: request.bench, benchtime: request.benchtime, timeout: request.timeout)
-        let ran = await MatrixRunner(concurrency: 1, reporter: context.reporter).run(runJobs, id: {
-            JobID(item: $0.build.job.package.importPath + " #\($0.round)", target: $0.build.job.target.description)
-        }, firstPhase: "run", work: { job, _ in
+        let runID: @Sendable (RunJob) -> JobID = { JobID(item: $0.build.job.package.importPath + " #\($0.round)", target: $0.build.job.target.description) }
+        if !runJobs.isEmpty {
+            context.reporter.report(.planned(command: "bench", jobs: runJobs.map(runID),
+                                             message: "running \(ready.count) benchmark binary(ies) \(request.count) time(s) each, one at a time, round by round"))
+        }
+        let ran = await MatrixRunner(concurrency: 1, reporter: context.reporter).run(runJobs, id: runID, firstPhase: "run", work: { job, _ in
             await executor.runBenchBinary(job.build, arguments: arguments)
         }, end: { r in
             JobEnd(status: r.failure == nil ? .passed : .failed, elapsed: r.seconds, summary: r.failure == nil ? "\(r.lines.count) result(s)" : "failed")
