@@ -52,6 +52,9 @@ actor BenchFixture {
         let (_, run, text) = try await BenchFixture.shared.baseline()
         #expect(run.exitCode == 0, "\(run.stderr.suffix(2000))")
         let outcome = try summaryOutcome(BenchOutcomeJSON.self, from: run.stdout)
+        // One event vocabulary: a build stage and a run stage planned, every line of the documented schema.
+        let events = try EventSchemaTests.validate(run.stdout, command: "bench")
+        #expect(events.filter { $0.event == "planned" }.map { $0.jobs?.count ?? 0 } == [5, 30])
         let host = hostPair
         // 1024 pointers: 8 KiB + the 8-byte malloc header of a pointerful object -> the 9472-byte size class on 64-bit
         // targets; 4 KiB + 4 -> 4864 on 32-bit linux/386.
