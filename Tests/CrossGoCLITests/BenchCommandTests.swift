@@ -162,6 +162,24 @@ actor BenchFixture {
         #expect(missing.stderr.contains("nosuch.json: no such file"))
     }
 
+    @Test func aFailingBenchmarkFailsTheRunWithItsOutput() async throws {
+        let folder = try TempFolder("crossgo-bench-fail")
+        defer { folder.cleanup() }
+        try folder.write("go.mod", "module example.com/fails\n\ngo 1.21\n")
+        try folder.write("f_test.go", """
+            package fails
+
+            import "testing"
+
+            func BenchmarkFine(b *testing.B) { for i := 0; i < b.N; i++ {} }
+
+            func BenchmarkBroken(b *testing.B) { b.Fatal("broken on purpose") }
+            """)
+        let r = try await runCrossgo(["bench", "--benchtime", "10x"], in: folder.path, environment: ["CROSSGO_CACHE": folder.path + "/.cache"])
+        #expect(r.exitCode == 1, "\(r.stderr)")
+        #expect(r.stdout.contains("--- FAIL: example.com/fails on \(hostPair): exited with status 1") && r.stdout.contains("broken on purpose"), "\(r.stdout)")
+    }
+
     @Test func shardsSplitThePackageTargetRuns() async throws {
         let (module, _, _) = try await BenchFixture.shared.baseline()
         let env = BenchFixture.environment(module)

@@ -38,6 +38,7 @@ public struct ReportSession: Sendable {
     public func run(_ request: ReportRequest) async throws -> ReportOutcome {
         let cwd = context.workingDirectory
         let dist: String
+        var moduleRoot: String?
         if let d = request.dist {
             dist = d.hasPrefix("/") ? d : cwd + "/" + d
             guard context.system.isDirectory(dist) else { throw UsageError("report: \(d) is not a folder (give the output folder of crossgo build/test/bench, e.g. dist)") }
@@ -45,6 +46,7 @@ public struct ReportSession: Sendable {
             let toolchain = try await context.toolchain(explicitGo: request.goPath)
             let root = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
             dist = root + "/dist"
+            moduleRoot = root
         }
         var inputs: [String: String] = [:]
         let manifest = BuildManifest.read(from: dist)
@@ -60,6 +62,11 @@ public struct ReportSession: Sendable {
         if context.system.fileExists(benchPath) {
             bench = try BenchResultsFile.read(benchPath, flag: "report:")
             inputs["bench"] = benchPath
+        } else if let moduleRoot, let last = BenchSession.lastResultsPath(moduleRoot: moduleRoot, environment: context.system.environment),
+                  context.system.fileExists(last), let recorded = try? BenchResultsFile.read(last, flag: "report:") {
+            // No results in dist (a clean checkout, a CI job that kept none): the module's last run from the cache.
+            bench = recorded
+            inputs["bench"] = last
         }
         guard !inputs.isEmpty else {
             throw UsageError("report: nothing to report in \(relativePath(dist, to: cwd)): no manifest.json (crossgo build), test-results.json (crossgo test --results \(relativePath(dist, to: cwd))/test-results.json) or bench-results.json (crossgo bench)")
