@@ -194,5 +194,13 @@ actor BenchFixture {
             seen += Set(o.results.series.map(\.target)).sorted()
         }
         #expect(seen.sorted() == [hostPair, "wasip1/wasm"].sorted(), "each target in exactly one shard: \(seen)")
+        // crossgo merge joins them into one bench-results.json, and refuses a missing shard.
+        let merged = try await runCrossgo(["merge", "dist/shard-1-of-2", "dist/shard-2-of-2", "--out", "merged"], in: module.path, environment: env)
+        #expect(merged.exitCode == 0, "\(merged.stderr)")
+        let file = try BenchResultsFile.read(module.path + "/merged/bench-results.json", flag: "test")
+        #expect(Set(file.series.map(\.target)) == [hostPair, "wasip1/wasm"] && file.problems.isEmpty && file.summaries?.isEmpty == false)
+        #expect(merged.stderr.contains("2 benchmark series"), "\(merged.stderr)")
+        let missing = try await runCrossgo(["merge", "dist/shard-1-of-2", "--out", "merged-one"], in: module.path, environment: env)
+        #expect(missing.exitCode == 2 && missing.stderr.contains("shard"), "\(missing.stderr)")
     }
 }
