@@ -210,9 +210,8 @@ public struct BenchOutcome: SessionOutcome {
         for unit in BenchResultsFile.unitOrder(Array(Set(summaries.map(\.unit)))) {
             let rows = summaries.filter { $0.unit == unit }
             guard !rows.isEmpty else { continue }
-            var header = [unit.uppercased() == unit ? unit : unit, "TARGET", "MEDIAN", "95% CI"]
+            var header = ["BENCHMARK (\(unit))", "TARGET", "MEDIAN", "95% CI"]
             if hasBaseline { header += ["BASELINE", "CHANGE"] }
-            header[0] = "BENCHMARK (\(unit))"
             let table = rows.map { s -> [String] in
                 var row = [s.name + (Set(summaries.map(\.package)).count > 1 ? " (\(s.package))" : ""),
                            s.target + (s.emulated ? " *" : ""),
@@ -387,7 +386,7 @@ public struct BenchSession: Sendable {
                     failedRuns.insert(key)
                     problems.append(BenchProblem(package: job.job.package.importPath, target: job.job.target.description, status: "failed", message: failure))
                 }
-                continue
+                // The benchmarks that finished before the failure keep their results, as go test prints them.
             }
             for line in output.lines {
                 let key = "\(job.job.package.importPath) \(job.job.target) \(line.name)"
@@ -503,7 +502,7 @@ extension TestExecutor {
             let seconds = Date().timeIntervalSince(start)
             guard output.succeeded else {
                 let text = (output.stdout + output.stderr).split(separator: "\n").suffix(20).joined(separator: "\n")
-                return BenchRunOutput(lines: [], failure: "\(ProcessFailure(argv: argv, result: output).status): \(text)", seconds: seconds)
+                return BenchRunOutput(lines: BenchFormat.parse(output.stdout), failure: "\(ProcessFailure(argv: argv, result: output).status): \(text)", seconds: seconds)
             }
             return BenchRunOutput(lines: BenchFormat.parse(output.stdout), failure: nil, seconds: seconds)
         } catch {
