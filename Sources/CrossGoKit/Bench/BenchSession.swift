@@ -414,6 +414,8 @@ public struct BenchSession: Sendable {
                     try BuildSession.prepare(outDir: moduleRoot + "/dist")
                     if let shard = request.shard { try BuildSession.prepare(outDir: moduleRoot + "/dist/" + shard.name) }
                 }
+                // Artifact measurements recorded there (`--artifacts`) stay: they describe the build, not these runs.
+                if let earlier = try? BenchResultsFile.read(path, flag: "--results") { file.artifacts = earlier.artifacts }
                 try file.write(to: path)
                 written.append(path)
             } catch let error as ClassifiedError {
