@@ -211,6 +211,8 @@ struct PCLNTable {
         guard le || be else { return nil }
         let magicLow = le ? b[at] : b[at + 3]
         guard magicLow == 0xf0 || magicLow == 0xf1, b[at + 4] == 0, b[at + 5] == 0, [1, 2, 4].contains(b[at + 6]), [4, 8].contains(b[at + 7]) else { return nil }
+        // Eight header words follow the first 8 bytes.
+        guard at + 8 + 8 * Int(b[at + 7]) <= end else { return nil }
         self.bytes = bytes
         start = at
         self.end = end

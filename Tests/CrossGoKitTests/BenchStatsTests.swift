@@ -173,3 +173,27 @@ struct SplitMix {
         return Double(z >> 11) / Double(1 << 53)
     }
 }
+
+/// The argv a benchmark binary gets, apart from running it, and the results file's comparison rules.
+@Suite struct BenchPlanTests {
+    @Test func binaryArguments() {
+        #expect(BenchSession.binaryArguments(bench: "Parse|Encode", benchtime: "100x", timeout: "10m")
+                == ["-test.run=^$", "-test.bench=Parse|Encode", "-test.benchmem", "-test.count=1", "-test.timeout=10m", "-test.benchtime=100x"])
+        #expect(BenchSession.binaryArguments(bench: ".", benchtime: nil, timeout: "0").last == "-test.timeout=0")
+    }
+
+    @Test func summariesCompareOnlyTheSameBenchmarkTargetAndUnit() {
+        func series(_ target: String, _ values: [Double]) -> BenchSeries {
+            BenchSeries(package: "p", target: target, name: "X", procs: nil, runner: "native", emulated: false, samples: ["ns/op": values], configuration: [:])
+        }
+        let old = BenchResultsFile(go: "go1.27.3", module: nil, targets: [], count: 6, benchtime: nil,
+                                   series: [series("linux/amd64", [1, 2, 3, 4, 5, 6])], problems: [])
+        let new = BenchResultsFile(go: "go1.27.3", module: nil, targets: [], count: 6, benchtime: nil,
+                                   series: [series("linux/amd64", [11, 12, 13, 14, 15, 16]), series("js/wasm", [1, 2, 3, 4, 5, 6])], problems: [])
+        let s = new.summaries(against: old)
+        #expect(s.count == 2)
+        #expect(s[0].baseline?.significant == true && s[0].baseline?.percent == 100 * (13.5 - 3.5) / 3.5)
+        #expect(s[1].baseline == nil, "js/wasm is not in the baseline")
+        #expect(s[0].low == 11 && s[0].high == 16)
+    }
+}

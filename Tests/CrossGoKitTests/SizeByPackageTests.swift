@@ -71,6 +71,31 @@ import Testing
         #expect(SizeByPackage.packageOf("go:buildid") == "go:buildid")
     }
 
+    /// Damaged tables (bytes of the pclntab, the wasm name and code sections changed or cut) give an error or a
+    /// breakdown, never a crash or a hang.
+    @Test func damagedBinariesNeverCrash() async throws {
+        let folder = try TempFolder("crossgo-sizes")
+        defer { folder.cleanup() }
+        for (goos, goarch) in [("linux", "amd64"), ("wasip1", "wasm")] {
+            let path = try await Self.build(goos, goarch, stripped: goos == "linux", into: folder)
+            let original = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+            let image = try BinaryImage.read(MemorySource(original))
+            let slice = try #require(image.slices.first)
+            let regions: [(Int, Int)] = slice.elf.map { elf in elf.sections.filter { $0.name == ".gopclntab" }.map { (Int($0.offset), Int($0.size)) } }
+                ?? slice.wasm!.sections.filter { $0.id == 10 || $0.name == "name" }.map { ($0.offset, min($0.size, 4096)) }
+            var g = SplitMix(seed: 7)
+            var failures = 0
+            for round in 0..<200 {
+                var bytes = original
+                let (start, size) = regions[round % regions.count]
+                for _ in 0..<8 { bytes[start + Int(g.next() * Double(min(size, 65536)))] = UInt8(Int(g.next() * 256) & 0xff) }
+                if round % 10 == 0 { bytes = Array(bytes.prefix(start + Int(g.next() * Double(size)))) }
+                do { _ = try SizeByPackage.read(bytes: bytes, slice: slice) } catch { failures += 1 }
+            }
+            #expect(failures > 0, "\(goos)/\(goarch): some damage is noticed")
+        }
+    }
+
     @Test func notAGoBinaryIsAnErrorNotACrash() throws {
         let folder = try TempFolder("crossgo-sizes")
         defer { folder.cleanup() }
