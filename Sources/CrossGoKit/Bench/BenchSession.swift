@@ -46,6 +46,18 @@ public struct BenchSeries: Sendable, Codable, Equatable {
     public var configuration: [String: String]
 
     public var key: String { "\(package) \(target) \(name)" }
+
+    public init(package: String, target: String, name: String, procs: Int?, runner: String, emulated: Bool, samples: [String: [Double]],
+                configuration: [String: String]) {
+        self.package = package
+        self.target = target
+        self.name = name
+        self.procs = procs
+        self.runner = runner
+        self.emulated = emulated
+        self.samples = samples
+        self.configuration = configuration
+    }
 }
 
 /// A (package x target) whose benchmarks could not be run.
