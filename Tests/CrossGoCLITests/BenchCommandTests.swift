@@ -43,6 +43,10 @@ actor BenchFixture {
     }
 }
 
+/// The suites whose figures are timings: one at a time, so that they do not slow each other down.
+@Suite(.serialized) struct Measuring {}
+
+extension Measuring {
 @Suite(.serialized, .requires("go", "qemu-riscv64", "node", "wasmtime")) struct BenchCommandTests {
     func summary(_ s: [BenchSummary], _ name: String, _ target: String, _ unit: String) throws -> BenchSummary {
         try #require(s.first { $0.name == name && $0.target == target && $0.unit == unit }, "no \(name) \(target) \(unit)")
@@ -83,39 +87,59 @@ actor BenchFixture {
         #expect(text.contains("95% CI") && text.contains("results written to text-run.json"))
     }
 
+    /// Timing on a shared machine: a baseline run disturbed by other work (the rest of the suite builds and runs in
+    /// parallel) can hide a real change or fake one. Each comparison is a fresh baseline and a run right after it,
+    /// tried up to three times; the test fails when crossgo misses the 2x slowdown three times in a row, or calls
+    /// unchanged code a change three times in a row (5% each under steady noise).
     @Test func doubledWorkIsSignificantAndAnUnchangedRerunIsNot() async throws {
         let (module, _, _) = try await BenchFixture.shared.baseline()
         let env = BenchFixture.environment(module)
         // 300 iterations: under qemu the first iterations also pay for translating the code, which makes short runs noisy.
         let common = ["bench", "--target", "host,linux/riscv64", "--bench", "Checksum|Pointers", "--count", "6", "--benchtime", "300x"]
-        let base = try await runCrossgo(common + ["--results", "checksum-baseline.json"], in: module.path, environment: env)
-        #expect(base.exitCode == 0, "\(base.stderr.suffix(2000))")
-        let slow = try await runCrossgo(common + ["--tags", "crossgo_slow", "--baseline", "checksum-baseline.json", "--json"], in: module.path, environment: env)
-        #expect(slow.exitCode == 0, "\(slow.stderr.suffix(2000))")
-        let s = try summaryOutcome(BenchOutcomeJSON.self, from: slow.stdout)
-        for target in [hostPair, "linux/riscv64"] {
-            let time = try #require(try summary(s.summaries, "Checksum", target, "ns/op").baseline)
-            #expect(time.significant && time.p < 0.01 && time.percent > 50 && time.percent < 200, "\(target): \(time)")
-            let speed = try #require(try summary(s.summaries, "Checksum", target, "MB/s").baseline)
-            #expect(speed.significant && speed.percent < -30, "\(target): \(speed)")
-            let bytes = try #require(try summary(s.summaries, "Pointers", target, "B/op").baseline)
-            #expect(!bytes.significant, "\(target): \(bytes)")
+        func baseline() async throws {
+            let base = try await runCrossgo(common + ["--results", "checksum-baseline.json"], in: module.path, environment: env)
+            try #require(base.exitCode == 0, "\(base.stderr.suffix(2000))")
         }
+        var seen: [String] = []
+        var detected = false
+        for _ in 1...3 where !detected {
+            try await baseline()
+            let slow = try await runCrossgo(common + ["--tags", "crossgo_slow", "--baseline", "checksum-baseline.json", "--json"], in: module.path, environment: env)
+            try #require(slow.exitCode == 0, "\(slow.stderr.suffix(2000))")
+            let s = try summaryOutcome(BenchOutcomeJSON.self, from: slow.stdout)
+            detected = true
+            for target in [hostPair, "linux/riscv64"] {
+                let time = try #require(try summary(s.summaries, "Checksum", target, "ns/op").baseline)
+                let speed = try #require(try summary(s.summaries, "Checksum", target, "MB/s").baseline)
+                seen.append("\(target) ns/op \(time.percent)% p=\(time.p); MB/s \(speed.percent)% p=\(speed.p)")
+                detected = detected && time.significant && time.percent > 50 && time.percent < 200 && speed.significant && speed.percent < -30
+                // B/op does not depend on speed: never significant here.
+                let bytes = try #require(try summary(s.summaries, "Pointers", target, "B/op").baseline)
+                #expect(!bytes.significant, "\(target): \(bytes)")
+            }
+        }
+        #expect(detected, "the 2x slowdown was not reported significant on both targets in 3 tries: \(seen)")
 
         // Unchanged code against the baseline: no significant change of B/op (which can move by a few bytes: runtime
-        // allocations inside a 100-iteration run), allocs/op, or time.
-        let same = try await runCrossgo(common + ["--baseline", "checksum-baseline.json"], in: module.path, environment: env)
-        #expect(same.exitCode == 0, "\(same.stderr.suffix(2000))")
-        let lines = same.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let bytesRows = lines.drop { !$0.hasPrefix("BENCHMARK (B/op)") }.dropFirst().prefix { !$0.isEmpty }
-        #expect(bytesRows.count == 4 && bytesRows.allSatisfy { $0.contains(" ~ (p=") && $0.contains("n=6+6)") }, "\(same.stdout)")
-        let allocRows = lines.drop { !$0.hasPrefix("BENCHMARK (allocs/op)") }.dropFirst().prefix { !$0.isEmpty }
-        #expect(allocRows.count == 4 && allocRows.allSatisfy { $0.contains(" ~ (p=1.000 n=6+6)") }, "\(same.stdout)")
-        let timeRow = try #require(lines.first { $0.hasPrefix("Checksum") && $0.contains(hostPair) && $0.contains("n=6+6") })
-        #expect(timeRow.contains(" ~ (p="), "unchanged code reported as a change: \(timeRow)\n\(same.stdout)")
-        #expect(same.stdout.contains("Mann-Whitney U test") && same.stderr.contains("compared with checksum-baseline.json"))
-        let slowLine = try #require(lines.first { $0.hasPrefix("Checksum") })
-        #expect(!slowLine.contains("\u{1B}["), "NO_COLOR: no escapes")
+        // allocations inside a short run), allocs/op, or time.
+        var calm = false
+        var last = ""
+        for _ in 1...3 where !calm {
+            try await baseline()
+            let same = try await runCrossgo(common + ["--baseline", "checksum-baseline.json"], in: module.path, environment: env)
+            try #require(same.exitCode == 0, "\(same.stderr.suffix(2000))")
+            last = same.stdout
+            let lines = same.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let allocRows = lines.drop { !$0.hasPrefix("BENCHMARK (allocs/op)") }.dropFirst().prefix { !$0.isEmpty }
+            #expect(allocRows.count == 4 && allocRows.allSatisfy { $0.contains(" ~ (p=1.000 n=6+6)") }, "\(same.stdout)")
+            let bytesRows = lines.drop { !$0.hasPrefix("BENCHMARK (B/op)") }.dropFirst().prefix { !$0.isEmpty }
+            let timeRows = lines.drop { !$0.hasPrefix("BENCHMARK (ns/op)") }.dropFirst().prefix { !$0.isEmpty }
+            #expect(bytesRows.count == 4 && timeRows.count == 4, "\(same.stdout)")
+            calm = (bytesRows + timeRows).allSatisfy { $0.contains(" ~ (p=") && $0.contains("n=6+6)") }
+            #expect(same.stdout.contains("Mann-Whitney U test") && same.stderr.contains("compared with checksum-baseline.json"))
+            #expect(!same.stdout.contains("\u{1B}["), "NO_COLOR: no escapes")
+        }
+        #expect(calm, "unchanged code reported as a change in 3 tries; the last:\n\(last)")
     }
 
     @Test func baselineLastComesFromTheCache() async throws {
@@ -205,4 +229,5 @@ actor BenchFixture {
         let missing = try await runCrossgo(["merge", "dist/shard-1-of-2", "--out", "merged-one"], in: module.path, environment: env)
         #expect(missing.exitCode == 2 && missing.stderr.contains("shard"), "\(missing.stderr)")
     }
+}
 }

@@ -6,6 +6,7 @@ import Foundation
 import TestSupport
 import Testing
 
+extension Measuring {
 @Suite(.serialized, .requires("chromium", "go", "qemu-riscv64", "node", "wasmtime")) struct ReportTests {
     @Test func reportOfBuildTestBenchAndArtifactsInChromium() async throws {
         let module = try copyExample("bench")
@@ -70,8 +71,8 @@ import Testing
         // Readable without colour: the test grid says what each cell is, and the failure links to its output.
         #expect(dom.contains("✗ FAIL 1/2") && dom.contains("– no tests") && dom.contains("href=\"#failure-1\""))
         #expect(dom.contains("id=\"failure-1\"") && dom.contains("deliberate failure: the report links this output"))
-        // The slowdown is marked significant; the unchanged B/op is not.
-        #expect(dom.contains("significant)") && dom.contains("not significant)"))
+        // Comparisons with the baseline: the hatched baseline bar and the verdict as text (the unchanged B/op is `~`).
+        #expect(dom.contains("Hatched: baseline median") && dom.contains("baseline 9.25KiB") && dom.contains("~ (p=1.000, not significant)"))
         #expect(dom.contains("Size by package: churn_"))
         #expect(dom.contains("qemu-user"))
         let png = try #require(FileManager.default.contents(atPath: screenshot))
@@ -89,4 +90,5 @@ import Testing
         let bad = try await runCrossgo(["report", "dist"], in: folder.path)
         #expect(bad.exitCode == 2 && bad.stderr.contains("not a crossgo bench-results.json"), "\(bad.stderr)")
     }
+}
 }
