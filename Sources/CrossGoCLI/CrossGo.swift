@@ -15,7 +15,7 @@ public struct CrossGo: AsyncParsableCommand {
             (the doctor: 1 warnings, 2 errors).
             """,
         version: CrossGoVersion.full,
-        subcommands: [Build.self, TestCommand.self, Release.self, Verify.self, Merge.self, Serve.self, Inspect.self, AuditCommand.self, DoctorCommand.self, Targets.self, CacheProgCommand.self, CI.self]
+        subcommands: [Build.self, TestCommand.self, BenchCommand.self, ReportCommand.self, Release.self, Verify.self, Merge.self, Serve.self, Inspect.self, AuditCommand.self, DoctorCommand.self, Targets.self, CacheProgCommand.self, CI.self]
     )
 
     public init() {}

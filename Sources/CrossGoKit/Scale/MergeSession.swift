@@ -26,9 +26,13 @@ public struct MergeOutcome: SessionOutcome {
     public var testResults: [PackageResult]
     public var releaseFiles: Int
     public var signed: Bool
+    /// Benchmark series merged from bench shards, and the (package x target) runs that failed or were not reported.
+    public var benchSeries = 0
+    public var benchProblems: [BenchProblem] = []
 
     public var exitStatus: ExitStatus {
-        failures.isEmpty && !testResults.contains(where: { $0.status.isFailure }) ? .ok : .failed
+        failures.isEmpty && !testResults.contains(where: { $0.status.isFailure })
+            && !benchProblems.contains(where: { $0.status == "failed" || $0.status == "build-failed" }) ? .ok : .failed
     }
 
     public var counts: [(String, Int)] {
@@ -42,12 +46,16 @@ public struct MergeOutcome: SessionOutcome {
         for failure in failures {
             out.results.append(painter.red("FAILED") + " \(failure.binary) \(failure.target) (\(failure.stage.rawValue)): \(failure.message.split(separator: "\n").first ?? "")")
         }
+        for p in benchProblems where p.status == "failed" || p.status == "build-failed" {
+            out.results.append(painter.red("FAILED") + " \(p.package) \(p.target) (bench): \(p.message.split(separator: "\n").first ?? "")")
+        }
         for result in testResults where result.status.isFailure {
             out.results.append(painter.red("FAILED") + " \(result.package) \(result.target): \(result.failedCount) test(s) failed")
         }
         var parts: [String] = []
         if kinds.contains("build") { parts.append("\(artifacts) artifact(s), \(failures.count) failed") }
         if kinds.contains("test") { parts.append("\(testResults.count) package run(s)") }
+        if kinds.contains("bench") { parts.append("\(benchSeries) benchmark series, \(benchProblems.count) problem(s)") }
         if kinds.contains("release") { parts.append("\(releaseFiles) release file(s)" + (signed ? ", signed" : "")) }
         out.messages.append("crossgo: merged \(shards) shard(s) into \(relativePath(self.out, to: base)): \(parts.joined(separator: "; "))")
         return out
@@ -60,6 +68,7 @@ struct ShardFolder {
     var build: BuildManifest?
     var test: TestResultsFile?
     var release: ReleaseManifest?
+    var bench: BenchResultsFile?
 }
 
 public struct MergeSession: Sendable {
@@ -92,8 +101,11 @@ public struct MergeSession: Sendable {
                     throw UsageError("\(given)/\(TestResultsFile.fileName): not crossgo test results (\(jsonProblem(error)))")
                 }
             }
-            guard folder.build != nil || folder.test != nil else {
-                throw UsageError("\(given): holds neither \(BuildManifest.fileName) nor \(TestResultsFile.fileName): not the output of a crossgo --shard run")
+            if FileManager.default.fileExists(atPath: path + "/" + BenchResultsFile.fileName) {
+                folder.bench = try BenchResultsFile.read(path + "/" + BenchResultsFile.fileName, flag: "merge:")
+            }
+            guard folder.build != nil || folder.test != nil || folder.bench != nil else {
+                throw UsageError("\(given): holds neither \(BuildManifest.fileName), \(TestResultsFile.fileName) nor \(BenchResultsFile.fileName): not the output of a crossgo --shard run")
             }
             folders.append(folder)
         }
@@ -103,12 +115,16 @@ public struct MergeSession: Sendable {
         var outcome = MergeOutcome(out: outDir, shards: folders.count, kinds: [], artifacts: 0, failures: [], testResults: [], releaseFiles: 0, signed: false)
         let builds = folders.compactMap { f in f.build.map { (f, $0) } }
         let tests = folders.compactMap { f in f.test.map { (f, $0) } }
+        let benches = folders.compactMap { f in f.bench.map { (f, $0) } }
         // Every check comes before the first file is written.
         if !builds.isEmpty {
             try Self.checkShards(builds.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "build")
         }
         if !tests.isEmpty {
             try Self.checkShards(tests.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "test")
+        }
+        if !benches.isEmpty {
+            try Self.checkShards(benches.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "bench")
         }
         let releases = folders.compactMap { f in f.release.map { (f, $0) } }
         if !releases.isEmpty {
@@ -178,6 +194,32 @@ public struct MergeSession: Sendable {
             try atomicWrite(encoder.encode(merged), to: outDir + "/" + TestResultsFile.fileName)
             try atomicWrite(Data(JUnitReport.xml(results).utf8), to: outDir + "/junit.xml")
             outcome.testResults = results
+        }
+
+        if !benches.isEmpty {
+            outcome.kinds.append("bench")
+            var series: [BenchSeries] = []
+            var problems: [BenchProblem] = []
+            for (_, file) in benches {
+                series += file.series
+                problems += file.problems
+                if let record = file.shard {
+                    let reported = Set(file.series.map { "\($0.package) \($0.target)" } + file.problems.map { "\($0.package) \($0.target)" })
+                    for job in record.jobs where !reported.contains(job) {
+                        let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
+                        problems.append(BenchProblem(package: parts.first ?? job, target: parts.last ?? job, status: "failed",
+                                                     message: "shard \(record.index)/\(record.count) did not report it"))
+                    }
+                }
+            }
+            let first = benches[0].1
+            var merged = BenchResultsFile(go: first.go, module: first.module, targets: Array(Set(benches.flatMap { $0.1.targets })).sorted(),
+                                          count: first.count, benchtime: first.benchtime, series: series,
+                                          problems: problems.sorted { ($0.package, $0.target) < ($1.package, $1.target) })
+            merged.summaries = merged.summaries(against: nil)
+            try merged.write(to: outDir + "/" + BenchResultsFile.fileName)
+            outcome.benchSeries = series.count
+            outcome.benchProblems = merged.problems
         }
 
         if !releases.isEmpty {

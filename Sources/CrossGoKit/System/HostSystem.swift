@@ -46,6 +46,34 @@ public protocol HostSystem: Sendable {
     func isTerminal(_ fd: Int32) -> Bool
     /// The height of the terminal on `fd` in rows; nil when it is not a terminal.
     func terminalRows(_ fd: Int32) -> Int?
+    /// Runs a program with its output discarded except stderr (kept up to 1 MiB), timing it and reading its peak
+    /// resident set size from wait4's rusage (nil where the system cannot say).
+    func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun
+}
+
+/// A program run with its cost: wall time and the peak RSS of the process (an emulator's own, under an emulator).
+public struct MeasuredRun: Sendable, Equatable {
+    public var exitCode: Int32
+    public var stderr: String
+    public var seconds: Double
+    /// Bytes; nil when unknown.
+    public var peakRSS: Int?
+
+    public init(exitCode: Int32, stderr: String, seconds: Double, peakRSS: Int?) {
+        self.exitCode = exitCode
+        self.stderr = stderr
+        self.seconds = seconds
+        self.peakRSS = peakRSS
+    }
+}
+
+extension HostSystem {
+    /// Without a process layer that reports rusage: time the ordinary run, no RSS.
+    public func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun {
+        let start = Date()
+        let r = try await run(argv[0], Array(argv.dropFirst()), environment: environment, timeout: 600, workingDirectory: workingDirectory)
+        return MeasuredRun(exitCode: r.exitCode, stderr: r.stderr, seconds: Date().timeIntervalSince(start), peakRSS: nil)
+    }
 }
 
 /// PATH's folders, in order, empty entries dropped.

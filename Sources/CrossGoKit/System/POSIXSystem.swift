@@ -111,3 +111,50 @@ public func goArch(fromMachine machine: String) -> String {
     default: return machine.hasPrefix("arm") ? "arm" : machine
     }
 }
+
+extension POSIXSystem {
+    /// posix_spawn and wait4: the child's rusage gives its peak RSS (ru_maxrss: KiB on Linux, bytes on macOS). The child
+    /// starts in crossgo's own folder (glibc's posix_spawn chdir action is not visible to Swift here), so paths are absolute.
+    public func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun {
+        guard let program = argv.first else { throw ProgramError.cannotStart(program: "", reason: "empty command") }
+        var merged = processEnvironment
+        for (k, v) in environment { merged[k] = v }
+        let env = merged
+        let stderrPath = NSTemporaryDirectory() + "/crossgo-measure-\(UUID().uuidString.prefix(8)).stderr"
+        defer { try? FileManager.default.removeItem(atPath: stderrPath) }
+        let resolved = program.contains("/") ? program : (which(program) ?? program)
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var actions = posix_spawn_file_actions_t()
+                posix_spawn_file_actions_init(&actions)
+                defer { posix_spawn_file_actions_destroy(&actions) }
+                posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+                posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+                let cArgs = argv.map { strdup($0) } + [nil]
+                let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+                defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+                var pid = pid_t()
+                let start = Date()
+                let spawned = posix_spawn(&pid, resolved, &actions, nil, cArgs, cEnv)
+                guard spawned == 0 else {
+                    continuation.resume(throwing: ProgramError.cannotStart(program: program, reason: String(cString: strerror(spawned))))
+                    return
+                }
+                var status: Int32 = 0
+                var usage = rusage()
+                while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+                let seconds = Date().timeIntervalSince(start)
+                #if os(Linux)
+                let rss = Int(usage.ru_maxrss) * 1024
+                #else
+                let rss = Int(usage.ru_maxrss)
+                #endif
+                let exited = status & 0x7f == 0
+                let code: Int32 = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                let text = (FileManager.default.contents(atPath: stderrPath).map { String(decoding: $0.prefix(1 << 20), as: UTF8.self) }) ?? ""
+                continuation.resume(returning: MeasuredRun(exitCode: code, stderr: text, seconds: seconds, peakRSS: rss))
+            }
+        }
+    }
+}

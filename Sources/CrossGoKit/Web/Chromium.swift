@@ -40,12 +40,23 @@ public struct Chromium: Sendable {
     }
 
     /// Writes a PNG of the page to `path`.
-    public func screenshot(_ url: String, to path: String, budgetMilliseconds: Int = 10000) async throws {
+    public func screenshot(_ url: String, to path: String, budgetMilliseconds: Int = 10000, windowSize: String = "800,600") async throws {
         let profile = try Self.makeProfile()
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        let r = try await runProgram(program, arguments(profile: profile) + ["--virtual-time-budget=\(budgetMilliseconds)", "--window-size=800,600",
+        let r = try await runProgram(program, arguments(profile: profile) + ["--virtual-time-budget=\(budgetMilliseconds)", "--window-size=\(windowSize)",
                                                                           "--screenshot=\(path)", url], timeout: 120)
         guard r.succeeded, FileManager.default.fileExists(atPath: path) else { throw ProcessFailure(argv: [program, "--screenshot", url], result: r) }
+    }
+
+    /// The DOM, and the page's console messages (Chromium's log lines that carry "CONSOLE"), e.g. errors of resources
+    /// that failed to load or scripts that threw.
+    public func dumpDOMWithConsole(_ url: String, budgetMilliseconds: Int = 10000) async throws -> (dom: String, console: [String]) {
+        let profile = try Self.makeProfile()
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let r = try await runProgram(program, arguments(profile: profile) + ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=\(budgetMilliseconds)",
+                                                                          "--dump-dom", url], timeout: 120)
+        guard r.succeeded else { throw ProcessFailure(argv: [program, "--dump-dom", url], result: r) }
+        return (r.stdout, r.stderr.split(separator: "\n").filter { $0.contains("CONSOLE") }.map(String.init))
     }
 
     static func makeProfile() throws -> String {
