@@ -66,6 +66,9 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
+        if let flag = packages.first(where: { $0.hasPrefix("-") }) {
+            throw ValidationError("\(flag) is not a package: crossgo bench passes no go flags (use --bench, --benchtime, --count, --tags, --timeout)")
+        }
         if count < 1 { throw ValidationError("--count must be at least 1") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
