@@ -79,6 +79,28 @@ extension Measuring {
         #expect(png.count > 20_000 && png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]), "screenshot of \(png.count) bytes")
     }
 
+    @Test func testResultsComeFromTheCacheWhenDistHasNone() async throws {
+        let module = try copyExample("hello")
+        defer { module.cleanup() }
+        let env: EnvironmentChanges = ["CROSSGO_CACHE": module.path + "/.cache", "NO_COLOR": "1"]
+        let tested = try await runCrossgo(["test", "--target", "linux/amd64,wasip1/wasm", "--no-progress"], in: module.path, environment: env)
+        #expect(tested.exitCode == 0, "\(tested.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: module.path + "/dist"))
+        let r = try await runCrossgo(["report", "--json"], in: module.path, environment: env)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        struct Outcome: Decodable { var inputs: [String: String]; var sections: [String] }
+        let outcome = try summaryOutcome(Outcome.self, from: r.stdout)
+        #expect(outcome.sections == ["tests"] && outcome.inputs["tests"]?.hasPrefix(module.path + "/.cache/tests/") == true, "\(outcome)")
+        let html = try String(contentsOfFile: module.path + "/dist/report.html", encoding: .utf8)
+        #expect(html.contains("wasip1/wasm") && html.contains("linux/amd64"))
+        // The folder report made is crossgo's: ignored by git, as build makes it.
+        #expect((try? String(contentsOfFile: module.path + "/dist/.gitignore", encoding: .utf8))?.hasSuffix("\n*\n") == true)
+        // With the cache off there is nothing to report.
+        try FileManager.default.removeItem(atPath: module.path + "/dist")
+        let off = try await runCrossgo(["report"], in: module.path, environment: ["CROSSGO_CACHE": "off"])
+        #expect(off.exitCode == 2 && off.stderr.contains("nothing to report"), "\(off.stderr)")
+    }
+
     @Test func nothingToReportIsOneLine() async throws {
         let folder = try TempFolder("crossgo-report-empty")
         defer { folder.cleanup() }

@@ -56,6 +56,11 @@ public struct ReportSession: Sendable {
         if let data = context.system.readData(testPath) {
             do { tests = try JSONDecoder().decode(TestResultsFile.self, from: data) } catch { throw UsageError("report: \(testPath) is not a crossgo test-results.json") }
             inputs["tests"] = testPath
+        } else if let moduleRoot, let last = TestResultsFile.lastPath(moduleRoot: moduleRoot, environment: context.system.environment),
+                  let data = context.system.readData(last), let recorded = try? JSONDecoder().decode(TestResultsFile.self, from: data) {
+            // The module's last crossgo test run, kept in the cache.
+            tests = recorded
+            inputs["tests"] = last
         }
         var bench: BenchResultsFile?
         let benchPath = dist + "/" + BenchResultsFile.fileName
@@ -73,8 +78,9 @@ public struct ReportSession: Sendable {
         }
         let title = "crossgo report: " + (manifest?.module ?? bench?.module.map { ($0 as NSString).lastPathComponent } ?? (dist as NSString).deletingLastPathComponent)
         let page = ReportPage(manifest: manifest, tests: tests, bench: bench, title: title)
-        let out = request.output.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? dist + "/report.html"
+        let out = request.output.map { context.absolute($0) } ?? dist + "/report.html"
         do {
+            if request.output == nil { try BuildSession.prepare(outDir: dist) }  // made here: crossgo's folder, kept out of git
             try context.system.writeData(Data(page.html().utf8), to: out)
         } catch {
             throw EnvironmentError("cannot write the report \(out): \(error.localizedDescription)")

@@ -105,4 +105,10 @@ public struct TestResultsFile: Sendable, Codable, Equatable {
     public var shard: ShardRecord?
 
     public static let fileName = "test-results.json"
+
+    /// Where `crossgo test` keeps the module's last results for `crossgo report` (nil when the cache is off).
+    public static func lastPath(moduleRoot: String, environment: [String: String]) -> String? {
+        guard !CacheFolder.isOff(environment: environment) else { return nil }
+        return CacheFolder.path("tests", environment: environment) + "/" + String(sha256Hex(Data(moduleRoot.utf8)).prefix(16)) + "-last.json"
+    }
 }

@@ -204,15 +204,19 @@ public struct TestSession: Sendable {
             try writeCoverage(plan: planned, targets: targets, scratch: scratch)
         }
         let outcome = TestOutcome(targets: targets.map(\.description), results: ran.completed, interrupted: interrupted, allowNotRun: request.allowNotRun)
-        let resultsPath = request.results.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
-            ?? request.shard.map { shard in
-                let root = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
-                return root + "/dist/" + shard.name + "/" + TestResultsFile.fileName
-            }
+        let moduleRoot = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
+        let resultsPath = request.results.map { context.absolute($0) }
+            ?? request.shard.map { shard in moduleRoot + "/dist/" + shard.name + "/" + TestResultsFile.fileName }
+        let file = TestResultsFile(crossgo: CrossGoVersion.current, go: toolchain.version, targets: outcome.targets, results: outcome.results, shard: shardRecord)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // The module's last whole run, for crossgo report when dist/ has no test-results.json (best effort: a cache).
+        if !interrupted, request.shard == nil, let last = TestResultsFile.lastPath(moduleRoot: moduleRoot, environment: system.environment),
+           let data = try? encoder.encode(file) {
+            try? FileManager.default.createDirectory(atPath: (last as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? atomicWrite(data, to: last)
+        }
         if let resultsPath, !interrupted {
-            let file = TestResultsFile(crossgo: CrossGoVersion.current, go: toolchain.version, targets: outcome.targets, results: outcome.results, shard: shardRecord)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             do {
                 let folder = (resultsPath as NSString).deletingLastPathComponent
                 if request.results == nil {  // dist/shard-K-of-N: crossgo's folders, kept out of git as the build's are
