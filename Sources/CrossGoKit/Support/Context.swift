@@ -54,6 +54,14 @@ public struct CrossGoContext: Sendable {
         await RunnerDetector.probe(system: system, toolchain: toolchain, extraDirectories: extraToolDirectories)
     }
 
+    /// The C cross-compilers for cgo: zig located (PATH, .tools/bin, `python3 -m ziglang`), wrappers and zig's caches in
+    /// crossgo's cache folder, the macOS SDK from `sdk` or SDKROOT.
+    public func cgoToolchain(toolchain: GoToolchain, sdk: String?) async -> CgoToolchain {
+        let zig = await ZigCommand.locate(system: system, extraDirectories: extraToolDirectories)
+        let sdkPath = (sdk ?? system.environment["SDKROOT"]).flatMap { $0.isEmpty ? nil : ($0.hasPrefix("/") ? $0 : workingDirectory + "/" + $0) }
+        return CgoToolchain(zig: zig, host: toolchain.host, folder: CgoToolchain.folder(environment: system.environment), sdk: sdkPath, system: system)
+    }
+
     static func executableDirectory() -> String? {
         executablePath().map { ($0 as NSString).deletingLastPathComponent }
     }
