@@ -21,6 +21,9 @@ public struct ELFInfo: Sendable, Codable, Equatable {
     public let interpreter: String?
     /// Shared libraries the dynamic section names (`DT_NEEDED`), in file order; empty for a static file.
     public let needed: [String]
+    /// The `.comment` section's strings: the C compiler and linker that made the file ("clang version ...",
+    /// "GCC: (Debian 12.2.0-14) 12.2.0", "Linker: LLD ..."); empty when there is none (Go's own linker writes none).
+    public let comment: [String]
     /// Number of program headers.
     public let programHeaderCount: Int
     /// Sections in header order.
@@ -225,6 +228,7 @@ enum ELFParser {
             machineName: machineName(machine), osABI: osABI, osABIName: osABIName(osABI), type: type,
             typeName: typeName(type), flags: flags, interpreter: interpreter,
             needed: dynamic.map { neededLibraries(source, dynamic: $0, is64: is64, bigEndian: bigEndian, addressMap: addressMap) } ?? [],
+            comment: commentStrings(source, sections: sections, limit: limit),
             programHeaderCount: phnum,
             sections: sections)
 
@@ -246,6 +250,20 @@ enum ELFParser {
             goarch: goarch(machine: machine, is64: is64, bigEndian: bigEndian),
             offset: 0, size: limit, elf: info, macho: nil, pe: nil, wasm: nil, xcoff: nil, plan9: nil,
             buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
+    }
+
+    /// The NUL-separated strings of `.comment` (first 4 KiB, duplicates dropped); empty when unreadable.
+    static func commentStrings<S: ByteSource>(_ source: S, sections: [SectionInfo], limit: Int) -> [String] {
+        guard let s = sections.first(where: { $0.name == ".comment" }),
+              let r = try? checkedRange(offset: s.offset, size: min(s.size, 4096), field: ".comment", limit: limit),
+              let bytes = try? source.bytes(at: r.offset, count: r.size) else { return [] }
+        var out: [String] = []
+        for part in bytes.split(separator: 0) {
+            let trimmed = part.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()
+            let text = String(decoding: Array(trimmed), as: UTF8.self)
+            if !text.isEmpty && !out.contains(text) { out.append(text) }
+        }
+        return out
     }
 
     /// The `DT_NEEDED` names of a dynamic section. Bounded: at most 4096 entries and names of 4096 bytes; a damaged

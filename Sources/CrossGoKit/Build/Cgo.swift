@@ -53,6 +53,12 @@ public struct CgoSetting: Sendable, Equatable, Codable {
     public var libc: CLibrary
     /// The zig triple when zig compiles (`aarch64-linux-musl`).
     public var zigTriple: String?
+
+    public init(compiler: Compiler, libc: CLibrary, zigTriple: String?) {
+        self.compiler = compiler
+        self.libc = libc
+        self.zigTriple = zigTriple
+    }
 }
 
 /// Decides and prepares cgo per target.
