@@ -47,6 +47,17 @@ import Testing
         #expect(again.environment["ZIG_GLOBAL_CACHE_DIR"] == nil, "set by the user: crossgo leaves it to the environment")
     }
 
+    @Test func staticMuslProgramsAreLinkedByZig() {
+        let musl = CgoSetting(compiler: .zig, libc: .musl, zigTriple: "aarch64-linux-musl")
+        #expect(musl.withLinkMode(["-trimpath"]) == ["-ldflags=-linkmode=external", "-trimpath"])
+        #expect(musl.withLinkMode(["-ldflags=-s -w", "-tags=x"]) == ["-ldflags=-linkmode=external -s -w", "-tags=x"])
+        #expect(musl.withLinkMode(["-ldflags="]) == ["-ldflags=-linkmode=external "])
+        #expect(musl.withLinkMode(["-ldflags", "-linkmode=internal"]) == ["-ldflags", "-linkmode=internal"], "the user's choice stays")
+        #expect(CgoSetting(compiler: .zig, libc: .gnu, zigTriple: "aarch64-linux-gnu").withLinkMode(["-trimpath"]) == ["-trimpath"])
+        #expect(CgoSetting(compiler: .zig, libc: .musl, zigTriple: "x86_64-windows-gnu").withLinkMode([]) == [])
+        #expect(CgoSetting(compiler: .host, libc: .musl, zigTriple: nil).withLinkMode([]) == [])
+    }
+
     @Test func theHostKeepsItsCompilerAndAUserCCWins() throws {
         let folder = try TempFolder("crossgo-cgo-setup")
         defer { folder.cleanup() }

@@ -429,6 +429,7 @@ public struct BuildPlanner: Sendable {
                 args += build?.flags ?? []
                 for o in applying { args += o.flags }
                 args += options.passthrough
+                if let cgoSetting, problem == nil { args = ["build"] + cgoSetting.withLinkMode(Array(args.dropFirst())) }
                 args.append(main.importPath)
                 let path: String
                 do { path = try template.render(binary: main.binary, target: target) } catch { throw located(error) }

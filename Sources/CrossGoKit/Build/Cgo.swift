@@ -54,6 +54,26 @@ public struct CgoSetting: Sendable, Equatable, Codable {
     /// The zig triple when zig compiles (`aarch64-linux-musl`).
     public var zigTriple: String?
 
+    /// A static musl program must be linked by zig: go's internal linker (its choice when only the standard library
+    /// uses cgo, as `net` does) leaves libc's symbols undefined ("relocation target getaddrinfo not defined").
+    public var needsExternalLinker: Bool { compiler == .zig && libc == .musl && (zigTriple?.contains("-linux-") ?? false) }
+
+    /// `flags` (go build or go test flags) with `-linkmode=external` added to their -ldflags when `needsExternalLinker`;
+    /// a -linkmode the user chose is kept.
+    public func withLinkMode(_ flags: [String]) -> [String] {
+        guard needsExternalLinker else { return flags }
+        var out = flags
+        if let i = out.firstIndex(where: { $0.hasPrefix("-ldflags=") || $0.hasPrefix("--ldflags=") }) {
+            let value = String(out[i].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).last ?? "")
+            if !value.contains("-linkmode") { out[i] = "-ldflags=-linkmode=external " + value }
+        } else if let i = out.firstIndex(where: { $0 == "-ldflags" || $0 == "--ldflags" }), i + 1 < out.count {
+            if !out[i + 1].contains("-linkmode") { out[i + 1] = "-linkmode=external " + out[i + 1] }
+        } else {
+            out.insert("-ldflags=-linkmode=external", at: 0)
+        }
+        return out
+    }
+
     public init(compiler: Compiler, libc: CLibrary, zigTriple: String?) {
         self.compiler = compiler
         self.libc = libc

@@ -117,7 +117,8 @@ public struct TestPlan: Sendable {
                 var env = target.environment
                 if target != host { env["CGO_ENABLED"] = "0" }
                 if let c = cgo[target] { env.merge(c.environment) { $1 } }
-                let targetBuild = tagFlag + flags.buildArguments(race: dropped[target] == nil)
+                var targetBuild = tagFlag + flags.buildArguments(race: dropped[target] == nil)
+                if let c = cgo[target], c.problem == nil { targetBuild = c.setting.withLinkMode(targetBuild) }
                 var job = TestJob(package: package, target: target, buildFlags: targetBuild, environment: env, binaryArguments: binary)
                 job.coverProfile = flags.coverProfile != nil
                 job.cgo = cgo[target]?.setting
