@@ -58,10 +58,20 @@ import Testing
         #expect(CgoSetting(compiler: .host, libc: .musl, zigTriple: nil).withLinkMode([]) == [])
     }
 
+    @Test func wrappersRunZigOrPythonsZiglang() {
+        let zig = CgoToolchain.wrapperScript(zig: ZigCommand(argv: ["/opt/my zig/zig"]), tool: "cc", triple: "riscv64-linux-musl", flags: [])
+        #expect(zig.hasPrefix("#!/bin/sh\n") && zig.hasSuffix("exec \"/opt/my zig/zig\" cc -target riscv64-linux-musl \"$@\"\n"), "\(zig)")
+        let python = CgoToolchain.wrapperScript(zig: ZigCommand(argv: ["/usr/bin/python3", "-m", "ziglang"]), tool: "c++", triple: "x86_64-windows-gnu", flags: [])
+        #expect(python.hasSuffix("exec /usr/bin/python3 -m ziglang c++ -target x86_64-windows-gnu \"$@\"\n"), "\(python)")
+    }
+
     @Test func theHostKeepsItsCompilerAndAUserCCWins() throws {
         let folder = try TempFolder("crossgo-cgo-setup")
         defer { folder.cleanup() }
-        let cgo = Self.toolchain(zig: ZigCommand(argv: ["/opt/zig/zig"]), folder: folder.path)
+        var cgo = Self.toolchain(zig: ZigCommand(argv: ["/opt/zig/zig"]), folder: folder.path)
+        cgo.withoutCgo = ["js/wasm"]
+        let wasm = try cgo.environment(for: Target(goos: "js", goarch: "wasm"), libc: .musl, userEnvironment: [:])
+        #expect(wasm.environment == ["CGO_ENABLED": "0"] && wasm.setting.compiler == .off, "Go has no cgo there: built without it")
         let host = try cgo.environment(for: Self.host, libc: .musl, userEnvironment: [:])
         #expect(host.setting.compiler == .host && host.environment == ["CGO_ENABLED": "1"])
         let user = try cgo.environment(for: Target(goos: "linux", goarch: "arm64"), libc: .musl, userEnvironment: ["CC": "aarch64-linux-gnu-gcc"])

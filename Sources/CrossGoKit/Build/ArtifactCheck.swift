@@ -97,7 +97,7 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
                 else { check.problems.append("expected build info \(key)=\(wanted), found \(key)=\(value)") }
             }
         }
-        if cgo != nil {
+        if let cgo, cgo.compiler != .off {
             if info.setting("CGO_ENABLED") == "1" { check.confirmed.append("build info CGO_ENABLED=1") }
             else { check.problems.append("expected build info CGO_ENABLED=1 (built with cgo), found \(info.setting("CGO_ENABLED").map { "CGO_ENABLED=\($0)" } ?? "none")") }
         }

@@ -275,6 +275,7 @@ public struct BuildSession: Sendable {
                 line = "cgo \(job.target): CC = zig cc -target \(cgo.zigTriple ?? "?")\(kind) (\(job.environment["CC"] ?? ""))"
             case .user: line = "cgo \(job.target): CC=\(job.environment["CC"] ?? "") from crossgo.yaml wins over zig"
             case .host: line = "cgo \(job.target): the host's own C compiler (\(job.environment["CC"].map { "CC=\($0)" } ?? "go's default CC"))"
+            case .off: line = "cgo \(job.target): Go has no cgo for this target (go tool dist list), so it is built with CGO_ENABLED=0"
             }
             reporter.report(.notice(line, level: "info"))
         }

@@ -46,8 +46,9 @@ public struct CgoProblem: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The cgo settings of one target, decided by the plan: whether cgo is on, the C library, and who provides CC.
 public struct CgoSetting: Sendable, Equatable, Codable {
-    /// How CC was chosen: zig (crossgo's wrapper), the user's (crossgo.yaml env or the host's own), or none (cgo off).
-    public enum Compiler: String, Sendable, Codable { case zig, user, host }
+    /// How CC was chosen: zig (crossgo's wrapper), the user's (crossgo.yaml env), the host's own, or none because Go
+    /// has no cgo for the target (`go tool dist list`: CgoSupported false; built with CGO_ENABLED=0).
+    public enum Compiler: String, Sendable, Codable { case zig, user, host, off }
     public var compiler: Compiler
     /// The C library for linux targets (musl unless `libc: gnu`).
     public var libc: CLibrary
@@ -92,6 +93,8 @@ public struct CgoToolchain: Sendable {
     public var sdk: String?
     /// The machine (an SDK folder is looked at through it).
     public var system: any HostSystem
+    /// GOOS/GOARCH pairs for which Go has no cgo (from `go tool dist list`).
+    public var withoutCgo: Set<String> = []
 
     /// The process environment (ZIG_*_CACHE_DIR set by the user win).
     public var environment: [String: String] { system.environment }
@@ -182,6 +185,9 @@ public struct CgoToolchain: Sendable {
     /// `userEnvironment` (crossgo.yaml's env for it) sets CC. Throws a one-line problem when the target cannot build.
     public func environment(for target: Target, libc: CLibrary, userEnvironment: [String: String]) throws(CgoProblem)
         -> (environment: [String: String], setting: CgoSetting) {
+        if withoutCgo.contains(target.pair) {
+            return (["CGO_ENABLED": "0"], CgoSetting(compiler: .off, libc: libc, zigTriple: nil))
+        }
         var env = ["CGO_ENABLED": "1"]
         if userEnvironment["CC"] != nil {
             return (env, CgoSetting(compiler: .user, libc: libc, zigTriple: nil))

@@ -59,7 +59,9 @@ public struct CrossGoContext: Sendable {
     public func cgoToolchain(toolchain: GoToolchain, sdk: String?) async -> CgoToolchain {
         let zig = await ZigCommand.locate(system: system, extraDirectories: extraToolDirectories)
         let sdkPath = (sdk ?? system.environment["SDKROOT"]).flatMap { $0.isEmpty ? nil : ($0.hasPrefix("/") ? $0 : workingDirectory + "/" + $0) }
-        return CgoToolchain(zig: zig, host: toolchain.host, folder: CgoToolchain.folder(environment: system.environment), sdk: sdkPath, system: system)
+        var cgo = CgoToolchain(zig: zig, host: toolchain.host, folder: CgoToolchain.folder(environment: system.environment), sdk: sdkPath, system: system)
+        cgo.withoutCgo = Set(toolchain.distTargets.filter { !$0.cgoSupported }.map { "\($0.goos)/\($0.goarch)" })
+        return cgo
     }
 
     static func executableDirectory() -> String? {
