@@ -205,6 +205,9 @@ public struct CgoToolchain: Sendable {
             }
         }
         guard let zig else {
+            if let named = environment["CROSSGO_ZIG"], !named.isEmpty {
+                throw CgoProblem(target: target.description, message: "cgo needs a C cross-compiler and crossgo uses zig, but CROSSGO_ZIG=\(named) is not an executable: fix it, unset it, or \(ZigCommand.installHint)")
+            }
             throw CgoProblem(target: target.description, message: "cgo needs a C cross-compiler and crossgo uses zig, which is not found (not on PATH, no `python3 -m ziglang`): \(ZigCommand.installHint)")
         }
         let flags = extraFlags(target)
