@@ -60,11 +60,27 @@ struct Inspect: AsyncParsableCommand {
             }
             return
         }
+        let imports = Self.peImports(path, image)
         if json {
-            output.out(InspectJSON.line(path, image))
+            output.out(InspectJSON.line(path, image, peImports: imports))
         } else {
-            output.out(InspectText.render(path, image, verbose: verbose))
+            output.out(InspectText.render(path, image, verbose: verbose, peImports: imports))
         }
+    }
+
+    /// The DLLs a PE file imports (its dynamic dependencies), read from the file; nil for other formats.
+    static func peImports(_ path: String, _ image: BinaryImage) -> [String]? {
+        guard image.slices.count == 1, image.slices.first?.pe != nil, let source = try? FileSource(path: path),
+              let directories = try? PEDirectories.read(source) else { return nil }
+        return directories.imports.keys.sorted { $0.lowercased() < $1.lowercased() }
+    }
+
+    /// A slice's dynamic dependencies: ELF DT_NEEDED, Mach-O LC_LOAD_DYLIB (and kin), PE imports; nil when unknown.
+    static func dynamicDependencies(_ slice: BinarySlice, peImports: [String]?) -> [String]? {
+        if let e = slice.elf { return e.needed }
+        if let m = slice.macho { return m.dylibs }
+        if slice.pe != nil { return peImports }
+        return nil
     }
 
     private func report(_ path: String, _ error: GoBinaryError, into output: inout OutputBuffer) {
@@ -131,7 +147,7 @@ struct OutputBuffer {
 
 /// Human-readable report of one file.
 enum InspectText {
-    static func render(_ path: String, _ image: BinaryImage, verbose: Bool) -> String {
+    static func render(_ path: String, _ image: BinaryImage, verbose: Bool, peImports: [String]? = nil) -> String {
         var lines: [String] = []
         if image.format == .universal {
             let arches = image.slices.map { $0.macho?.cpuName ?? $0.goarch ?? "?" }
@@ -140,12 +156,12 @@ enum InspectText {
                 lines.append(contentsOf: block("  [\(slice.macho?.cpuName ?? slice.goarch ?? "?")]", slice, indent: "    ", verbose: verbose))
             }
         } else if let slice = image.slices.first {
-            lines.append(contentsOf: block(path + ":", slice, indent: "  ", verbose: verbose))
+            lines.append(contentsOf: block(path + ":", slice, indent: "  ", verbose: verbose, peImports: peImports))
         }
         return lines.joined(separator: "\n")
     }
 
-    static func block(_ title: String, _ slice: BinarySlice, indent: String, verbose: Bool) -> [String] {
+    static func block(_ title: String, _ slice: BinarySlice, indent: String, verbose: Bool, peImports: [String]? = nil) -> [String] {
         let target = "\(slice.goos ?? "?")/\(slice.goarch ?? "?")"
         guard let info = slice.buildInfo else {
             return ["\(title) not a Go binary (\(target), \(formatFacts(slice)))"]
@@ -156,6 +172,13 @@ enum InspectText {
         }
         row("format", formatFacts(slice))
         for fact in platformFacts(slice, verbose: verbose) { row("", fact) }
+        if let deps = Inspect.dynamicDependencies(slice, peImports: peImports) {
+            row("", "dynamic dependencies: " + (deps.isEmpty ? "none (static)" : deps.joined(separator: ", ")))
+        }
+        if let comment = slice.elf?.comment, !comment.isEmpty { row("", "C toolchain (.comment): " + comment.joined(separator: "; ")) }
+        if info.setting("CGO_ENABLED") == "1" {
+            row("", "cgo: on (CGO_ENABLED=1; go records no CC in build info" + (slice.elf?.comment.isEmpty == false ? ", .comment names the C compiler)" : ")"))
+        }
         if let path = info.path { row("path", path) }
         if let main = info.main { row("mod", module(main)) }
         for dep in info.deps { row("dep", module(dep)) }
@@ -235,6 +258,10 @@ enum InspectJSON {
         var main: Module?
         var deps: [Module]?
         var settings: [BuildSetting]?
+        /// ELF DT_NEEDED, Mach-O LC_LOAD_DYLIB and kin, PE imported DLLs.
+        var dynamicDependencies: [String]?
+        /// CGO_ENABLED from the build settings, as a flag.
+        var cgo: Bool?
         var elf: ELF?
         var macho: MachO?
         var pe: PE?
@@ -252,6 +279,8 @@ enum InspectJSON {
         var osABI: String
         var interpreter: String?
         var `static`: Bool
+        var needed: [String]
+        var comment: [String]
     }
 
     struct MachO: Encodable {
@@ -316,24 +345,26 @@ enum InspectJSON {
         return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
     }
 
-    static func line(_ path: String, _ image: BinaryImage) -> String {
+    static func line(_ path: String, _ image: BinaryImage, peImports: [String]? = nil) -> String {
         encode(File(file: path, format: image.format.rawValue, fat64: image.format == .universal ? image.isFat64 : nil,
-                    slices: image.slices.map(slice)))
+                    slices: image.slices.map { slice($0, peImports: peImports) }))
     }
 
     static func errorLine(_ path: String, _ error: GoBinaryError) -> String {
         encode(Failure(file: path, error: .init(message: error.description)))
     }
 
-    static func slice(_ s: BinarySlice) -> Slice {
+    static func slice(_ s: BinarySlice, peImports: [String]? = nil) -> Slice {
         let info = s.buildInfo
         return Slice(
             format: s.format.rawValue, goos: s.goos, goarch: s.goarch, goosSource: s.goosSource.rawValue,
             offset: s.offset, size: s.size, goVersion: info?.goVersion, path: info?.path, main: info?.main,
             deps: info?.deps, settings: info?.settings,
+            dynamicDependencies: Inspect.dynamicDependencies(s, peImports: peImports),
+            cgo: info?.setting("CGO_ENABLED").map { $0 == "1" },
             elf: s.elf.map {
                 ELF(class: $0.elfClass, endianness: $0.endianness.rawValue, machine: $0.machineName, machineCode: $0.machine,
-                    type: $0.typeName, osABI: $0.osABIName, interpreter: $0.interpreter, static: $0.isStatic)
+                    type: $0.typeName, osABI: $0.osABIName, interpreter: $0.interpreter, static: $0.isStatic, needed: $0.needed, comment: $0.comment)
             },
             macho: s.macho.map {
                 MachO(cpu: $0.cpuName, cpuType: $0.cpuType, cpuSubtype: $0.cpuSubtype, fileType: $0.fileTypeName,

@@ -80,6 +80,8 @@ struct BuildFlags: ParsableArguments {
     @Option(name: .customLong("remote-cache"), help: ArgumentHelp("Share the Go build cache through this HTTP cache (GOCACHEPROG=crossgo cacheprog).", valueName: "url"))
     var remoteCache: String?
 
+    @OptionGroup var cgoOptions: CgoOptions
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
@@ -101,8 +103,19 @@ struct BuildFlags: ParsableArguments {
         request.outputTemplate = output
         request.trimpath = trimpath
         request.clean = clean
+        request.cgo = cgoOptions.cgo ? true : nil
+        request.sdk = cgoOptions.sdk
         return request
     }
+}
+
+/// `--cgo` and `--sdk`: build and test, and release through BuildFlags.
+struct CgoOptions: ParsableArguments {
+    @Flag(help: "Build with cgo for every target: zig compiles the C code of foreign targets (also `cgo: true` in crossgo.yaml).")
+    var cgo = false
+
+    @Option(help: ArgumentHelp("A macOS SDK folder (MacOSX.sdk) for darwin targets with cgo (default: SDKROOT).", valueName: "dir"))
+    var sdk: String?
 }
 
 /// `--json`, `--color`, `--no-progress`: the same on every reporting command.

@@ -59,6 +59,7 @@ struct TestCommand: AsyncParsableCommand {
     @Option(name: .customLong("remote-cache"), help: ArgumentHelp("Share the Go build cache through this HTTP cache (GOCACHEPROG=crossgo cacheprog).", valueName: "url"))
     var remoteCache: String?
 
+    @OptionGroup var cgoOptions: CgoOptions
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
@@ -78,6 +79,8 @@ struct TestCommand: AsyncParsableCommand {
         request.tags = tags.map { $0.split(separator: ",").map(String.init) } ?? []
         request.junit = junit
         request.noCache = noCache
+        request.cgo = cgoOptions.cgo ? true : nil
+        request.sdk = cgoOptions.sdk
         request.allowNotRun = allowNotRun
         request.browser = browser
         request.jobs = jobs

@@ -19,6 +19,11 @@ public struct ELFInfo: Sendable, Codable, Equatable {
     public let flags: UInt32
     /// Program interpreter from `PT_INTERP`; nil for a statically linked file.
     public let interpreter: String?
+    /// Shared libraries the dynamic section names (`DT_NEEDED`), in file order; empty for a static file.
+    public let needed: [String]
+    /// The `.comment` section's strings: the C compiler and linker that made the file ("clang version ...",
+    /// "GCC: (Debian 12.2.0-14) 12.2.0", "Linker: LLD ..."); empty when there is none (Go's own linker writes none).
+    public let comment: [String]
     /// Number of program headers.
     public let programHeaderCount: Int
     /// Sections in header order.
@@ -146,6 +151,7 @@ enum ELFParser {
 
         // Program headers: PT_INTERP and PT_LOAD (for address translation).
         var interpreter: String?
+        var dynamic: (offset: Int, size: Int)?
         var addressMap = AddressMap()
         if phnum > 0 {
             guard phentsize >= minPhent else { throw GoBinaryError(.badValue(field: "e_phentsize", detail: "\(phentsize)")) }
@@ -170,6 +176,8 @@ enum ELFParser {
                     let bytes = try source.bytes(at: r.offset, count: r.size)
                     let end = bytes.firstIndex(of: 0) ?? bytes.endIndex
                     interpreter = String(decoding: bytes[..<end], as: UTF8.self)
+                } else if pType == 2, let r = try? checkedRange(offset: pOffset, size: pFilesz, field: "PT_DYNAMIC", limit: limit) {
+                    dynamic = (r.offset, r.size)
                 } else if pType == 1 {
                     let r = try checkedRange(offset: pOffset, size: pFilesz, field: "PT_LOAD segment", limit: limit)
                     addressMap.ranges.append(MappedRange(address: pVaddr, fileOffset: r.offset, size: r.size))
@@ -218,7 +226,10 @@ enum ELFParser {
         let info = ELFInfo(
             elfClass: is64 ? 64 : 32, endianness: bigEndian ? .big : .little, machine: machine,
             machineName: machineName(machine), osABI: osABI, osABIName: osABIName(osABI), type: type,
-            typeName: typeName(type), flags: flags, interpreter: interpreter, programHeaderCount: phnum,
+            typeName: typeName(type), flags: flags, interpreter: interpreter,
+            needed: dynamic.map { neededLibraries(source, dynamic: $0, is64: is64, bigEndian: bigEndian, addressMap: addressMap) } ?? [],
+            comment: commentStrings(source, sections: sections, limit: limit),
+            programHeaderCount: phnum,
             sections: sections)
 
         // Build info lives at the start of .go.buildinfo.
@@ -239,6 +250,54 @@ enum ELFParser {
             goarch: goarch(machine: machine, is64: is64, bigEndian: bigEndian),
             offset: 0, size: limit, elf: info, macho: nil, pe: nil, wasm: nil, xcoff: nil, plan9: nil,
             buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
+    }
+
+    /// The NUL-separated strings of `.comment` (first 4 KiB, duplicates dropped); empty when unreadable.
+    static func commentStrings<S: ByteSource>(_ source: S, sections: [SectionInfo], limit: Int) -> [String] {
+        guard let s = sections.first(where: { $0.name == ".comment" }),
+              let r = try? checkedRange(offset: s.offset, size: min(s.size, 4096), field: ".comment", limit: limit),
+              let bytes = try? source.bytes(at: r.offset, count: r.size) else { return [] }
+        var out: [String] = []
+        for part in bytes.split(separator: 0) {
+            let trimmed = part.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()
+            let text = String(decoding: Array(trimmed), as: UTF8.self)
+            if !text.isEmpty && !out.contains(text) { out.append(text) }
+        }
+        return out
+    }
+
+    /// The `DT_NEEDED` names of a dynamic section. Bounded: at most 4096 entries and names of 4096 bytes; a damaged
+    /// table gives what could be read, never an error (the rest of the file is still worth reporting).
+    static func neededLibraries<S: ByteSource>(_ source: S, dynamic: (offset: Int, size: Int), is64: Bool, bigEndian: Bool,
+                                               addressMap: AddressMap) -> [String] {
+        let entrySize = is64 ? 16 : 8
+        let count = min(dynamic.size / entrySize, 4096)
+        guard count > 0, let bytes = try? source.bytes(at: dynamic.offset, count: count * entrySize) else { return [] }
+        let view = ByteView(bytes, at: dynamic.offset, bigEndian: bigEndian)
+        var neededOffsets: [UInt64] = []
+        var strtab: UInt64?
+        var strsz: UInt64 = 0
+        for i in 0 ..< count {
+            let b = i * entrySize
+            guard let tag = try? (is64 ? view.u64(b) : UInt64(view.u32(b))),
+                  let value = try? (is64 ? view.u64(b + 8) : UInt64(view.u32(b + 4))) else { break }
+            if tag == 0 { break }  // DT_NULL
+            switch tag {
+            case 1: neededOffsets.append(value)  // DT_NEEDED
+            case 5: strtab = value  // DT_STRTAB
+            case 10: strsz = value  // DT_STRSZ
+            default: break
+            }
+        }
+        guard let strtab, strsz > 0, strsz <= 16 << 20, let start = addressMap.fileOffset(of: strtab, count: strsz),
+              let table = try? source.bytes(at: start, count: Int(strsz)) else { return [] }
+        return neededOffsets.compactMap { offset in
+            guard offset < UInt64(table.count) else { return nil }
+            let from = Int(offset)
+            let stop = min(table.count, from + 4096)
+            let end = table[from ..< stop].firstIndex(of: 0) ?? stop
+            return String(decoding: table[from ..< end], as: UTF8.self)
+        }
     }
 
     /// The OS an ELF file is for, from OS/ABI, OS notes and the interpreter path; when the

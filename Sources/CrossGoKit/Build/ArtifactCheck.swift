@@ -1,4 +1,5 @@
 // Proves an artifact is what its target says: format, OS, architecture, level, signature, wasm host.
+import Foundation
 import GoBinary
 
 /// The outcome of checking one artifact against its target.
@@ -26,8 +27,9 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
     }
 
     /// Reads the file at `path` and checks it against `target`.
-    public static func verify(path: String, target: Target) -> ArtifactCheck {
+    public static func verify(path: String, target: Target, cgo: CgoSetting? = nil) -> ArtifactCheck {
         do {
+            if cgo != nil, let data = FileManager.default.contents(atPath: path) { return verify(bytes: [UInt8](data), target: target, cgo: cgo) }
             return verify(image: try BinaryImage.read(path: path), target: target)
         } catch {
             return ArtifactCheck(passed: false, confirmed: [], problems: ["cannot read the artifact: \(error)"], settings: [], format: nil, goVersion: nil)
@@ -35,16 +37,18 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
     }
 
     /// Checks an artifact already read (from bytes in memory, say) against `target`.
-    public static func verify(bytes: [UInt8], target: Target) -> ArtifactCheck {
+    public static func verify(bytes: [UInt8], target: Target, cgo: CgoSetting? = nil) -> ArtifactCheck {
         do {
-            return verify(image: try BinaryImage.read(MemorySource(bytes)), target: target)
+            let imports = cgo != nil && target.goos == "windows" ? (try? PEDirectories.read(MemorySource(bytes)))?.imports.keys.map { $0 } : nil
+            return verify(image: try BinaryImage.read(MemorySource(bytes)), target: target, cgo: cgo, peImports: imports)
         } catch {
             return ArtifactCheck(passed: false, confirmed: [], problems: ["cannot read the artifact: \(error)"], settings: [], format: nil, goVersion: nil)
         }
     }
 
-    /// Checks a read image against `target`.
-    public static func verify(image: BinaryImage, target: Target) -> ArtifactCheck {
+    /// Checks a read image against `target`; with `cgo` set up by crossgo's zig, also the C library it links
+    /// (`peImports`: the DLLs a PE file imports, for windows).
+    public static func verify(image: BinaryImage, target: Target, cgo: CgoSetting? = nil, peImports: [String]? = nil) -> ArtifactCheck {
         var check = ArtifactCheck(passed: false, confirmed: [], problems: [], settings: [], format: nil, goVersion: nil)
         check.format = image.format.rawValue
         guard let slice = image.slices.first, image.slices.count == 1 else {
@@ -80,6 +84,7 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
             if modules.contains(wanted) { check.confirmed.append("imports \(wanted)") }
             else { check.problems.append("expected imports from \(wanted) (\(target.goos)/wasm), found \(modules.sorted().joined(separator: ", "))") }
         }
+        if let cgo, cgo.compiler == .zig { checkCLibrary(slice, target: target, cgo: cgo, peImports: peImports, into: &check) }
         guard let info = slice.buildInfo else {
             check.problems.append("no Go build info found")
             return check
@@ -92,6 +97,10 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
                 else { check.problems.append("expected build info \(key)=\(wanted), found \(key)=\(value)") }
             }
         }
+        if let cgo, cgo.compiler != .off {
+            if info.setting("CGO_ENABLED") == "1" { check.confirmed.append("build info CGO_ENABLED=1") }
+            else { check.problems.append("expected build info CGO_ENABLED=1 (built with cgo), found \(info.setting("CGO_ENABLED").map { "CGO_ENABLED=\($0)" } ?? "none")") }
+        }
         if let variant = target.variant, let variable = target.variantVariable {
             let value = info.setting(variable)
             if value == variant { check.confirmed.append("build info \(variable)=\(variant)") }
@@ -99,5 +108,31 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
         }
         check.passed = check.problems.isEmpty
         return check
+    }
+
+    /// The C runtime a DLL name belongs to: msvcrt.dll (mingw's classic runtime) or the Universal CRT's api-ms-win-crt-* / ucrtbase.dll.
+    public static func isCRuntimeDLL(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower == "msvcrt.dll" || lower == "ucrtbase.dll" || lower.hasPrefix("api-ms-win-crt-")
+    }
+
+    /// What zig's C library leaves in the file: musl is linked in (no PT_INTERP, no DT_NEEDED), glibc names its
+    /// loader for the architecture, mingw imports the C runtime DLLs.
+    static func checkCLibrary(_ slice: BinarySlice, target: Target, cgo: CgoSetting, peImports: [String]?, into check: inout ArtifactCheck) {
+        if target.goos == "linux", let elf = slice.elf {
+            switch cgo.libc {
+            case .musl:
+                if elf.interpreter == nil && elf.needed.isEmpty { check.confirmed.append("static (musl, no PT_INTERP)") }
+                else { check.problems.append("expected a static musl binary, found interpreter \(elf.interpreter ?? "none") and libraries \(elf.needed.joined(separator: ", "))") }
+            case .gnu:
+                let wanted = CgoToolchain.glibcInterpreter(goarch: target.goarch)
+                if let wanted, elf.interpreter == wanted { check.confirmed.append("glibc interpreter \(wanted)") }
+                else { check.problems.append("expected the glibc interpreter \(wanted ?? "for \(target.goarch)"), found \(elf.interpreter ?? "none (static)")") }
+            }
+        } else if target.goos == "windows", let imports = peImports {
+            let runtime = imports.filter(isCRuntimeDLL).sorted()
+            if runtime.isEmpty { check.problems.append("expected the C runtime among the imported DLLs (msvcrt.dll or api-ms-win-crt-*), found \(imports.sorted().joined(separator: ", "))") }
+            else { check.confirmed.append("imports the C runtime (\(runtime.count == 1 ? runtime[0] : "\(runtime[0]) and \(runtime.count - 1) more"))") }
+        }
     }
 }

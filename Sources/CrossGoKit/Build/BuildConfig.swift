@@ -32,6 +32,10 @@ public struct BuildSpec: Sendable, Equatable {
     public var env: [String: String] = [:]
     /// Extra `go build` flags.
     public var flags: [String] = []
+    /// Build this program with cgo (zig as the C cross-compiler for foreign targets).
+    public var cgo: Bool?
+    /// The C library for linux targets with cgo: musl (default, static) or gnu (glibc, dynamic).
+    public var libc: CLibrary?
     /// Where the entry starts in crossgo.yaml.
     public var line: Int?
 
@@ -56,6 +60,8 @@ public struct TargetOverride: Sendable, Equatable {
     public var flags: [String] = []
     /// Build with cgo (CGO_ENABLED=1) for these targets.
     public var cgo: Bool?
+    /// The C library for these (linux) targets with cgo.
+    public var libc: CLibrary?
 }
 
 /// The contents of crossgo.yaml.
@@ -76,6 +82,8 @@ public struct BuildConfig: Sendable, Equatable {
     public var trimpath: Bool?
     /// Build with cgo (CGO_ENABLED=1) for every target.
     public var cgo: Bool?
+    /// The C library for linux targets with cgo: musl (default) or gnu.
+    public var libc: CLibrary?
     /// `crossgo release`: the project name of the checksums file.
     public var project: String?
     /// `crossgo release`: merge darwin/arm64 and darwin/amd64 into a universal binary.
@@ -84,9 +92,9 @@ public struct BuildConfig: Sendable, Equatable {
     public init() {}
 
     public static let fileName = "crossgo.yaml"
-    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo", "web", "project", "universal"]
-    static let buildKeys = ["main", "binary", "ldflags", "tags", "env", "flags"]
-    static let overrideKeys = ["target", "targets", "ldflags", "tags", "env", "flags", "cgo"]
+    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo", "libc", "web", "project", "universal"]
+    static let buildKeys = ["main", "binary", "ldflags", "tags", "env", "flags", "cgo", "libc"]
+    static let overrideKeys = ["target", "targets", "ldflags", "tags", "env", "flags", "cgo", "libc"]
 
     /// Reads crossgo.yaml at `path`; nil when there is no such file.
     public static func load(path: String) throws -> BuildConfig? {
@@ -127,6 +135,7 @@ public struct BuildConfig: Sendable, Equatable {
                 config.jobs = n
             case "trimpath": config.trimpath = try reader.bool(value, key: key)
             case "cgo": config.cgo = try reader.bool(value, key: key)
+            case "libc": config.libc = try reader.libc(value, key: key)
             case "web": config.web = try reader.bool(value, key: key)
             case "universal": config.universal = try reader.bool(value, key: key)
             case "project":
@@ -203,6 +212,14 @@ private struct Reader {
         return value
     }
 
+    /// `musl` or `gnu` (`glibc` accepted).
+    func libc(_ node: Node, key: String) throws -> CLibrary {
+        let value = try string(node, key: key).lowercased()
+        if value == "glibc" { return .gnu }
+        guard let libc = CLibrary(rawValue: value) else { throw error(node, key, "expected musl or gnu (the C library of linux cgo builds)") }
+        return libc
+    }
+
     /// A string or a list of strings.
     func strings(_ node: Node, key: String) throws -> [String] {
         switch node {
@@ -246,6 +263,8 @@ private struct Reader {
             case "tags": spec.tags = try strings(v, key: path)
             case "env": spec.env = try env(v, key: path)
             case "flags": spec.flags = try strings(v, key: path)
+            case "cgo": spec.cgo = try bool(v, key: path)
+            case "libc": spec.libc = try libc(v, key: path)
             default: throw unknown(k, path, known: BuildConfig.buildKeys)
             }
         }
@@ -265,6 +284,7 @@ private struct Reader {
             case "env": result.env = try env(v, key: path)
             case "flags": result.flags = try strings(v, key: path)
             case "cgo": result.cgo = try bool(v, key: path)
+            case "libc": result.libc = try libc(v, key: path)
             default: throw unknown(k, path, known: BuildConfig.overrideKeys)
             }
         }

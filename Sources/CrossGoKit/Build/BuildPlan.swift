@@ -15,6 +15,8 @@ public struct BuildOptions: Sendable {
     public var ldflagsValues: [String: String]?
     /// Environment added to every go build (the reproducibility check's own GOCACHE).
     public var extraEnvironment: [String: String] = [:]
+    /// `--cgo`: build every target with cgo (zig as the C cross-compiler), whatever crossgo.yaml says.
+    public var cgo: Bool?
 
     public init() {}
 }
@@ -56,8 +58,12 @@ public struct BuildJob: Sendable, Equatable {
     public var relativePath: String
     /// Arguments after `go`, with `-o` last-but-one's value filled in by the builder.
     public var arguments: [String]
-    /// Environment set for this build (GOOS, GOARCH, level, CGO_ENABLED, configured env).
+    /// Environment set for this build (GOOS, GOARCH, level, CGO_ENABLED, CC and CXX for cgo, configured env).
     public var environment: [String: String]
+    /// How cgo is set up for this build; nil when cgo is off.
+    public var cgo: CgoSetting?
+    /// Why this job cannot build here (one line: zig missing, no macOS SDK); the builder reports it instead of building.
+    public var problem: String?
 
     /// "hello linux/riscv64"
     public var label: String { "\(binary) \(target)" }
@@ -178,12 +184,21 @@ public struct BuildPlanner: Sendable {
     public var moduleRoot: String
     public var system: any HostSystem
     public var cache: GoQueryCache?
+    /// The C cross-compilers for cgo targets; needed only when some target builds with cgo.
+    public var cgo: CgoToolchain?
 
-    public init(toolchain: GoToolchain, moduleRoot: String, system: any HostSystem, cache: GoQueryCache?) {
+    public init(toolchain: GoToolchain, moduleRoot: String, system: any HostSystem, cache: GoQueryCache?, cgo: CgoToolchain? = nil) {
         self.toolchain = toolchain
         self.moduleRoot = moduleRoot
         self.system = system
         self.cache = cache
+        self.cgo = cgo
+    }
+
+    /// Whether any target may build with cgo: the flag, or `cgo: true` anywhere in crossgo.yaml.
+    public static func usesCgo(options: BuildOptions, config: BuildConfig?) -> Bool {
+        if let flag = options.cgo { return flag }
+        return config?.cgo == true || config?.builds.contains { $0.cgo == true } == true || config?.overrides.contains { $0.cgo == true } == true
     }
 
     /// The module root from the toolchain's GOMOD (as seen from the current folder).
@@ -381,10 +396,26 @@ public struct BuildPlanner: Sendable {
             for target in targets where !absent.contains(where: { $0.package == main.importPath && $0.target == target.description }) {
                 let applying = applying(target)
                 var env = target.environment
-                let cgo = applying.compactMap(\.cgo).last ?? config?.cgo ?? false
+                let cgo = options.cgo ?? applying.compactMap(\.cgo).last ?? build?.cgo ?? config?.cgo ?? false
                 env["CGO_ENABLED"] = cgo ? "1" : "0"
-                for (k, v) in build?.env ?? [:] { env[k] = v }
-                for o in applying { for (k, v) in o.env { env[k] = v } }
+                var userEnv: [String: String] = [:]
+                for (k, v) in build?.env ?? [:] { userEnv[k] = v }
+                for o in applying { for (k, v) in o.env { userEnv[k] = v } }
+                var cgoSetting: CgoSetting?
+                var problem: String?
+                if cgo {
+                    let libc = applying.compactMap(\.libc).last ?? build?.libc ?? config?.libc ?? .musl
+                    do {
+                        guard let toolchain = self.cgo else { throw CgoProblem(target: target.description, message: "cgo was not prepared") }
+                        let (cgoEnv, setting) = try toolchain.environment(for: target, libc: libc, userEnvironment: userEnv)
+                        for (k, v) in cgoEnv { env[k] = v }
+                        cgoSetting = setting
+                    } catch {
+                        problem = (error as? CgoProblem)?.message ?? "\(error)"
+                        cgoSetting = CgoSetting(compiler: .zig, libc: libc, zigTriple: CgoToolchain.zigTriple(target, libc: libc))
+                    }
+                }
+                for (k, v) in userEnv { env[k] = v }
                 for (k, v) in options.extraEnvironment { env[k] = v }
                 var ldflags = options.ldflags ?? applying.compactMap(\.ldflags).last ?? build?.ldflags
                 if let values = options.ldflagsValues, let written = ldflags, LdflagsTemplate.uses(written) {
@@ -398,13 +429,15 @@ public struct BuildPlanner: Sendable {
                 args += build?.flags ?? []
                 for o in applying { args += o.flags }
                 args += options.passthrough
+                if let cgoSetting, problem == nil { args = ["build"] + cgoSetting.withLinkMode(Array(args.dropFirst())) }
                 args.append(main.importPath)
                 let path: String
                 do { path = try template.render(binary: main.binary, target: target) } catch { throw located(error) }
                 let label = "\(main.binary) \(target)"
                 if let other = seenPaths[path] { throw PlanError.collision(path, other, label) }
                 seenPaths[path] = label
-                jobs.append(BuildJob(binary: main.binary, package: main.importPath, target: target, relativePath: path, arguments: args, environment: env))
+                jobs.append(BuildJob(binary: main.binary, package: main.importPath, target: target, relativePath: path, arguments: args, environment: env,
+                                     cgo: cgoSetting, problem: problem))
             }
         }
         return BuildPlan(jobs: jobs, absent: absent)

@@ -35,6 +35,10 @@ public struct BuildRequest: Sendable {
     public var shard: Shard?
     /// An earlier run's manifest.json whose durations balance the shards.
     public var shardDurations: String?
+    /// `--cgo`: every target with cgo (zig for foreign targets); nil: crossgo.yaml decides.
+    public var cgo: Bool?
+    /// `--sdk`: a macOS SDK folder for darwin cgo targets (default: SDKROOT).
+    public var sdk: String?
 
     public init() {}
 }
@@ -155,11 +159,16 @@ public struct BuildSession: Sendable {
         options.outputTemplate = request.outputTemplate
         options.passthrough = request.passthrough
         options.extraEnvironment = request.extraEnvironment
+        options.cgo = request.cgo
         if LdflagsTemplate.uses(request.ldflags) || config.map({ c in c.builds.contains { LdflagsTemplate.uses($0.ldflags) } || c.overrides.contains { LdflagsTemplate.uses($0.ldflags) } }) == true {
             options.ldflagsValues = await SourceFacts.read(moduleRoot, system: system).ldflagsValues(version: request.version, now: context.clock())
         }
-        let planner = BuildPlanner(toolchain: toolchain, moduleRoot: moduleRoot, system: system, cache: context.goCache)
+        var planner = BuildPlanner(toolchain: toolchain, moduleRoot: moduleRoot, system: system, cache: context.goCache)
+        if BuildPlanner.usesCgo(options: options, config: config) {
+            planner.cgo = await context.cgoToolchain(toolchain: toolchain, sdk: request.sdk)
+        }
         var plan = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
+        Self.reportCgo(plan.jobs, reporter: context.reporter)
         var shardRecord: ShardRecord?
         if let shard = request.shard {
             let durations = try request.shardDurations.map { try Shard.recordedDurations(from: context.absolute($0)) }
@@ -254,6 +263,24 @@ public struct BuildSession: Sendable {
         return outcome
     }
 
+    /// One line per cgo target saying who compiles its C code (zig and its triple, the user's CC, the host's).
+    static func reportCgo(_ jobs: [BuildJob], reporter: any Reporter) {
+        var seen = Set<Target>()
+        for job in jobs where job.problem == nil && seen.insert(job.target).inserted {
+            guard let cgo = job.cgo else { continue }
+            let line: String
+            switch cgo.compiler {
+            case .zig:
+                let kind = job.target.goos == "linux" ? (cgo.libc == .musl ? ", static" : ", dynamic glibc") : ""
+                line = "cgo \(job.target): CC = zig cc -target \(cgo.zigTriple ?? "?")\(kind) (\(job.environment["CC"] ?? ""))"
+            case .user: line = "cgo \(job.target): CC=\(job.environment["CC"] ?? "") from crossgo.yaml wins over zig"
+            case .host: line = "cgo \(job.target): the host's own C compiler (\(job.environment["CC"].map { "CC=\($0)" } ?? "go's default CC"))"
+            case .off: line = "cgo \(job.target): Go has no cgo for this target (go tool dist list), so it is built with CGO_ENABLED=0"
+            }
+            reporter.report(.notice(line, level: "info"))
+        }
+    }
+
     /// Targets from the flag, else crossgo.yaml (errors located there), else `default`.
     func resolveTargets(_ specs: [String], config: BuildConfig?, toolchain: GoToolchain) throws -> [Target] {
         let resolver = TargetResolver(toolchain: toolchain)
@@ -311,7 +338,7 @@ public struct BuildSession: Sendable {
         let runner = MatrixRunner(concurrency: concurrency, reporter: context.reporter)
         let result = await runner.run(artifacts, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "run", work: { (artifact: Artifact, _: JobHandle) -> RunRecord in
             let target = Target(goos: artifact.goos, goarch: artifact.goarch, variant: artifact.variant)
-            var how = runners.runner(for: target)
+            var how = runners.runner(for: target, cgo: artifact.cgo)
             if how.kind == .wine && !wineReady {
                 how = Runner(kind: .buildOnly, detail: "crossgo's Wine prefix could not be made", fix: "see the warning above")
             }

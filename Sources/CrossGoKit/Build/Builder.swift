@@ -22,6 +22,8 @@ public struct Artifact: Sendable, Codable, Equatable {
     public var goArguments: [String]
     public var environment: [String: String]
     public var verification: ArtifactCheck
+    /// How cgo was set up (nil: built without cgo).
+    public var cgo: CgoSetting?
 }
 
 /// A target that produced no artifact, and the first lines of why.
@@ -82,6 +84,7 @@ public struct Builder: Sendable {
             try? FileManager.default.removeItem(atPath: partial)
             return .failure(BuildFailure(target: job.target.description, binary: job.binary, stage: stage, message: message))
         }
+        if let problem = job.problem { return fail(.build, problem) }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -121,7 +124,7 @@ public struct Builder: Sendable {
             }
             size = data.count
             digest = hexString(SHA256.hash(data: data))
-            check = ArtifactCheck.verify(bytes: [UInt8](data), target: job.target)
+            check = ArtifactCheck.verify(bytes: [UInt8](data), target: job.target, cgo: job.cgo)
             guard check.passed else {
                 return fail(.verify, check.problems.joined(separator: "; "))
             }
@@ -149,7 +152,7 @@ public struct Builder: Sendable {
         let artifact = Artifact(target: job.target.description, goos: job.target.goos, goarch: job.target.goarch,
                                 variant: job.target.variant, binary: job.binary, package: job.package, path: job.relativePath,
                                 size: size, sha256: digest, duration: Date().timeIntervalSince(start), settings: settings,
-                                goArguments: job.arguments, environment: job.environment, verification: check)
+                                goArguments: job.arguments, environment: job.environment, verification: check, cgo: job.cgo)
         return .success(artifact)
     }
 

@@ -94,6 +94,7 @@ public struct CgoCheck: DoctorCheck {
         let ccWord = String(cc.split(separator: " ").first ?? "")
         let ccPath = ccWord.hasPrefix("/") ? (facts.system.isExecutableFile(ccWord) ? ccWord : nil) : facts.system.which(ccWord)
         var evidence = ["CGO_ENABLED=\(enabled) (\(facts.origin(of: "CGO_ENABLED").rawValue))", "CC=\(cc) (\(facts.origin(of: "CC").rawValue)) -> \(ccPath ?? "not found")"]
+        evidence += await Self.crossTargetEvidence(facts)
         if facts.system.osName == "darwin" {
             let select = try? await facts.system.run("/usr/bin/xcode-select", ["-p"], environment: [:], timeout: 10)
             let sdk = try? await facts.system.run("/usr/bin/xcrun", ["--show-sdk-path"], environment: [:], timeout: 20)
@@ -127,6 +128,27 @@ public struct CgoCheck: DoctorCheck {
                            evidence: evidence, fix: facts.system.osName == "darwin" ? "xcode-select --install" : "install gcc (sudo apt-get install gcc), or unset CC if it names a missing compiler")
         }
         return finding(.ok, "cgo is off", evidence: evidence)
+    }
+}
+
+extension CgoCheck {
+    /// What `crossgo build --cgo` would use for foreign targets: zig (or how to get it), the macOS SDK for darwin, and
+    /// the CCs that crossgo.yaml here sets per target (they win over zig). Evidence only: cross cgo is optional.
+    static func crossTargetEvidence(_ facts: DoctorFacts) async -> [String] {
+        var lines: [String] = []
+        let zig = await ZigCommand.locate(system: facts.system, extraDirectories: [])
+        lines.append("cgo for other targets (crossgo --cgo): zig " + (zig.map { "= \($0.display)" } ?? "not found: \(ZigCommand.installHint)"))
+        let sdk = facts.system.environment["SDKROOT"].flatMap { $0.isEmpty ? nil : $0 }
+        lines.append("darwin targets with cgo: " + (sdk.map { "SDKROOT=\($0)" } ?? "SDKROOT unset (needs a macOS SDK: a Mac with Xcode or the Command Line Tools, or a copied MacOSX.sdk)"))
+        if let config = try? BuildConfig.load(path: facts.workingDirectory + "/" + BuildConfig.fileName) {
+            for override in config.overrides {
+                if let cc = override.env["CC"] { lines.append("crossgo.yaml: CC=\(cc) for \(override.targets.joined(separator: ",")) wins over zig") }
+            }
+            for build in config.builds {
+                if let cc = build.env["CC"] { lines.append("crossgo.yaml: CC=\(cc) for \(build.main) wins over zig") }
+            }
+        }
+        return lines
     }
 }
 

@@ -59,6 +59,16 @@ public struct CrossGoContext: Sendable {
         await RunnerDetector.probe(system: system, toolchain: toolchain, extraDirectories: extraToolDirectories)
     }
 
+    /// The C cross-compilers for cgo: zig located (PATH, .tools/bin, `python3 -m ziglang`), wrappers and zig's caches in
+    /// crossgo's cache folder, the macOS SDK from `sdk` or SDKROOT.
+    public func cgoToolchain(toolchain: GoToolchain, sdk: String?) async -> CgoToolchain {
+        let zig = await ZigCommand.locate(system: system, extraDirectories: extraToolDirectories)
+        let sdkPath = (sdk ?? system.environment["SDKROOT"]).flatMap { $0.isEmpty ? nil : ($0.hasPrefix("/") ? $0 : workingDirectory + "/" + $0) }
+        var cgo = CgoToolchain(zig: zig, host: toolchain.host, folder: CgoToolchain.folder(environment: system.environment), sdk: sdkPath, system: system)
+        cgo.withoutCgo = Set(toolchain.distTargets.filter { !$0.cgoSupported }.map { "\($0.goos)/\($0.goarch)" })
+        return cgo
+    }
+
     static func executableDirectory() -> String? {
         executablePath().map { ($0 as NSString).deletingLastPathComponent }
     }

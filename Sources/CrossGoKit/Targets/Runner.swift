@@ -16,6 +16,8 @@ public struct Runner: Sendable, Codable, Equatable {
     public var prefix: String?
     /// qemu-user: the CPU model (`-cpu`) that has exactly what the target's architecture level promises.
     public var cpu: String?
+    /// qemu-user: the folder holding the target's glibc (`-L`), for cgo programs linked against glibc.
+    public var sysroot: String?
     /// Human explanation: which program, or why the target is build-only.
     public var detail: String
     /// What to install or do so that the target can run, for build-only targets.
@@ -52,7 +54,7 @@ public struct Runner: Sendable, Codable, Equatable {
         case .native, .binfmt, .rosetta:
             return [binary] + arguments
         case .qemuUser:
-            return program.map { [$0] + (cpu.map { ["-cpu", $0] } ?? []) + [binary] + arguments }
+            return program.map { [$0] + (cpu.map { ["-cpu", $0] } ?? []) + (sysroot.map { ["-L", $0] } ?? []) + [binary] + arguments }
         case .wine:
             return program.map { [$0, binary] + arguments }
         case .node:
@@ -111,6 +113,8 @@ public struct RunnerDetector: Sendable {
     public var useBrowser = false
     /// The host CPU's feature flags (/proc/cpuinfo); empty when unknown.
     var cpuFlags: Set<String> = []
+    /// Debian cross glibc folders present (`/usr/aarch64-linux-gnu`, ...), for qemu's `-L`.
+    var crossLibcRoots: Set<String> = []
 
     /// Gathers host facts through `system`. `extraDirectories` are searched after PATH (the repo's .tools/bin).
     public static func probe(system: any HostSystem, toolchain: GoToolchain, extraDirectories: [String] = []) async -> RunnerDetector {
@@ -142,6 +146,8 @@ public struct RunnerDetector: Sendable {
     public func with(goroot: String, system: any HostSystem) -> RunnerDetector {
         var copy = self
         copy.goroot = goroot
+        copy.crossLibcRoots = Set(Self.qemuNames.keys.compactMap { CgoToolchain.debianCrossLibc(goarch: $0).map { "/usr/" + $0.triple } }
+            .filter { system.isDirectory($0 + "/lib") })
         copy.files = Set((Self.wasmExecCandidates(goroot: goroot) + Self.browserWasmExecCandidates(goroot: goroot) + [Self.rosettaRuntime] + Self.wineFiles).filter { system.fileExists($0) })
         return copy
     }
@@ -216,6 +222,26 @@ public struct RunnerDetector: Sendable {
             return Runner(kind: .buildOnly, detail: "GOROOT \(goroot) has no lib/wasm/wasm_exec.js (nor misc/wasm)", fix: "reinstall Go; the wasm support files ship with it")
         }
         return Runner(kind: .browser, program: chromium, support: support, detail: "\(chromium) headless, with \(support)")
+    }
+
+    /// The runner for a target's cgo program: a glibc program (zig, `libc: gnu`) under qemu-user gets `-L` with Debian's
+    /// cross glibc, or is not run, with the one package to install named.
+    public func runner(for target: Target, cgo: CgoSetting?) -> Runner {
+        var runner = runner(for: target)
+        guard let cgo, cgo.compiler == .zig, cgo.libc == .gnu, target.goos == "linux", runner.kind == .qemuUser || runner.kind == .binfmt,
+              let cross = CgoToolchain.debianCrossLibc(goarch: target.goarch) else { return runner }
+        let root = "/usr/" + cross.triple
+        guard crossLibcRoots.contains(root) else {
+            return Runner(kind: .buildOnly, detail: "\(target.pair) with libc: gnu runs under qemu only with the \(target.goarch) glibc in \(root), which is missing",
+                          fix: "sudo apt-get install \(cross.package)")
+        }
+        if runner.kind == .binfmt, let qemu = Self.qemuNames[target.goarch], let path = programs["qemu-\(qemu)"] ?? programs["qemu-\(qemu)-static"] {
+            runner = Runner(kind: .qemuUser, program: path, detail: path)
+        }
+        guard runner.kind == .qemuUser else { return runner }
+        runner.sysroot = root
+        runner.detail += " -L \(root)"
+        return runner
     }
 
     public func runner(for target: Target) -> Runner {

@@ -26,6 +26,10 @@ public struct TestJob: Sendable, Equatable {
     public var binaryArguments: [String]
     /// Write a coverage profile for crossgo to merge (-coverprofile was given).
     public var coverProfile = false
+    /// How cgo is set up for this target (nil: cgo off, or go's default on the host).
+    public var cgo: CgoSetting?
+    /// Why this job cannot build here (zig missing, no macOS SDK): reported as its build failure, in one line.
+    public var problem: String?
 
     public var id: JobID { JobID(item: package.importPath, target: target.description) }
 
@@ -56,6 +60,20 @@ public struct TestJob: Sendable, Equatable {
     }
 }
 
+/// A target's cgo setup for `crossgo test`: the environment (CGO_ENABLED, CC, CXX, zig caches), who compiles the C
+/// code, or why it cannot be built.
+public struct TargetCgo: Sendable, Equatable {
+    public var environment: [String: String]
+    public var setting: CgoSetting
+    public var problem: String?
+
+    public init(environment: [String: String], setting: CgoSetting, problem: String? = nil) {
+        self.environment = environment
+        self.setting = setting
+        self.problem = problem
+    }
+}
+
 /// Turns a test request into jobs: one per package and target, in package-then-target order.
 public struct TestPlan: Sendable {
     public var jobs: [TestJob]
@@ -72,7 +90,9 @@ public struct TestPlan: Sendable {
 
     /// The packages x targets to test. `host` decides CGO_ENABLED: the host keeps go's default, other targets build
     /// without cgo. `-race` is kept where the target can build with it, and dropped (with the reason) elsewhere.
-    public init(packages: [TestPackage], targets: [Target], host: Target, run: String?, tags: [String], passthrough: [String], noCache: Bool) throws {
+    /// `cgo` holds the targets built with cgo (`--cgo` or crossgo.yaml), with their environment.
+    public init(packages: [TestPackage], targets: [Target], host: Target, run: String?, tags: [String], passthrough: [String], noCache: Bool,
+                cgo: [Target: TargetCgo] = [:]) throws {
         do {
             flags = try TestFlags.parse(passthrough)
         } catch {
@@ -88,7 +108,7 @@ public struct TestPlan: Sendable {
         var jobs: [TestJob] = []
         var dropped: [Target: String] = [:]
         for target in targets {
-            if flags.race, let why = raceUnsupportedReason(goos: target.goos, goarch: target.goarch, cgoEnabled: target == host) {
+            if flags.race, let why = raceUnsupportedReason(goos: target.goos, goarch: target.goarch, cgoEnabled: target == host || cgo[target] != nil) {
                 dropped[target] = why
             }
         }
@@ -96,9 +116,13 @@ public struct TestPlan: Sendable {
             for target in targets {
                 var env = target.environment
                 if target != host { env["CGO_ENABLED"] = "0" }
-                let targetBuild = tagFlag + flags.buildArguments(race: dropped[target] == nil)
+                if let c = cgo[target] { env.merge(c.environment) { $1 } }
+                var targetBuild = tagFlag + flags.buildArguments(race: dropped[target] == nil)
+                if let c = cgo[target], c.problem == nil { targetBuild = c.setting.withLinkMode(targetBuild) }
                 var job = TestJob(package: package, target: target, buildFlags: targetBuild, environment: env, binaryArguments: binary)
                 job.coverProfile = flags.coverProfile != nil
+                job.cgo = cgo[target]?.setting
+                job.problem = cgo[target]?.problem
                 jobs.append(job)
             }
         }

@@ -31,6 +31,10 @@ public struct TestRequest: Sendable {
     public var browser = false
     /// Environment added to every go command that builds (go list -export, go test -c, go vet).
     public var extraEnvironment: [String: String] = [:]
+    /// `--cgo`: test every target with cgo (zig for foreign targets); nil: crossgo.yaml's `cgo` decides.
+    public var cgo: Bool?
+    /// `--sdk`: a macOS SDK folder for darwin targets with cgo (default: SDKROOT).
+    public var sdk: String?
 
     public init() {}
 }
@@ -131,10 +135,12 @@ public struct TestSession: Sendable {
         let resolver = TargetResolver(toolchain: toolchain)
         let targets = try request.targets.isEmpty ? resolver.resolve("host,default") : resolver.resolve(request.targets)
         let packages = try await listPackages(request.packages, tags: request.tags, toolchain: toolchain)
+        let cgo = try await cgoTargets(request, targets: targets, toolchain: toolchain)
         var plan: TestPlan
         do {
             plan = try TestPlan(packages: packages, targets: targets, host: toolchain.host, run: request.run, tags: request.tags,
-                                passthrough: request.passthrough, noCache: request.noCache || CacheFolder.isOff(environment: system.environment))
+                                passthrough: request.passthrough, noCache: request.noCache || CacheFolder.isOff(environment: system.environment),
+                                cgo: cgo)
         } catch let error as ClassifiedError {
             throw error
         } catch {
@@ -158,7 +164,7 @@ public struct TestSession: Sendable {
             context.reporter.report(.notice("\(target): \(why); its tests run without -race", level: "warning"))
         }
         for target in targets {
-            let runner = runners.runner(for: target)
+            let runner = runners.runner(for: target, cgo: cgo[target]?.setting)
             if runner.kind == .buildOnly, let fix = runner.fix {
                 context.reporter.report(.notice("\(target): \(runner.detail); tests are only compiled. To run them: \(fix)", level: "warning"))
             }
@@ -173,8 +179,10 @@ public struct TestSession: Sendable {
         var identities: [Target: [String: String]] = [:]
         if planned.cacheAllowed {
             await withTaskGroup(of: (Target, [String: String]).self) { group in
-                for target in targets where runners.runner(for: target).canRun {
-                    group.addTask { (target, await executor.binaryIdentities(packages.filter(\.hasTests), target: target, buildFlags: planned.buildFlags)) }
+                for target in targets where runners.runner(for: target, cgo: cgo[target]?.setting).canRun {
+                    let environment = planned.jobs.first { $0.target == target }?.environment
+                    group.addTask { (target, await executor.binaryIdentities(packages.filter(\.hasTests), target: target, buildFlags: planned.buildFlags,
+                                                                            environment: environment)) }
                 }
                 for await (target, ids) in group { identities[target] = ids }
             }
@@ -239,6 +247,49 @@ public struct TestSession: Sendable {
             }
         }
         return outcome
+    }
+
+    /// The targets tested with cgo (`--cgo`, or `cgo: true` in crossgo.yaml at the top or in an override), with their
+    /// C compiler set up as `crossgo build` does it; `libc` and an override's `env: CC` are honoured.
+    func cgoTargets(_ request: TestRequest, targets: [Target], toolchain: GoToolchain) async throws -> [Target: TargetCgo] {
+        let gomod = toolchain.env["GOMOD"] ?? ""
+        let config = gomod.isEmpty || gomod == "/dev/null" ? nil
+            : try BuildConfig.load(path: (gomod as NSString).deletingLastPathComponent + "/" + BuildConfig.fileName)
+        var options = BuildOptions()
+        options.cgo = request.cgo
+        guard BuildPlanner.usesCgo(options: options, config: config) else { return [:] }
+        let resolver = TargetResolver(toolchain: toolchain)
+        var overrides: [(TargetOverride, Set<String>)] = []
+        for override in config?.overrides ?? [] {
+            do {
+                overrides.append((override, Set(try resolver.resolve(override.targets).map(\.pair))))
+            } catch {
+                throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: override.line, key: "overrides.targets", message: error.description)
+            }
+        }
+        let toolchainForC = await context.cgoToolchain(toolchain: toolchain, sdk: request.sdk)
+        var out: [Target: TargetCgo] = [:]
+        for target in targets {
+            let applying = overrides.filter { $0.1.contains(target.pair) }.map(\.0)
+            guard request.cgo ?? applying.compactMap(\.cgo).last ?? config?.cgo ?? false else { continue }
+            let libc = applying.compactMap(\.libc).last ?? config?.libc ?? .musl
+            var userEnv: [String: String] = [:]
+            for o in applying { userEnv.merge(o.env) { $1 } }
+            do {
+                let (env, setting) = try toolchainForC.environment(for: target, libc: libc, userEnvironment: userEnv)
+                out[target] = TargetCgo(environment: env.merging(userEnv) { $1 }, setting: setting)
+            } catch {
+                out[target] = TargetCgo(environment: ["CGO_ENABLED": "1"], setting: CgoSetting(compiler: .zig, libc: libc, zigTriple: CgoToolchain.zigTriple(target, libc: libc)),
+                                        problem: (error as? CgoProblem)?.message ?? "\(error)")
+            }
+        }
+        BuildSession.reportCgo(targets.compactMap { t in out[t].map { c in
+            var job = BuildJob(binary: "", package: "", target: t, relativePath: "", arguments: [], environment: c.environment)
+            job.cgo = c.setting
+            job.problem = c.problem
+            return job
+        } }, reporter: context.reporter)
+        return out
     }
 
     /// Merges each target's coverage profiles (one per package run) into the file -coverprofile named, per target.
@@ -333,12 +384,13 @@ struct TestExecutor: Sendable {
 
     /// Content identities of each package's test binary for a target, without linking it:
     /// the build IDs of the test main package and every package it depends on (`go list -export`).
-    func binaryIdentities(_ packages: [TestPackage], target: Target, buildFlags: [String]) async -> [String: String] {
+    func binaryIdentities(_ packages: [TestPackage], target: Target, buildFlags: [String], environment jobEnvironment: [String: String]? = nil) async -> [String: String] {
         guard !packages.isEmpty else { return [:] }
         // Test variants are named "pkg [pkg.test]", with a space: join with commas, which import paths never hold.
         let format = "{{.ImportPath}}\t{{.BuildID}}\t{{join .Deps \",\"}}"
         var env = target.environment
         if target != toolchain.host { env["CGO_ENABLED"] = "0" }
+        if let jobEnvironment { env = jobEnvironment }
         env.merge(goEnvironment) { $1 }
         let flags = buildFlags.filter { $0.hasPrefix("-tags") || $0.hasPrefix("-race") || $0.hasPrefix("-cover") }
         guard let result = try? await system.run(toolchain.goPath, ["list", "-e", "-deps", "-test", "-export"] + flags + ["-f", format] + packages.map(\.importPath),
@@ -379,7 +431,10 @@ struct TestExecutor: Sendable {
             return r
         }
         guard package.hasTests else { return finish(PackageResult(package: package.importPath, target: name, status: .noTests)) }
-        let runner = runners.runner(for: target)
+        if let problem = job.problem {
+            return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: problem))
+        }
+        let runner = runners.runner(for: target, cgo: job.cgo)
         let env = job.environment.merging(goEnvironment) { $1 }.mapValues { Optional($0) }
         let safeName = package.importPath.replacingOccurrences(of: "/", with: "_") + "-" + name.replacingOccurrences(of: "/", with: "_")
         let binary = scratch + "/" + safeName + ".test" + target.executableExtension

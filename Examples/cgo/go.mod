@@ -1,0 +1,3 @@
+module example.com/cgocalc
+
+go 1.21

@@ -1,0 +1,145 @@
+// cgo set-up decided apart from building: zig triples, the wrappers (run for real through zig), who provides CC, the
+// one-line problems (no zig, no macOS SDK, no cross glibc), crossgo.yaml's cgo and libc keys, qemu's -L for glibc.
+import CrossGoKit
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct CgoSetupTests {
+    static let host = Target(goos: "linux", goarch: "amd64")
+
+    static func toolchain(zig: ZigCommand?, sdk: String? = nil, environment: [String: String] = [:], folder: String,
+                          directories: Set<String> = []) -> CgoToolchain {
+        let system = DescribedSystem(osName: "linux", environment: environment, directories: directories, hardwareArch: "amd64")
+        return CgoToolchain(zig: zig, host: host, folder: folder, sdk: sdk, system: system)
+    }
+
+    @Test func zigTriplesPerTargetAndLibc() {
+        #expect(CgoToolchain.zigTriple(Target(goos: "linux", goarch: "arm64"), libc: .musl) == "aarch64-linux-musl")
+        #expect(CgoToolchain.zigTriple(Target(goos: "linux", goarch: "riscv64"), libc: .gnu) == "riscv64-linux-gnu")
+        #expect(CgoToolchain.zigTriple(Target(goos: "linux", goarch: "arm", variant: "7"), libc: .musl) == "arm-linux-musleabihf")
+        #expect(CgoToolchain.zigTriple(Target(goos: "windows", goarch: "amd64"), libc: .musl) == "x86_64-windows-gnu")
+        #expect(CgoToolchain.zigTriple(Target(goos: "darwin", goarch: "arm64"), libc: .musl) == "aarch64-macos")
+        #expect(CgoToolchain.zigTriple(Target(goos: "js", goarch: "wasm"), libc: .musl) == nil)
+        #expect(CgoToolchain.glibcInterpreter(goarch: "arm64") == "/lib/ld-linux-aarch64.so.1")
+        #expect(CgoToolchain.debianCrossLibc(goarch: "riscv64")?.package == "libc6-riscv64-cross")
+    }
+
+    @Test(.requires("zig")) func foreignTargetsGetARealZigWrapperAndCrossgosZigCache() async throws {
+        let folder = try TempFolder("crossgo-cgo-setup")
+        defer { folder.cleanup() }
+        let zigPath = try #require(liveSystem().which("zig", extraDirectories: [repositoryRoot + "/.tools/bin"]))
+        let cgo = Self.toolchain(zig: ZigCommand(argv: [zigPath]), folder: folder.path)
+        let (env, setting) = try cgo.environment(for: Target(goos: "linux", goarch: "arm64"), libc: .musl, userEnvironment: [:])
+        #expect(setting == CgoSetting(compiler: .zig, libc: .musl, zigTriple: "aarch64-linux-musl"))
+        #expect(env["CGO_ENABLED"] == "1")
+        #expect(env["ZIG_GLOBAL_CACHE_DIR"] == folder.path + "/global" && env["ZIG_LOCAL_CACHE_DIR"] == folder.path + "/local")
+        let cc = try #require(env["CC"])
+        #expect(cc.hasPrefix(folder.path + "/cc/") && cc.hasSuffix("/cc-aarch64-linux-musl"))
+        #expect(FileManager.default.isExecutableFile(atPath: cc) && env["CXX"]?.hasSuffix("/c++-aarch64-linux-musl") == true)
+        // The wrapper is one program that runs zig cc for the target: ask it which target it compiles for.
+        let printed = try await runProgram(cc, ["-dumpmachine"], environment: ["ZIG_GLOBAL_CACHE_DIR": folder.path + "/global"], timeout: 120)
+        #expect(printed.exitCode == 0 && printed.stdout.hasPrefix("aarch64"), "\(printed.stdout) \(printed.stderr)")
+        // Same content, same path (go's cache key for the C compiler stays put); a user's zig cache wins.
+        let again = try Self.toolchain(zig: ZigCommand(argv: [zigPath]), environment: ["ZIG_GLOBAL_CACHE_DIR": "/mine"], folder: folder.path)
+            .environment(for: Target(goos: "linux", goarch: "arm64"), libc: .musl, userEnvironment: [:])
+        #expect(again.environment["CC"] == cc)
+        #expect(again.environment["ZIG_GLOBAL_CACHE_DIR"] == nil, "set by the user: crossgo leaves it to the environment")
+    }
+
+    @Test func staticMuslProgramsAreLinkedByZig() {
+        let musl = CgoSetting(compiler: .zig, libc: .musl, zigTriple: "aarch64-linux-musl")
+        #expect(musl.withLinkMode(["-trimpath"]) == ["-ldflags=-linkmode=external", "-trimpath"])
+        #expect(musl.withLinkMode(["-ldflags=-s -w", "-tags=x"]) == ["-ldflags=-linkmode=external -s -w", "-tags=x"])
+        #expect(musl.withLinkMode(["-ldflags="]) == ["-ldflags=-linkmode=external "])
+        #expect(musl.withLinkMode(["-ldflags", "-linkmode=internal"]) == ["-ldflags", "-linkmode=internal"], "the user's choice stays")
+        #expect(CgoSetting(compiler: .zig, libc: .gnu, zigTriple: "aarch64-linux-gnu").withLinkMode(["-trimpath"]) == ["-trimpath"])
+        #expect(CgoSetting(compiler: .zig, libc: .musl, zigTriple: "x86_64-windows-gnu").withLinkMode([]) == [])
+        #expect(CgoSetting(compiler: .host, libc: .musl, zigTriple: nil).withLinkMode([]) == [])
+    }
+
+    @Test func wrappersRunZigOrPythonsZiglang() {
+        let zig = CgoToolchain.wrapperScript(zig: ZigCommand(argv: ["/opt/my zig/zig"]), tool: "cc", triple: "riscv64-linux-musl", flags: [])
+        #expect(zig.hasPrefix("#!/bin/sh\n") && zig.hasSuffix("exec \"/opt/my zig/zig\" cc -target riscv64-linux-musl \"$@\"\n"), "\(zig)")
+        let python = CgoToolchain.wrapperScript(zig: ZigCommand(argv: ["/usr/bin/python3", "-m", "ziglang"]), tool: "c++", triple: "x86_64-windows-gnu", flags: [])
+        #expect(python.hasSuffix("exec /usr/bin/python3 -m ziglang c++ -target x86_64-windows-gnu \"$@\"\n"), "\(python)")
+    }
+
+    @Test func theHostKeepsItsCompilerAndAUserCCWins() throws {
+        let folder = try TempFolder("crossgo-cgo-setup")
+        defer { folder.cleanup() }
+        var cgo = Self.toolchain(zig: ZigCommand(argv: ["/opt/zig/zig"]), folder: folder.path)
+        cgo.withoutCgo = ["js/wasm"]
+        let wasm = try cgo.environment(for: Target(goos: "js", goarch: "wasm"), libc: .musl, userEnvironment: [:])
+        #expect(wasm.environment == ["CGO_ENABLED": "0"] && wasm.setting.compiler == .off, "Go has no cgo there: built without it")
+        let host = try cgo.environment(for: Self.host, libc: .musl, userEnvironment: [:])
+        #expect(host.setting.compiler == .host && host.environment == ["CGO_ENABLED": "1"])
+        let user = try cgo.environment(for: Target(goos: "linux", goarch: "arm64"), libc: .musl, userEnvironment: ["CC": "aarch64-linux-gnu-gcc"])
+        #expect(user.setting.compiler == .user && user.environment["CC"] == nil, "the plan adds the user's CC itself")
+    }
+
+    @Test func noZigAndNoSDKAreOneLineEach() throws {
+        let folder = try TempFolder("crossgo-cgo-setup")
+        defer { folder.cleanup() }
+        let noZig = Self.toolchain(zig: nil, folder: folder.path)
+        #expect(throws: CgoProblem.self) { try noZig.environment(for: Target(goos: "windows", goarch: "amd64"), libc: .musl, userEnvironment: [:]) }
+        do throws(CgoProblem) {
+            _ = try noZig.environment(for: Target(goos: "linux", goarch: "riscv64"), libc: .musl, userEnvironment: [:])
+        } catch {
+            #expect(error.description.hasPrefix("linux/riscv64: ") && error.description.contains("pip install ziglang") && !error.description.contains("\n"))
+        }
+        let zig = ZigCommand(argv: ["/opt/zig/zig"])
+        for sdk in [nil, "/nowhere/MacOSX.sdk"] {
+            do throws(CgoProblem) {
+                _ = try Self.toolchain(zig: zig, sdk: sdk, folder: folder.path).environment(for: Target(goos: "darwin", goarch: "arm64"), libc: .musl, userEnvironment: [:])
+                Issue.record("darwin without an SDK must not be set up")
+            } catch {
+                #expect(error.message.contains("SDKROOT") && error.message.contains("--sdk") && !error.message.contains("\n"), "\(error)")
+                #expect(sdk == nil || error.message.contains("/nowhere/MacOSX.sdk is not a macOS SDK"))
+            }
+        }
+        // With an SDK folder: zig gets its sysroot, frameworks and libraries.
+        let sdk = Self.toolchain(zig: zig, sdk: "/sdk/MacOSX.sdk", folder: folder.path, directories: ["/sdk/MacOSX.sdk/usr/lib"])
+        let (env, _) = try sdk.environment(for: Target(goos: "darwin", goarch: "arm64"), libc: .musl, userEnvironment: [:])
+        let script = try String(contentsOfFile: try #require(env["CC"]), encoding: .utf8)
+        #expect(script.contains("/opt/zig/zig cc -target aarch64-macos --sysroot /sdk/MacOSX.sdk -F/sdk/MacOSX.sdk/System/Library/Frameworks -L/sdk/MacOSX.sdk/usr/lib"), "\(script)")
+    }
+
+    @Test func crossgoYamlReadsCgoAndLibcEverywhere() throws {
+        let config = try BuildConfig.parse("""
+            cgo: true
+            libc: gnu
+            builds:
+              - main: ./cmd/a
+                cgo: false
+                libc: musl
+            overrides:
+              - targets: linux/arm64
+                libc: glibc
+            """, file: "crossgo.yaml")
+        #expect(config.cgo == true && config.libc == .gnu)
+        #expect(config.builds.first?.cgo == false && config.builds.first?.libc == .musl)
+        #expect(config.overrides.first?.libc == .gnu)
+        #expect(throws: ConfigError(file: "crossgo.yaml", line: 2, key: "libc", message: "expected musl or gnu (the C library of linux cgo builds)")) {
+            try BuildConfig.parse("cgo: true\nlibc: uclibc\n", file: "crossgo.yaml")
+        }
+    }
+
+    @Test func glibcProgramsRunUnderQemuWithTheCrossLibcOrNameThePackage() async throws {
+        let toolchain = GoToolchain(goPath: "/usr/local/go/bin/go", env: ["GOROOT": "/usr/local/go", "GOHOSTOS": "linux", "GOHOSTARCH": "amd64"], distTargets: [])
+        let gnu = CgoSetting(compiler: .zig, libc: .gnu, zigTriple: "aarch64-linux-gnu")
+        let arm64 = Target(goos: "linux", goarch: "arm64")
+        let with = DescribedSystem(osName: "linux", environment: ["PATH": "/usr/bin"], executables: ["/usr/bin/qemu-aarch64"],
+                                   directories: ["/usr/aarch64-linux-gnu/lib"], hardwareArch: "amd64")
+        let runner = await RunnerDetector.probe(system: with, toolchain: toolchain).runner(for: arm64, cgo: gnu)
+        #expect(runner.command(binary: "/tmp/p") == ["/usr/bin/qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", "/tmp/p"])
+        // musl programs need no sysroot.
+        let musl = await RunnerDetector.probe(system: with, toolchain: toolchain).runner(for: arm64, cgo: CgoSetting(compiler: .zig, libc: .musl, zigTriple: nil))
+        #expect(musl.command(binary: "/tmp/p") == ["/usr/bin/qemu-aarch64", "/tmp/p"])
+        // Without Debian's libc6-arm64-cross: not run, and the one package is named.
+        let without = DescribedSystem(osName: "linux", environment: ["PATH": "/usr/bin"], executables: ["/usr/bin/qemu-aarch64"], hardwareArch: "amd64")
+        let missing = await RunnerDetector.probe(system: without, toolchain: toolchain).runner(for: arm64, cgo: gnu)
+        #expect(missing.kind == .buildOnly && missing.fix == "sudo apt-get install libc6-arm64-cross", "\(missing)")
+        #expect(missing.detail.contains("/usr/aarch64-linux-gnu"))
+    }
+}
