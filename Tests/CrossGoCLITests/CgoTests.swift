@@ -66,17 +66,8 @@ actor CgoFixture {
 
 @Suite(.serialized, .requires("zig", "qemu-aarch64", "qemu-riscv64", "wine", "wineserver", "file"), .requiresHost("linux/amd64"))
 struct CgoTests {
-    struct Line: Decodable {
-        var event: String
-        var record: PackageResult?
-        var message: String?
-    }
-
     static func results(_ stdout: String) throws -> [PackageResult] {
-        try stdout.split(separator: "\n").compactMap { line in
-            let event = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
-            return event.event == "job-finished" ? event.record : nil
-        }
+        try TestCommandTests.results(stdout)
     }
 
     @Test func buildRunPrintsTheCResultFromEveryTarget() async throws {
