@@ -48,6 +48,27 @@ public enum LdflagsTemplate {
     }
 }
 
+/// crossgo.yaml's `overrides:` with their targets resolved (a bad target is an error located in the file).
+public struct ResolvedOverrides: Sendable {
+    var entries: [(override: TargetOverride, targets: Set<Target>)] = []
+
+    public init(config: BuildConfig?, toolchain: GoToolchain) throws {
+        let resolver = TargetResolver(toolchain: toolchain)
+        for override in config?.overrides ?? [] {
+            do {
+                entries.append((override, Set(try resolver.resolve(override.targets).map { Target(goos: $0.goos, goarch: $0.goarch, variant: $0.variant) })))
+            } catch {
+                throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: override.line, key: "overrides.targets", message: error.description)
+            }
+        }
+    }
+
+    /// The overrides that apply to a target (named with or without its level), in file order.
+    public func applying(_ target: Target) -> [TargetOverride] {
+        entries.filter { $0.targets.contains(target) || $0.targets.contains(Target(goos: target.goos, goarch: target.goarch)) }.map(\.override)
+    }
+}
+
 /// One `go build` of one package for one target.
 public struct BuildJob: Sendable, Equatable {
     public var binary: String
@@ -346,20 +367,8 @@ public struct BuildPlanner: Sendable {
                 throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: nil, key: "builds.flags", message: PlanError.ownedFlag(flag, why).description)
             }
         }
-        let resolver = TargetResolver(toolchain: toolchain)
-        var overrides: [(TargetOverride, Set<Target>)] = []
-        for override in config?.overrides ?? [] {
-            do {
-                overrides.append((override, Set(try resolver.resolve(override.targets).map { Target(goos: $0.goos, goarch: $0.goarch, variant: $0.variant) })))
-            } catch {
-                throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: override.line, key: "overrides.targets", message: error.description)
-            }
-        }
-        let resolved = overrides
-        /// The overrides that apply to a target (named with or without its level).
-        @Sendable func applying(_ target: Target) -> [TargetOverride] {
-            resolved.filter { $0.1.contains(target) || $0.1.contains(Target(goos: target.goos, goarch: target.goarch)) }.map(\.0)
-        }
+        let resolved = try ResolvedOverrides(config: config, toolchain: toolchain)
+        @Sendable func applying(_ target: Target) -> [TargetOverride] { resolved.applying(target) }
         /// A build's tags for a target: the flag, else the last applying override, else the build's own.
         func tags(_ build: BuildSpec?) -> @Sendable (Target) -> [String] {
             { [options] target in options.tags ?? applying(target).compactMap(\.tags).last ?? build?.tags ?? [] }
@@ -396,25 +405,15 @@ public struct BuildPlanner: Sendable {
             for target in targets where !absent.contains(where: { $0.package == main.importPath && $0.target == target.description }) {
                 let applying = applying(target)
                 var env = target.environment
-                let cgo = options.cgo ?? applying.compactMap(\.cgo).last ?? build?.cgo ?? config?.cgo ?? false
-                env["CGO_ENABLED"] = cgo ? "1" : "0"
                 var userEnv: [String: String] = [:]
                 for (k, v) in build?.env ?? [:] { userEnv[k] = v }
                 for o in applying { for (k, v) in o.env { userEnv[k] = v } }
-                var cgoSetting: CgoSetting?
-                var problem: String?
-                if cgo {
-                    let libc = applying.compactMap(\.libc).last ?? build?.libc ?? config?.libc ?? .musl
-                    do {
-                        guard let toolchain = self.cgo else { throw CgoProblem(target: target.description, message: "cgo was not prepared") }
-                        let (cgoEnv, setting) = try toolchain.environment(for: target, libc: libc, userEnvironment: userEnv)
-                        for (k, v) in cgoEnv { env[k] = v }
-                        cgoSetting = setting
-                    } catch {
-                        problem = (error as? CgoProblem)?.message ?? "\(error)"
-                        cgoSetting = CgoSetting(compiler: .zig, libc: libc, zigTriple: CgoToolchain.zigTriple(target, libc: libc))
-                    }
-                }
+                let targetCgo = TargetCgo.decide(for: target, flag: options.cgo, applying: applying, build: build, config: config,
+                                                 userEnvironment: userEnv, toolchain: self.cgo)
+                env["CGO_ENABLED"] = targetCgo == nil ? "0" : "1"
+                for (k, v) in targetCgo?.environment ?? [:] { env[k] = v }
+                let cgoSetting = targetCgo?.setting
+                let problem = targetCgo?.problem
                 for (k, v) in userEnv { env[k] = v }
                 for (k, v) in options.extraEnvironment { env[k] = v }
                 var ldflags = options.ldflags ?? applying.compactMap(\.ldflags).last ?? build?.ldflags

@@ -168,7 +168,8 @@ public struct BuildSession: Sendable {
             planner.cgo = await context.cgoToolchain(toolchain: toolchain, sdk: request.sdk)
         }
         var plan = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
-        Self.reportCgo(plan.jobs, reporter: context.reporter)
+        Self.reportCgo(plan.jobs.compactMap { job in job.cgo.map { (job.target, TargetCgo(environment: job.environment, setting: $0, problem: job.problem)) } },
+                       reporter: context.reporter)
         var shardRecord: ShardRecord?
         if let shard = request.shard {
             let durations = try request.shardDurations.map { try Shard.recordedDurations(from: context.absolute($0)) }
@@ -264,18 +265,18 @@ public struct BuildSession: Sendable {
     }
 
     /// One line per cgo target saying who compiles its C code (zig and its triple, the user's CC, the host's).
-    static func reportCgo(_ jobs: [BuildJob], reporter: any Reporter) {
+    static func reportCgo(_ targets: [(Target, TargetCgo)], reporter: any Reporter) {
         var seen = Set<Target>()
-        for job in jobs where job.problem == nil && seen.insert(job.target).inserted {
-            guard let cgo = job.cgo else { continue }
+        for (target, c) in targets where c.problem == nil && seen.insert(target).inserted {
+            let cgo = c.setting, cc = c.environment["CC"]
             let line: String
             switch cgo.compiler {
             case .zig:
-                let kind = job.target.goos == "linux" ? (cgo.libc == .musl ? ", static" : ", dynamic glibc") : ""
-                line = "cgo \(job.target): CC = zig cc -target \(cgo.zigTriple ?? "?")\(kind) (\(job.environment["CC"] ?? ""))"
-            case .user: line = "cgo \(job.target): CC=\(job.environment["CC"] ?? "") from crossgo.yaml wins over zig"
-            case .host: line = "cgo \(job.target): the host's own C compiler (\(job.environment["CC"].map { "CC=\($0)" } ?? "go's default CC"))"
-            case .off: line = "cgo \(job.target): Go has no cgo for this target (go tool dist list), so it is built with CGO_ENABLED=0"
+                let kind = target.goos == "linux" ? (cgo.libc == .musl ? ", static" : ", dynamic glibc") : ""
+                line = "cgo \(target): CC = zig cc -target \(cgo.zigTriple ?? "?")\(kind) (\(cc ?? ""))"
+            case .user: line = "cgo \(target): CC=\(cc ?? "") from crossgo.yaml wins over zig"
+            case .host: line = "cgo \(target): the host's own C compiler (\(cc.map { "CC=\($0)" } ?? "go's default CC"))"
+            case .off: line = "cgo \(target): Go has no cgo for this target (go tool dist list), so it is built with CGO_ENABLED=0"
             }
             reporter.report(.notice(line, level: "info"))
         }

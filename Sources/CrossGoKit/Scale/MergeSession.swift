@@ -80,12 +80,11 @@ public struct MergeSession: Sendable {
 
     public func run(_ request: MergeRequest) async throws -> MergeOutcome {
         let cwd = context.workingDirectory
-        func absolute(_ p: String) -> String { context.absolute(p) }
         guard !request.folders.isEmpty else { throw UsageError("merge: name the shards' folders, e.g. crossgo merge dist/shard-*") }
-        let signer = try request.signKey.map { try ReleaseSigner(keyPath: absolute($0)) }
+        let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
         var folders: [ShardFolder] = []
         for given in request.folders {
-            let path = absolute(given)
+            let path = context.absolute(given)
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
                 throw UsageError("\(given): no such folder")
@@ -109,7 +108,7 @@ public struct MergeSession: Sendable {
             }
             folders.append(folder)
         }
-        let outDir = absolute(request.out)
+        let outDir = context.absolute(request.out)
         if folders.contains(where: { $0.path == outDir }) { throw UsageError("--out \(request.out) is one of the shards' folders: merge into another folder") }
 
         var outcome = MergeOutcome(out: outDir, shards: folders.count, kinds: [], artifacts: 0, failures: [], testResults: [], releaseFiles: 0, signed: false)

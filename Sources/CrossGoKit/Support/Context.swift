@@ -43,12 +43,12 @@ public struct CrossGoContext: Sendable {
     /// Extra folders searched after PATH for tools (the repository's `.tools/bin`).
     public var extraToolDirectories: [String] { locator.toolFolder().map { [$0] } ?? [] }
 
-    /// Finds and loads the Go toolchain (`go env -json`, `go tool dist list -json`).
     /// `path` as given on the command line, made absolute against the working folder ("." and ".." removed).
     public func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path.hasPrefix("/") ? path : workingDirectory + "/" + path).standardizedFileURL.path
     }
 
+    /// Finds and loads the Go toolchain (`go env -json`, `go tool dist list -json`).
     public func toolchain(explicitGo: String?) async throws -> GoToolchain {
         let go = try locator.locate(explicit: explicitGo)
         return try await GoToolchain.load(goPath: go, workingDirectory: workingDirectory, system: system, cache: goCache)
@@ -63,7 +63,7 @@ public struct CrossGoContext: Sendable {
     /// crossgo's cache folder, the macOS SDK from `sdk` or SDKROOT.
     public func cgoToolchain(toolchain: GoToolchain, sdk: String?) async -> CgoToolchain {
         let zig = await ZigCommand.locate(system: system, extraDirectories: extraToolDirectories)
-        let sdkPath = (sdk ?? system.environment["SDKROOT"]).flatMap { $0.isEmpty ? nil : ($0.hasPrefix("/") ? $0 : workingDirectory + "/" + $0) }
+        let sdkPath = (sdk ?? system.environment["SDKROOT"]).flatMap { $0.isEmpty ? nil : absolute($0) }
         var cgo = CgoToolchain(zig: zig, host: toolchain.host, folder: CgoToolchain.folder(environment: system.environment), sdk: sdkPath, system: system)
         cgo.withoutCgo = Set(toolchain.distTargets.filter { !$0.cgoSupported }.map { "\($0.goos)/\($0.goarch)" })
         return cgo

@@ -72,6 +72,23 @@ public struct TargetCgo: Sendable, Equatable {
         self.setting = setting
         self.problem = problem
     }
+
+    /// Whether `target` builds with cgo and how, for build and test alike: the flag, else the last applying override,
+    /// else the build's, else crossgo.yaml's top level decide cgo and `libc`; nil when cgo is off. `environment` is
+    /// what cgo adds (CGO_ENABLED, CC/CXX, zig's caches), without `userEnvironment` (crossgo.yaml's env, whose CC wins).
+    public static func decide(for target: Target, flag: Bool?, applying: [TargetOverride], build: BuildSpec?, config: BuildConfig?,
+                              userEnvironment: [String: String], toolchain: CgoToolchain?) -> TargetCgo? {
+        guard flag ?? applying.compactMap(\.cgo).last ?? build?.cgo ?? config?.cgo ?? false else { return nil }
+        let libc = applying.compactMap(\.libc).last ?? build?.libc ?? config?.libc ?? .musl
+        do throws(CgoProblem) {
+            guard let toolchain else { throw CgoProblem(target: target.description, message: "cgo was not prepared") }
+            let (environment, setting) = try toolchain.environment(for: target, libc: libc, userEnvironment: userEnvironment)
+            return TargetCgo(environment: environment, setting: setting)
+        } catch {
+            return TargetCgo(environment: ["CGO_ENABLED": "1"], setting: CgoSetting(compiler: .zig, libc: libc, zigTriple: CgoToolchain.zigTriple(target, libc: libc)),
+                             problem: error.message)
+        }
+    }
 }
 
 /// Turns a test request into jobs: one per package and target, in package-then-target order.

@@ -221,8 +221,7 @@ public struct TestSession: Sendable {
         // The module's last whole run, for crossgo report when dist/ has no test-results.json (best effort: a cache).
         if !interrupted, request.shard == nil, let last = TestResultsFile.lastPath(moduleRoot: moduleRoot, environment: system.environment),
            let data = try? encoder.encode(file) {
-            try? FileManager.default.createDirectory(atPath: (last as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try? atomicWrite(data, to: last)
+            try? system.writeData(data, to: last)
         }
         if let resultsPath, !interrupted {
             do {
@@ -258,37 +257,19 @@ public struct TestSession: Sendable {
         var options = BuildOptions()
         options.cgo = request.cgo
         guard BuildPlanner.usesCgo(options: options, config: config) else { return [:] }
-        let resolver = TargetResolver(toolchain: toolchain)
-        var overrides: [(TargetOverride, Set<String>)] = []
-        for override in config?.overrides ?? [] {
-            do {
-                overrides.append((override, Set(try resolver.resolve(override.targets).map(\.pair))))
-            } catch {
-                throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: override.line, key: "overrides.targets", message: error.description)
-            }
-        }
+        let overrides = try ResolvedOverrides(config: config, toolchain: toolchain)
         let toolchainForC = await context.cgoToolchain(toolchain: toolchain, sdk: request.sdk)
         var out: [Target: TargetCgo] = [:]
         for target in targets {
-            let applying = overrides.filter { $0.1.contains(target.pair) }.map(\.0)
-            guard request.cgo ?? applying.compactMap(\.cgo).last ?? config?.cgo ?? false else { continue }
-            let libc = applying.compactMap(\.libc).last ?? config?.libc ?? .musl
+            let applying = overrides.applying(target)
             var userEnv: [String: String] = [:]
             for o in applying { userEnv.merge(o.env) { $1 } }
-            do {
-                let (env, setting) = try toolchainForC.environment(for: target, libc: libc, userEnvironment: userEnv)
-                out[target] = TargetCgo(environment: env.merging(userEnv) { $1 }, setting: setting)
-            } catch {
-                out[target] = TargetCgo(environment: ["CGO_ENABLED": "1"], setting: CgoSetting(compiler: .zig, libc: libc, zigTriple: CgoToolchain.zigTriple(target, libc: libc)),
-                                        problem: (error as? CgoProblem)?.message ?? "\(error)")
-            }
+            guard var decided = TargetCgo.decide(for: target, flag: request.cgo, applying: applying, build: nil, config: config,
+                                                 userEnvironment: userEnv, toolchain: toolchainForC) else { continue }
+            if decided.problem == nil { decided.environment.merge(userEnv) { $1 } }
+            out[target] = decided
         }
-        BuildSession.reportCgo(targets.compactMap { t in out[t].map { c in
-            var job = BuildJob(binary: "", package: "", target: t, relativePath: "", arguments: [], environment: c.environment)
-            job.cgo = c.setting
-            job.problem = c.problem
-            return job
-        } }, reporter: context.reporter)
+        BuildSession.reportCgo(targets.compactMap { t in out[t].map { (t, $0) } }, reporter: context.reporter)
         return out
     }
 
