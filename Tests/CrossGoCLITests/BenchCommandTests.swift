@@ -152,7 +152,7 @@ extension Measuring {
         #expect(second.exitCode == 0, "\(second.stderr)")
         let o = try summaryOutcome(BenchOutcomeJSON.self, from: second.stdout)
         let bytes = try #require(try summary(o.summaries, "Ints", hostPair, "B/op").baseline)
-        #expect(bytes.baselineN == 4 && !bytes.significant && bytes.p == 1)
+        #expect(bytes.baselineN == 4 && !bytes.significant, "\(bytes)")  // B/op of 10 iterations may move by a few bytes: not a change
         #expect(o.results.baseline?.hasSuffix("-last.json") == true)
         // Without a recorded run (a fresh cache), `last` is one usage line.
         let fresh = try TempFolder("crossgo-bench-cache")

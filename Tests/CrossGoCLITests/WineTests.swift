@@ -62,13 +62,12 @@ import Testing
             exec /usr/lib/wine/wine64 "$@"
             """, executable: true)
         let wineEnv: EnvironmentChanges = WineHost.environment(prefix: Self.prefix)
-        _ = try await runProgram("wineserver", ["-p"], environment: wineEnv, timeout: 60)
+        _ = try await runProgram("wineserver", ["-p30"], environment: wineEnv, timeout: 60)  // never -k: the prefix is shared
         _ = try await runProgram("/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh", "/usr/lib/wine/wine64", "wineboot"],
                                  environment: wineEnv, timeout: 120)
         let go = try await runProgram(toolchain.goPath, ["test", "-count=1", "-exec", wrapper] + packages,
                                       environment: ["GOOS": "windows", "GOARCH": "amd64", "CGO_ENABLED": "0"],
                                       workingDirectory: module.path, timeout: 1800)
-        _ = try await runProgram("wineserver", ["-k"], environment: wineEnv, timeout: 60)
         let reference = Self.goVerdicts(go.stdout + go.stderr)
         #expect(reference.count == 6, "\(go.stdout.suffix(3000))")
         for (package, verdict) in reference {

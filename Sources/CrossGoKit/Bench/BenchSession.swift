@@ -351,7 +351,7 @@ public struct BenchSession: Sendable {
                                     environment: system.environment, timeout: request.timeout, goEnvironment: request.extraEnvironment)
         let scratch = try TestSession(context: context).makeScratch()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let wine = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
+        _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
 
         // 1. Build every test binary (in parallel, as crossgo test does).
         let buildJobs = request.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -381,7 +381,6 @@ public struct BenchSession: Sendable {
         }, end: { r in
             JobEnd(status: r.failure == nil ? .passed : .failed, elapsed: r.seconds, summary: r.failure == nil ? "\(r.lines.count) result(s)" : "failed")
         })
-        await wine?.stop()
         let interrupted = ran.interrupted || built.interrupted || Task.isCancelled
 
         // 3. Collect the samples, in run order.

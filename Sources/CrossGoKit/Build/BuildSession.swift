@@ -369,7 +369,6 @@ public struct BuildSession: Sendable {
             let summary: String = ran ? "exit \(record.exitCode ?? -1)" : (record.reason ?? "")
             return JobEnd(status: record.status, summary: summary, record: record)
         })
-        await wine?.stop()
         return result.completed
     }
 

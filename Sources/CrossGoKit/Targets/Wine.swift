@@ -55,7 +55,7 @@ public enum ProcessPrngDLL {
     }
 }
 
-/// crossgo's Wine prefix and the wineserver of one run.
+/// crossgo's Wine prefix and its wineserver, shared by every crossgo run on the machine.
 public struct WineHost: Sendable {
     public var runner: Runner
     public var prefix: String
@@ -86,8 +86,10 @@ public struct WineHost: Sendable {
         let created = try await ensurePrefix(prefix, loader: loader, wineserver: runner.support, reporter: reporter)
         let setup = created ? Date().timeIntervalSince(started) : 0
         if let wineserver = runner.support {
-            // -p: stay alive between the runs of this session (each wine start then costs ~0.06 s instead of ~0.7 s).
-            _ = try? await runProgram(wineserver, ["-p"], environment: environment(prefix: prefix), timeout: 30)
+            // -pN: stay alive between the programs of this run (each wine start then costs ~0.06 s instead of ~0.7 s) and
+            // end by itself N seconds after the last one. Never `wineserver -k` at the end: the prefix is shared, and
+            // -k would kill the Wine programs of another crossgo run using it at the same time.
+            _ = try? await runProgram(wineserver, ["-p\(Self.idleSeconds)"], environment: environment(prefix: prefix), timeout: 30)
             // Start Wine's services (services.exe, explorer, ...) now, detached from every test's pipes: started by the
             // first test they would inherit its stdout and hold it open after it exits (go test -exec's "Test I/O incomplete").
             _ = try? await runProgram("/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh", loader, "wineboot"],
@@ -106,12 +108,8 @@ public struct WineHost: Sendable {
         return host
     }
 
-    /// Stops the wineserver this run started.
-    public func stop() async {
-        if let wineserver = runner.support {
-            _ = try? await runProgram(wineserver, ["-k"], environment: Self.environment(prefix: prefix), timeout: 30)
-        }
-    }
+    /// How long the wineserver stays after the last Wine program on the prefix ends.
+    static let idleSeconds = 30
 
     /// Creates the prefix when missing (true when it did): `wineboot -i` in a temporary folder next to it, the DLL
     /// written and checked there, then one rename; a lock file keeps two crossgo runs from making it at once.

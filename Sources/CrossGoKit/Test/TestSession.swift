@@ -188,15 +188,9 @@ public struct TestSession: Sendable {
             }
         }
         // Wine: crossgo's prefix made (once per machine) and one wineserver kept alive for the run.
-        let wine = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
+        _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
         // Test binaries live in a scratch folder removed however the run ends (an interrupt included).
-        let scratch: String
-        do {
-            scratch = try makeScratch()
-        } catch {
-            await wine?.stop()
-            throw error
-        }
+        let scratch = try makeScratch()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let matrix = MatrixRunner(concurrency: runnerJobs, reporter: context.reporter)
         let known = identities
@@ -206,7 +200,6 @@ public struct TestSession: Sendable {
         }, end: { result in
             JobEnd(status: result.jobStatus, elapsed: result.elapsed, summary: result.shortSummary, record: result)
         })
-        await wine?.stop()
         let interrupted = ran.interrupted || Task.isCancelled
         if !interrupted {
             try writeCoverage(plan: planned, targets: targets, scratch: scratch)
