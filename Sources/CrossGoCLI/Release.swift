@@ -21,8 +21,10 @@ extension Release {
         discussion: """
             Runs the build, then these stages: a universal macOS binary (--universal), reproducible archives \
             (<binary>_<version>_<os>_<arch>.tar.gz, .zip for windows, with the module's README*/LICENSE* files), \
-            CycloneDX 1.6 and SPDX 2.3 SBOMs per artifact from its own build info, <project>_<version>_checksums.txt, \
-            its minisign signature (--sign-key), a rebuild-and-compare proof (--check-reproducible), and release.json. \
+            CycloneDX 1.6 and SPDX 2.3 SBOMs per binary from its own build info, a rebuild-and-compare proof \
+            (--check-reproducible), an audit (--audit), <project>_<version>_checksums.txt and release.json; last, and \
+            only when every target and stage passed, the minisign signatures of both (--sign-key). An interrupted \
+            release leaves no checksums file and no signature. \
             Archive entries carry SOURCE_DATE_EPOCH, else the last commit's time. \
             Exit status: 0 released, 1 a target or stage failed (or not reproducible), 2 bad input, 3 environment, 130 interrupted.
             """

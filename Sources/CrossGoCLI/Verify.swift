@@ -8,7 +8,9 @@ struct Verify: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Check a release folder again: files, checksums, signature, SBOMs against binaries, universal slices.",
         discussion: """
-            Reads release.json (and the build's manifest.json) in the folder. One line per failure. \
+            Reads release.json (and the build's manifest.json) in the folder, checks every checksums file and every \
+            signature in it (a signature without --pub fails: it was not checked), and fails on a missing release.json, \
+            a failed or interrupted release, and any file no checksum or signature covers. One line per failure. \
             Exit status: 0 everything checked out, 1 a check failed, 2 bad input (no such folder, unreadable key), 3 environment.
             """
     )

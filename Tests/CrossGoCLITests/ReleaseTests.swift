@@ -66,16 +66,24 @@ struct ReleaseTests {
         #expect(manifest.sourceDateEpoch == ReleaseFixture.commitTime && manifest.sourceDateFrom == "last commit")
         let archives = ["darwin_amd64.tar.gz", "darwin_arm64.tar.gz", "darwin_universal.tar.gz", "js_wasm.tar.gz", "linux_amd64.tar.gz",
                         "linux_arm64.tar.gz", "windows_amd64.zip"].map { "hello_1.2.3_" + $0 }
-        let sboms = Self.binaries.flatMap { [$0 + ".cdx.json", $0 + ".spdx.json"] }
-        let expected = Set(archives + sboms + ["hello_darwin_universal", "hello_1.2.3_checksums.txt", "hello_1.2.3_checksums.txt.minisig"])
+        let sboms = (Self.binaries + ["hello_darwin_universal"]).flatMap { [$0 + ".cdx.json", $0 + ".spdx.json"] }
+        let expected = Set(archives + sboms + ["hello_darwin_universal"])
         #expect(Set(manifest.files.map(\.path)) == expected)
+        #expect(manifest.checksums == "hello_1.2.3_checksums.txt" && manifest.interrupted == nil)
+        #expect(Set(manifest.records?.keys.map { $0 } ?? []) == ["manifest.json", "SHA256SUMS", ".gitignore"])
+        for name in ["hello_1.2.3_checksums.txt", "hello_1.2.3_checksums.txt.minisig", "release.json.minisig"] {
+            #expect(FileManager.default.fileExists(atPath: made.dist + "/" + name), "\(name)")
+        }
+        // The universal binary is released like the others: an archive (with its entries recorded) and two SBOMs.
+        let universalArchive = manifest.files.first { $0.path == "hello_1.2.3_darwin_universal.tar.gz" }
+        #expect(universalArchive?.entries == ["hello", "README.md"], "\(String(describing: universalArchive))")
         #expect(manifest.failed.isEmpty && manifest.stages.allSatisfy { $0.status != .failed }, "\(manifest.stages)")
         #expect(manifest.files.filter { $0.kind == .sbom }.allSatisfy { $0.covers?.count == 1 })
         for file in expected { #expect(FileManager.default.fileExists(atPath: made.dist + "/" + file), "\(file)") }
-        // sha256sum agrees with the checksums file, which lists every released file but itself and its signature.
+        // sha256sum agrees with the checksums file, which lists every released file.
         let check = try await runProgram("sha256sum", ["-c", "hello_1.2.3_checksums.txt"], workingDirectory: made.dist)
         #expect(check.exitCode == 0, "\(check.stdout)\(check.stderr)")
-        #expect(check.stdout.split(separator: "\n").count == expected.count - 2)
+        #expect(check.stdout.split(separator: "\n").count == expected.count)
         // The stamped version is in the binary, and the archive holds that binary.
         let extract = try TempFolder("extract")
         defer { extract.cleanup() }
@@ -162,7 +170,7 @@ struct ReleaseTests {
         _ = try await ReleaseFixture.git(["clone", "-q", made.module, clone], in: other.path)
         let result = try await runCrossgo(ReleaseFixture.arguments + ["--sign-key", made.keyBase + ".key"], in: clone)
         #expect(result.exitCode == 0, "\(result.stderr)")
-        for name in ["hello_1.2.3_checksums.txt", "hello_1.2.3_checksums.txt.minisig"] {
+        for name in ["hello_1.2.3_checksums.txt", "hello_1.2.3_checksums.txt.minisig"] + Self.binaries + ["hello_darwin_universal"] {
             let first = try Data(contentsOf: URL(fileURLWithPath: made.dist + "/" + name))
             let second = try Data(contentsOf: URL(fileURLWithPath: clone + "/dist/" + name))
             #expect(first == second, "\(name) differs between the two clones")

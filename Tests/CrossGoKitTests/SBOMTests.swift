@@ -439,26 +439,47 @@ struct SBOMTests {
             == ["missing.cdx.json: cannot read \(f.folder.path)/missing.cdx.json"])
     }
 
-    @Test func aMachOArtifactAndAUniversalFileThatIsRefused() async throws {
+    @Test func aMachOArtifactAndAUniversalFileOfOneProgramButNotOfTwo() async throws {
         let f = try await SBOMFixture.shared()
         #expect(f.macho.subject.format == .machO)
         #expect(f.macho.subject.target == Target(goos: "darwin", goarch: "arm64", variant: "v8.0"))  // GOARM64 from the build info
-        // A universal file (two copies of the slice: enough for the reader) gets no SBOM of its own; its slices do.
         let slice = try Data(contentsOf: URL(fileURLWithPath: f.macho.binary))
-        let align = 14, offset1 = 1 << align, offset2 = (offset1 + slice.count + (1 << align) - 1) & ~((1 << align) - 1)
-        var fat = Data()
-        func u32(_ v: Int) { fat.append(contentsOf: withUnsafeBytes(of: UInt32(v).bigEndian, Array.init)) }
-        u32(0xcafe_babe)
-        u32(2)
-        for offset in [offset1, offset2] { u32(0x0100_000c); u32(0); u32(offset); u32(slice.count); u32(align) }
-        fat.append(Data(count: offset1 - fat.count))
-        fat.append(slice)
-        fat.append(Data(count: offset2 - fat.count))
-        fat.append(slice)
-        let universal = f.folder.path + "/sbomapp_darwin_universal"
-        try fat.write(to: URL(fileURLWithPath: universal))
-        #expect(throws: SBOMError("\(universal): a universal file with 2 slices; write an SBOM for each slice's artifact instead")) {
-            _ = try SBOMSubject.read(artifactAt: universal)
+        func fat(_ first: Data, _ second: Data, name: String) throws -> String {
+            let align = 14, offset1 = 1 << align, offset2 = (offset1 + first.count + (1 << align) - 1) & ~((1 << align) - 1)
+            var fat = Data()
+            func u32(_ v: Int) { fat.append(contentsOf: withUnsafeBytes(of: UInt32(v).bigEndian, Array.init)) }
+            u32(0xcafe_babe)
+            u32(2)
+            for (offset, size) in [(offset1, first.count), (offset2, second.count)] { u32(0x0100_000c); u32(0); u32(offset); u32(size); u32(align) }
+            fat.append(Data(count: offset1 - fat.count))
+            fat.append(first)
+            fat.append(Data(count: offset2 - fat.count))
+            fat.append(second)
+            let path = f.folder.path + "/" + name
+            try fat.write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        // A universal file of one program (two copies of the slice: enough for the reader) is one subject, darwin/universal,
+        // without the per-slice GOARCH and GOARM64 settings; its SBOM checks against it.
+        let universal = try fat(slice, slice, name: "sbomapp_darwin_universal")
+        let subject = try SBOMSubject.read(artifactAt: universal)
+        #expect(subject.target == Target(goos: "darwin", goarch: "universal") && subject.format == .universal)
+        #expect(subject.buildInfo.setting("GOARCH") == nil && subject.buildInfo.setting("GOARM64") == nil && subject.buildInfo.setting("GOOS") == "darwin")
+        let written = try SBOM.write(for: subject, created: Date(timeIntervalSince1970: 0), into: f.folder.path)
+        for path in written { #expect(SBOM.check(sbomAt: path, againstArtifactAt: universal).isEmpty) }
+        #expect(SBOM.check(sbomAt: written[0], againstArtifactAt: f.macho.binary).contains { $0.contains("GOARCH") })
+        // Slices whose build info differs (one build setting changed in the second) are not one program: refused.
+        var other = slice
+        let setting = Data("-trimpath=true".utf8)
+        var changed = 0
+        while let at = other.range(of: setting) {  // the build info and the runtime's copy of it
+            other.replaceSubrange(at, with: Data("-trimpath=tru3".utf8))
+            changed += 1
+        }
+        #expect(changed > 0)
+        let mixed = try fat(slice, other, name: "mixed_darwin_universal")
+        #expect(throws: SBOMError("\(mixed): the slices of this universal file are not one program (their Go version, modules or settings differ)")) {
+            _ = try SBOMSubject.read(artifactAt: mixed)
         }
     }
 

@@ -5,6 +5,7 @@ import Foundation
 /// One file of a release.
 public struct ReleaseFile: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
+        /// `checksums` and `signature` appear only in release.json files written before the seal covered release.json.
         case archive, binary, sbom, checksums, signature
     }
 
@@ -21,6 +22,8 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
     public var format: String?
     /// The artifacts (paths in the output folder) this file holds or describes.
     public var covers: [String]?
+    /// An archive's entries, in archive order.
+    public var entries: [String]?
 
     public init(path: String, kind: Kind, target: String?, binary: String?, size: Int, sha256: String, format: String?, covers: [String]?) {
         self.path = path
@@ -92,7 +95,8 @@ public struct ReleaseSignature: Sendable, Codable, Equatable {
     public var publicKey: String
 }
 
-/// dist/release.json.
+/// dist/release.json. Every path in it is relative to the release folder and it holds no path of the machine; a
+/// signed release signs it too (release.json.minisig), so that every file of the folder is covered by a signature.
 public struct ReleaseManifest: Sendable, Codable, Equatable {
     public var crossgo: String
     public var project: String
@@ -109,6 +113,12 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
     public var reproducibility: [ReproducibilityRecord]?
     /// `release --audit`: the artifacts against the Go vulnerability database.
     public var audit: ReleaseAudit?
+    /// The checksums file of the released files (nil: an interrupted release).
+    public var checksums: String?
+    /// The folder's other files that belong to the release (the build's manifest.json and SHA256SUMS, .gitignore), by SHA-256.
+    public var records: [String: String]?
+    /// true when the release was interrupted: nothing in the folder is sealed, and `crossgo verify` fails it.
+    public var interrupted: Bool?
 
     public static let fileName = "release.json"
 

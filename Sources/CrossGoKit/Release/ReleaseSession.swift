@@ -30,38 +30,56 @@ public struct ReleaseRequest: Sendable {
 public struct ReleaseOutcome: SessionOutcome {
     public var command: String { "release" }
     public var build: BuildOutcome
-    /// nil when the build was interrupted.
+    /// What release.json records; nil when the build itself was interrupted before anything was released.
     public var release: ReleaseManifest?
+    /// Every stage in the order it ran, the sealing ones (checksums, sign) included.
+    public var stages: [ReleaseStage]
     public var outDir: String
     public var interrupted: Bool
 
     public var exitStatus: ExitStatus {
         if interrupted { return .interrupted }
         guard let release else { return build.exitStatus }
-        if !release.failed.isEmpty || release.stages.contains(where: { $0.status == .failed }) { return .failed }
+        if !release.failed.isEmpty || stages.contains(where: { $0.status == .failed }) { return .failed }
         if release.reproducibility?.contains(where: { $0.status != .reproducible }) == true { return .failed }
         return .ok
     }
 
+    /// The stages that failed.
+    public var failedStages: [ReleaseStage] { stages.filter { $0.status == .failed } }
+
+    /// Whether the signature was written (the sign stage is the last and runs only when everything passed).
+    public var signed: Bool { stages.contains { $0.name == "sign" && $0.status == .done } }
+
     public var counts: [(String, Int)] {
         let files = release?.files ?? []
         return [("built", build.artifacts.count), ("failed", release?.failed.count ?? build.failures.count),
+                ("failedStages", failedStages.count),
                 ("archives", files.filter { $0.kind == .archive }.count), ("sboms", files.filter { $0.kind == .sbom }.count),
-                ("signed", release?.signature == nil ? 0 : 1),
+                ("signed", signed ? 1 : 0),
                 ("reproducible", release?.reproducibility?.filter { $0.status == .reproducible }.count ?? 0),
                 ("notReproducible", release?.reproducibility?.filter { $0.status != .reproducible }.count ?? 0)]
     }
 
     public func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome {
-        guard let release else { return build.render(painter, relativeTo: base) }
-        var out = RenderedOutcome()
         let dist = relativePath(outDir, to: base)
+        guard let release else {
+            var out = build.render(painter, relativeTo: base)
+            if interrupted {
+                out.messages.append("crossgo: release interrupted during the build: nothing released, no checksums file and no signature written")
+            }
+            return out
+        }
+        var out = RenderedOutcome()
         out.results.append(renderTable(["FILE", "KIND", "TARGET", "SIZE", "SHA256"], release.files.map { f in
             [dist + "/" + f.path, f.kind.rawValue + (f.format.map { " (\($0))" } ?? ""), f.target ?? "-", formatSize(f.size), String(f.sha256.prefix(12))]
         }))
         for failure in release.failed {
             out.results.append(painter.red("FAILED") + " \(failure.binary) \(failure.target) (\(failure.stage)):")
             for line in failure.message.split(separator: "\n").prefix(20) { out.results.append("    \(line)") }
+        }
+        for stage in failedStages {
+            out.results.append(painter.red("FAILED") + " stage \(stage.name): \(stage.detail)")
         }
         for record in release.reproducibility ?? [] {
             switch record.status {
@@ -72,10 +90,91 @@ public struct ReleaseOutcome: SessionOutcome {
             case .failed: out.results.append("\(painter.red("not reproducible")) \(record.artifact): \(record.cause ?? "the rebuild failed")")
             }
         }
-        let signed = release.signature.map { ", signed (key \($0.keyID))" } ?? ", not signed"
+        if interrupted {
+            let at = stages.last.map { " after the \($0.name) stage" } ?? ""
+            out.messages.append("crossgo: release \(release.project) \(release.version) interrupted\(at): no checksums file and no signature written; "
+                + "\(dist)/\(ReleaseManifest.fileName) records it as interrupted")
+            return out
+        }
+        let signature = signed ? release.signature.map { "signed (key \($0.keyID))" } ?? "signed" : "not signed"
+        let stageFailures = failedStages.map(\.name)
         out.messages.append("crossgo: released \(release.project) \(release.version): \(release.files.count) files, "
-            + "\(release.failed.count) failed\(signed); \(dist)/\(ReleaseManifest.fileName)")
+            + "\(release.failed.count) failed target(s)"
+            + (stageFailures.isEmpty ? "" : ", failed stage(s): \(stageFailures.joined(separator: ", "))")
+            + ", \(signature); \(dist)/\(ReleaseManifest.fileName)")
         return out
+    }
+}
+
+/// One stage of the release: a name, what it does, and when it may run. The pipeline wraps every stage once —
+/// reporting, timing, a skip with its reason, a failure with its message, interruption — so that no stage repeats it.
+struct ReleaseStep {
+    enum Gate {
+        /// Runs whatever happened before.
+        case always
+        /// Runs only when the build and every stage before it passed (signing: nothing unverified is signed).
+        case everythingPassed
+    }
+
+    /// What a stage did.
+    struct Result {
+        var status: ReleaseStage.Status
+        var detail: String
+        static func done(_ detail: String) -> Result { Result(status: .done, detail: detail) }
+        static func skipped(_ detail: String) -> Result { Result(status: .skipped, detail: detail) }
+        static func failed(_ detail: String) -> Result { Result(status: .failed, detail: detail) }
+    }
+
+    var name: String
+    var gate: Gate = .always
+    var run: (ReleaseWork) async throws -> Result
+}
+
+/// What the stages of one release make and record, passed from stage to stage (the stages run one after another).
+final class ReleaseWork {
+    let outDir: String
+    let moduleRoot: String
+    let built: BuildOutcome
+    let artifacts: [Artifact]
+    let project: String
+    let version: String
+    let epoch: Int64
+    let epochFrom: String
+    var files: [ReleaseFile] = []
+    var failed: [ReleaseFailure]
+    var stages: [ReleaseStage] = []
+    var universals: [(binary: String, path: String, covers: [String])] = []
+    var reproducibility: [ReproducibilityRecord]?
+    var audit: ReleaseAudit?
+    var signature: ReleaseSignature?
+    var records: [String: String]?
+
+    init(outDir: String, moduleRoot: String, built: BuildOutcome, project: String, version: String, epoch: Int64, epochFrom: String) {
+        self.outDir = outDir
+        self.moduleRoot = moduleRoot
+        self.built = built
+        artifacts = built.artifacts.sorted { $0.path < $1.path }
+        self.project = project
+        self.version = version
+        self.epoch = epoch
+        self.epochFrom = epochFrom
+        failed = built.failures.map { ReleaseFailure(binary: $0.binary, target: $0.target, stage: $0.stage.rawValue, message: $0.message) }
+    }
+
+    var checksumsName: String { "\(project)_\(version)_checksums.txt" }
+
+    /// Whether the build and every stage so far passed.
+    var everythingPassed: Bool { failed.isEmpty && stages.allSatisfy { $0.status != .failed } }
+
+    func manifest(interrupted: Bool) -> ReleaseManifest {
+        var manifest = ReleaseManifest(crossgo: CrossGoVersion.current, project: project, version: version, go: built.go, module: built.module,
+                                       sourceDateEpoch: epoch, sourceDateFrom: epochFrom, files: files.sorted { $0.path < $1.path },
+                                       failed: failed, stages: stages, signature: signature, reproducibility: reproducibility)
+        manifest.audit = audit
+        manifest.checksums = interrupted ? nil : checksumsName
+        manifest.records = records
+        manifest.interrupted = interrupted ? true : nil
+        return manifest
     }
 }
 
@@ -99,15 +198,24 @@ public struct ReleaseSession: Sendable {
         buildRequest.version = request.version
         let built = try await BuildSession(context: context).run(buildRequest)
         let outDir = built.outDir
+        // Until this release has passed every stage, nothing in the folder is signed: the previous release's seal goes first.
+        let previous = try? ReleaseManifest.read(from: outDir)
+        Self.removeSeal(of: previous, in: outDir)
         if built.interrupted || Task.isCancelled {
-            return ReleaseOutcome(build: built, release: nil, outDir: outDir, interrupted: true)
+            if var previous {
+                previous.interrupted = true
+                previous.checksums = nil
+                previous.signature = nil
+                try? previous.write(to: outDir)
+            }
+            return ReleaseOutcome(build: built, release: nil, stages: [], outDir: outDir, interrupted: true)
         }
         let moduleRoot = built.moduleRoot
         let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
         let facts = await SourceFacts.read(moduleRoot, system: context.system)
-        let artifacts = built.artifacts.sorted { $0.path < $1.path }
 
-        let version = try Self.version(request.version, facts: facts, artifacts: artifacts, outDir: outDir, reporter: reporter)
+        let version = try Self.version(request.version, facts: facts, artifacts: built.artifacts.sorted { $0.path < $1.path }, outDir: outDir,
+                                       reporter: reporter)
         let project = request.project ?? config?.project ?? Self.projectName(module: built.module, fallback: moduleRoot)
         let (epoch, epochFrom): (Int64, String)
         if let sourceDateSetting {
@@ -118,65 +226,176 @@ public struct ReleaseSession: Sendable {
             (epoch, epochFrom) = (0, "none")
             reporter.report(.notice("not a git checkout and no SOURCE_DATE_EPOCH: archive entries carry the time 1970-01-01T00:00:00Z", level: "warning"))
         }
+        let work = ReleaseWork(outDir: outDir, moduleRoot: moduleRoot, built: built, project: project, version: version, epoch: epoch, epochFrom: epochFrom)
+        work.stages.append(ReleaseStage(name: "build", status: built.failures.isEmpty ? .done : .failed,
+                                        detail: "\(work.artifacts.count) artifact(s) built and verified, \(built.failures.count) failed"))
 
-        var failed = built.failures.map { ReleaseFailure(binary: $0.binary, target: $0.target, stage: $0.stage.rawValue, message: $0.message) }
-        var stages = [ReleaseStage(name: "build", status: built.failures.isEmpty ? .done : .failed,
-                                   detail: "\(artifacts.count) artifact(s) built and verified, \(built.failures.count) failed")]
-        var files: [ReleaseFile] = []
-        func stage(_ name: String, _ status: ReleaseStage.Status, _ detail: String) {
-            stages.append(ReleaseStage(name: name, status: status, detail: detail))
-            reporter.report(.notice("stage \(name): \(status.rawValue): \(detail)", level: status == .failed ? "warning" : "info"))
-        }
-
-        // Universal macOS binaries.
-        var universals: [(binary: String, path: String, covers: [String])] = []
-        let wantUniversal = request.universal ?? config?.universal ?? false
-        if !wantUniversal {
-            stage("universal", .skipped, "not asked for (--universal, or universal: true in crossgo.yaml)")
-        } else {
-            let pairs = Dictionary(grouping: artifacts.filter { $0.goos == "darwin" && $0.variant == nil }, by: \.binary)
-                .compactMap { binary, list -> (String, Artifact, Artifact)? in
-                    guard let arm = list.first(where: { $0.goarch == "arm64" }), let amd = list.first(where: { $0.goarch == "amd64" }) else { return nil }
-                    return (binary, arm, amd)
-                }.sorted { $0.0 < $1.0 }
-            if pairs.isEmpty {
-                stage("universal", .skipped, "needs darwin/arm64 and darwin/amd64 of one program, built: "
-                    + (artifacts.filter { $0.goos == "darwin" }.map(\.target).joined(separator: ", ").nonEmpty ?? "no darwin target"))
-            } else {
-                var made = 0
-                for (binary, arm, amd) in pairs {
-                    let name = "\(binary)_darwin_universal"
-                    do {
-                        try ReleaseParts.writeUniversal(slices: [outDir + "/" + arm.path, outDir + "/" + amd.path], to: outDir + "/" + name)
-                        let file = try Self.describe(outDir, name, kind: .binary, target: "darwin/universal", binary: binary,
-                                                     format: "mach-o-universal", covers: [arm.path, amd.path])
-                        files.append(file)
-                        universals.append((binary, name, [arm.path, amd.path]))
-                        made += 1
-                    } catch {
-                        failed.append(ReleaseFailure(binary: binary, target: "darwin/universal", stage: "universal", message: "\(error)"))
-                    }
-                }
-                stage("universal", made == pairs.count ? .done : .failed, "\(made) universal binary(ies) of \(pairs.count)")
+        // The stages that make the release and its checksums file, then release.json (recording every other file of the
+        // folder by digest), then the signature of both — last, and only when everything passed.
+        let making: [ReleaseStep] = [
+            ReleaseStep(name: "universal") { try self.universal($0, wanted: request.universal ?? config?.universal ?? false) },
+            ReleaseStep(name: "archives") { await self.archives($0) },
+            ReleaseStep(name: "sboms") { await self.sboms($0) },
+            ReleaseStep(name: "reproducible") { work in
+                guard request.checkReproducible else { return .skipped("not asked for (--check-reproducible)") }
+                return try await self.reproducible(work, buildRequest, facts: facts)
+            },
+            ReleaseStep(name: "audit") { work in
+                guard request.audit else { return .skipped("not asked for (--audit)") }
+                return try await self.audit(work, database: request.auditDatabase)
+            },
+            ReleaseStep(name: "checksums") { try self.checksums($0) },
+        ]
+        let sealing: [ReleaseStep] = [
+            ReleaseStep(name: "sign", gate: .everythingPassed) { work in
+                guard let signer else { return .skipped("no --sign-key (make a key with: crossgo release keygen NAME)") }
+                return try self.sign(work, signer: signer)
+            },
+        ]
+        if await runStages(making, work) == false { return interrupted(work, built: built) }
+        // Files of the previous release that this one did not make go, as the build's do.
+        if let previous {
+            let kept = Set(work.files.map(\.path)).union(built.artifacts.map(\.path))
+            for old in previous.files where !kept.contains(old.path) {
+                let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
+                if full.hasPrefix(outDir + "/") { try? FileManager.default.removeItem(atPath: full) }
             }
         }
+        // release.json records the build's files by digest, the checksums file, and the signature when it will be signed.
+        if let signer, work.everythingPassed {
+            work.signature = ReleaseSignature(file: work.checksumsName + ".minisig", signs: work.checksumsName, keyID: signer.key.publicKey.keyIDHex,
+                                              publicKey: signer.key.publicKey.base64)
+        }
+        work.records = Self.records(outDir: outDir)
+        do {
+            try work.manifest(interrupted: false).write(to: outDir)
+        } catch {
+            throw EnvironmentError("cannot write \(outDir)/\(ReleaseManifest.fileName): \(error.localizedDescription)")
+        }
+        let recorded = work.manifest(interrupted: false)
+        if await runStages(sealing, work) == false { return interrupted(work, built: built) }
+        return ReleaseOutcome(build: built, release: recorded, stages: work.stages, outDir: outDir, interrupted: false)
+    }
 
-        // Archives and SBOMs, one job per artifact on the matrix runner.
+    /// Runs stages in order, each wrapped once; false when an interrupt stopped them.
+    private func runStages(_ steps: [ReleaseStep], _ work: ReleaseWork) async -> Bool {
+        for step in steps {
+            if Task.isCancelled { return false }
+            let started = context.clock()
+            let result: ReleaseStep.Result
+            if step.gate == .everythingPassed, !work.everythingPassed {
+                let failedStages = work.stages.filter { $0.status == .failed }.map(\.name)
+                result = .skipped("not done: " + (failedStages.isEmpty ? "\(work.failed.count) target(s) failed" : "stage(s) \(failedStages.joined(separator: ", ")) failed")
+                                  + ", and nothing unverified is \(step.name == "sign" ? "signed" : "sealed")")
+            } else {
+                do {
+                    result = try await step.run(work)
+                } catch {
+                    if Task.isCancelled || error is CancellationError || error is InterruptedError { return false }
+                    result = .failed("\(error)")
+                }
+            }
+            if Task.isCancelled { return false }
+            let seconds = context.clock().timeIntervalSince(started)
+            work.stages.append(ReleaseStage(name: step.name, status: result.status, detail: result.detail))
+            context.reporter.report(.notice("stage \(step.name): \(result.status.rawValue): \(result.detail)"
+                + (result.status == .done ? String(format: " (%.1f s)", seconds) : ""), level: result.status == .failed ? "warning" : "info"))
+        }
+        return true
+    }
+
+    /// An interrupted release: release.json says so, and there is no checksums file and no signature.
+    private func interrupted(_ work: ReleaseWork, built: BuildOutcome) -> ReleaseOutcome {
+        work.signature = nil
+        let manifest = work.manifest(interrupted: true)
+        Self.removeSeal(of: manifest, in: work.outDir)
+        let sums = work.outDir + "/" + work.checksumsName
+        try? FileManager.default.removeItem(atPath: sums)
+        try? FileManager.default.removeItem(atPath: sums + ".minisig")
+        try? manifest.write(to: work.outDir)
+        context.reporter.report(.notice("release interrupted: \(work.outDir)/\(ReleaseManifest.fileName) records it; no checksums file, no signature",
+                                        level: "warning"))
+        return ReleaseOutcome(build: built, release: manifest, stages: work.stages, outDir: work.outDir, interrupted: true)
+    }
+
+    /// Removes a release's checksums file and signature (the names its release.json gives), so that a folder whose
+    /// release is being replaced, or was interrupted, never carries a seal over files it no longer describes.
+    static func removeSeal(of manifest: ReleaseManifest?, in outDir: String) {
+        guard let manifest else { return }
+        var names = manifest.files.filter { $0.kind == .checksums || $0.kind == .signature }.map(\.path)
+        if let sums = manifest.checksums { names += [sums, sums + ".minisig"] }
+        if let signature = manifest.signature { names += [signature.file] }
+        names.append(ReleaseManifest.fileName + ".minisig")
+        for name in Set(names) {
+            let full = URL(fileURLWithPath: outDir + "/" + name).standardizedFileURL.path
+            if full.hasPrefix(outDir + "/") { try? FileManager.default.removeItem(atPath: full) }
+        }
+    }
+
+    // MARK: - The stages
+
+    private func universal(_ work: ReleaseWork, wanted: Bool) throws -> ReleaseStep.Result {
+        guard wanted else { return .skipped("not asked for (--universal, or universal: true in crossgo.yaml)") }
+        let pairs = Dictionary(grouping: work.artifacts.filter { $0.goos == "darwin" && $0.variant == nil }, by: \.binary)
+            .compactMap { binary, list -> (String, Artifact, Artifact)? in
+                guard let arm = list.first(where: { $0.goarch == "arm64" }), let amd = list.first(where: { $0.goarch == "amd64" }) else { return nil }
+                return (binary, arm, amd)
+            }.sorted { $0.0 < $1.0 }
+        if pairs.isEmpty {
+            return .skipped("needs darwin/arm64 and darwin/amd64 of one program, built: "
+                + (work.artifacts.filter { $0.goos == "darwin" }.map(\.target).joined(separator: ", ").nonEmpty ?? "no darwin target"))
+        }
+        var made = 0
+        for (binary, arm, amd) in pairs {
+            let name = "\(binary)_darwin_universal"
+            do {
+                try ReleaseParts.writeUniversal(slices: [work.outDir + "/" + arm.path, work.outDir + "/" + amd.path], to: work.outDir + "/" + name)
+                work.files.append(try Self.describe(work.outDir, name, kind: .binary, target: "darwin/universal", binary: binary,
+                                                    format: "mach-o-universal", covers: [arm.path, amd.path]))
+                work.universals.append((binary, name, [arm.path, amd.path]))
+                made += 1
+            } catch {
+                work.failed.append(ReleaseFailure(binary: binary, target: "darwin/universal", stage: "universal", message: "\(error)"))
+            }
+        }
+        let detail = "\(made) universal binary(ies) of \(pairs.count)"
+        return made == pairs.count ? .done(detail) : .failed(detail)
+    }
+
+    /// What one archive or SBOM job works on: a thin artifact or a universal binary.
+    private struct Unit: Sendable {
+        var binary: String
+        var target: String
+        var goos: String
+        var goarch: String
+        var variant: String?
+        var path: String
+        var covers: [String]
+    }
+
+    /// What one job made, or why it could not.
+    private enum Made<Value: Sendable>: Sendable {
+        case made(Value)
+        case failure(ReleaseFailure)
+    }
+
+    private func units(_ work: ReleaseWork) -> [Unit] {
+        work.artifacts.map { Unit(binary: $0.binary, target: $0.target, goos: $0.goos, goarch: $0.goarch, variant: $0.variant,
+                                  path: $0.path, covers: [$0.path]) }
+            + work.universals.map { Unit(binary: $0.binary, target: "darwin/universal", goos: "darwin", goarch: "universal", variant: nil,
+                                         path: $0.path, covers: $0.covers) }
+    }
+
+    private func archives(_ work: ReleaseWork) async -> ReleaseStep.Result {
+        let reporter = context.reporter
+        let units = units(work)
+        let (outDir, moduleRoot, version, epoch) = (work.outDir, work.moduleRoot, work.version, work.epoch)
         let extras = Self.moduleDocuments(moduleRoot)
-        struct Unit: Sendable { var binary: String; var target: String; var goos: String; var goarch: String; var variant: String?
-                                var path: String; var covers: [String]; var sbom: Artifact? }
-        var units = artifacts.map { Unit(binary: $0.binary, target: $0.target, goos: $0.goos, goarch: $0.goarch, variant: $0.variant,
-                                         path: $0.path, covers: [$0.path], sbom: $0) }
-        units += universals.map { Unit(binary: $0.binary, target: "darwin/universal", goos: "darwin", goarch: "universal", variant: nil,
-                                       path: $0.path, covers: $0.covers, sbom: nil) }
         reporter.report(.planned(command: "release", jobs: units.map { JobID(item: $0.binary, target: $0.target) },
-                                 message: "archiving \(units.count) binary(ies) and writing \(artifacts.count * 2) SBOM(s) for \(project) \(version)"))
+                                 message: "archiving \(units.count) binary(ies) of \(work.project) \(version)"))
         let runner = MatrixRunner(concurrency: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), reporter: reporter)
-        let goVersion = built.go
         let packed = await runner.run(units, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "archive",
-                                      work: { (unit: Unit, handle: JobHandle) -> (files: [ReleaseFile], failures: [ReleaseFailure]) in
-            var made: [ReleaseFile] = []
-            var problems: [ReleaseFailure] = []
+                                      work: { (unit: Unit, _: JobHandle) -> Made<ReleaseFile> in
             let ext = unit.path.hasSuffix(".exe") ? ".exe" : unit.path.hasSuffix(".wasm") ? ".wasm" : ""
             let zip = unit.goos == "windows"
             let archive = "\(unit.binary)_\(version)_\(unit.goos)_\(unit.goarch)\(unit.variant.map { "_\($0)" } ?? "")\(zip ? ".zip" : ".tar.gz")"
@@ -184,123 +403,141 @@ public struct ReleaseSession: Sendable {
                 let entries = [ReleaseArchiveEntry(name: unit.binary + ext, path: outDir + "/" + unit.path, executable: true)]
                     + extras.map { ReleaseArchiveEntry(name: $0, path: moduleRoot + "/" + $0, executable: false) }
                 try ReleaseParts.writeArchive(zip: zip, entries: entries, to: outDir + "/" + archive, modificationTime: epoch)
-                made.append(try Self.describe(outDir, archive, kind: .archive, target: unit.target, binary: unit.binary,
-                                              format: zip ? "zip" : "tar.gz", covers: [unit.path]))
+                var file = try Self.describe(outDir, archive, kind: .archive, target: unit.target, binary: unit.binary,
+                                             format: zip ? "zip" : "tar.gz", covers: [unit.path])
+                file.entries = entries.map(\.name)
+                return .made(file)
             } catch {
-                problems.append(ReleaseFailure(binary: unit.binary, target: unit.target, stage: "archive", message: "\(error)"))
+                return .failure(ReleaseFailure(binary: unit.binary, target: unit.target, stage: "archive", message: "\(error)"))
             }
-            if let artifact = unit.sbom {
-                handle.phase("sbom")
-                do {
-                    let written = try ReleaseParts.writeSBOMs(artifactPath: outDir + "/" + artifact.path, artifact: artifact, go: goVersion,
-                                                              time: epoch)
-                    for (path, format) in written {
-                        let name = String(path.dropFirst(outDir.count + 1))
-                        made.append(try Self.describe(outDir, name, kind: .sbom, target: unit.target, binary: unit.binary, format: format,
-                                                      covers: [artifact.path]))
-                    }
-                } catch {
-                    problems.append(ReleaseFailure(binary: unit.binary, target: unit.target, stage: "sbom", message: "\(error)"))
-                }
-            }
-            return (made, problems)
         }, end: { result in
-            JobEnd(status: result.failures.isEmpty ? .passed : .failed, summary: result.failures.first?.message ?? "\(result.files.count) file(s)",
-                   record: result.files)
+            switch result {
+            case .made(let file): JobEnd(status: .passed, summary: "\(file.path): \(file.entries?.count ?? 0) entries (\(file.entries?.joined(separator: ", ") ?? ""))", record: file)
+            case .failure(let failure): JobEnd(status: .failed, summary: failure.message)
+            }
         })
+        var made = 0
         for result in packed.completed {
-            files += result.files
-            failed += result.failures
+            switch result {
+            case .made(let file): work.files.append(file); made += 1
+            case .failure(let failure): work.failed.append(failure)
+            }
         }
-        if packed.interrupted || Task.isCancelled {
-            return ReleaseOutcome(build: built, release: nil, outDir: outDir, interrupted: true)
-        }
-        let archiveFailures = failed.filter { $0.stage == "archive" }.count
-        stage("archives", archiveFailures == 0 ? .done : .failed,
-              "\(files.filter { $0.kind == .archive }.count) archive(s), entries dated \(SourceFacts.rfc3339(epoch)) (\(epochFrom))")
-        let sbomFailures = failed.filter { $0.stage == "sbom" }.count
-        stage("sboms", sbomFailures == 0 ? .done : .failed, "\(files.filter { $0.kind == .sbom }.count) SBOM(s): CycloneDX 1.6 and SPDX 2.3 per artifact")
+        if packed.interrupted { return .failed("interrupted") }
+        let detail = "\(made) archive(s) of \(units.count), entries dated \(SourceFacts.rfc3339(work.epoch)) (\(work.epochFrom))"
+        return made == units.count ? .done(detail) : .failed(detail)
+    }
 
-        // Checksums over every released file, then the signature.
-        files.sort { $0.path < $1.path }
-        let checksumsName = "\(project)_\(version)_checksums.txt"
-        let sums = files.map { "\($0.sha256)  \($0.path)\n" }.joined()
-        do {
-            try atomicWrite(Data(sums.utf8), to: outDir + "/" + checksumsName)
-            files.append(try Self.describe(outDir, checksumsName, kind: .checksums, target: nil, binary: nil, format: "sha256sum",
-                                           covers: files.map(\.path)))
-            stage("checksums", .done, "\(files.count - 1) file(s) in \(checksumsName)")
-        } catch {
-            stage("checksums", .failed, "cannot write \(checksumsName): \(error)")
-        }
-        var signature: ReleaseSignature?
-        if let signer {
-            if failed.isEmpty, stages.allSatisfy({ $0.status != .failed }) {
-                do {
-                    let signed = try signer.sign(outDir + "/" + checksumsName,
-                                                 trustedComment: "timestamp:\(epoch)\tfile:\(checksumsName)\thashed")
-                    let sigName = checksumsName + ".minisig"
-                    files.append(try Self.describe(outDir, sigName, kind: .signature, target: nil, binary: nil, format: "minisign",
-                                                   covers: [checksumsName]))
-                    signature = ReleaseSignature(file: sigName, signs: checksumsName, keyID: signed.keyID, publicKey: signed.publicKey)
-                    stage("sign", .done, "\(sigName) (minisign, key \(signed.keyID))")
-                } catch {
-                    stage("sign", .failed, "\(error)")
+    private func sboms(_ work: ReleaseWork) async -> ReleaseStep.Result {
+        let units = units(work)
+        let (outDir, epoch) = (work.outDir, work.epoch)
+        let runner = MatrixRunner(concurrency: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), reporter: context.reporter)
+        let written = await runner.run(units, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "sbom",
+                                       work: { (unit: Unit, _: JobHandle) -> Made<[ReleaseFile]> in
+            do {
+                var files: [ReleaseFile] = []
+                for (path, format) in try ReleaseParts.writeSBOMs(artifactPath: outDir + "/" + unit.path, time: epoch) {
+                    let name = String(path.dropFirst(outDir.count + 1))
+                    files.append(try Self.describe(outDir, name, kind: .sbom, target: unit.target, binary: unit.binary, format: format, covers: [unit.path]))
                 }
-            } else {
-                stage("sign", .skipped, "not signed: a target or stage failed, and nothing unverified is signed")
+                return .made(files)
+            } catch {
+                return .failure(ReleaseFailure(binary: unit.binary, target: unit.target, stage: "sbom", message: "\(error)"))
             }
-        } else {
-            stage("sign", .skipped, "no --sign-key (make a key with: crossgo release keygen NAME)")
-        }
-
-        var reproducibility: [ReproducibilityRecord]?
-        if request.checkReproducible {
-            let check = ReproducibilityCheck(context: context)
-            let records = try await check.run(buildRequest, original: built, moduleRoot: moduleRoot, facts: facts)
-            if Task.isCancelled { return ReleaseOutcome(build: built, release: nil, outDir: outDir, interrupted: true) }
-            reproducibility = records
-            let same = records.filter { $0.status == .reproducible }.count
-            stage("reproducible", same == records.count ? .done : .failed, "\(same) of \(records.count) artifact(s) rebuilt byte for byte")
-        } else {
-            stage("reproducible", .skipped, "not asked for (--check-reproducible)")
-        }
-
-        var audit: ReleaseAudit?
-        if request.audit {
-            var quiet = context
-            quiet.reporter = CapturingReporter()
-            let audited = try await AuditSession(context: quiet).run(AuditRequest(paths: artifacts.map { outDir + "/" + $0.path },
-                                                                                  database: request.auditDatabase))
-            audit = ReleaseAudit(database: audited.database, databaseModified: audited.databaseModified, level: audited.level,
-                                 findings: audited.findings, artifacts: audited.artifacts)
-            let clean = audited.vulnerable == 0 && audited.notAudited == 0
-            stage("audit", clean ? .done : .failed, clean
-                  ? "\(audited.artifacts.count) artifact(s) audited against \(audited.database): no known vulnerabilities (module level)"
-                  : "\(audited.findings.count) known vulnerability(ies) in \(audited.vulnerable) artifact(s), \(audited.notAudited) not audited: "
-                    + audited.findings.map(\.id).joined(separator: ", "))
-        } else {
-            stage("audit", .skipped, "not asked for (--audit)")
-        }
-
-        var manifest = ReleaseManifest(crossgo: CrossGoVersion.current, project: project, version: version, go: built.go, module: built.module,
-                                       sourceDateEpoch: epoch, sourceDateFrom: epochFrom, files: files, failed: failed, stages: stages,
-                                       signature: signature, reproducibility: reproducibility)
-        manifest.audit = audit
-        // The previous release's files that this one did not make go, as the build's do.
-        if let previous = try? ReleaseManifest.read(from: outDir) {
-            let kept = Set(files.map(\.path)).union(built.artifacts.map(\.path))
-            for old in previous.files where !kept.contains(old.path) {
-                let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
-                if full.hasPrefix(outDir + "/") { try? FileManager.default.removeItem(atPath: full) }
+        }, end: { result in
+            switch result {
+            case .made(let files): JobEnd(status: .passed, summary: files.map(\.path).joined(separator: ", "), record: files)
+            case .failure(let failure): JobEnd(status: .failed, summary: failure.message)
+            }
+        })
+        var made = 0
+        for result in written.completed {
+            switch result {
+            case .made(let files): work.files += files; made += files.count
+            case .failure(let failure): work.failed.append(failure)
             }
         }
-        do {
-            try manifest.write(to: outDir)
-        } catch {
-            throw EnvironmentError("cannot write \(outDir)/\(ReleaseManifest.fileName): \(error.localizedDescription)")
+        if written.interrupted { return .failed("interrupted") }
+        let detail = "\(made) SBOM(s) for \(units.count) binary(ies): CycloneDX 1.6 and SPDX 2.3 each"
+        return made == units.count * 2 ? .done(detail) : .failed(detail)
+    }
+
+    private func reproducible(_ work: ReleaseWork, _ buildRequest: BuildRequest, facts: SourceFacts) async throws -> ReleaseStep.Result {
+        let records = try await ReproducibilityCheck(context: context).run(buildRequest, original: work.built, moduleRoot: work.moduleRoot, facts: facts)
+        work.reproducibility = records
+        let same = records.filter { $0.status == .reproducible }.count
+        let detail = "\(same) of \(records.count) artifact(s) rebuilt byte for byte"
+        return same == records.count ? .done(detail) : .failed(detail)
+    }
+
+    private func audit(_ work: ReleaseWork, database: String?) async throws -> ReleaseStep.Result {
+        var quiet = context
+        quiet.reporter = CapturingReporter()
+        let audited = try await AuditSession(context: quiet).run(AuditRequest(paths: work.artifacts.map { work.outDir + "/" + $0.path }, database: database))
+        // release.json holds no path of this machine: artifacts relative to the release folder, a local database from it.
+        let outDir = work.outDir
+        let isURL = audited.database.contains("://")
+        let place = { (path: String) in relativeLocation(self.context.absolute(path), from: outDir) }
+        let records = audited.artifacts.map { record -> AuditArtifactRecord in
+            var record = record
+            record.file = place(record.file)
+            record.artifact = place(record.artifact)
+            return record
         }
-        return ReleaseOutcome(build: built, release: manifest, outDir: outDir, interrupted: false)
+        let findings = audited.findings.map { finding -> AuditFindingGroup in
+            var finding = finding
+            finding.artifacts = finding.artifacts.map(place)
+            return finding
+        }
+        let database = isURL ? audited.database : place(audited.database)
+        work.audit = ReleaseAudit(database: database, databaseModified: audited.databaseModified,
+                                  level: audited.level, findings: findings, artifacts: records)
+        let clean = audited.vulnerable == 0 && audited.notAudited == 0
+        return clean
+            ? .done("\(audited.artifacts.count) artifact(s) audited against \(database): no known vulnerabilities (module level)")
+            : .failed("\(audited.findings.count) known vulnerability(ies) in \(audited.vulnerable) artifact(s), \(audited.notAudited) not audited: "
+                + audited.findings.map(\.id).joined(separator: ", "))
+    }
+
+    /// The checksums file: every file the release made (archives, SBOMs, universal binaries), as GoReleaser's lists
+    /// them, so that the same commit gives the same file on any machine and from merged shards.
+    private func checksums(_ work: ReleaseWork) throws -> ReleaseStep.Result {
+        let count = try Self.writeChecksums(work.checksumsName, release: work.files.map(\.path), outDir: work.outDir)
+        return .done("\(count) file(s) in \(work.checksumsName)")
+    }
+
+    /// Writes the checksums file over `release` (paths in `outDir`); returns how many files it lists.
+    static func writeChecksums(_ name: String, release: [String], outDir: String) throws -> Int {
+        var lines = ""
+        for file in Set(release).sorted() {
+            let (_, digest) = try fileDigest(outDir + "/" + file)
+            lines += "\(digest)  \(file)\n"
+        }
+        try atomicWrite(Data(lines.utf8), to: outDir + "/" + name)
+        return Set(release).count
+    }
+
+    /// The other files of the folder that belong to the release, by SHA-256, for release.json: the build's records
+    /// (manifest.json, SHA256SUMS, which lists the artifacts and web files) and the folder's .gitignore.
+    static func records(outDir: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for name in [BuildManifest.fileName, BuildManifest.sumsName, ".gitignore"] {
+            if let (_, digest) = try? fileDigest(outDir + "/" + name) { out[name] = digest }
+        }
+        return out
+    }
+
+    /// Signs the checksums file and release.json (which records everything else in the folder).
+    private func sign(_ work: ReleaseWork, signer: ReleaseSigner) throws -> ReleaseStep.Result {
+        let signed = try Self.sign(outDir: work.outDir, checksums: work.checksumsName, epoch: work.epoch, signer: signer)
+        return .done("\(work.checksumsName).minisig and \(ReleaseManifest.fileName).minisig (minisign, key \(signed))")
+    }
+
+    /// Signs `checksums` and release.json in `outDir`; returns the key id.
+    static func sign(outDir: String, checksums: String, epoch: Int64, signer: ReleaseSigner) throws -> String {
+        let signed = try signer.sign(outDir + "/" + checksums, trustedComment: "timestamp:\(epoch)\tfile:\(checksums)\thashed")
+        _ = try signer.sign(outDir + "/" + ReleaseManifest.fileName, trustedComment: "timestamp:\(epoch)\tfile:\(ReleaseManifest.fileName)\thashed")
+        return signed.keyID
     }
 
     /// SOURCE_DATE_EPOCH when set: a whole number of seconds, else a usage error naming it.

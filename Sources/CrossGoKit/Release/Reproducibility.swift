@@ -21,6 +21,9 @@ struct ReproducibilityCheck: Sendable {
         again.run = false
         again.extraEnvironment["GOCACHE"] = scratch + "/gocache"
         again.extraEnvironment["GOCACHEPROG"] = ""  // built again from nothing: no shared cache either
+        // go's own work folders go inside the scratch folder too, so that an interrupt leaves nothing in TMPDIR.
+        try fm.createDirectory(atPath: scratch + "/gotmp", withIntermediateDirectories: true)
+        again.extraEnvironment["GOTMPDIR"] = scratch + "/gotmp"
         var quiet = context
         quiet.workingDirectory = copiedCwd
         quiet.reporter = CapturingReporter()

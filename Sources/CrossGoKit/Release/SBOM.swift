@@ -29,12 +29,25 @@ public struct SBOMSubject: Sendable, Equatable {
 
     /// Reads the artifact at `path`: digests, size, format and build info (any format GoBinary reads, wasm
     /// included). `target` defaults to the build info's GOOS/GOARCH and level variable; `fileName` to the
-    /// path's last component. A universal Mach-O file is refused: its slices are artifacts with SBOMs of their own.
+    /// path's last component. A universal Mach-O file is one program for several architectures: its slices must
+    /// agree on Go version, main package and modules, and its subject is `darwin/universal`, without GOARCH.
     public static func read(artifactAt path: String, fileName: String? = nil, target: Target? = nil) throws(SBOMError) -> SBOMSubject {
         let image: BinaryImage
         do { image = try BinaryImage.readGo(path: path) } catch { throw SBOMError("\(path): \(error)") }
-        guard image.slices.count == 1, let slice = image.slices.first, let info = slice.buildInfo else {
-            throw SBOMError("\(path): a universal file with \(image.slices.count) slices; write an SBOM for each slice's artifact instead")
+        guard let slice = image.slices.first, var info = slice.buildInfo else { throw SBOMError("\(path): no Go build info") }
+        var universal: Target?
+        if image.slices.count > 1 {
+            let arch = Set(["GOARCH"] + Target.variantVariables.values)
+            func program(_ i: BuildInfo) -> String {
+                ([i.goVersion, i.path ?? "", i.main.map { "\($0)" } ?? ""] + i.deps.map { "\($0)" }
+                    + i.settings.filter { !arch.contains($0.key) }.map(\.text)).joined(separator: "\n")
+            }
+            for other in image.slices.dropFirst() where other.buildInfo.map(program) != program(info) {
+                throw SBOMError("\(path): the slices of this universal file are not one program (their Go version, modules or settings differ)")
+            }
+            info = BuildInfo(goVersion: info.goVersion, path: info.path, main: info.main, deps: info.deps,
+                             settings: info.settings.filter { !arch.contains($0.key) }, rawModuleInfo: info.rawModuleInfo)
+            universal = Target(goos: info.setting("GOOS") ?? "darwin", goarch: "universal")
         }
         let digests: (sha256: String, sha1: String, size: Int)
         do { digests = try fileDigests(path) } catch { throw SBOMError("\(path): cannot read: \(error.localizedDescription)") }
@@ -42,8 +55,8 @@ public struct SBOMSubject: Sendable, Equatable {
         let goarch = info.setting("GOARCH") ?? slice.goarch ?? "unknown"
         let variant = Target.variantVariables[goarch].flatMap { info.setting($0) }
         return SBOMSubject(fileName: fileName ?? (path as NSString).lastPathComponent, sha256: digests.sha256, sha1: digests.sha1,
-                           size: digests.size, target: target ?? Target(goos: goos, goarch: goarch, variant: variant),
-                           format: slice.format, buildInfo: info)
+                           size: digests.size, target: target ?? universal ?? Target(goos: goos, goarch: goarch, variant: variant),
+                           format: universal == nil ? slice.format : image.format, buildInfo: info)
     }
 
     /// SHA-256 and SHA-1 of a file, read in chunks.
@@ -321,7 +334,7 @@ struct SBOMFacts: Equatable {
         var modules: [String: Set<String>] = [:]
         for c in graph.all { modules[c.name, default: []].insert(c.version ?? "") }
         self.init(sha256: subject.sha256, goVersion: subject.buildInfo.goVersion, goos: subject.buildInfo.setting("GOOS") ?? subject.target.goos,
-                  goarch: subject.buildInfo.setting("GOARCH") ?? subject.target.goarch, modules: modules)
+                  goarch: subject.buildInfo.setting("GOARCH"), modules: modules)
     }
 
     /// Parses a CycloneDX or SPDX JSON document crossgo wrote.

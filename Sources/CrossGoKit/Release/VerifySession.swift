@@ -60,12 +60,19 @@ public struct VerifySession: Sendable {
         let cwd = context.workingDirectory
         let folder = context.absolute(request.folder)
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
             throw UsageError("\(request.folder): no such folder (give the release's output folder, e.g. dist)")
         }
-        let release = try ReleaseManifest.read(from: folder)
+        guard isDir.boolValue else {
+            throw UsageError("\(request.folder): a file, not a folder (give the release's output folder, e.g. dist)")
+        }
+        let present = Self.files(in: folder)
+        let looksLikeRelease = present.contains { $0 == ReleaseManifest.fileName || Self.isReleaseChecksums($0) || $0.hasSuffix(".minisig") }
+        var releaseProblem: String?
+        var release: ReleaseManifest?
+        do { release = try ReleaseManifest.read(from: folder) } catch { releaseProblem = "\(error)" }
         let build = BuildManifest.read(from: folder)
-        guard release != nil || build != nil else {
+        guard looksLikeRelease || build != nil else {
             throw UsageError("\(request.folder): neither \(ReleaseManifest.fileName) nor \(BuildManifest.fileName) is there: not a crossgo output folder")
         }
         let publicKey = try request.publicKey.map { try ReleaseParts.readPublicKey($0, workingDirectory: cwd) }
@@ -73,66 +80,118 @@ public struct VerifySession: Sendable {
         func add(_ kind: String, _ subject: String, _ status: VerifyCheck.Status, _ detail: String) {
             checks.append(VerifyCheck(kind: kind, subject: subject, status: status, detail: detail))
         }
+        /// Files whose every byte a checksum or a good signature covers.
+        var covered: Set<String> = []
 
-        // The build's own records.
+        // The release's record: present, readable, complete, every target and stage passed.
+        if let releaseProblem {
+            add("release", ReleaseManifest.fileName, .failed, releaseProblem)
+        } else if let release {
+            if release.interrupted == true {
+                add("release", ReleaseManifest.fileName, .failed, "the release was interrupted: it is incomplete and not sealed")
+            }
+            for failure in release.failed {
+                add("release", "\(failure.binary) \(failure.target)", .failed,
+                    "recorded as failed at the \(failure.stage) stage: \(failure.message.split(separator: "\n").first ?? "")")
+            }
+            for stage in release.stages where stage.status == .failed {
+                add("release", "stage \(stage.name)", .failed, "recorded as failed: \(stage.detail)")
+            }
+            if release.interrupted != true {
+                if let sums = release.checksums {
+                    if !present.contains(sums) { add("checksums", sums, .failed, "named by \(ReleaseManifest.fileName) but missing") }
+                } else {
+                    add("checksums", ReleaseManifest.fileName, .failed, "names no checksums file covering it (made by an older crossgo, or altered)")
+                }
+            }
+            if let signature = release.signature, !present.contains(signature.file) {
+                add("signature", signature.file, .failed, "\(ReleaseManifest.fileName) says the release is signed (key \(signature.keyID)), but the signature is missing")
+            }
+        } else if looksLikeRelease {
+            add("release", ReleaseManifest.fileName, .failed, "missing: the folder holds a release (checksums or signature) without its record")
+        }
+
+        // Every checksums file in the folder: each line right.
+        for sums in present where Self.isChecksums(sums) {
+            let text = (try? String(contentsOfFile: folder + "/" + sums, encoding: .utf8)) ?? ""
+            var lines = 0
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, parts[0].count == 64, parts[1].hasPrefix(" ") else {
+                    add("checksums", sums, .failed, "line \(index + 1) is not '<sha256>  <file>'")
+                    continue
+                }
+                lines += 1
+                let name = String(parts[1].dropFirst())
+                guard let digest = try? fileDigest(folder + "/" + name).1 else {
+                    add("checksums", name, .failed, "listed in \(sums) but missing")
+                    continue
+                }
+                if digest == parts[0] {
+                    covered.insert(name)
+                    add("checksums", name, .ok, "sha256 as \(sums) lists")
+                } else {
+                    add("checksums", name, .failed, "sha256 \(digest.prefix(12)) but \(sums) says \(parts[0].prefix(12))")
+                }
+            }
+            if lines == 0 { add("checksums", sums, .failed, "lists no file") }
+        }
+        if let release, let sums = release.checksums, present.contains(sums), release.interrupted != true {
+            let text = (try? String(contentsOfFile: folder + "/" + sums, encoding: .utf8)) ?? ""
+            let listed = Set(text.split(separator: "\n").compactMap { line in line.split(separator: " ", maxSplits: 1).last.map { String($0.dropFirst()) } })
+            for file in release.files.map(\.path) where !listed.contains(file) {
+                add("checksums", file, .failed, "released but not in \(sums)")
+            }
+        }
+        // The folder's other files, as release.json records them.
+        for (name, digest) in (release?.records ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let actual = try? fileDigest(folder + "/" + name).1 else { add("record", name, .failed, "recorded in \(ReleaseManifest.fileName) but missing"); continue }
+            if actual == digest {
+                covered.insert(name)
+                add("record", name, .ok, "sha256 as \(ReleaseManifest.fileName) records")
+            } else {
+                add("record", name, .failed, "sha256 \(actual.prefix(12)) but \(ReleaseManifest.fileName) records \(digest.prefix(12))")
+            }
+        }
+        // What release.json says of each file.
+        for file in release?.files ?? [] where file.kind != .checksums && file.kind != .signature {
+            let (status, detail) = Self.matches(folder, file.path, size: file.size, sha256: file.sha256)
+            add("file", file.path, status, detail)
+        }
+        // Every signature in the folder, with the public key; none is passed over.
+        let signatures = present.filter { $0.hasSuffix(".minisig") }
+        for signature in signatures {
+            let signed = String(signature.dropLast(".minisig".count))
+            guard present.contains(signed) else { add("signature", signature, .failed, "signs \(signed), which is missing"); continue }
+            guard let publicKey else {
+                add("signature", signature, .failed, "not checked: give --pub KEY (the release's public key) to check it")
+                continue
+            }
+            do {
+                try ReleaseParts.verifySignature(file: folder + "/" + signed, signature: folder + "/" + signature, publicKey: publicKey)
+                covered.insert(signature)
+                if Self.isChecksums(signed) || signed == ReleaseManifest.fileName { covered.insert(signed) }
+                add("signature", signature, .ok, "good signature of \(signed) by key \(publicKey.keyIDHex)")
+            } catch {
+                add("signature", signature, .failed, "\(error)")
+            }
+        }
+        if publicKey != nil, signatures.isEmpty {
+            add("signature", request.folder, .failed, "--pub was given but nothing in the folder is signed")
+        }
+        if looksLikeRelease, signatures.isEmpty, publicKey == nil {
+            add("signature", release?.checksums ?? request.folder, .skipped,
+                "the release is not signed: the files agree with its checksums and \(ReleaseManifest.fileName), but nothing shows those two unchanged or who made them")
+        }
+        // The build's records: its artifacts as manifest.json lists them.
         if let build {
             for artifact in build.artifacts {
                 let (status, detail) = Self.matches(folder, artifact.path, size: artifact.size, sha256: artifact.sha256)
                 add("sums", artifact.path, status, detail)
             }
         }
-        guard let release else { return VerifyOutcome(folder: folder, checks: checks) }
-
-        for failure in release.failed {
-            add("release", "\(failure.binary) \(failure.target)", .failed, "recorded as failed at the \(failure.stage) stage: \(failure.message.split(separator: "\n").first ?? "")")
-        }
-        // Every file the release lists: present, same size and digest.
-        for file in release.files {
-            let (status, detail) = Self.matches(folder, file.path, size: file.size, sha256: file.sha256)
-            add("file", file.path, status, detail)
-        }
-        // The checksums file: every line right, and every released file in it.
-        if let sums = release.files.first(where: { $0.kind == .checksums }) {
-            let text = (try? String(contentsOfFile: folder + "/" + sums.path, encoding: .utf8)) ?? ""
-            var listed: Set<String> = []
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-                let parts = line.split(separator: " ", maxSplits: 1)
-                guard parts.count == 2, parts[0].count == 64, parts[1].hasPrefix(" ") else {
-                    add("checksums", sums.path, .failed, "line \(index + 1) is not '<sha256>  <file>'")
-                    continue
-                }
-                let name = String(parts[1].dropFirst())
-                listed.insert(name)
-                guard let digest = try? fileDigest(folder + "/" + name).1 else {
-                    add("checksums", name, .failed, "listed in \(sums.path) but missing")
-                    continue
-                }
-                add("checksums", name, digest == parts[0] ? .ok : .failed,
-                    digest == parts[0] ? "sha256 as listed" : "sha256 \(digest.prefix(12)) but \(sums.path) says \(parts[0].prefix(12))")
-            }
-            for file in release.files where ![.checksums, .signature].contains(file.kind) && !listed.contains(file.path) {
-                add("checksums", file.path, .failed, "released but not in \(sums.path)")
-            }
-            // The signature.
-            if let signature = release.signature {
-                if let publicKey {
-                    do {
-                        try ReleaseParts.verifySignature(file: folder + "/" + sums.path, signature: folder + "/" + signature.file, publicKey: publicKey)
-                        add("signature", signature.file, .ok, "good signature by key \(signature.keyID)")
-                    } catch {
-                        add("signature", signature.file, .failed, "\(error)")
-                    }
-                } else {
-                    add("signature", signature.file, .skipped, "give --pub KEY to check it (key id \(signature.keyID))")
-                }
-            } else if publicKey != nil {
-                add("signature", sums.path, .failed, "--pub was given but the release is not signed")
-            }
-        } else {
-            add("checksums", ReleaseManifest.fileName, .failed, "the release lists no checksums file")
-        }
         // Each SBOM against the binary it describes.
-        for sbom in release.files where sbom.kind == .sbom {
+        for sbom in release?.files ?? [] where sbom.kind == .sbom {
             guard let artifact = sbom.covers?.first else { add("sbom", sbom.path, .failed, "release.json does not say which artifact it covers"); continue }
             do {
                 let problems = try ReleaseParts.checkSBOM(folder + "/" + sbom.path, against: folder + "/" + artifact)
@@ -142,11 +201,39 @@ public struct VerifySession: Sendable {
             }
         }
         // Universal binaries: slices readable, distinct, of one program, each the thin artifact byte for byte.
-        for universal in release.files where universal.format == "mach-o-universal" {
+        for universal in release?.files ?? [] where universal.format == "mach-o-universal" {
             let (status, detail) = Self.checkUniversal(folder, universal)
             add("universal", universal.path, status, detail)
         }
+        // Nothing in the folder escapes the checks: every file is covered by a checksum or a good signature, or is
+        // one of the records checked above.
+        let alreadyFailed = Set(checks.filter { $0.status == .failed }.map(\.subject))
+        for file in present where !covered.contains(file) && !alreadyFailed.contains(file) {
+            // The roots: an unsigned release's checksums file and release.json (the skipped signature line says so), and a build's records.
+            if file == release?.checksums || file == ReleaseManifest.fileName, release?.signature == nil, signatures.isEmpty { continue }
+            if file == BuildManifest.sumsName, release == nil, releaseProblem == nil, !looksLikeRelease { continue }
+            if file == BuildManifest.fileName || file == ".gitignore", build != nil, release == nil, releaseProblem == nil, !looksLikeRelease { continue }
+            if file.hasSuffix(".minisig") { continue }  // reported above
+            add("coverage", file, .failed, "covered by no checksum file: not part of the release (or added after it)")
+        }
         return VerifyOutcome(folder: folder, checks: checks)
+    }
+
+    /// A checksums file crossgo reads: the build's SHA256SUMS or a release's `<project>_<version>_checksums.txt`.
+    static func isChecksums(_ name: String) -> Bool { name == BuildManifest.sumsName || isReleaseChecksums(name) }
+
+    static func isReleaseChecksums(_ name: String) -> Bool { !name.contains("/") && name.hasSuffix("_checksums.txt") }
+
+    /// Every file under `folder` (symbolic links included, not followed into folders), relative to it, sorted.
+    static func files(in folder: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var out: [String] = []
+        while let name = walker.nextObject() as? String {
+            let type = walker.fileAttributes?[.type] as? FileAttributeType
+            if type == .typeDirectory { continue }
+            out.append(name)
+        }
+        return out.sorted()
     }
 
     static func matches(_ folder: String, _ path: String, size: Int, sha256: String) -> (VerifyCheck.Status, String) {

@@ -228,6 +228,7 @@ public struct MergeSession: Sendable {
             var stages: [String: ReleaseStage] = [:]
             var reproducibility: [ReproducibilityRecord] = []
             for (folder, release) in releases {
+                if release.interrupted == true { throw UsageError("\(folder.path): its release was interrupted: nothing to merge") }
                 for file in release.files where file.kind != .checksums && file.kind != .signature {
                     try Self.place(folder.path + "/" + file.path, at: outDir + "/" + file.path)
                     files.append(file)
@@ -242,23 +243,28 @@ public struct MergeSession: Sendable {
             let first = releases[0].1
             files.sort { $0.path < $1.path }
             let sumsName = "\(first.project)_\(first.version)_checksums.txt"
-            try atomicWrite(Data(files.map { "\($0.sha256)  \($0.path)\n" }.joined().utf8), to: outDir + "/" + sumsName)
-            files.append(try ReleaseSession.describe(outDir, sumsName, kind: .checksums, target: nil, binary: nil, format: "sha256sum", covers: files.map(\.path)))
+            let passed = failed.isEmpty && outcome.failures.isEmpty && stages.values.allSatisfy { $0.status != .failed }
             var signature: ReleaseSignature?
-            if let signer, failed.isEmpty, outcome.failures.isEmpty {
-                let signed = try signer.sign(outDir + "/" + sumsName, trustedComment: "timestamp:\(first.sourceDateEpoch)\tfile:\(sumsName)\thashed")
-                files.append(try ReleaseSession.describe(outDir, sumsName + ".minisig", kind: .signature, target: nil, binary: nil, format: "minisign", covers: [sumsName]))
-                signature = ReleaseSignature(file: sumsName + ".minisig", signs: sumsName, keyID: signed.keyID, publicKey: signed.publicKey)
+            if let signer, passed {
+                signature = ReleaseSignature(file: sumsName + ".minisig", signs: sumsName, keyID: signer.key.publicKey.keyIDHex,
+                                             publicKey: signer.key.publicKey.base64)
+            }
+            let order = ["build", "universal", "archives", "sboms", "reproducible", "audit"]
+            var merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
+                                         sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: files, failed: failed,
+                                         stages: order.compactMap { stages[$0] }, signature: signature,
+                                         reproducibility: reproducibility.isEmpty ? nil : reproducibility.sorted { $0.artifact < $1.artifact })
+            merged.checksums = sumsName
+            // As release does: the checksums file, release.json recording the folder's other files, then (all passed) both signed.
+            _ = try ReleaseSession.writeChecksums(sumsName, release: files.map(\.path), outDir: outDir)
+            merged.records = ReleaseSession.records(outDir: outDir)
+            try merged.write(to: outDir)
+            if let signer, passed {
+                _ = try ReleaseSession.sign(outDir: outDir, checksums: sumsName, epoch: first.sourceDateEpoch, signer: signer)
                 outcome.signed = true
             } else if signer != nil {
                 context.reporter.report(.notice("not signed: a target or stage failed in a shard, and nothing unverified is signed", level: "warning"))
             }
-            let order = ["build", "universal", "archives", "sboms", "reproducible", "audit"]
-            let merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
-                                         sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: files, failed: failed,
-                                         stages: order.compactMap { stages[$0] }, signature: signature,
-                                         reproducibility: reproducibility.isEmpty ? nil : reproducibility.sorted { $0.artifact < $1.artifact })
-            try merged.write(to: outDir)
             outcome.releaseFiles = files.count
         }
         return outcome

@@ -1,6 +1,7 @@
 // SIGINT and SIGTERM become task cancellation, for every command: sessions then stop starting work, their
 // child processes get SIGINT, temporary folders are removed by the code that made them, and crossgo
-// exits 130. A second signal ends crossgo at once.
+// exits 130. A second signal ends crossgo at once — unless it comes within a second of the first: `timeout -s INT`
+// and CI runners signal the process and then its whole group, so one interrupt often arrives twice.
 import Foundation
 import Synchronization
 
@@ -13,10 +14,10 @@ public enum Interrupts {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                if flag.raise() {
-                    task.cancel()
-                } else {
-                    exit(ExitStatus.interrupted.rawValue)  // a second signal: stop waiting for clean-up
+                switch flag.raise(now: Date()) {
+                case .first: task.cancel()
+                case .echo: break  // the same interrupt, delivered to the process and to its group
+                case .again: exit(ExitStatus.interrupted.rawValue)  // a second signal: stop waiting for clean-up
                 }
             }
             source.resume()
@@ -44,10 +45,25 @@ public struct InterruptedError: ClassifiedError {
 
 /// Set once by the first signal.
 final class InterruptFlag: Sendable {
-    private let raised = Mutex(false)
+    enum Raise: Equatable {
+        case first
+        /// Within `echoWindow` of the first: the same interrupt delivered twice (to the process, then to its group).
+        case echo
+        /// A later signal: the user insists.
+        case again
+    }
 
-    /// Raises the flag; true for the first signal, false for any later one.
-    func raise() -> Bool { raised.withLock { was in defer { was = true }; return !was } }
+    /// How long after the first signal another one counts as the same interrupt.
+    static let echoWindow: TimeInterval = 1
+    private let raised = Mutex<Date?>(nil)
 
-    var isRaised: Bool { raised.withLock { $0 } }
+    /// Raises the flag and says which signal this was.
+    func raise(now: Date) -> Raise {
+        raised.withLock { first in
+            guard let at = first else { first = now; return .first }
+            return now.timeIntervalSince(at) < Self.echoWindow ? .echo : .again
+        }
+    }
+
+    var isRaised: Bool { raised.withLock { $0 != nil } }
 }

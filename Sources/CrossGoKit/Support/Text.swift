@@ -52,3 +52,14 @@ func reason(_ error: any Error) -> String {
     if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
     return ns.domain == NSCocoaErrorDomain ? ns.localizedDescription : "\(error)"  // a Swift error (ZIPFoundation's) reads best as itself
 }
+
+/// `path` relative to the folder `base`, with `..` where it lies outside: both standardised first, so that one
+/// layout gives one answer wherever it sits (`/a/b/../vdb` from `/a/b/dist` is `../../vdb`).
+public func relativeLocation(_ path: String, from base: String) -> String {
+    let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents.filter { $0 != "/" }
+    let from = URL(fileURLWithPath: base).standardizedFileURL.pathComponents.filter { $0 != "/" }
+    var common = 0
+    while common < target.count, common < from.count, target[common] == from[common] { common += 1 }
+    let parts = Array(repeating: "..", count: from.count - common) + target[common...]
+    return parts.isEmpty ? "." : parts.joined(separator: "/")
+}
