@@ -36,6 +36,19 @@ import Testing
             }
             #expect(result.exitCode == 1, "a flipped byte in \(file) verified: \(result.stdout)")
             #expect(Self.failures(result).contains { $0.contains(file) }, "\(file): \(result.stdout)")
+            // minisign agrees where a signature applies: the flipped file (or the flipped signature) does not verify.
+            let signed = file.hasSuffix(".minisig") ? String(file.dropLast(".minisig".count)) : file
+            guard files.contains(signed + ".minisig") else { continue }
+            let scratch = try TempFolder("crossgo-minisign")
+            defer { scratch.cleanup() }
+            for name in [signed, signed + ".minisig"] {
+                try FileManager.default.copyItem(atPath: made.dist + "/" + name, toPath: scratch.path + "/" + name)
+            }
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/" + file))
+            bytes[bytes.count / 2] ^= 0x01
+            try bytes.write(to: URL(fileURLWithPath: scratch.path + "/" + file))
+            let minisign = try await runProgram("minisign", ["-V", "-p", made.keyBase + ".pub", "-m", scratch.path + "/" + signed])
+            #expect(minisign.exitCode != 0, "minisign accepted a flipped \(file)")
         }
     }
 

@@ -518,10 +518,11 @@ public struct ReleaseSession: Sendable {
     }
 
     /// The other files of the folder that belong to the release, by SHA-256, for release.json: the build's records
-    /// (manifest.json, SHA256SUMS, which lists the artifacts and web files) and the folder's .gitignore.
+    /// (manifest.json, SHA256SUMS, which lists the artifacts and web files), test and bench results merged into it,
+    /// and the folder's .gitignore.
     static func records(outDir: String) -> [String: String] {
         var out: [String: String] = [:]
-        for name in [BuildManifest.fileName, BuildManifest.sumsName, ".gitignore"] {
+        for name in [BuildManifest.fileName, BuildManifest.sumsName, ".gitignore", TestResultsFile.fileName, "junit.xml", BenchResultsFile.fileName] {
             if let (_, digest) = try? fileDigest(outDir + "/" + name) { out[name] = digest }
         }
         return out
@@ -535,9 +536,15 @@ public struct ReleaseSession: Sendable {
 
     /// Signs `checksums` and release.json in `outDir`; returns the key id.
     static func sign(outDir: String, checksums: String, epoch: Int64, signer: ReleaseSigner) throws -> String {
-        let signed = try signer.sign(outDir + "/" + checksums, trustedComment: "timestamp:\(epoch)\tfile:\(checksums)\thashed")
-        _ = try signer.sign(outDir + "/" + ReleaseManifest.fileName, trustedComment: "timestamp:\(epoch)\tfile:\(ReleaseManifest.fileName)\thashed")
-        return signed.keyID
+        do {
+            let signed = try signer.sign(outDir + "/" + checksums, trustedComment: "timestamp:\(epoch)\tfile:\(checksums)\thashed")
+            _ = try signer.sign(outDir + "/" + ReleaseManifest.fileName, trustedComment: "timestamp:\(epoch)\tfile:\(ReleaseManifest.fileName)\thashed")
+            return signed.keyID
+        } catch {
+            // Both or neither: a half-signed release is not left behind.
+            for name in [checksums, ReleaseManifest.fileName] { try? FileManager.default.removeItem(atPath: outDir + "/" + name + ".minisig") }
+            throw error
+        }
     }
 
     /// SOURCE_DATE_EPOCH when set: a whole number of seconds, else a usage error naming it.
