@@ -16,6 +16,7 @@ public enum Interrupts {
                 if flag.raise() {
                     task.cancel()
                 } else {
+                    ScratchFolder.removeAll()
                     exit(ExitStatus.interrupted.rawValue)  // a second signal: stop waiting for clean-up
                 }
             }
