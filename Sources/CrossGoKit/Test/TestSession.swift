@@ -565,6 +565,8 @@ struct TestExecutor: Sendable {
         }
         if Task.isCancelled { return finish(interrupted()) }
         let testEvents = await parse(output.stdout, package: package.importPath, target: name)
+        // A signal to the whole process group may have stopped test2json itself: no verdict from half the events.
+        if Task.isCancelled { return finish(interrupted()) }
         for event in testEvents { handle.test(event) }
         let result = PackageResult.from(events: testEvents, package: package.importPath, target: name, exitCode: output.exitCode,
                                         rawOutput: output.stdout + output.stderr, stderr: String(output.stderr.suffix(8000)))
