@@ -124,6 +124,7 @@ struct TargetOnlyVerdictTests {
             package slow
 
             import (
+            \t_ "net/http"
             \t"os"
             \t"testing"
             \t"time"
@@ -177,7 +178,10 @@ struct TargetOnlyVerdictTests {
     /// SIGINT to crossgo's whole process group while a test binary runs (as `timeout -s INT` and CI cancellation send
     /// it): crossgo exits 130 within 2 s, TMPDIR holds nothing crossgo or go made, and the stopped run is
     /// "interrupted", counted as not run, never a failure.
-    @Test(arguments: ["test", "bench"]) func processGroupInterruptLeavesNothingBehind(_ command: String) async throws {
+    /// `phase` "run": the signal comes while a test binary runs; "build": while go compiles (a cold Go build cache, the
+    /// signal sent once go has made its first go-build folder).
+    @Test(arguments: [("test", "run"), ("bench", "run"), ("test", "build"), ("bench", "build")])
+    func processGroupInterruptLeavesNothingBehind(_ command: String, _ phase: String) async throws {
         let module = try Self.slowModule()
         defer { module.cleanup() }
         let tmp = module.path + "/tmp"
@@ -189,9 +193,13 @@ struct TargetOnlyVerdictTests {
         env["TMPDIR"] = tmp
         env["NO_COLOR"] = "1"
         env["CROSSGO_CACHE"] = module.path + "/cache"
+        if phase == "build" { env["GOCACHE"] = module.path + "/gocache" }
         let pid = try Self.spawnInOwnGroup([crossgoExecutable] + args, environment: env, directory: module.path,
                                            stdout: module.path + "/out.txt", stderr: module.path + "/err.txt")
-        while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(nanoseconds: 100_000_000) }
+        func goIsBuilding() -> Bool { filesUnder(tmp).contains { $0.contains("go-build") } }
+        while !(phase == "run" ? FileManager.default.fileExists(atPath: marker) : goIsBuilding()) {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
         kill(-pid, SIGINT)  // the whole group: crossgo, go, the test binary
         var status: Int32 = 0
         var ended = false
@@ -211,7 +219,9 @@ struct TargetOnlyVerdictTests {
         #expect(filesUnder(tmp).isEmpty && ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? ["?"]).isEmpty,
                 "left in TMPDIR: \((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [])")
         #expect(!out.contains("CancellationError") && !err.contains("CancellationError"), "\(out)\n\(err)")
-        if command == "test" {
+        if phase == "build" {
+            #expect(!out.contains("--- FAIL") && !out.contains("BUILD FAILED"), "\(out)")
+        } else if command == "test" {
             #expect(out.contains("interrupted") && out.contains("1 passed, 0 failed") && !out.contains("package run(s) failed") && out.contains("1 not run"),
                     "\(out)")
         } else {
