@@ -35,6 +35,7 @@ let package = Package(
             dependencies: [
                 "GoBinary",
                 "CBuildStamp",
+                "CSystemShims",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -44,6 +45,8 @@ let package = Package(
         ),
         /// The git revision the build was stamped with (C, so that a -D define can carry a string).
         .target(name: "CBuildStamp"),
+        /// prctl and other C variadic system calls, with fixed arguments for Swift.
+        .target(name: "CSystemShims"),
         /// Reads ELF, Mach-O, PE, wasm, XCOFF and Plan 9 a.out files and Go build info from bytes. No dependencies.
         .target(name: "GoBinary"),
         .testTarget(

@@ -62,6 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("With --artifacts: an argument for each program run (repeatable).", valueName: "word"))
     var runArguments: [String] = []
 
+    @OptionGroup var cgoOptions: CgoOptions
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
@@ -75,6 +76,7 @@ struct BenchCommand: AsyncParsableCommand {
         if goDurationSeconds(timeout) == nil { throw ValidationError("--timeout '\(timeout)' is not a Go duration (e.g. 90s, 10m, 1h)") }
         if !artifacts && (dist != nil || !runArguments.isEmpty) { throw ValidationError("--dist and --arg are for --artifacts: add --artifacts") }
         if artifacts && (shard != nil || baseline != nil) { throw ValidationError("--shard and --baseline are for benchmarks, not --artifacts") }
+        if artifacts && (cgoOptions.cgo || cgoOptions.sdk != nil) { throw ValidationError("--cgo and --sdk are for benchmarks, not --artifacts (the artifacts are built already)") }
     }
 
     func run() async throws {
@@ -105,6 +107,8 @@ struct BenchCommand: AsyncParsableCommand {
         request.results = results
         request.shard = try shard.map { try Shard(parsing: $0) }
         request.timeout = timeout
+        request.cgo = cgoOptions.cgo ? true : nil
+        request.sdk = cgoOptions.sdk
         let built = request
         try await CommandRuntime.run("bench", reporting: reporting) { context in
             try await BenchSession(context: context).run(built)

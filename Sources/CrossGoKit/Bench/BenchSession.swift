@@ -25,6 +25,10 @@ public struct BenchRequest: Sendable {
     /// Per test binary run, as a Go duration.
     public var timeout = "10m"
     public var extraEnvironment: [String: String] = [:]
+    /// `--cgo`: build every target with cgo (zig for foreign targets); nil: crossgo.yaml's `cgo` decides, as for test.
+    public var cgo: Bool?
+    /// `--sdk`: a macOS SDK folder for darwin targets with cgo (default: SDKROOT).
+    public var sdk: String?
 
     public init() {}
 }
@@ -64,7 +68,7 @@ public struct BenchSeries: Sendable, Codable, Equatable {
 public struct BenchProblem: Sendable, Codable, Equatable {
     public var package: String
     public var target: String
-    /// "build-failed", "failed", "not-run", "compile-only".
+    /// "build-failed", "failed", "not-run", "compile-only", "interrupted" (stopped by a signal: not run, not failed).
     public var status: String
     public var message: String
 }
@@ -211,7 +215,7 @@ public struct BenchOutcome: SessionOutcome {
         [("benchmarks", Set(results.series.map(\.key)).count),
          ("significant", summaries.filter { $0.baseline?.significant == true }.count),
          ("failed", results.problems.filter { $0.status == "failed" || $0.status == "build-failed" }.count),
-         ("notRun", results.problems.filter { $0.status == "not-run" }.count)]
+         ("notRun", results.problems.filter { $0.status == "not-run" || $0.status == "interrupted" }.count)]
     }
 
     enum CodingKeys: String, CodingKey { case results, summaries, baseline, written, interrupted }
@@ -257,7 +261,7 @@ public struct BenchOutcome: SessionOutcome {
             out.results.append("CHANGE: Mann-Whitney U test (two-sided, exact with ties); ~ means no significant difference (p >= 0.05 or too few runs).")
         }
         for p in results.problems {
-            let label = p.status == "not-run" ? painter.yellow("--- NOT RUN") : p.status == "compile-only" ? painter.dim("--- COMPILE-ONLY") : painter.red("--- FAIL")
+            let label = p.status == "not-run" ? painter.yellow("--- NOT RUN") : p.status == "interrupted" ? painter.yellow("--- INTERRUPTED") : p.status == "compile-only" ? painter.dim("--- COMPILE-ONLY") : painter.red("--- FAIL")
             out.results.append("\(label): \(p.package) on \(p.target): \(p.message.split(separator: "\n").prefix(20).joined(separator: "\n    "))")
         }
         if results.series.isEmpty && results.problems.isEmpty {
@@ -333,9 +337,23 @@ public struct BenchSession: Sendable {
                 baselinePath = path
             }
         }
-        let packages = try await TestSession(context: context).listPackages(request.packages, tags: request.tags, toolchain: toolchain)
-        var plan = try TestPlan(packages: packages.filter(\.hasTests), targets: targets, host: toolchain.host, run: "^$", tags: request.tags,
-                                passthrough: [], noCache: true)
+        // Test binaries and go's own temporary files (GOTMPDIR) live in a scratch folder removed however the run ends.
+        let scratchFolder = try ScratchFolder("bench")
+        defer { scratchFolder.remove() }
+        let scratch = scratchFolder.path
+        let goEnvironment = request.extraEnvironment.merging(scratchFolder.goEnvironment) { a, _ in a }
+        // The packages, crossgo.yaml and cgo, per target, exactly as crossgo test decides them.
+        var testRequest = TestRequest()
+        testRequest.packages = request.packages
+        testRequest.tags = request.tags
+        testRequest.cgo = request.cgo
+        testRequest.sdk = request.sdk
+        let testSession = TestSession(context: context)
+        let (cgo, listing) = try await testSession.prepare(testRequest, targets: targets, toolchain: toolchain, goEnvironment: goEnvironment)
+        var plan = try TestPlan(packages: listing.packages, targets: targets, host: toolchain.host, run: "^$", tags: request.tags,
+                                passthrough: [], noCache: true, cgo: cgo, perTarget: listing.perTarget)
+        // Only packages with test files for the target have benchmarks there.
+        plan.jobs = plan.jobs.filter { $0.package.hasTests && $0.package.absent == nil }
         var shardRecord: ShardRecord?
         if let shard = request.shard {
             let settings = [toolchain.version, request.bench, String(request.count), request.benchtime ?? "", request.tags.joined(separator: ",")]
@@ -348,9 +366,7 @@ public struct BenchSession: Sendable {
         let runners = await context.runners(for: toolchain)
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
                                     cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
-                                    environment: system.environment, timeout: request.timeout, goEnvironment: request.extraEnvironment)
-        let scratch = try TestSession(context: context).makeScratch()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+                                    environment: system.environment, timeout: request.timeout, goEnvironment: goEnvironment)
         _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
 
         // 1. Build every test binary (in parallel, as crossgo test does).
@@ -360,7 +376,8 @@ public struct BenchSession: Sendable {
         let built = await MatrixRunner(concurrency: buildJobs, reporter: context.reporter).run(plan.jobs, id: \.id, firstPhase: "build", work: { job, _ in
             await executor.buildBenchBinary(job, scratch: scratch)
         }, end: { r in
-            JobEnd(status: r.binary != nil ? .passed : (r.problem?.status == "compile-only" ? .compileOnly : r.problem?.status == "not-run" ? .notRun : .failed),
+            JobEnd(status: r.binary != nil ? .passed : (r.problem?.status == "compile-only" ? .compileOnly
+                                                        : r.problem?.status == "not-run" || r.problem?.status == "interrupted" ? .notRun : .failed),
                    summary: r.binary != nil ? "built" : (r.problem?.status ?? "failed"))
         })
         var problems: [BenchProblem] = built.completed.compactMap(\.problem)
@@ -379,7 +396,8 @@ public struct BenchSession: Sendable {
         let ran = await MatrixRunner(concurrency: 1, reporter: context.reporter).run(runJobs, id: runID, firstPhase: "run", work: { job, _ in
             await executor.runBenchBinary(job.build, arguments: arguments)
         }, end: { r in
-            JobEnd(status: r.failure == nil ? .passed : .failed, elapsed: r.seconds, summary: r.failure == nil ? "\(r.lines.count) result(s)" : "failed")
+            JobEnd(status: r.interrupted ? .notRun : r.failure == nil ? .passed : .failed, elapsed: r.seconds,
+                   summary: r.interrupted ? "interrupted" : r.failure == nil ? "\(r.lines.count) result(s)" : "failed")
         })
         let interrupted = ran.interrupted || built.interrupted || Task.isCancelled
 
@@ -390,12 +408,13 @@ public struct BenchSession: Sendable {
         for (index, output) in ran.outputs.enumerated() {
             guard let output else { continue }
             let job = runJobs[index].build
-            let runner = runners.runner(for: job.job.target)
+            let runner = runners.runner(for: job.job.target, cgo: job.job.cgo)
             if let failure = output.failure {
                 let key = job.job.id.description
                 if !failedRuns.contains(key) {
                     failedRuns.insert(key)
-                    problems.append(BenchProblem(package: job.job.package.importPath, target: job.job.target.description, status: "failed", message: failure))
+                    problems.append(BenchProblem(package: job.job.package.importPath, target: job.job.target.description,
+                                                 status: output.interrupted ? "interrupted" : "failed", message: failure))
                 }
                 // The benchmarks that finished before the failure keep their results, as go test prints them.
             }
@@ -471,6 +490,8 @@ struct BenchRunOutput: Sendable {
     var failure: String?
     /// Wall time of the binary under its runner.
     var seconds: Double
+    /// Stopped by SIGINT/SIGTERM: not run, not failed.
+    var interrupted = false
 }
 
 extension TestExecutor {
@@ -481,15 +502,18 @@ extension TestExecutor {
         let safeName = job.package.importPath.replacingOccurrences(of: "/", with: "_") + "-" + name.replacingOccurrences(of: "/", with: "_")
         let binary = scratch + "/" + safeName + ".test" + job.target.executableExtension
         let env = job.environment.merging(goEnvironment) { $1 }.mapValues { Optional($0) }
-        let runner = runners.runner(for: job.target)
+        let runner = runners.runner(for: job.target, cgo: job.cgo)
         func problem(_ status: String, _ message: String) -> BuiltBench {
             BuiltBench(job: job, binary: nil, problem: BenchProblem(package: job.package.importPath, target: name, status: status, message: message))
         }
+        if let why = job.problem { return problem("build-failed", why) }
         do {
             let build = try await runProgram(toolchain.goPath, job.buildArguments(output: binary), environment: env,
                                              workingDirectory: job.package.directory, timeout: 1800, limit: 4 << 20)
+            if Task.isCancelled { return problem("interrupted", "interrupted") }
             guard build.succeeded else { return problem("build-failed", Builder.compilerLines(build.stderr, max: 20)) }
         } catch {
+            if error is CancellationError || Task.isCancelled { return problem("interrupted", "interrupted") }
             return problem("build-failed", "\(error)")
         }
         guard runner.canRun else { return problem(runner.fix != nil ? "not-run" : "compile-only", runner.summary) }
@@ -501,7 +525,7 @@ extension TestExecutor {
     func runBenchBinary(_ built: BuiltBench, arguments: [String]) async -> BenchRunOutput {
         guard let binary = built.binary else { return BenchRunOutput(lines: [], failure: "not built", seconds: 0) }
         let job = built.job
-        let runner = runners.runner(for: job.target)
+        let runner = runners.runner(for: job.target, cgo: job.cgo)
         let runEnvironment = job.runEnvironment(goroot: toolchain.goroot, path: environment["PATH"]).merging(runner.environment) { $1 }
         guard let argv = runner.command(binary: binary, arguments: arguments, workingDirectory: job.package.directory,
                                         pathVariable: runEnvironment["PATH"] ?? nil) else {
@@ -513,13 +537,15 @@ extension TestExecutor {
             let output = try await runProgram(argv[0], Array(argv.dropFirst()), environment: runEnvironment, workingDirectory: job.package.directory,
                                               timeout: limit, limit: 16 << 20, argv0: runner.argv0)
             let seconds = Date().timeIntervalSince(start)
+            if Task.isCancelled { return BenchRunOutput(lines: BenchFormat.parse(output.stdout), failure: "interrupted", seconds: seconds, interrupted: true) }
             guard output.succeeded else {
                 let text = (output.stdout + output.stderr).split(separator: "\n").suffix(20).joined(separator: "\n")
                 return BenchRunOutput(lines: BenchFormat.parse(output.stdout), failure: "\(ProcessFailure(argv: argv, result: output).status): \(text)", seconds: seconds)
             }
             return BenchRunOutput(lines: BenchFormat.parse(output.stdout), failure: nil, seconds: seconds)
         } catch {
-            return BenchRunOutput(lines: [], failure: "\(error)", seconds: Date().timeIntervalSince(start))
+            let interrupted = error is CancellationError || Task.isCancelled
+            return BenchRunOutput(lines: [], failure: interrupted ? "interrupted" : "\(error)", seconds: Date().timeIntervalSince(start), interrupted: interrupted)
         }
     }
 }

@@ -150,6 +150,8 @@ public struct ReportPage: Sendable {
         case .noTests: return ("#eaeef2", "– no tests")
         case .compileOnly: return ("#ddf4ff", "○ compile-only")
         case .noRunner: return ("#fff8c5", "? not run")
+        case .absent: return ("#eaeef2", "– absent")
+        case .interrupted: return ("#fff8c5", "? interrupted")
         }
     }
 

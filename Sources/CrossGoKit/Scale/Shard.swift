@@ -84,12 +84,15 @@ public struct ShardRecord: Sendable, Codable, Equatable {
 }
 
 extension Shard {
-    /// Picks this shard's jobs out of a plan and makes its record.
+    /// Picks this shard's jobs out of a plan and makes its record. A `free` job (a package without tests for its target)
+    /// costs nothing in the estimate, so that the jobs that run are what gets balanced.
     func select<Job>(_ jobs: [Job], id: (Job) -> String, target: (Job) -> String, durations: [String: Double]?, settings: [String],
-                     commit: String?) -> ([Job], ShardRecord) {
+                     commit: String?, free: (Job) -> Bool = { _ in false }) -> ([Job], ShardRecord) {
         let ids = jobs.map(id)
         let targets = Dictionary(jobs.map { (id($0), target($0)) }, uniquingKeysWith: { a, _ in a })
-        let assignment = Self.assign(ids: ids, cost: { durations?[$0] ?? Self.estimatedCost(target: targets[$0] ?? "") }, count: count)
+        let freeIDs = Set(jobs.filter(free).map(id))
+        let assignment = Self.assign(ids: ids, cost: { freeIDs.contains($0) ? 0 : durations?[$0] ?? Self.estimatedCost(target: targets[$0] ?? "") },
+                                     count: count)
         let digest = sha256Hex(Data((ids.sorted() + ["--"] + settings).joined(separator: "\n").utf8))
         let record = ShardRecord(index: index, count: count, plan: assignment, planDigest: digest, commit: commit)
         return (jobs.filter { assignment[id($0)] == index }, record)

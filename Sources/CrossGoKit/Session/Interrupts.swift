@@ -17,7 +17,9 @@ public enum Interrupts {
                 switch flag.raise(now: Date()) {
                 case .first: task.cancel()
                 case .echo: break  // the same interrupt, delivered to the process and to its group
-                case .again: exit(ExitStatus.interrupted.rawValue)  // a second signal: stop waiting for clean-up
+                case .again:  // a second signal: stop waiting for clean-up, but leave no scratch folder behind
+                    ScratchFolder.removeAll()
+                    exit(ExitStatus.interrupted.rawValue)
                 }
             }
             source.resume()

@@ -1,16 +1,44 @@
 // What `crossgo test` runs, as argv values, decided apart from running them (unit-tested on their own).
 import Foundation
 
-/// A package as `go list` described it.
+/// A package as `go list` described it for one target (or for the host, without a target).
 public struct TestPackage: Sendable, Equatable {
     public var importPath: String
     public var directory: String
     public var hasTests: Bool
+    /// Why the package does not exist for the target (go's words, e.g. "build constraints exclude all Go files in
+    /// DIR"); nil when it does.
+    public var absent: String?
 
-    public init(importPath: String, directory: String, hasTests: Bool) {
+    public init(importPath: String, directory: String, hasTests: Bool, absent: String? = nil) {
         self.importPath = importPath
         self.directory = directory
         self.hasTests = hasTests
+        self.absent = absent
+    }
+}
+
+/// The packages of a test run, listed once per target with that target's environment: which exist there, and which
+/// have test files there (`x_windows_test.go`, `//go:build js`).
+public struct TestListing: Sendable, Equatable {
+    /// Every package listed for some target, in go's order.
+    public var packages: [TestPackage]
+    /// Per target: the package as go listed it for that target, by import path (absent ones included).
+    public var perTarget: [Target: [String: TestPackage]]
+
+    public init(packages: [TestPackage], perTarget: [Target: [String: TestPackage]]) {
+        self.packages = packages
+        self.perTarget = perTarget
+    }
+
+    /// The package as it is for `target` (the host-free listing when the target was not listed on its own).
+    public func package(_ p: TestPackage, for target: Target) -> TestPackage {
+        perTarget[target]?[p.importPath] ?? p
+    }
+
+    /// The packages with test files for `target`.
+    public func withTests(for target: Target) -> [TestPackage] {
+        packages.map { package($0, for: target) }.filter { $0.hasTests && $0.absent == nil }
     }
 }
 
@@ -108,8 +136,9 @@ public struct TestPlan: Sendable {
     /// The packages x targets to test. `host` decides CGO_ENABLED: the host keeps go's default, other targets build
     /// without cgo. `-race` is kept where the target can build with it, and dropped (with the reason) elsewhere.
     /// `cgo` holds the targets built with cgo (`--cgo` or crossgo.yaml), with their environment.
+    /// `perTarget` holds each target's own listing (`TestListing`); a package not in it is taken as given.
     public init(packages: [TestPackage], targets: [Target], host: Target, run: String?, tags: [String], passthrough: [String], noCache: Bool,
-                cgo: [Target: TargetCgo] = [:]) throws {
+                cgo: [Target: TargetCgo] = [:], perTarget: [Target: [String: TestPackage]] = [:]) throws {
         do {
             flags = try TestFlags.parse(passthrough)
         } catch {
@@ -131,12 +160,10 @@ public struct TestPlan: Sendable {
         }
         for package in packages {
             for target in targets {
-                var env = target.environment
-                if target != host { env["CGO_ENABLED"] = "0" }
-                if let c = cgo[target] { env.merge(c.environment) { $1 } }
+                let env = Self.environment(for: target, host: host, cgo: cgo[target])
                 var targetBuild = tagFlag + flags.buildArguments(race: dropped[target] == nil)
                 if let c = cgo[target], c.problem == nil { targetBuild = c.setting.withLinkMode(targetBuild) }
-                var job = TestJob(package: package, target: target, buildFlags: targetBuild, environment: env, binaryArguments: binary)
+                var job = TestJob(package: perTarget[target]?[package.importPath] ?? package, target: target, buildFlags: targetBuild, environment: env, binaryArguments: binary)
                 job.coverProfile = flags.coverProfile != nil
                 job.cgo = cgo[target]?.setting
                 job.problem = cgo[target]?.problem
@@ -145,6 +172,15 @@ public struct TestPlan: Sendable {
         }
         raceDropped = dropped
         self.jobs = jobs
+    }
+
+    /// The environment a target's test binaries build with (and its packages are listed with): GOOS, GOARCH, level;
+    /// CGO_ENABLED=0 off the host unless the target builds with cgo, then cgo's environment.
+    public static func environment(for target: Target, host: Target, cgo: TargetCgo?) -> [String: String] {
+        var env = target.environment
+        if target != host { env["CGO_ENABLED"] = "0" }
+        if let cgo { env.merge(cgo.environment) { $1 } }
+        return env
     }
 
     /// `go list` of the packages to test, with whether each has test files.

@@ -38,6 +38,10 @@ public struct TestCaseResult: Sendable, Codable, Equatable {
 /// What happened to a package on a target.
 public enum PackageStatus: String, Sendable, Codable {
     case passed, failed, skipped, compileOnly = "compile-only", noTests = "no-tests", buildFailed = "build-failed", noRunner = "no-runner"
+    /// The package has no Go files for this target (GOOS, GOARCH, tags, cgo): go would not list it there.
+    case absent
+    /// The run was stopped by SIGINT/SIGTERM before it finished: not run, not failed.
+    case interrupted
 
     public var isFailure: Bool { self == .failed || self == .buildFailed }
 }

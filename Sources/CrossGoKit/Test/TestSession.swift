@@ -63,7 +63,9 @@ public struct TestOutcome: SessionOutcome {
          ("packagesFailed", results.filter { $0.status.isFailure }.count),
          ("cached", results.filter(\.cached).count),
          ("notRun", results.filter { $0.status == .noRunner }.count),
-         ("compileOnly", results.filter { $0.status == .compileOnly }.count)]
+         ("compileOnly", results.filter { $0.status == .compileOnly }.count),
+         ("absent", results.filter { $0.status == .absent }.count),
+         ("interrupted", results.filter { $0.status == .interrupted }.count)]
     }
 
     enum CodingKeys: String, CodingKey { case targets, results, interrupted, allowNotRun }
@@ -83,6 +85,8 @@ public struct TestOutcome: SessionOutcome {
             case .noTests: return painter.dim("no tests")
             case .buildFailed: return painter.red("BUILD FAILED")
             case .noRunner: return painter.yellow("NOT RUN")
+            case .absent: return painter.dim("absent")
+            case .interrupted: return painter.yellow("interrupted")
             }
         }
         let rows = packages.map { p in [p] + targets.map { t in cell(results.first { $0.package == p && $0.target == t }) } }
@@ -102,10 +106,14 @@ public struct TestOutcome: SessionOutcome {
         for r in results where r.status == .noRunner {
             out.results.append(painter.yellow("--- NOT RUN") + ": \(r.package) on \(r.target): \(r.message ?? "no runner")")
         }
+        for r in results where r.status == .absent {
+            out.results.append(painter.dim("absent") + " \(r.package) on \(r.target): \(r.message ?? "no Go files for this target")")
+        }
         let c = Dictionary(counts, uniquingKeysWith: { a, _ in a })
         var line = "\(c["passed"] ?? 0) passed, \(c["failed"] ?? 0) failed, \(c["skipped"] ?? 0) skipped"
         if let broken = c["packagesFailed"], broken > 0 { line += "; \(broken) package run(s) failed" }
-        line += "; \(c["cached"] ?? 0) cached, \(c["compileOnly"] ?? 0) compile-only, \(c["notRun"] ?? 0) not run"
+        line += "; \(c["cached"] ?? 0) cached, \(c["compileOnly"] ?? 0) compile-only, \((c["notRun"] ?? 0) + (c["interrupted"] ?? 0)) not run"
+        if let absent = c["absent"], absent > 0 { line += ", \(absent) absent for their target" }
         out.results.append(line)
         if interrupted { out.messages.append("crossgo: interrupted: results of finished package runs shown; no report written") }
         if let notRun = c["notRun"], notRun > 0 {
@@ -134,13 +142,18 @@ public struct TestSession: Sendable {
         let toolchain = try await context.toolchain(explicitGo: request.goPath)
         let resolver = TargetResolver(toolchain: toolchain)
         let targets = try request.targets.isEmpty ? resolver.resolve("host,default") : resolver.resolve(request.targets)
-        let packages = try await listPackages(request.packages, tags: request.tags, toolchain: toolchain)
-        let cgo = try await cgoTargets(request, targets: targets, toolchain: toolchain)
+        // Test binaries and go's own temporary files (GOTMPDIR) live in a scratch folder removed however the run ends.
+        let scratchFolder = try ScratchFolder("test")
+        defer { scratchFolder.remove() }
+        let scratch = scratchFolder.path
+        let goEnvironment = request.extraEnvironment.merging(scratchFolder.goEnvironment) { a, _ in a }
+        let (cgo, listing) = try await prepare(request, targets: targets, toolchain: toolchain, goEnvironment: goEnvironment)
+        let packages = listing.packages
         var plan: TestPlan
         do {
             plan = try TestPlan(packages: packages, targets: targets, host: toolchain.host, run: request.run, tags: request.tags,
                                 passthrough: request.passthrough, noCache: request.noCache || CacheFolder.isOff(environment: system.environment),
-                                cgo: cgo)
+                                cgo: cgo, perTarget: listing.perTarget)
         } catch let error as ClassifiedError {
             throw error
         } catch {
@@ -152,7 +165,7 @@ public struct TestSession: Sendable {
             let settings = [toolchain.version, request.run ?? "", request.tags.joined(separator: ","), request.timeout] + request.passthrough
             let commit = await SourceFacts.read(cwd, system: system).commit
             let (jobs, record) = shard.select(plan.jobs, id: { $0.id.description }, target: { $0.id.target }, durations: durations,
-                                              settings: settings, commit: commit)
+                                              settings: settings, commit: commit, free: { !$0.package.hasTests || $0.package.absent != nil })
             context.reporter.report(.notice("shard \(shard.description): \(jobs.count) of \(plan.jobs.count) package run(s)", level: "info"))
             plan.jobs = jobs
             shardRecord = record
@@ -175,13 +188,13 @@ public struct TestSession: Sendable {
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
                                     cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
                                     environment: system.environment, timeout: planned.flags.timeout ?? (request.timeout == "0" ? "0s" : request.timeout),
-                                    goEnvironment: request.extraEnvironment)
+                                    goEnvironment: goEnvironment)
         var identities: [Target: [String: String]] = [:]
         if planned.cacheAllowed {
             await withTaskGroup(of: (Target, [String: String]).self) { group in
                 for target in targets where runners.runner(for: target, cgo: cgo[target]?.setting).canRun {
                     let environment = planned.jobs.first { $0.target == target }?.environment
-                    group.addTask { (target, await executor.binaryIdentities(packages.filter(\.hasTests), target: target, buildFlags: planned.buildFlags,
+                    group.addTask { (target, await executor.binaryIdentities(listing.withTests(for: target), target: target, buildFlags: planned.buildFlags,
                                                                             environment: environment)) }
                 }
                 for await (target, ids) in group { identities[target] = ids }
@@ -189,9 +202,6 @@ public struct TestSession: Sendable {
         }
         // Wine: crossgo's prefix made (once per machine) and one wineserver kept alive for the run.
         _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
-        // Test binaries live in a scratch folder removed however the run ends (an interrupt included).
-        let scratch = try makeScratch()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let matrix = MatrixRunner(concurrency: runnerJobs, reporter: context.reporter)
         let known = identities
         let ran = await matrix.run(planned.jobs, id: \.id, firstPhase: "test", work: { job, handle in
@@ -287,34 +297,101 @@ public struct TestSession: Sendable {
         }
     }
 
-    func makeScratch() throws -> String {
-        let temp = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath().path
-        let scratch = temp + "/crossgo-test-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
-        do {
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        } catch {
-            throw EnvironmentError("cannot create a scratch folder in \(temp): \(error.localizedDescription)")
-        }
-        return scratch
+    /// What test and bench decide before anything builds: crossgo.yaml read and checked, cgo per target (`--cgo`,
+    /// crossgo.yaml), and the packages listed per target with the environment its test binaries build with.
+    func prepare(_ request: TestRequest, targets: [Target], toolchain: GoToolchain, goEnvironment: [String: String])
+        async throws -> (cgo: [Target: TargetCgo], listing: TestListing) {
+        let cgo = try await cgoTargets(request, targets: targets, toolchain: toolchain)
+        let environments = Dictionary(targets.map { ($0, TestPlan.environment(for: $0, host: toolchain.host, cgo: cgo[$0])) }, uniquingKeysWith: { a, _ in a })
+        let listing = try await listPackages(request.packages, tags: request.tags, toolchain: toolchain, targets: targets,
+                                             environments: environments, extra: goEnvironment)
+        return (cgo, listing)
     }
 
-    /// The packages matching the patterns (default ./...), with whether they have test files, through the HostSystem.
-    func listPackages(_ patterns: [String], tags: [String], toolchain: GoToolchain) async throws -> [TestPackage] {
+    /// The packages matching the patterns (default ./...), listed once per distinct target environment (GOOS, GOARCH,
+    /// level, CGO_ENABLED and cgo's compiler, tags) as `go test` would list them there: whether each exists for the
+    /// target and has test files there. A package no target has is an error, as in `go test`.
+    func listPackages(_ patterns: [String], tags: [String], toolchain: GoToolchain, targets: [Target],
+                      environments: [Target: [String: String]], extra: [String: String]) async throws -> TestListing {
         let arguments = TestPlan.listArguments(patterns, tags: tags)
-        let result = try await GoQuery.run(toolchain.goPath, arguments, workingDirectory: context.workingDirectory, timeout: 300,
-                                           system: context.system, cache: nil).result
-        guard result.succeeded else { throw PlanError.listFailed(ProcessFailure(argv: [toolchain.goPath] + arguments, result: result).stderrTail) }
-        var packages: [TestPackage] = []
-        for line in result.stdout.split(separator: "\n") {
-            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard c.count >= 5 else { continue }
-            if !c[4].isEmpty && c[4].contains("matched no packages") { continue }
-            if !c[4].isEmpty && c[1].isEmpty { throw PlanError.listFailed(c[4]) }
-            packages.append(TestPackage(importPath: c[0], directory: c[1], hasTests: (Int(c[2]) ?? 0) + (Int(c[3]) ?? 0) > 0))
+        var distinct: [[String: String]] = []
+        for target in targets {
+            let env = (environments[target] ?? target.environment).merging(extra) { $1 }
+            if !distinct.contains(env) { distinct.append(env) }
         }
-        guard !packages.isEmpty else { throw PlanError.listFailed("no packages match \((patterns.isEmpty ? ["./..."] : patterns).joined(separator: " "))") }
-        return packages
+        var listings: [[String: String]: [ListedTestPackage]] = [:]
+        try await withThrowingTaskGroup(of: ([String: String], [ListedTestPackage]).self) { group in
+            for env in distinct {
+                group.addTask { (env, try await self.list(arguments, environment: env, toolchain: toolchain)) }
+            }
+            for try await (env, listed) in group { listings[env] = listed }
+        }
+        // The union, in go's order: a package only some targets have goes after the one before it in their listing.
+        var order: [String] = []
+        var directories: [String: String] = [:]
+        for env in distinct {
+            var previous: String?
+            for row in listings[env] ?? [] {
+                directories[row.importPath] = directories[row.importPath] ?? (row.directory.isEmpty ? nil : row.directory)
+                if !order.contains(row.importPath) {
+                    let at = previous.flatMap { order.firstIndex(of: $0) }.map { $0 + 1 } ?? (previous == nil ? 0 : order.count)
+                    order.insert(row.importPath, at: at)
+                }
+                previous = row.importPath
+            }
+        }
+        guard !order.isEmpty else { throw PlanError.listFailed("no packages match \((patterns.isEmpty ? ["./..."] : patterns).joined(separator: " "))") }
+        var perTarget: [Target: [String: TestPackage]] = [:]
+        var packages: [String: TestPackage] = [:]
+        for target in targets {
+            let env = (environments[target] ?? target.environment).merging(extra) { $1 }
+            let rows = Dictionary((listings[env] ?? []).map { ($0.importPath, $0) }, uniquingKeysWith: { a, _ in a })
+            var mine: [String: TestPackage] = [:]
+            for path in order {
+                let directory = directories[path] ?? ""
+                guard let row = rows[path] else {
+                    // `./...` leaves out folders whose files are all excluded for the target.
+                    mine[path] = TestPackage(importPath: path, directory: directory, hasTests: false,
+                                             absent: "build constraints exclude all Go files in \(directory) for \(target)")
+                    continue
+                }
+                if row.error.contains("build constraints exclude all Go files") {
+                    mine[path] = TestPackage(importPath: path, directory: directory, hasTests: false, absent: row.error)
+                } else if !row.error.isEmpty && row.directory.isEmpty {
+                    throw PlanError.listFailed(row.error)
+                } else {
+                    mine[path] = TestPackage(importPath: path, directory: row.directory, hasTests: row.testFiles > 0)
+                }
+                if packages[path] == nil || packages[path]?.absent != nil { packages[path] = mine[path] }
+            }
+            perTarget[target] = mine
+        }
+        let explicit = !patterns.isEmpty && !patterns.contains { $0.contains("...") }
+        if explicit, let nowhere = order.first(where: { path in targets.allSatisfy { perTarget[$0]?[path]?.absent != nil } }) {
+            throw PlanError.excludedEverywhere(nowhere, targets.map(\.description).joined(separator: ", "))
+        }
+        return TestListing(packages: order.compactMap { packages[$0] }, perTarget: perTarget)
     }
+
+    /// One `go list` of the test packages with one environment, through the HostSystem.
+    private func list(_ arguments: [String], environment: [String: String], toolchain: GoToolchain) async throws -> [ListedTestPackage] {
+        let result = try await GoQuery.run(toolchain.goPath, arguments, environment: environment.mapValues { Optional($0) },
+                                           workingDirectory: context.workingDirectory, timeout: 300, system: context.system, cache: nil).result
+        guard result.succeeded else { throw PlanError.listFailed(ProcessFailure(argv: [toolchain.goPath] + arguments, result: result).stderrTail) }
+        return result.stdout.split(separator: "\n").compactMap { line in
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard c.count >= 5, !(c[4].contains("matched no packages")) else { return nil }
+            return ListedTestPackage(importPath: c[0], directory: c[1], testFiles: (Int(c[2]) ?? 0) + (Int(c[3]) ?? 0), error: c[4...].joined(separator: "\t"))
+        }
+    }
+}
+
+/// One row of the test session's `go list`.
+struct ListedTestPackage: Sendable, Equatable {
+    var importPath: String
+    var directory: String
+    var testFiles: Int
+    var error: String
 }
 
 extension PackageResult {
@@ -324,9 +401,9 @@ extension PackageResult {
         switch status {
         case .passed: return .passed
         case .failed, .buildFailed: return .failed
-        case .skipped, .noTests: return .skipped
+        case .skipped, .noTests, .absent: return .skipped
         case .compileOnly: return .compileOnly
-        case .noRunner: return .notRun
+        case .noRunner, .interrupted: return .notRun
         }
     }
 
@@ -339,6 +416,8 @@ extension PackageResult {
         case .noTests: return "no tests"
         case .buildFailed: return "build failed"
         case .noRunner: return message ?? "no runner"
+        case .absent: return "absent"
+        case .interrupted: return "interrupted"
         }
     }
 }
@@ -404,6 +483,9 @@ struct TestExecutor: Sendable {
             if !r.cached { r.elapsed = Date().timeIntervalSince(start) }
             return r
         }
+        // A run stopped by SIGINT/SIGTERM (the go command or the binary got the signal too) is neither passed nor failed.
+        func interrupted() -> PackageResult { PackageResult(package: package.importPath, target: name, status: .interrupted, message: "interrupted") }
+        if let absent = package.absent { return finish(PackageResult(package: package.importPath, target: name, status: .absent, message: absent)) }
         guard package.hasTests else { return finish(PackageResult(package: package.importPath, target: name, status: .noTests)) }
         if let problem = job.problem {
             return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: problem))
@@ -431,16 +513,18 @@ struct TestExecutor: Sendable {
             build = try await runProgram(toolchain.goPath, job.buildArguments(output: binary), environment: env,
                                          workingDirectory: package.directory, timeout: 1800, limit: 4 << 20)
         } catch {
+            if error is CancellationError || Task.isCancelled { return finish(interrupted()) }
             return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "\(error)"))
         }
         defer { try? FileManager.default.removeItem(atPath: binary) }
-        if Task.isCancelled { return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "interrupted")) }
+        if Task.isCancelled { return finish(interrupted()) }
         guard build.succeeded else {
             return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: Builder.compilerLines(build.stderr, max: 20)))
         }
         guard runner.canRun else {
             handle.phase("vet")
             let vet = try? await runProgram(toolchain.goPath, job.vetArguments, environment: env, workingDirectory: package.directory, timeout: 600)
+            if Task.isCancelled { return finish(interrupted()) }
             if let vet, !vet.succeeded {
                 return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "go vet: " + Builder.compilerLines(vet.stderr, max: 20)))
             }
@@ -476,10 +560,13 @@ struct TestExecutor: Sendable {
                                               timeout: timeoutSeconds, limit: 64 << 20, argv0: runner.argv0)
             }
         } catch {
+            if error is CancellationError || Task.isCancelled { return finish(interrupted()) }
             return finish(PackageResult(package: package.importPath, target: name, status: .failed, message: "\(error)"))
         }
-        if Task.isCancelled { return finish(PackageResult(package: package.importPath, target: name, status: .failed, message: "interrupted")) }
+        if Task.isCancelled { return finish(interrupted()) }
         let testEvents = await parse(output.stdout, package: package.importPath, target: name)
+        // A signal to the whole process group may have stopped test2json itself: no verdict from half the events.
+        if Task.isCancelled { return finish(interrupted()) }
         for event in testEvents { handle.test(event) }
         let result = PackageResult.from(events: testEvents, package: package.importPath, target: name, exitCode: output.exitCode,
                                         rawOutput: output.stdout + output.stderr, stderr: String(output.stderr.suffix(8000)))
@@ -492,9 +579,10 @@ struct TestExecutor: Sendable {
     /// test2json events from a test binary's -test.v=test2json output.
     func parse(_ stdout: String, package: String, target: String) async -> [TestEvent] {
         // Recent Go builds test2json on demand: `go tool` costs a second per call, so run the binary itself.
-        let test2json = await tools.path(of: "test2json", goPath: toolchain.goPath)
+        let test2json = await tools.path(of: "test2json", goPath: toolchain.goPath, environment: goEnvironment)
         let command = test2json.map { ($0, ["-t", "-p", package]) } ?? (toolchain.goPath, ["tool", "test2json", "-t", "-p", package])
-        guard let result = try? await runProgram(command.0, command.1, timeout: 120, input: stdout) else { return [] }
+        guard let result = try? await runProgram(command.0, command.1, environment: goEnvironment.mapValues { Optional($0) }, timeout: 120, input: stdout)
+        else { return [] }
         let decoder = JSONDecoder()
         return result.stdout.split(separator: "\n").compactMap { line in
             guard var event = try? decoder.decode(TestEvent.self, from: Data(line.utf8)) else { return nil }
@@ -508,10 +596,11 @@ struct TestExecutor: Sendable {
 actor ToolPaths {
     private var known: [String: Task<String?, Never>] = [:]
 
-    func path(of tool: String, goPath: String) async -> String? {
+    func path(of tool: String, goPath: String, environment: [String: String] = [:]) async -> String? {
         if let task = known[tool] { return await task.value }
         let task = Task { () -> String? in
-            guard let out = try? await runProgram(goPath, ["tool", "-n", tool], timeout: 300), out.succeeded else { return nil }
+            guard let out = try? await runProgram(goPath, ["tool", "-n", tool], environment: environment.mapValues { Optional($0) }, timeout: 300),
+                  out.succeeded else { return nil }
             let path = out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             return FileManager.default.isExecutableFile(atPath: path) ? path : nil
         }

@@ -1,0 +1,9 @@
+// System calls Swift cannot call directly (C variadic functions), wrapped with fixed arguments.
+#ifndef CROSSGO_SYSTEM_SHIMS_H
+#define CROSSGO_SYSTEM_SHIMS_H
+/// Linux: makes the calling process the reaper of its orphaned descendants (prctl PR_SET_CHILD_SUBREAPER), or stops
+/// it (on = 0). Returns 0, or -1 with errno set; -1 (ENOSYS) elsewhere.
+int crossgo_set_child_subreaper(int on);
+/// A pipe whose two ends close on exec (pipe2 O_CLOEXEC where there is one). Returns 0, or -1 with errno set.
+int crossgo_pipe_cloexec(int fds[2]);
+#endif

@@ -1,0 +1,9 @@
+package alpha
+
+import "testing"
+
+func TestOne(t *testing.T) {
+	if One() != 1 {
+		t.Fatal("One() != 1")
+	}
+}

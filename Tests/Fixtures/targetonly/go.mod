@@ -1,0 +1,3 @@
+module example.com/targetonly
+
+go 1.22
