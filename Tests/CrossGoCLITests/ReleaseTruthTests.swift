@@ -144,3 +144,25 @@ import Testing
         #expect(verified.exitCode == 1 && Self.failures(verified).contains { $0.contains("interrupted") }, "\(verified.stdout)")
     }
 }
+
+/// `crossgo build` under a process-group SIGINT (as `timeout -s INT` sends it) during go's own compile: 130, the
+/// jobs reported as interrupted (not failed), and nothing of crossgo's or go's left in TMPDIR.
+@Suite struct BuildInterruptTests {
+    @Test func aGroupInterruptDuringAColdBuildLeavesNothingInTMPDIR() async throws {
+        let module = try copyExample("hello")
+        defer { module.cleanup() }
+        let root = try TempFolder("crossgo-build-interrupt")
+        defer { root.cleanup() }
+        let tmp = root.path + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        // An empty GOCACHE: go is still compiling the standard library when the signal comes.
+        let run = try GroupInterrupt(arguments: ["build", "--target", "linux/amd64,linux/arm64", "--json"], in: module.path,
+                                     environment: ["TMPDIR": tmp, "GOCACHE": root.path + "/gocache"])
+        let (status, seconds) = try run.interrupt(when: "\"job-started\"")
+        print("build: exit \(status) \(String(format: "%.2f", seconds)) s after SIGINT to the process group")
+        #expect(status == ExitStatus.interrupted.rawValue, "\(run.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "left in TMPDIR: \(filesUnder(tmp).prefix(5))")
+        let ends = run.output.split(separator: "\n").filter { $0.contains("\"job-finished\"") }
+        #expect(!ends.isEmpty && ends.allSatisfy { !$0.contains("\"failed\"") }, "\(ends)")
+    }
+}

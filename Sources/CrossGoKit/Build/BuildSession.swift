@@ -200,8 +200,14 @@ public struct BuildSession: Sendable {
             previous = nil
         }
         let parallel = request.jobs ?? config?.jobs ?? Builder.defaultJobs()
-        let builder = Builder(toolchain: toolchain, outDir: outDir, workingDirectory: cwd, previous: previous)
+        var builder = Builder(toolchain: toolchain, outDir: outDir, workingDirectory: cwd, previous: previous)
         builder.removeStalePartials()
+        // go's own work folders (go-build*) live in crossgo's scratch folder, removed however the run ends, unless the
+        // user chose a GOTMPDIR. Not part of a job's environment: it would differ from run to run.
+        let scratch = try ScratchFolder("build")
+        defer { scratch.remove() }
+        if (toolchain.env["GOTMPDIR"] ?? "").isEmpty { builder.goTemporaryDirectory = scratch.goTemporaryDirectory }
+        let jobBuilder = builder
 
         let programs = Set(plan.jobs.map(\.binary)).count
         context.reporter.report(.planned(
@@ -210,11 +216,13 @@ public struct BuildSession: Sendable {
 
         let runner = MatrixRunner(concurrency: parallel, reporter: context.reporter)
         let built = await runner.run(plan.jobs, id: { JobID(item: $0.binary, target: $0.target.description) }, firstPhase: "build",
-                                     work: { job, handle in await builder.build(job, handle: handle) },
+                                     work: { job, handle in await jobBuilder.build(job, handle: handle) },
                                      end: { result in
                                          switch result {
                                          case .success(let a):
                                              return JobEnd(status: .passed, elapsed: a.duration, summary: "\(formatSize(a.size))", record: a)
+                                         case .failure(let f) where f.stage == .interrupted:
+                                             return JobEnd(status: .notRun, summary: "interrupted", record: f)  // not run, not failed
                                          case .failure(let f):
                                              return JobEnd(status: .failed, summary: "\(f.stage.rawValue): \(f.message.split(separator: "\n").first ?? "")", record: f)
                                          }

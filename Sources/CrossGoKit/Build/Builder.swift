@@ -46,6 +46,8 @@ public struct Builder: Sendable {
 
     /// SHA-256 of each artifact the previous manifest in `outDir` lists, by relative path.
     let previousDigests: [String: String]
+    /// GOTMPDIR for the go commands (crossgo's scratch folder), added when they run; nil leaves go's default.
+    public var goTemporaryDirectory: String?
 
     public init(toolchain: GoToolchain, outDir: String, workingDirectory: String, previous: BuildManifest?) {
         self.toolchain = toolchain
@@ -106,8 +108,10 @@ public struct Builder: Sendable {
             Trace.mark("build: \(job.target) starting go build")
             let result: ProgramResult
             do {
+                var environment = job.environment.mapValues { Optional($0) }
+                if let goTemporaryDirectory { environment["GOTMPDIR"] = goTemporaryDirectory }
                 result = try await runProgram(toolchain.goPath, job.goArguments(output: partial),
-                                              environment: job.environment.mapValues { Optional($0) },
+                                              environment: environment,
                                               workingDirectory: workingDirectory, limit: 4 << 20)
             } catch {
                 return fail(.build, "\(error)")

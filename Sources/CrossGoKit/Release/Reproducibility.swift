@@ -8,9 +8,9 @@ struct ReproducibilityCheck: Sendable {
 
     /// Rebuilds `request` from a copy of the checkout and compares with `original`'s artifacts.
     func run(_ request: BuildRequest, original: BuildOutcome, moduleRoot: String, facts: SourceFacts) async throws -> [ReproducibilityRecord] {
-        let fm = FileManager.default
-        let scratch = try makeScratch()
-        defer { try? fm.removeItem(atPath: scratch) }
+        let scratchFolder = try ScratchFolder("reproduce")
+        defer { scratchFolder.remove() }
+        let scratch = scratchFolder.path
         context.reporter.report(.notice("rebuilding \(original.artifacts.count) artifact(s) from a copy of the source in \(scratch), with an empty GOCACHE",
                                         level: "info"))
         let (copiedRoot, copiedCwd) = try await copySource(moduleRoot: moduleRoot, facts: facts, into: scratch + "/src")
@@ -21,9 +21,6 @@ struct ReproducibilityCheck: Sendable {
         again.run = false
         again.extraEnvironment["GOCACHE"] = scratch + "/gocache"
         again.extraEnvironment["GOCACHEPROG"] = ""  // built again from nothing: no shared cache either
-        // go's own work folders go inside the scratch folder too, so that an interrupt leaves nothing in TMPDIR.
-        try fm.createDirectory(atPath: scratch + "/gotmp", withIntermediateDirectories: true)
-        again.extraEnvironment["GOTMPDIR"] = scratch + "/gotmp"
         var quiet = context
         quiet.workingDirectory = copiedCwd
         quiet.reporter = CapturingReporter()
@@ -60,15 +57,6 @@ struct ReproducibilityCheck: Sendable {
 
     /// How much later the rebuild's clock reads.
     static let clockShift: TimeInterval = 86_400
-
-    func makeScratch() throws -> String {
-        let base = (context.system.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") + "/crossgo-reproduce-XXXXXX"
-        var template = Array(base.utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw EnvironmentError("cannot create a scratch folder for the rebuild under \(base): \(String(cString: strerror(errno)))")
-        }
-        return String(cString: made)
-    }
 
     /// A copy of the source at `into`: a git checkout is cloned (sharing its objects, read-only) at HEAD, and its
     /// uncommitted changes copied over, so go's VCS stamping sees the same revision and the same modified state;
