@@ -127,7 +127,7 @@ func requirePositive(_ value: Int?, _ flag: String) throws {
 
 /// `--json`, `--color`, `--no-progress`: the same on every reporting command.
 struct ReportingOptions: ParsableArguments {
-    @Flag(help: "Print JSON Lines on stdout: one event per line, the last a summary holding the outcome (see the README's event schema).")
+    @Flag(help: "Print JSON Lines on stdout: one event per line, the last a summary holding the outcome or an error (see the README's event schema).")
     var json = false
 
     @Option(help: "Colour: auto colours only on a terminal and never with NO_COLOR.")

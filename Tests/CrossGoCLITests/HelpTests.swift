@@ -111,8 +111,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -159,8 +159,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -202,8 +202,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -220,8 +220,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -285,8 +285,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -358,8 +358,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -384,8 +384,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --pub <key>             The minisign public key: a .pub file or the key
                                       itself (base64).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -402,8 +402,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --sign-key <file>       A minisign secret key to sign the merged release's
                                       checksums.
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -443,8 +443,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       or a folder (default: https://vuln.go.dev).
               --sarif <file>          Also write the findings as SARIF 2.1.0 to this file.
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -474,8 +474,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
@@ -533,15 +533,16 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome (see the README's
-                                      event schema).
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
               --no-progress           Plain progress lines even on a terminal.
               --version               Show the version.
               -h, --help              Show help information.
-            """),    ]
+            """),
+    ]
 
     @Test("The help of every command lists exactly its arguments and flags", arguments: cases)
     func exactFlags(_ help: HelpCase) async throws {
