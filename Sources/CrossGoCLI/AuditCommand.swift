@@ -9,10 +9,12 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Check artifacts' Go version and modules against the Go vulnerability database.",
         discussion: """
             Reads each Go binary (ELF, Mach-O and every slice of a universal file, PE, wasm, XCOFF, Plan 9) and each \
-            CycloneDX JSON SBOM (*.cdx.json), and matches the Go version (as stdlib and toolchain) and every module \
+            CycloneDX JSON SBOM named (*.cdx.json; in folders only Go binaries are read: SBOMs, checksums, signatures \
+            and archives are skipped), and matches the Go version (as stdlib and toolchain) and every module \
             version (replaced modules at their replacement) against the Go vulnerability database, applying \
             GOOS/GOARCH limits per artifact. Findings are module level: whether vulnerable code is reachable is not \
-            checked. --db takes a URL (default https://vuln.go.dev) or a folder in the same layout (offline). \
+            checked. One artifact per file: a universal binary's slices are listed under it. --db takes a URL \
+            (default https://vuln.go.dev) or a folder in the same layout (offline: https://vuln.go.dev/vulndb.zip unzipped). \
             An artifact whose build info cannot be read is "not audited", never clean. \
             Exit status: 0 nothing found, 1 vulnerabilities found or an artifact not audited, 2 bad input, \
             3 the database cannot be reached or read, 130 interrupted.

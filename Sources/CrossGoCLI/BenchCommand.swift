@@ -20,14 +20,14 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Packages (default: ./...).", valueName: "packages"))
+    @Argument(help: ArgumentHelp("Packages to benchmark (default: ./...). crossgo bench passes no go flags.", valueName: "packages"))
     var packages: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Targets: pairs, sets, globs or triples, comma-separated (repeatable); default: host.", valueName: "spec"))
     var target: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Run only benchmarks matching this regular expression (default: all).", valueName: "regex"))
-    var bench: String = "."
+    var bench: String?
 
     @Option(name: .long, help: "Runs of every package x target (6 or more give confidence intervals).")
     var count: Int = 1
@@ -70,8 +70,8 @@ struct BenchCommand: AsyncParsableCommand {
         if let flag = packages.first(where: { $0.hasPrefix("-") }) {
             throw ValidationError("\(flag) is not a package: crossgo bench passes no go flags (use --bench, --benchtime, --count, --tags, --timeout)")
         }
-        if count < 1 { throw ValidationError("--count must be at least 1") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        try requirePositive(count, "--count")
+        try requirePositive(jobs, "--jobs")
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
         if goDurationSeconds(timeout) == nil { throw ValidationError("--timeout '\(timeout)' is not a Go duration (e.g. 90s, 10m, 1h)") }
         if !artifacts && (dist != nil || !runArguments.isEmpty) { throw ValidationError("--dist and --arg are for --artifacts: add --artifacts") }
@@ -98,7 +98,7 @@ struct BenchCommand: AsyncParsableCommand {
         request.goPath = toolchainOptions.goPath
         request.packages = packages
         request.targets = target
-        request.bench = bench
+        request.bench = bench ?? "."
         request.count = count
         request.benchtime = benchtime
         request.baseline = baseline

@@ -17,6 +17,9 @@ struct Build: AsyncParsableCommand {
             """
     )
 
+    @Argument(help: ArgumentHelp("Main packages to build (default: every main package of the module). Words after `--` go to go build.", valueName: "packages"))
+    var packages: [String] = []
+
     @OptionGroup var arguments: PackageArguments
 
     @OptionGroup var build: BuildFlags
@@ -42,7 +45,7 @@ struct Build: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var request = try build.request(arguments, goPath: toolchainOptions.goPath)
+        var request = try build.request(packages: packages, arguments, goPath: toolchainOptions.goPath)
         request.run = run
         request.runArguments = runArguments
         request.browser = browser

@@ -49,7 +49,7 @@ public struct CrossGo: AsyncParsableCommand {
         let code = exitCode(for: error)
         let message = fullMessage(for: error)
         if code == .success {
-            if !message.isEmpty { Console.out(message) }
+            if !message.isEmpty { Console.out(HelpPage.adjust(message)) }
             return 0
         }
         if !message.isEmpty { Console.err(message) }
@@ -63,5 +63,32 @@ public struct CrossGo: AsyncParsableCommand {
         if let topic = arguments.dropFirst().first(where: { !$0.hasPrefix("-") }), !known.contains(topic) {
             throw UsageError("no help topic '\(topic)': the commands are \(known.filter { $0 != "help" }.joined(separator: ", "))")
         }
+    }
+}
+
+/// The two changes crossgo makes to ArgumentParser's help pages.
+enum HelpPage {
+    /// `crossgo release --help` shows what `release` (= `release run`) takes, then its subcommands; a page
+    /// with an option of its own named `--version` (release) does not also list the built-in one.
+    static func adjust(_ message: String) -> String {
+        var page = message
+        if page.contains("USAGE: crossgo release <subcommand>") { page = release(page) }
+        let builtIn = "\n  --version               Show the version."
+        if page.contains("\n  --version <"), let range = page.range(of: builtIn) { page.removeSubrange(range) }
+        return page
+    }
+
+    /// The page of `release run` under the overview of `release`, with `run` optional in the usage, then the
+    /// subcommands from the page of `release`.
+    static func release(_ releasePage: String) -> String {
+        var page = CrossGo.helpMessage(for: Release.Run.self)
+        if let runOverview = page.range(of: "\n\n"), let overview = releasePage.range(of: "\n\n") {
+            page = String(releasePage[..<overview.lowerBound]) + page[runOverview.lowerBound...]
+        }
+        page = page.replacingOccurrences(of: "USAGE: crossgo release run ", with: "USAGE: crossgo release [run] ")
+        if let subcommands = releasePage.range(of: "SUBCOMMANDS:") {
+            page = page.trimmingCharacters(in: .newlines) + "\n\n" + releasePage[subcommands.lowerBound...]
+        }
+        return page
     }
 }

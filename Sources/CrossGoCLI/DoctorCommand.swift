@@ -28,7 +28,23 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Run `go env -json` even when crossgo remembers its output for this go, environment and env files.")
     var noCache = false
 
-    @OptionGroup var output: ReportingOptions
+    /// The doctor prints one document, not an event stream: its own `--json` text; `--no-progress` is accepted and does nothing.
+    struct Output: ParsableArguments {
+        @Flag(help: "Print the findings as one JSON document on stdout (with --fix-shell: the shell, snippet, edits and findings).")
+        var json = false
+
+        @Option(help: "Colour: auto colours only on a terminal and never with NO_COLOR.")
+        var color: ColorMode = .auto
+
+        @Flag(name: .customLong("no-progress"), help: .hidden)
+        var noProgress = false
+
+        func painter(fd: Int32, system: any HostSystem) -> Painter {
+            Painter(enabled: color.enabled(isTerminal: system.isTerminal(fd), environment: system.environment))
+        }
+    }
+
+    @OptionGroup var output: Output
 
     func run() async throws {
         Trace.mark("doctor: arguments parsed")

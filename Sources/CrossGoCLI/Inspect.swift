@@ -1,5 +1,6 @@
 // `crossgo inspect`: read Go binaries of any format (ELF, Mach-O, universal, PE, wasm, XCOFF, Plan 9 a.out) without running them.
 import ArgumentParser
+import CrossGoKit
 import Foundation
 import GoBinary
 
@@ -13,30 +14,44 @@ struct Inspect: AsyncParsableCommand {
             Mach-O, static or dynamic for ELF, js or wasip1 for wasm). Reads wasm modules, Plan 9 a.out files and \
             every slice of universal files, which `go version -m` cannot.
             Folders are walked; files in them that are not Go binaries are skipped (listed with -v). \
-            A named file that is not a Go binary, or is damaged, gets a one-line error and the exit \
-            status is 1.
+            A named file that is not a Go binary, or is damaged, or a folder holding no Go binary, gets a \
+            one-line error and the exit status is 1; a path that does not exist is bad input (2).
             """
     )
 
     @Argument(help: ArgumentHelp("Files or folders to read.", valueName: "file-or-folder"))
     var paths: [String]
 
-    @OptionGroup var reporting: ReportingOptions
+    @Flag(help: "Print one JSON object per file on stdout (JSON Lines); a file that cannot be read is an object with an error.")
+    var json = false
 
-    /// One JSON object per binary (JSON Lines) on stdout.
-    var json: Bool { reporting.json }
+    // Accepted as on the other commands; inspect prints no progress and no colour.
+    @Option(help: .hidden) var color: ColorMode = .auto
+    @Flag(name: .customLong("no-progress"), help: .hidden) var noProgress = false
 
     @Flag(name: .shortAndLong, help: "List skipped files and the errors of files found in folders.")
     var verbose = false
 
     func run() async throws {
+        // A path that is not there is bad input: said once, before anything is read.
+        if let missing = paths.first(where: { var info = stat(); return lstat($0, &info) != 0 }) {
+            throw fail(UsageError("\(missing): no such file or folder"))
+        }
         var output = OutputBuffer()
         var failed = false
         for path in paths {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                var found = false
                 for file in walk(path) {
-                    inspect(file, named: false, into: &output, failed: &failed)
+                    found = inspect(file, named: false, into: &output, failed: &failed) || found
+                }
+                if !found {
+                    // An empty answer is no answer: a folder without a Go binary fails as a named non-Go file does.
+                    failed = true
+                    let message = "no Go binary in this folder" + (verbose ? "" : " (-v lists the files skipped)")
+                    output.err("crossgo: error: \(path): \(message)")
+                    if json { output.out(InspectJSON.encode(InspectJSON.Failure(file: path, error: .init(message: message)))) }
                 }
             } else {
                 inspect(path, named: true, into: &output, failed: &failed)
@@ -46,8 +61,9 @@ struct Inspect: AsyncParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    /// Reads one file and reports it. Files found in folders that are not Go binaries are skipped.
-    private func inspect(_ path: String, named: Bool, into output: inout OutputBuffer, failed: inout Bool) {
+    /// Reads one file and reports it; whether it was a Go binary. Files found in folders that are not Go binaries are skipped.
+    @discardableResult
+    private func inspect(_ path: String, named: Bool, into output: inout OutputBuffer, failed: inout Bool) -> Bool {
         let image: BinaryImage
         do {
             image = try BinaryImage.readGo(path: path)  // a readable file without Go build info fails as "not Go"
@@ -58,7 +74,7 @@ struct Inspect: AsyncParsableCommand {
             } else if verbose {
                 output.err("\(path): skipped: \(error)")
             }
-            return
+            return false
         }
         let imports = Self.peImports(path, image)
         if json {
@@ -66,6 +82,7 @@ struct Inspect: AsyncParsableCommand {
         } else {
             output.out(InspectText.render(path, image, verbose: verbose, peImports: imports))
         }
+        return true
     }
 
     /// The DLLs a PE file imports (its dynamic dependencies), read from the file; nil for other formats.

@@ -32,6 +32,9 @@ struct Merge: AsyncParsableCommand {
         request.out = out
         request.signKey = signKey
         let asked = request
-        try await CommandRuntime.run("merge", reporting: reporting) { try await MergeSession(context: $0).run(asked) }
+        try await CommandRuntime.run("merge", reporting: reporting) { context in
+            for folder in asked.folders { try FolderArgument.require(folder, at: context.absolute(folder)) }
+            return try await MergeSession(context: context).run(asked)
+        }
     }
 }

@@ -11,16 +11,13 @@ struct ToolchainOptions: ParsableArguments {
 
 extension ColorMode: ExpressibleByArgument {}
 
-/// Packages, then the go flags after `--`.
+/// The go flags after `--` (each command declares its packages argument, with its own help).
 ///
 /// ArgumentParser 1.8 refuses a `.postTerminator` array after another positional array (its
 /// PositionalArgumentsValidator), so the words after `--` travel as a hidden repeatable `--go-flag=WORD`
 /// option: `CrossGo.start` rewrites `build PKG -- -v -x` to `build PKG --go-flag=-v --go-flag=-x` before
 /// parsing (`passTerminatorWords`), and the command reads them parsed, never from CommandLine.
 struct PackageArguments: ParsableArguments {
-    @Argument(help: ArgumentHelp("Packages (build: every main package of the module; test: ./...). Flags after `--` go to go.", valueName: "packages"))
-    var packages: [String] = []
-
     @Option(name: .customLong("go-flag"), help: .hidden)
     var passthrough: [String] = []
 
@@ -29,13 +26,18 @@ struct PackageArguments: ParsableArguments {
 
     /// `args` with every word after the first `--` turned into `--go-flag=WORD` (for subcommands that pass them on).
     /// Also: an option given an empty attached value (`--ldflags=`) becomes `--ldflags ""`, because
-    /// ArgumentParser's unconditional options otherwise ignore the empty value and take the next word.
+    /// ArgumentParser's unconditional options otherwise ignore the empty value and take the next word; and an
+    /// option followed by a negative number (`--jobs -1`) gets it attached (`--jobs=-1`), because ArgumentParser
+    /// takes `-1` for a flag and says the value is missing, where the command's own check names what is wrong.
     static func passTerminatorWords(_ args: [String], subcommands: Set<String>) -> [String] {
         let dash = args.firstIndex(of: "--") ?? args.endIndex
         var head: [String] = []
         for word in args[..<dash] {
             if word.hasPrefix("--"), word.hasSuffix("="), word.count > 3, !word.dropLast().contains("=") {
                 head += [String(word.dropLast()), ""]
+            } else if word.count > 1, word.hasPrefix("-"), word.dropFirst().allSatisfy(\.isNumber),
+                      let option = head.last, option.hasPrefix("--"), option.count > 2, !option.contains("=") {
+                head[head.count - 1] = option + "=" + word
             } else {
                 head.append(word)
             }
@@ -83,17 +85,17 @@ struct BuildFlags: ParsableArguments {
     @OptionGroup var cgoOptions: CgoOptions
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        try requirePositive(jobs, "--jobs")
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
     }
 
     /// These flags, with the packages and the go flags after `--`, as a build request.
-    func request(_ arguments: PackageArguments, goPath: String?) throws -> BuildRequest {
+    func request(packages: [String], _ arguments: PackageArguments, goPath: String?) throws -> BuildRequest {
         var request = BuildRequest()
         request.shard = try shard.map { try Shard(parsing: $0) }
         request.shardDurations = shardDurations
         request.goPath = goPath
-        request.packages = arguments.packages
+        request.packages = packages
         request.passthrough = arguments.passthrough
         request.targets = target
         request.out = out
@@ -118,12 +120,17 @@ struct CgoOptions: ParsableArguments {
     var sdk: String?
 }
 
+/// A count flag (`--jobs`, `--count`) must be positive: one line naming the flag and the value given.
+func requirePositive(_ value: Int?, _ flag: String) throws {
+    if let value, value < 1 { throw ValidationError("\(flag) must be a positive whole number (1 or more), not \(value)") }
+}
+
 /// `--json`, `--color`, `--no-progress`: the same on every reporting command.
 struct ReportingOptions: ParsableArguments {
-    @Flag(help: "Print JSON on stdout (JSON Lines events for build and test; see the README's event schema).")
+    @Flag(help: "Print JSON Lines on stdout: one event per line, the last a summary holding the outcome or an error (see the README's event schema).")
     var json = false
 
-    @Option(help: "Colour: auto (only on a terminal, never with NO_COLOR), always, never.")
+    @Option(help: "Colour: auto colours only on a terminal and never with NO_COLOR.")
     var color: ColorMode = .auto
 
     @Flag(name: .customLong("no-progress"), help: "Plain progress lines even on a terminal.")

@@ -30,6 +30,9 @@ extension Release {
             """
     )
 
+    @Argument(help: ArgumentHelp("Main packages to release (default: every main package of the module). Words after `--` go to go build.", valueName: "packages"))
+    var packages: [String] = []
+
     @OptionGroup var arguments: PackageArguments
     @OptionGroup var build: BuildFlags
 
@@ -59,7 +62,7 @@ extension Release {
 
     func run() async throws {
         var request = ReleaseRequest()
-        request.build = try build.request(arguments, goPath: toolchainOptions.goPath)
+        request.build = try build.request(packages: packages, arguments, goPath: toolchainOptions.goPath)
         request.version = releaseVersion
         request.project = project
         request.signKey = signKey

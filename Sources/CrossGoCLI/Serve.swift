@@ -30,10 +30,7 @@ struct Serve: AsyncParsableCommand {
         port = p
         let cwd = FileManager.default.currentDirectoryPath
         var root = folder.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? cwd + "/dist/web"
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw UsageError("\(folder ?? "dist/web"): no such folder" + (folder == nil ? " (run crossgo build --web first)" : ""))
-        }
+        try FolderArgument.require(folder ?? "dist/web", at: root, hint: folder == nil ? "run crossgo build --web first" : nil)
         if folder == nil {
             let bundles = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
                 FileManager.default.fileExists(atPath: root + "/" + $0 + "/index.html")

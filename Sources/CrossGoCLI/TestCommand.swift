@@ -17,8 +17,10 @@ struct TestCommand: AsyncParsableCommand {
             """
     )
 
+    @Argument(help: ArgumentHelp("Packages to test (default: ./...). Words after `--` go to go test: build flags to go test -c, test flags to the test binaries.", valueName: "packages"))
+    var packages: [String] = []
+
     @OptionGroup var arguments: PackageArguments
-    var packages: [String] { arguments.packages }
     var passthrough: [String] { arguments.passthrough }
 
     @Option(name: .long, help: ArgumentHelp("Targets: pairs, sets, globs or triples, comma-separated (repeatable).", valueName: "spec"))
@@ -64,7 +66,7 @@ struct TestCommand: AsyncParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        try requirePositive(jobs, "--jobs")
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
         if goDurationSeconds(timeout) == nil { throw ValidationError("--timeout '\(timeout)' is not a Go duration (e.g. 90s, 10m, 1h; 0 for no limit)") }
     }

@@ -28,6 +28,9 @@ struct Verify: AsyncParsableCommand {
         request.folder = folder
         request.publicKey = publicKey
         let asked = request
-        try await CommandRuntime.run("verify", reporting: reporting) { try await VerifySession(context: $0).run(asked) }
+        try await CommandRuntime.run("verify", reporting: reporting) { context in
+            try FolderArgument.require(asked.folder, at: context.absolute(asked.folder), hint: "give the release's output folder, e.g. dist")
+            return try await VerifySession(context: context).run(asked)
+        }
     }
 }

@@ -97,8 +97,13 @@ enum AuditFixture {
                                         ["-create", folder.path + "/thin/app_darwin_amd64", folder.path + "/thin/app_darwin_arm64",
                                          "-output", folder.path + "/dist/app_darwin_universal"])
         guard lipo.succeeded else { throw CLIFixtureError(message: "llvm-lipo: \(lipo.stderr)") }
-        // What a release folder also holds: checksums (skipped) and a CycloneDX SBOM of the windows artifact.
+        // What a release folder also holds, none of it an artifact: checksums, a signature, an archive, a CycloneDX
+        // SBOM of the windows artifact; and an executable that is not Go.
         try folder.write("dist/SHA256SUMS", "0000  app_linux_amd64\n")
+        try folder.write("dist/app_1.0.0_checksums.txt.minisig", "untrusted comment: signature from minisign secret key\n")
+        let archive = try await runProgram("tar", ["-czf", folder.path + "/dist/app_1.0.0_linux_amd64.tar.gz", "-C", folder.path + "/dist", "app_linux_amd64"])
+        guard archive.succeeded else { throw CLIFixtureError(message: "tar: \(archive.stderr)") }
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: folder.path + "/dist/true")
         try folder.write("dist/app_windows_amd64.exe.cdx.json", """
             {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
              "metadata": {"component": {"type": "application", "name": "app_windows_amd64.exe", "purl": "pkg:golang/example.com/auditapp@(devel)",
@@ -129,6 +134,12 @@ struct AuditedOutcome: Decodable, Equatable {
         var artifacts: [String]
         var targets: [String]
     }
+    struct Slice: Decodable, Equatable {
+        var slice: String
+        var target: String
+        var status: String
+        var findings: [String]
+    }
     struct Artifact: Decodable, Equatable {
         var artifact: String
         var kind: String
@@ -137,6 +148,7 @@ struct AuditedOutcome: Decodable, Equatable {
         var status: String
         var reason: String?
         var findings: [String]
+        var slices: [Slice]?
     }
     var database: String
     var databaseModified: String
@@ -155,23 +167,29 @@ struct AuditCommandTests {
     static let expected: [String: Set<String>] = [
         "dist/app_linux_amd64": ["GO-2022-1059"],
         "dist/app_windows_amd64.exe": ["GO-2022-1059", "GO-0000-0002"],
-        "dist/app_windows_amd64.exe.cdx.json": ["GO-2022-1059", "GO-0000-0002"],
         "dist/app_js_wasm.wasm": ["GO-2022-1059"],
         "dist/app_wasip1_wasm.wasm": ["GO-2022-1059"],
-        "dist/app_darwin_universal[x86_64]": ["GO-2022-1059"],
-        "dist/app_darwin_universal[arm64]": ["GO-2022-1059"],
+        "dist/app_darwin_universal": ["GO-2022-1059"],
         "dist/app_go1266_linux_amd64": ["GO-2022-1059", "GO-0000-0001"],
         "broken/app_truncated": [],
     ]
 
     func check(_ outcome: AuditedOutcome) {
+        // One entry per binary file: SBOMs, checksums, signatures, archives and a non-Go executable in the folder are skipped.
+        #expect(outcome.artifacts.map(\.artifact).sorted() == Self.expected.keys.sorted())
         #expect(outcome.byArtifact == Self.expected)
         #expect(outcome.level == "module")
         let broken = outcome.artifacts.first { $0.artifact == "broken/app_truncated" }
         #expect(broken?.status == "not-audited")
         #expect(broken?.reason?.contains("build info cannot be read") == true)
         let targets = Dictionary(outcome.artifacts.map { ($0.artifact, $0.target) }, uniquingKeysWith: { a, _ in a })
-        #expect(targets["dist/app_darwin_universal[arm64]"] == "darwin/arm64")
+        // The universal file's slices under it, each with its own result.
+        let universal = outcome.artifacts.first { $0.artifact == "dist/app_darwin_universal" }
+        #expect(universal?.status == "vulnerable")
+        #expect(Set(universal?.slices?.map { "\($0.slice) \($0.target) \($0.status) \($0.findings)" } ?? [])
+                == ["x86_64 darwin/amd64 vulnerable [\"GO-2022-1059\"]", "arm64 darwin/arm64 vulnerable [\"GO-2022-1059\"]"])
+        #expect(targets["dist/app_darwin_universal"] == universal?.slices?.map(\.target).joined(separator: ", "))
+        #expect(outcome.artifacts.allSatisfy { $0.artifact == "dist/app_darwin_universal" || $0.slices == nil })
         #expect(targets["dist/app_js_wasm.wasm"] == "js/wasm")
         #expect(targets["dist/app_wasip1_wasm.wasm"] == "wasip1/wasm")
         #expect(outcome.artifacts.first { $0.artifact == "dist/app_go1266_linux_amd64" }?.goVersion == "go1.26.6")
@@ -180,7 +198,8 @@ struct AuditCommandTests {
         let text = outcome.findings.first { $0.id == "GO-2022-1059" }
         #expect(text?.aliases == ["CVE-2022-32149", "GHSA-69ch-w2m2-3vjp"])
         #expect(text?.module == "golang.org/x/text" && text?.version == "v0.3.7" && text?.fixed == "v0.3.8")
-        #expect(text?.artifacts.count == 8)
+        #expect(text?.artifacts.sorted() == ["dist/app_darwin_universal", "dist/app_go1266_linux_amd64", "dist/app_js_wasm.wasm",
+                                             "dist/app_linux_amd64", "dist/app_wasip1_wasm.wasm", "dist/app_windows_amd64.exe"])
         #expect(Set(text?.targets ?? []) == ["linux/amd64", "windows/amd64", "js/wasm", "wasip1/wasm", "darwin/amd64", "darwin/arm64"])
         let backport = outcome.findings.first { $0.id == "GO-0000-0001" }
         #expect(backport?.module == "stdlib" && backport?.version == "go1.26.6" && backport?.fixed == "go1.26.7")
@@ -198,9 +217,9 @@ struct AuditCommandTests {
         #expect(!outcome.indexFromCache)
         // The event stream speaks the one vocabulary: planned, a job per artifact, the summary.
         let events = try EventSchemaTests.validate(r.stdout, command: "audit")
-        #expect(events.first?.event == "planned" && events.first?.jobs?.count == 9)
+        #expect(events.first?.event == "planned" && events.first?.jobs?.count == 7)
         #expect(events.filter { $0.event == "job-finished" }.map { $0.status ?? "" }.sorted()
-                == ["failed", "failed", "failed", "failed", "failed", "failed", "failed", "failed", "not-run"])
+                == ["failed", "failed", "failed", "failed", "failed", "failed", "not-run"])
         #expect(events.last?.event == "summary" && events.last?.exitCode == 1 && events.last?.counts?["not-audited"] == 1)
         #expect(outcome.database == folder.path + "/vulndb")
         // SHA256SUMS in the folder is no artifact: skipped, not "not audited".
@@ -215,7 +234,7 @@ struct AuditCommandTests {
         #expect(first.first?.contains("golang.org/x/text v0.3.7, fixed in v0.3.8  [6 targets: darwin/amd64, darwin/arm64, js/wasm, linux/amd64, wasip1/wasm, windows/amd64]") == true)
         #expect(first.first?.contains("(CVE-2022-32149, GHSA-69ch-w2m2-3vjp)") == true)
         #expect(lines.contains { $0.hasPrefix("not audited  broken/app_truncated: build info cannot be read") })
-        #expect(text.stderr.contains("3 known vulnerabilities in 8 of 8 artifacts; 1 not audited (module level: symbol reachability not checked"))
+        #expect(text.stderr.contains("3 known vulnerabilities in 6 of 6 artifacts; 1 not audited (module level: symbol reachability not checked"), "\(text.stderr)")
         #expect(!text.stdout.contains("\u{1B}["))
     }
 
@@ -287,10 +306,10 @@ struct AuditCommandTests {
         #expect(log["version"] as? String == "2.1.0")
         let run = try #require((log["runs"] as? [[String: Any]])?.first)
         let results = run["results"] as? [[String: Any]] ?? []
-        #expect(results.count == 11)  // artifact x finding pairs: GO-2022-1059 8, GO-0000-0002 2, GO-0000-0001 1
+        #expect(results.count == 8)  // artifact x finding pairs: GO-2022-1059 6 (the universal file once), GO-0000-0002 1, GO-0000-0001 1
         let windowsOnly = results.filter { $0["ruleId"] as? String == "GO-0000-0002" }
         let uris = windowsOnly.compactMap { (($0["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any]).flatMap { ($0["artifactLocation"] as? [String: Any])?["uri"] as? String } }
-        #expect(Set(uris) == ["dist/app_windows_amd64.exe", "dist/app_windows_amd64.exe.cdx.json"])
+        #expect(uris == ["dist/app_windows_amd64.exe"])
         let notes = ((run["invocations"] as? [[String: Any]])?.first?["toolExecutionNotifications"] as? [[String: Any]]) ?? []
         #expect(notes.count == 1)
         // Broken: a result whose level is not one SARIF allows, and no version.
@@ -316,6 +335,13 @@ struct AuditCommandTests {
         #expect(r.exitCode == 3)
         #expect(!r.stdout.contains("\"event\":\"summary\""))
         #expect(r.stdout.contains("\"event\":\"error\"") && r.stdout.contains("cannot be reached"))
+        // The message says how to audit offline, on one line.
+        let offline = try await runCrossgo(["audit", "dist", "--db", url], in: folder.path, environment: ["CROSSGO_CACHE": "off"])
+        #expect(offline.exitCode == 3)
+        let errors = offline.stderr.split(separator: "\n").filter { $0.hasPrefix("crossgo: error: ") }
+        #expect(errors.count == 1, "\(offline.stderr)")
+        #expect(errors.first.map { $0.contains("cannot be reached") && $0.contains("https://vuln.go.dev/vulndb.zip") && $0.contains("--db DIR") } == true,
+                "\(offline.stderr)")
         let missing = try await runCrossgo(["audit", "nosuch", "--db", "vulndb"], in: folder.path)
         #expect(missing.exitCode == 2)
         #expect(missing.stderr.contains("nosuch: no such file or folder"))
@@ -330,6 +356,27 @@ struct AuditCommandTests {
         // A folder with nothing to audit is not "clean".
         let empty = try await runCrossgo(["audit", "proxy", "--db", "vulndb"], in: folder.path)
         #expect(empty.exitCode == 2)
-        #expect(empty.stderr.contains("proxy: no Go binaries or CycloneDX SBOMs"))
+        #expect(empty.stderr.contains("proxy: no Go binaries to audit"))
+    }
+
+    @Test("Named files: a CycloneDX SBOM is audited, a file that is no Go binary is not audited (exit 1); in a folder both are skipped")
+    func namedFiles() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let sbom = try await runCrossgo(["audit", "dist/app_windows_amd64.exe.cdx.json", "--db", "vulndb", "--json"], in: folder.path)
+        #expect(sbom.exitCode == 1, "\(sbom.stderr)")
+        let audited = try summaryOutcome(AuditedOutcome.self, from: sbom.stdout)
+        #expect(audited.byArtifact == ["dist/app_windows_amd64.exe.cdx.json": ["GO-2022-1059", "GO-0000-0002"]])
+        #expect(audited.artifacts.map(\.kind) == ["sbom"])
+        for named in ["dist/SHA256SUMS", "dist/true", "dist/app_1.0.0_linux_amd64.tar.gz"] {
+            let r = try await runCrossgo(["audit", named, "--db", "vulndb", "--json"], in: folder.path)
+            #expect(r.exitCode == 1, "\(named): \(r.stderr)")
+            let outcome = try summaryOutcome(AuditedOutcome.self, from: r.stdout)
+            #expect(outcome.artifacts.map(\.status) == ["not-audited"], "\(named)")
+        }
+        // A universal file named on its own: one artifact, its slices under it.
+        let universal = try await runCrossgo(["audit", "dist/app_darwin_universal", "--db", "vulndb"], in: folder.path, environment: ["NO_COLOR": "1"])
+        #expect(universal.exitCode == 1)
+        #expect(universal.stderr.contains("1 known vulnerability in 1 of 1 artifacts"), "\(universal.stderr)")
+        #expect(universal.stdout.split(separator: "\n").filter { $0.hasPrefix("GO-2022-1059") }.count == 1)
     }
 }

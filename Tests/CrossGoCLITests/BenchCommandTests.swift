@@ -167,7 +167,7 @@ extension Measuring {
         let (module, _, _) = try await BenchFixture.shared.baseline()
         let env = BenchFixture.environment(module)
         let cases: [([String], String)] = [
-            (["bench", "--count", "0"], "--count must be at least 1"),
+            (["bench", "--count", "0"], "--count must be a positive whole number (1 or more), not 0"),
             (["bench", "--baseline", "nosuch.json"], "--baseline "),
             (["bench", "--shard", "3/2"], "--shard '3/2'"),
             (["bench", "--benchtime", "fast"], "--benchtime 'fast'"),

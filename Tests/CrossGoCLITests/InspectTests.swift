@@ -182,7 +182,7 @@ struct InspectCLITests {
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
         let empty = folder.path + "/empty"
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
-        for bad in [text, cut, empty, folder.path + "/missing", "/bin/sh"] {
+        for bad in [text, cut, empty, "/bin/sh"] {
             let result = try await runCrossgo(["inspect", good, bad])
             #expect(result.exitCode == 1)
             let lines = result.stderr.split(separator: "\n")
@@ -195,6 +195,43 @@ struct InspectCLITests {
         let json = try await runCrossgo(["inspect", "--json", text])
         #expect(json.exitCode == 1)
         #expect(json.stdout.contains("\"error\""))
+    }
+
+    @Test("A path that does not exist is bad input: exit 2 as for audit and verify, one line, nothing read")
+    func missingPath() async throws {
+        let (folder, _) = try await InspectFixture.shared.get()
+        let good = folder.path + "/bin/" + InspectFixture.fileName("linux", "amd64")
+        for arguments in [["/nonexistent"], [good, folder.path + "/missing"], ["--json", "/nonexistent"]] {
+            let result = try await runCrossgo(["inspect"] + arguments)
+            #expect(result.exitCode == ExitStatus.usage.rawValue, "\(arguments): \(result.stderr)")
+            #expect(result.stderr == "crossgo: error: \(arguments.last ?? ""): no such file or folder\n")
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
+    @Test("A folder holding no Go binary, or only a symlink loop, is said to hold none and exits 1, as a named non-Go file does")
+    func folderWithoutGoBinaries() async throws {
+        let box = try TempFolder("inspect-nogo")
+        defer { box.cleanup() }
+        try box.write("notes/README.txt", "not a binary\n")
+        try FileManager.default.createDirectory(atPath: box.path + "/loop", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: box.path + "/loop/a", withDestinationPath: box.path + "/loop/b")
+        try FileManager.default.createSymbolicLink(atPath: box.path + "/loop/b", withDestinationPath: box.path + "/loop/a")
+        try FileManager.default.createDirectory(atPath: box.path + "/empty", withIntermediateDirectories: true)
+        for name in ["notes", "loop", "empty"] {
+            let path = box.path + "/" + name
+            let result = try await runCrossgo(["inspect", path])
+            #expect(result.exitCode == ExitStatus.failed.rawValue, "\(name): \(result.stderr)")
+            #expect(result.stderr == "crossgo: error: \(path): no Go binary in this folder (-v lists the files skipped)\n")
+            #expect(result.stdout.isEmpty)
+        }
+        let json = try await runCrossgo(["inspect", "--json", box.path + "/notes"])
+        #expect(json.exitCode == 1)
+        #expect(json.stdout.contains("\"error\"") && json.stdout.contains("no Go binary in this folder"))
+        // A folder with a Go binary beside other files is fine.
+        let (fixture, _) = try await InspectFixture.shared.get()
+        let ok = try await runCrossgo(["inspect", fixture.path + "/bin"])
+        #expect(ok.exitCode == 0 && ok.stderr.isEmpty)
     }
 
     @Test("A universal binary lists both slices")

@@ -25,8 +25,23 @@ import Testing
 
     @Test(arguments: [
         (["build", "--target", "bogus"], "unknown target 'bogus'"),
-        (["build", "--jobs", "0"], "--jobs must be at least 1"),
-        (["test", "--jobs", "0"], "--jobs must be at least 1"),
+        (["build", "--jobs", "0"], "--jobs must be a positive whole number (1 or more), not 0"),
+        (["test", "--jobs", "0"], "--jobs must be a positive whole number (1 or more), not 0"),
+        // A negative count names the flag and says the value must be positive (not "Missing value").
+        (["build", "--jobs", "-1"], "--jobs must be a positive whole number (1 or more), not -1"),
+        (["test", "--jobs", "-1"], "--jobs must be a positive whole number (1 or more), not -1"),
+        (["release", "--jobs", "-1"], "--jobs must be a positive whole number (1 or more), not -1"),
+        (["bench", "--jobs", "-2"], "--jobs must be a positive whole number (1 or more), not -2"),
+        (["bench", "--count", "-3"], "--count must be a positive whole number (1 or more), not -3"),
+        (["bench", "--count=-3"], "--count must be a positive whole number (1 or more), not -3"),
+        (["ci", "github", "--stdout", "--shards", "-2"], "--shards"),
+        // A path that is not there, or a file where a folder is wanted: bad input on every command.
+        (["inspect", "/nonexistent"], "/nonexistent: no such file or folder"),
+        (["audit", "/nonexistent"], "/nonexistent: no such file or folder"),
+        (["verify", "/nonexistent"], "/nonexistent: no such folder"),
+        (["verify", "go.mod"], "go.mod: is a file, not a folder"),
+        (["merge", "go.mod"], "go.mod: is a file, not a folder"),
+        (["serve", "go.mod"], "go.mod: is a file, not a folder"),
         (["test", "--timeout", "soon"], "--timeout 'soon' is not a Go duration"),
         (["build", "--no-such-flag"], "Unknown option '--no-such-flag'"),
         (["help", "nosuch"], "no help topic 'nosuch'"),
@@ -39,6 +54,7 @@ import Testing
         let result = try await runCrossgo(arguments, in: module.path)
         #expect(result.exitCode == ExitStatus.usage.rawValue, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!result.stderr.contains("Missing value") && !result.stderr.contains("no such folder") || message.contains("no such folder"), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"))
     }
 
@@ -50,6 +66,28 @@ import Testing
         #expect(result.exitCode == ExitStatus.usage.rawValue)
         let line = try #require(result.stderr.split(separator: "\n").first { $0.contains("crossgo.yaml") })
         #expect(line.contains("crossgo.yaml:") && line.contains("not valid YAML: column"), "\(line)")
+        // A one-line file is wrong on line 1 (libyaml points past its end, at line 2), with or without a final newline.
+        for text in ["targets: [host\n", "targets: [host", "targets: 'host\n"] {
+            try module.write("crossgo.yaml", text)
+            let oneLine = try await runCrossgo(["build", "--no-progress"], in: module.path)
+            #expect(oneLine.exitCode == ExitStatus.usage.rawValue)
+            #expect(oneLine.stderr.contains("crossgo.yaml:1: yaml: not valid YAML: column 10: while "), "\(text): \(oneLine.stderr)")
+            #expect(oneLine.stderr.contains("end of"), "\(oneLine.stderr)")
+        }
+        try module.write("crossgo.yaml", "out: dist\ntargets: [host\n\n")
+        let second = try await runCrossgo(["build", "--no-progress"], in: module.path)
+        #expect(second.stderr.contains("crossgo.yaml:2: yaml: not valid YAML: column 10: while parsing a flow sequence"), "\(second.stderr)")
+        // A misspelled target in the file is an error even when --target decides this run's targets.
+        try module.write("crossgo.yaml", "targets: [linux/amd65]\n")
+        for command in [["build"], ["test"], ["release"], ["build", "--target", "host"], ["test", "--target", "host"], ["release", "--target", "host"]] {
+            let misspelled = try await runCrossgo(command + ["--no-progress"], in: module.path)
+            #expect(misspelled.exitCode == ExitStatus.usage.rawValue, "\(command): \(misspelled.stderr)")
+            #expect(misspelled.stderr.contains("crossgo.yaml:1: targets: unknown target 'linux/amd65'"), "\(command): \(misspelled.stderr)")
+        }
+        try module.write("crossgo.yaml", "targets: [host]\noverrides:\n  - targets: [linux/amd65]\n    tags: [x]\n")
+        let override = try await runCrossgo(["test", "--target", "host", "--no-progress"], in: module.path)
+        #expect(override.exitCode == ExitStatus.usage.rawValue, "\(override.stderr)")
+        #expect(override.stderr.contains("crossgo.yaml:3: overrides.targets: unknown target 'linux/amd65'"), "\(override.stderr)")
         try module.write("crossgo.yaml", "targets: [host]\ntargets: [default]\n")
         let duplicate = try await runCrossgo(["build", "--no-progress"], in: module.path)
         #expect(duplicate.exitCode == ExitStatus.usage.rawValue)

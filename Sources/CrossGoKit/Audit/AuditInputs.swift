@@ -21,13 +21,15 @@ public struct AuditModule: Sendable, Codable, Equatable, Hashable {
     }
 }
 
-/// One artifact to audit: a binary, one slice of a universal binary, or an SBOM.
+/// What is audited on its own: a binary, one slice of a universal binary, or an SBOM. The slices of a
+/// universal file are one artifact in the outcome (`slice` names each).
 public struct AuditSubject: Sendable, Codable, Equatable {
-    /// How the artifact is named in output: the path as given (relative to the working folder), with
-    /// `[arch]` for a slice of a universal file.
+    /// How the artifact is named in output: the path as given (relative to the working folder).
     public var artifact: String
     /// The file it was read from.
     public var file: String
+    /// The slice of a universal file (`arm64`, `x86_64`); nil for any other file.
+    public var slice: String?
     /// `binary` or `sbom`.
     public var kind: String
     public var goos: String?
@@ -43,10 +45,11 @@ public struct AuditSubject: Sendable, Codable, Equatable {
     /// `linux/amd64`, or `?` when the artifact does not say.
     public var target: String { "\(goos ?? "?")/\(goarch ?? "?")" }
 
-    public init(artifact: String, file: String, kind: String, goos: String? = nil, goarch: String? = nil, goVersion: String? = nil,
-                modules: [AuditModule] = [], notAudited: String? = nil, unchecked: [String] = []) {
+    public init(artifact: String, file: String, slice: String? = nil, kind: String, goos: String? = nil, goarch: String? = nil,
+                goVersion: String? = nil, modules: [AuditModule] = [], notAudited: String? = nil, unchecked: [String] = []) {
         self.artifact = artifact
         self.file = file
+        self.slice = slice
         self.kind = kind
         self.goos = goos
         self.goarch = goarch
@@ -72,9 +75,10 @@ public enum AuditInputs {
     }
 
     /// The subjects of one file. `named`: the user named it (anything unreadable is "not audited"); found
-    /// in a folder, files that are no executable and no SBOM are skipped (nil).
+    /// in a folder, only Go binaries are artifacts: SBOMs (they describe binaries), checksums, signatures,
+    /// archives and executables without Go build info are skipped (nil). A damaged executable is not audited.
     public static func subjects(file: String, display: String, named: Bool) -> [AuditSubject]? {
-        if isCycloneDX(file) { return [cycloneDX(file: file, display: display)] }
+        if isCycloneDX(file) { return named ? [cycloneDX(file: file, display: display)] : nil }
         if isSPDX(file) {
             return named ? [AuditSubject(artifact: display, file: file, kind: "sbom",
                                          notAudited: "SPDX documents are not read; audit the artifact or its CycloneDX SBOM (.cdx.json)")] : nil
@@ -91,16 +95,16 @@ public enum AuditInputs {
             }
             return [AuditSubject(artifact: display, file: file, kind: "binary", notAudited: "build info cannot be read: \(error)")]
         }
+        if !named && !image.isGo { return nil }
         let universal = image.format == .universal
         return image.slices.map { slice in
-            let name = universal ? "\(display)[\(slice.macho?.cpuName ?? slice.goarch ?? "?")]" : display
-            return binary(slice, artifact: name, file: file)
+            binary(slice, artifact: display, file: file, slice: universal ? slice.macho?.cpuName ?? slice.goarch ?? "?" : nil)
         }
     }
 
     /// One slice's subject from its build info.
-    static func binary(_ slice: BinarySlice, artifact: String, file: String) -> AuditSubject {
-        var subject = AuditSubject(artifact: artifact, file: file, kind: "binary", goos: slice.goos, goarch: slice.goarch)
+    static func binary(_ slice: BinarySlice, artifact: String, file: String, slice name: String? = nil) -> AuditSubject {
+        var subject = AuditSubject(artifact: artifact, file: file, slice: name, kind: "binary", goos: slice.goos, goarch: slice.goarch)
         guard let info = slice.buildInfo else {
             subject.notAudited = "no Go build info (not a Go binary, or built without it)"
             return subject

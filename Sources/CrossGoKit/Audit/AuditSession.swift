@@ -55,14 +55,30 @@ public struct AuditFindingGroup: Sendable, Codable, Equatable {
     public var targets: [String]
 }
 
-/// An artifact's result.
+/// An artifact's result: one per file (a universal binary's slices are listed under it).
 public struct AuditArtifactRecord: Sendable, Codable, Equatable {
     public var artifact: String
     public var file: String
     public var kind: String
+    /// `linux/amd64`; a universal file's slice targets, comma-separated.
     public var target: String
     public var goVersion: String?
-    /// `vulnerable`, `clean` or `not-audited`.
+    /// `vulnerable`, `clean` or `not-audited` (a universal file: its worst slice).
+    public var status: String
+    public var reason: String?
+    public var modules: Int
+    public var findings: [String]
+    public var unchecked: [String]
+    /// The slices of a universal file, each with its own result; nil for any other file.
+    public var slices: [AuditSliceRecord]?
+}
+
+/// One slice of a universal file in an audit.
+public struct AuditSliceRecord: Sendable, Codable, Equatable {
+    /// `arm64`, `x86_64`.
+    public var slice: String
+    public var target: String
+    public var goVersion: String?
     public var status: String
     public var reason: String?
     public var modules: Int
@@ -152,7 +168,7 @@ public struct AuditSession: Sendable {
         }
         let subjects = try collect(request.paths)
         if subjects.isEmpty {
-            throw UsageError("\(request.paths.joined(separator: ", ")): no Go binaries or CycloneDX SBOMs (*.cdx.json) to audit")
+            throw UsageError("\(request.paths.joined(separator: ", ")): no Go binaries to audit (in folders only Go binaries are read; name a CycloneDX SBOM, *.cdx.json, to audit it)")
         }
         let database = VulnDatabase(location: location,
                                     cacheDirectory: VulnDatabase.cacheDirectory(for: location, environment: context.system.environment))
@@ -169,50 +185,97 @@ public struct AuditSession: Sendable {
         return outcome
     }
 
-    /// Audits subjects already read (for a caller that has its own list of artifacts).
+    /// Audits subjects already read (for a caller that has its own list of artifacts). The slices of a
+    /// universal file are one artifact: one job, one record (slices under it), each finding once.
     public func audit(_ subjects: [AuditSubject], database: VulnDatabase) async throws -> AuditOutcome {
         let reporter = context.reporter
-        let jobs = subjects.map { JobID(item: $0.artifact, target: $0.target) }
+        var files: [[AuditSubject]] = []
+        for subject in subjects {
+            if subject.slice != nil, let last = files.last?.last, last.slice != nil, last.file == subject.file, last.artifact == subject.artifact {
+                files[files.count - 1].append(subject)
+            } else {
+                files.append([subject])
+            }
+        }
+        let jobs = files.map { JobID(item: $0[0].artifact, target: $0.map(\.target).joined(separator: ", ")) }
         reporter.report(.planned(command: "audit", jobs: jobs,
-                                 message: "auditing \(subjects.count) artifact\(subjects.count == 1 ? "" : "s") against \(database.location)"))
+                                 message: "auditing \(files.count) artifact\(files.count == 1 ? "" : "s") against \(database.location)"))
         let (index, modified, fromCache) = try await database.moduleIndex()
         if fromCache { reporter.report(.notice("vulnerability index from cache (database modified \(modified), nothing newer published)", level: "info")) }
         let entries = try await Self.fetchEntries(for: subjects, index: index, database: database)
         var findings: [AuditFinding] = []
         var records: [AuditArtifactRecord] = []
-        for (subject, job) in zip(subjects, jobs) {
+        for (parts, job) in zip(files, jobs) {
             let start = Date()
             reporter.report(.jobStarted(job, phase: "audit"))
-            var record = AuditArtifactRecord(artifact: subject.artifact, file: subject.file, kind: subject.kind, target: subject.target,
-                                             goVersion: subject.goVersion, status: "clean", reason: nil, modules: subject.modules.count,
-                                             findings: [], unchecked: subject.unchecked)
-            if let reason = subject.notAudited {
-                record.status = "not-audited"
-                record.reason = reason
-                records.append(record)
-                reporter.report(.jobFinished(job, JobEnd(status: .notRun, elapsed: Date().timeIntervalSince(start), summary: "not audited: \(reason)", record: record)))
-                continue
-            }
-            var found: [AuditFinding] = []
-            for module in subject.modules {
-                let listed = index.vulns(for: module.path)
-                if listed.isEmpty { continue }
-                guard let version = OSVMatch.semver(module.version) else { continue }
-                for vuln in listed {
-                    guard let entry = entries[vuln.id] else { continue }
-                    if let finding = Self.match(entry, module: module, version: version, subject: subject) { found.append(finding) }
+            var slices: [AuditSliceRecord] = []
+            for subject in parts {
+                var slice = AuditSliceRecord(slice: subject.slice ?? "", target: subject.target, goVersion: subject.goVersion, status: "clean",
+                                             reason: subject.notAudited, modules: subject.modules.count, findings: [], unchecked: subject.unchecked)
+                if subject.notAudited != nil {
+                    slice.status = "not-audited"
+                } else {
+                    let found = Self.findings(subject, index: index, entries: entries)
+                    slice.findings = found.map(\.id)
+                    slice.status = found.isEmpty ? "clean" : "vulnerable"
+                    findings += found
                 }
+                slices.append(slice)
             }
-            record.findings = found.map(\.id)
-            record.status = found.isEmpty ? "clean" : "vulnerable"
+            let record = Self.record(parts, slices: slices, target: job.target)
             records.append(record)
-            findings += found
-            let summary = found.isEmpty ? "clean (\(subject.modules.count) modules)" : found.map(\.id).joined(separator: ", ")
-            reporter.report(.jobFinished(job, JobEnd(status: found.isEmpty ? .passed : .failed, elapsed: Date().timeIntervalSince(start),
-                                                     summary: summary, record: record)))
+            let end: JobEnd
+            switch record.status {
+            case "not-audited":
+                end = JobEnd(status: .notRun, elapsed: Date().timeIntervalSince(start), summary: "not audited: \(record.reason ?? "")", record: record)
+            case "vulnerable":
+                end = JobEnd(status: .failed, elapsed: Date().timeIntervalSince(start), summary: record.findings.joined(separator: ", "), record: record)
+            default:
+                end = JobEnd(status: .passed, elapsed: Date().timeIntervalSince(start), summary: "clean (\(record.modules) modules)", record: record)
+            }
+            reporter.report(.jobFinished(job, end))
         }
         return AuditOutcome(database: database.location.description, databaseModified: modified, indexFromCache: fromCache,
                             findings: Self.group(findings), artifacts: records)
+    }
+
+    /// The findings for one subject's modules.
+    static func findings(_ subject: AuditSubject, index: VulnModuleIndex, entries: [String: OSVEntry]) -> [AuditFinding] {
+        var found: [AuditFinding] = []
+        for module in subject.modules {
+            let listed = index.vulns(for: module.path)
+            if listed.isEmpty { continue }
+            guard let version = OSVMatch.semver(module.version) else { continue }
+            for vuln in listed {
+                guard let entry = entries[vuln.id] else { continue }
+                if let finding = match(entry, module: module, version: version, subject: subject) { found.append(finding) }
+            }
+        }
+        return found
+    }
+
+    /// One file's record from its subjects (one, or a universal file's slices) and their results.
+    static func record(_ parts: [AuditSubject], slices: [AuditSliceRecord], target: String) -> AuditArtifactRecord {
+        let first = parts[0]
+        func unique(_ items: [String]) -> [String] {
+            var seen = Set<String>()
+            return items.filter { seen.insert($0).inserted }
+        }
+        guard first.slice != nil else {
+            let only = slices[0]
+            return AuditArtifactRecord(artifact: first.artifact, file: first.file, kind: first.kind, target: target, goVersion: only.goVersion,
+                                       status: only.status, reason: only.reason, modules: only.modules, findings: only.findings,
+                                       unchecked: only.unchecked, slices: nil)
+        }
+        let notAudited = slices.filter { $0.status == "not-audited" }
+        let status = !notAudited.isEmpty ? "not-audited" : slices.contains { $0.status == "vulnerable" } ? "vulnerable" : "clean"
+        let versions = unique(slices.compactMap(\.goVersion))
+        return AuditArtifactRecord(
+            artifact: first.artifact, file: first.file, kind: first.kind, target: target,
+            goVersion: versions.isEmpty ? nil : versions.joined(separator: ", "), status: status,
+            reason: notAudited.isEmpty ? nil : notAudited.map { "[\($0.slice)] \($0.reason ?? "")" }.joined(separator: "; "),
+            modules: Set(parts.flatMap(\.modules)).count, findings: unique(slices.flatMap(\.findings)),
+            unchecked: unique(slices.flatMap { s in s.unchecked.map { "[\(s.slice)] \($0)" } }), slices: slices)
     }
 
     /// Every entry the subjects' modules are listed under, fetched once, a few at a time.
@@ -272,7 +335,8 @@ public struct AuditSession: Sendable {
         var groups: [AuditFindingGroup] = []
         for f in findings {
             if let i = groups.firstIndex(where: { $0.id == f.id && $0.module == f.module && $0.version == f.version && $0.fixed == f.fixed }) {
-                groups[i].artifacts.append(f.artifact)
+                // The slices of a universal file are one artifact: named once, each slice's target listed.
+                if !groups[i].artifacts.contains(f.artifact) { groups[i].artifacts.append(f.artifact) }
                 if !groups[i].targets.contains(f.target) { groups[i].targets.append(f.target) }
                 for p in f.packages where !groups[i].packages.contains(p) { groups[i].packages.append(p) }
             } else {

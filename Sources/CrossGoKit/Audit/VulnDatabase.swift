@@ -57,10 +57,7 @@ public enum VulnDatabaseLocation: Sendable, Equatable, CustomStringConvertible {
             throw UsageError("--db \(text): use an http(s):// or file:// URL, or a folder")
         }
         if !path.hasPrefix("/") { path = base + "/" + path }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw UsageError("--db \(text): no such folder")
-        }
+        try FolderArgument.require(text, at: path, label: "--db", hint: "a copy of the database: https://vuln.go.dev/vulndb.zip unzipped")
         return .folder(path)
     }
 
@@ -187,17 +184,20 @@ public final class VulnDatabase: Sendable {
             do {
                 (data, response) = try await session.data(for: request)
             } catch {
-                throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) cannot be reached (\(Self.reason(error))); nothing was audited",
+                throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) cannot be reached (\(Self.reason(error))); nothing was audited. \(Self.offlineHint)",
                                         exitStatus: .environment)
             }
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard status == 200 else {
-                throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) answered \(status) for \(path); nothing was audited",
+                throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) answered \(status) for \(path); nothing was audited. \(Self.offlineHint)",
                                         exitStatus: .environment)
             }
             return data
         }
     }
+
+    /// How to audit without the network: a copy of the database as a folder.
+    static let offlineHint = "To audit offline, use a copy: unzip https://vuln.go.dev/vulndb.zip into a folder DIR and pass --db DIR (release: --audit-db DIR)."
 
     private func broken(_ what: String) -> VulnDatabaseError {
         switch location {

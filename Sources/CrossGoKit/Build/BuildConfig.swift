@@ -96,6 +96,21 @@ public struct BuildConfig: Sendable, Equatable {
     static let buildKeys = ["main", "binary", "ldflags", "tags", "env", "flags", "cgo", "libc"]
     static let overrideKeys = ["target", "targets", "ldflags", "tags", "env", "flags", "cgo", "libc"]
 
+    /// The file's `targets`, resolved (nil when it names none); a bad target is an error located in the file.
+    public func resolvedTargets(toolchain: GoToolchain) throws -> [Target]? {
+        guard let targets else { return nil }
+        do { return try TargetResolver(toolchain: toolchain).resolve(targets) } catch {
+            throw ConfigError(file: file ?? Self.fileName, line: targetsLine, key: "targets", message: error.description)
+        }
+    }
+
+    /// Checks what can only be checked against the toolchain: every target the file names (`targets` and
+    /// `overrides`), whether or not this run uses them.
+    public func validate(toolchain: GoToolchain) throws {
+        _ = try resolvedTargets(toolchain: toolchain)
+        _ = try ResolvedOverrides(config: self, toolchain: toolchain)
+    }
+
     /// Reads crossgo.yaml at `path`; nil when there is no such file.
     public static func load(path: String) throws -> BuildConfig? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
@@ -111,7 +126,8 @@ public struct BuildConfig: Sendable, Equatable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ConfigError(file: file, line: yamlErrorLine(error), key: "yaml", message: "not valid YAML: " + yamlReason(error))
+            let located = yamlLocated(error, text: text)
+            throw ConfigError(file: file, line: located.line, key: "yaml", message: "not valid YAML: " + located.reason)
         }
         var config = BuildConfig()
         config.file = file
@@ -179,6 +195,30 @@ public struct BuildConfig: Sendable, Equatable {
         case .duplicatedKeysInMapping(_, let context): return context.mark.line
         default: return nil
         }
+    }
+
+    /// The line and reason of a YAML error. When the file ends before what it opened is closed (`[host` with
+    /// no `]`), libyaml points past the last line (line 2 of a one-line file): the line reported is then where
+    /// the unclosed part starts (else the last line), and the reason says the file ended.
+    static func yamlLocated(_ error: YamlError, text: String) -> (line: Int?, reason: String) {
+        let reason = yamlReason(error)
+        guard let line = yamlErrorLine(error) else { return (nil, reason) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let last = (lines.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? 0) + 1
+        guard line > last else { return (line, reason) }
+        var opened: YamlError.Context?
+        switch error {
+        case .scanner(let context, _, _, _), .parser(let context, _, _, _), .composer(let context, _, _, _): opened = context
+        default: break
+        }
+        guard let opened, opened.mark.line <= last else { return (last, reason + " at the end of the file") }
+        let problem: String
+        switch error {
+        case .scanner(_, let p, _, _), .parser(_, let p, _, _), .composer(_, let p, _, _): problem = p
+        default: problem = reason
+        }
+        let ended = problem.contains("end of stream") ? "" : " before the end of the file"
+        return (opened.mark.line, "column \(opened.mark.column): \(opened.text) -> \(problem)\(ended)")
     }
 }
 

@@ -290,15 +290,13 @@ public struct BuildSession: Sendable {
         }
     }
 
-    /// Targets from the flag, else crossgo.yaml (errors located there), else `default`.
+    /// Targets from the flag, else crossgo.yaml (errors located there), else `default`. crossgo.yaml's targets
+    /// are checked even when the flag wins: a misspelled target in the file is an error whatever the flags.
     func resolveTargets(_ specs: [String], config: BuildConfig?, toolchain: GoToolchain) throws -> [Target] {
         let resolver = TargetResolver(toolchain: toolchain)
+        let configured = try config?.resolvedTargets(toolchain: toolchain)
         if !specs.isEmpty { return try resolver.resolve(specs) }
-        if let configured = config?.targets {
-            do { return try resolver.resolve(configured) } catch {
-                throw ConfigError(file: config?.file ?? BuildConfig.fileName, line: config?.targetsLine, key: "targets", message: error.description)
-            }
-        }
+        if let configured { return configured }
         return try resolver.resolve("default")
     }
 

@@ -257,6 +257,7 @@ public struct TestSession: Sendable {
         let gomod = toolchain.env["GOMOD"] ?? ""
         let config = gomod.isEmpty || gomod == "/dev/null" ? nil
             : try BuildConfig.load(path: (gomod as NSString).deletingLastPathComponent + "/" + BuildConfig.fileName)
+        try config?.validate(toolchain: toolchain)
         var options = BuildOptions()
         options.cgo = request.cgo
         guard BuildPlanner.usesCgo(options: options, config: config) else { return [:] }

@@ -1,0 +1,17 @@
+// A folder named on the command line: missing and "a file, not a folder" are told apart.
+import Foundation
+
+/// Checks a path the user gave where a folder is expected.
+public enum FolderArgument {
+    /// Throws a usage error unless `path` (the absolute form of `given`) is a folder: "no such folder" when
+    /// nothing is there, "is a file, not a folder" when something else is. `hint` follows in parentheses.
+    public static func require(_ given: String, at path: String, label: String? = nil, hint: String? = nil) throws {
+        var isDirectory: ObjCBool = false
+        let name = label.map { "\($0) \(given)" } ?? given
+        let suffix = hint.map { " (\($0))" } ?? ""
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw UsageError("\(name): no such folder\(suffix)")
+        }
+        guard isDirectory.boolValue else { throw UsageError("\(name): is a file, not a folder\(suffix)") }
+    }
+}
