@@ -29,6 +29,7 @@ struct Targets: AsyncParsableCommand {
                                      let dist = toolchain.dist(t.goos, t.goarch)
                                      return TargetListing.Row(target: t.description, goos: t.goos, goarch: t.goarch, variant: t.variant,
                                                               firstClass: dist?.firstClass ?? false, cgo: dist?.cgoSupported ?? false,
+                                                              externalLinking: t.requiresExternalLinking,
                                                               extension: t.executableExtension, runner: runners.runner(for: t))
                                  })
         }
@@ -44,6 +45,8 @@ struct TargetListing: SessionOutcome {
         var variant: String?
         var firstClass: Bool
         var cgo: Bool
+        /// Executables link only externally, so only with cgo (CGO column "required").
+        var externalLinking: Bool
         var `extension`: String
         var runner: Runner
     }
@@ -61,7 +64,7 @@ struct TargetListing: SessionOutcome {
     func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome {
         RenderedOutcome(
             results: [renderTable(["TARGET", "FIRST-CLASS", "CGO", "EXT", "RUNS HERE"], targets.map { r in
-                [r.target, r.firstClass ? "yes" : "-", r.cgo ? "yes" : "-", r.extension.isEmpty ? "-" : r.extension,
+                [r.target, r.firstClass ? "yes" : "-", r.externalLinking ? "required" : r.cgo ? "yes" : "-", r.extension.isEmpty ? "-" : r.extension,
                  r.runner.canRun ? r.runner.summary : painter.dim(r.runner.summary)]
             })],
             messages: ["\(goVersion) at \(go), host \(host)"])

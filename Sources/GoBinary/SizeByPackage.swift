@@ -1,7 +1,7 @@
 // Size by package of a Go binary, from its bytes: the function table of the pclntab (which `-s -w` keeps,
 // because the runtime needs it for stack traces) gives every function's extent and name; the data sections are
-// listed as they are. For wasm, whose pclntab PCs are not byte offsets, the code section's function bodies are
-// named through the `name` custom section that the Go linker writes.
+// listed as they are. For wasm, whose pclntab PCs are function indices, not byte offsets, the code section's
+// function bodies are named through the pclntab in the data segments (exact import paths).
 import Foundation
 
 /// Code and data of one package (or one data section, named "(section NAME)").
@@ -114,11 +114,78 @@ public enum SizeByPackage {
 
     static func wasmBreakdown(_ bytes: [UInt8], _ wasm: WasmInfo) throws -> SizeBreakdown {
         guard let code = wasm.sections.first(where: { $0.id == 10 }) else { throw SizeByPackageError(description: "wasm module without a code section") }
-        guard let names = wasm.sections.first(where: { $0.id == 0 && $0.name == "name" }) else {
-            throw SizeByPackageError(description: "wasm module without a name section (built with -s?): functions cannot be named")
-        }
         let imported = wasm.imports.filter { $0.kind == .function }.count
-        // Function names: subsection 1 of the name section.
+        var c = Reader(bytes, code.offset, code.offset + code.size)
+        let count = try c.uleb()
+        var bodies: [Int] = []
+        bodies.reserveCapacity(min(count, 1 << 20))
+        for _ in 0..<count {
+            let at = c.position
+            let size = try c.uleb()
+            try c.skip(size)
+            bodies.append(c.position - at)
+        }
+        // Names: the pclntab in the data segments holds each function's import path as written (its entry PC is
+        // 0x1000 + the function's index among the module's own functions); the name section, which -s drops, has
+        // them only with every character but [A-Za-z0-9_.] written as `_` (cmd/link/internal/wasm), which cannot
+        // be read back into import paths.
+        let method: String
+        var names: [Int: String] = [:]
+        if let table = try wasmPCLNTable(bytes, wasm) {
+            for f in try table.functions() {
+                let index = f.entry - wasmFuncValueOffset
+                if index >= 0 && index < count { names[index] = f.name }
+            }
+            method = "wasm code section bodies named by the pclntab + data section"
+        } else {
+            for (index, name) in try wasmNameSection(bytes, wasm) where index >= imported { names[index - imported] = name }
+            method = "wasm code section bodies named by the name section (import paths as the linker mangled them) + data section"
+        }
+        var byPackage: [String: PackageBytes] = [:]
+        for (i, size) in bodies.enumerated() {
+            let p = names[i].map(packageOf) ?? "(unnamed function)"
+            byPackage[p, default: PackageBytes(package: p, code: 0, data: 0)].code += size
+        }
+        var dataSize = 0
+        for s in wasm.sections where s.id == 11 {
+            byPackage["(section data)", default: PackageBytes(package: "(section data)", code: 0, data: 0)].data += s.size
+            dataSize += s.size
+        }
+        return SizeBreakdown(method: method, packages: sorted(byPackage), textSize: code.size, dataSize: dataSize, functions: count)
+    }
+
+    /// The PC of the module's first own function, in function units (cmd/link/internal/wasm's funcValueOffset).
+    static let wasmFuncValueOffset = 0x1000
+
+    /// The data section's active segments laid out as memory, and the pclntab found in it; nil when there is none.
+    static func wasmPCLNTable(_ bytes: [UInt8], _ wasm: WasmInfo) throws -> PCLNTable? {
+        guard let data = wasm.sections.first(where: { $0.id == 11 }) else { return nil }
+        var r = Reader(bytes, data.offset, data.offset + data.size)
+        let count = try r.uleb()
+        var segments: [(address: Int, start: Int, size: Int)] = []
+        for _ in 0..<count {
+            let flags = try r.uleb()
+            guard flags == 0, try r.byte() == 0x41 else { return nil }  // active, memory 0, i32.const
+            let address = try r.sleb()
+            guard try r.byte() == 0x0b, address >= 0 else { return nil }
+            let size = try r.uleb()
+            let start = r.position
+            try r.skip(size)
+            segments.append((address, start, size))
+        }
+        guard let lowest = segments.map(\.address).min(), let high = segments.map({ $0.address + $0.size }).max(),
+              high - lowest <= 1 << 31 else { return nil }
+        let low = lowest & ~7  // the table's alignment is kept
+        var memory = [UInt8](repeating: 0, count: high - low)
+        for s in segments { memory.replaceSubrange((s.address - low)..<(s.address - low + s.size), with: bytes[s.start..<(s.start + s.size)]) }
+        return PCLNTable.find(memory, from: 0, to: memory.count)
+    }
+
+    /// Function names of the name section (subsection 1), by function index (imports included).
+    static func wasmNameSection(_ bytes: [UInt8], _ wasm: WasmInfo) throws -> [Int: String] {
+        guard let names = wasm.sections.first(where: { $0.id == 0 && $0.name == "name" }) else {
+            throw SizeByPackageError(description: "wasm module without a pclntab or a name section: functions cannot be named")
+        }
         var r = Reader(bytes, names.offset, names.offset + names.size)
         let nameLength = try r.uleb()
         try r.skip(nameLength)  // "name"
@@ -137,24 +204,7 @@ public enum SizeByPackage {
             }
             r.position = next
         }
-        var c = Reader(bytes, code.offset, code.offset + code.size)
-        let count = try c.uleb()
-        var byPackage: [String: PackageBytes] = [:]
-        for i in 0..<count {
-            let at = c.position
-            let size = try c.uleb()
-            try c.skip(size)
-            let name = functionNames[imported + i] ?? "(unnamed function)"
-            let p = packageOf(name)
-            byPackage[p, default: PackageBytes(package: p, code: 0, data: 0)].code += c.position - at
-        }
-        var dataSize = 0
-        for s in wasm.sections where s.id == 11 {
-            byPackage["(section data)", default: PackageBytes(package: "(section data)", code: 0, data: 0)].data += s.size
-            dataSize += s.size
-        }
-        return SizeBreakdown(method: "wasm code section bodies named by the name section + data section", packages: sorted(byPackage),
-                             textSize: code.size, dataSize: dataSize, functions: count)
+        return functionNames
     }
 
     /// A bounds-checked little reader for the wasm parts.
@@ -176,6 +226,16 @@ public enum SizeByPackage {
                 result |= Int(b & 0x7f) << shift
                 if b & 0x80 == 0 { return result }
                 shift += 7
+                guard shift < 35 else { throw SizeByPackageError(description: "bad LEB128 at \(position)") }
+            }
+        }
+        mutating func sleb() throws -> Int {
+            var result = 0, shift = 0
+            while true {
+                let b = try byte()
+                result |= Int(b & 0x7f) << shift
+                shift += 7
+                if b & 0x80 == 0 { return shift < 64 && b & 0x40 != 0 ? result | (-1 << shift) : result }
                 guard shift < 35 else { throw SizeByPackageError(description: "bad LEB128 at \(position)") }
             }
         }
@@ -264,9 +324,9 @@ struct PCLNTable {
     }
 
     /// Every function: name and size (the distance to the next function's entry; the last ends at the table's end PC).
-    func functions() throws -> [(name: String, size: Int)] {
+    func functions() throws -> [(entry: Int, name: String, size: Int)] {
         let functab = start + pclnOffset
-        var out: [(String, Int)] = []
+        var out: [(Int, String, Int)] = []
         out.reserveCapacity(nfunc)
         var previousEntry = -1
         for i in 0..<nfunc {
@@ -276,7 +336,7 @@ struct PCLNTable {
             guard entry > previousEntry || i == 0, next >= entry else { throw SizeByPackageError(description: "pclntab function table out of order at \(i)") }
             previousEntry = entry
             let nameOff = Int(try u32(functab + funcOff + 4))
-            out.append((try cString(start + funcnameOffset + nameOff), next - entry))
+            out.append((entry, try cString(start + funcnameOffset + nameOff), next - entry))
         }
         return out
     }

@@ -77,6 +77,14 @@ func shellWords(_ line: String) -> [String] {
     return words
 }
 
+/// The jobs the header comment's "Jobs:" paragraph names (the backticked words).
+func headerJobs(_ text: String) -> Set<String> {
+    let header = text.split(separator: "\n", omittingEmptySubsequences: false).prefix { $0.hasPrefix("#") }
+    guard let start = header.firstIndex(where: { $0.hasPrefix("# Jobs:") }) else { return [] }
+    let paragraph = header[start...].prefix { $0 != "#" }.joined(separator: " ")
+    return Set(paragraph.matches(of: /`([a-z]+)`/).map { String($0.output.1) })
+}
+
 func validate(_ tool: String, _ arguments: [String]) async throws -> ProgramResult {
     try await runProgram(repositoryRoot + "/.tools/bin/" + tool, arguments, environment: ["NO_COLOR": "1"], timeout: 300)
 }
@@ -91,6 +99,7 @@ struct CIGitHubTests {
         let tree = try workflowTree(made.text)
         let jobs = try jobs(tree)
         #expect(Set(jobs.keys) == ["crossgo", "shards", "darwin", "windows", "merge", "release"])
+        #expect(headerJobs(made.text) == Set(jobs.keys))
 
         // The release set, as crossgo's resolver and the real toolchain say, is what the shards build and test.
         let toolchain = try await realToolchain()
@@ -278,6 +287,7 @@ struct CIGitHubTests {
         let tree = try workflowTree(r.stdout)
         let jobs = try jobs(tree)
         #expect(Set(jobs.keys) == ["crossgo", "shards", "merge", "release"])
+        #expect(headerJobs(r.stdout) == Set(jobs.keys), "the header names only jobs that exist")
         #expect(Set(jobs["merge"]?["needs"] as? [String] ?? []) == ["crossgo", "shards"])
         let matrix = (jobs["shards"]?["strategy"] as? [String: Any])?["matrix"] as? [String: Any]
         #expect(matrix?["shard"] as? [Int] == [1, 2])
@@ -290,6 +300,70 @@ struct CIGitHubTests {
         // The module is the root of nothing but itself: no working-directory.
         #expect(jobs["shards"]?["defaults"] == nil)
         #expect(!r.stderr.contains("CROSSGO_SOURCE"))
+    }
+
+    @Test("a library (no main package): test shards and merge, no build step, no release job; pushes on origin's default branch, else the current one; both validators accept it")
+    func library() async throws {
+        let repo = try TempFolder("crossgo-ci-library")
+        defer { repo.cleanup() }
+        let work = repo.path + "/router"
+        try repo.write("router/go.mod", "module example.com/router\n\ngo 1.21\n")
+        try repo.write("router/router.go", "package router\n\n// Route joins a method and a path.\nfunc Route(method, path string) string { return method + \" \" + path }\n")
+        try repo.write("router/router_test.go", "package router\n\nimport \"testing\"\n\nfunc TestRoute(t *testing.T) {\n\tif Route(\"GET\", \"/\") != \"GET /\" {\n\t\tt.Fatal(\"route\")\n\t}\n}\n")
+        let gitEnv: EnvironmentChanges = ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"]
+        func git(_ arguments: [String], in folder: String) async throws {
+            let r = try await runProgram("git", arguments, environment: gitEnv, workingDirectory: folder, timeout: 60)
+            try #require(r.succeeded, "git \(arguments.joined(separator: " ")): \(r.stderr)")
+        }
+        // origin's default branch is `trunk`; the work tree is on `dev`.
+        try await git(["init", "-q", "--bare", "-b", "trunk", repo.path + "/origin.git"], in: repo.path)
+        try await git(["init", "-q", "-b", "dev"], in: work)
+        try await git(["add", "."], in: work)
+        try await git(["-c", "user.name=crossgo", "-c", "user.email=crossgo@example.com", "commit", "-q", "-m", "router"], in: work)
+        try await git(["remote", "add", "origin", repo.path + "/origin.git"], in: work)
+        try await git(["push", "-q", "origin", "dev:trunk"], in: work)
+        try await git(["remote", "set-head", "origin", "trunk"], in: work)
+
+        let r = try await runCrossgo(["ci", "github", "--target", "linux/amd64,linux/arm64,windows/amd64"], in: work)
+        #expect(r.exitCode == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("a library (no main package)"), "\(r.stderr)")
+        let path = work + "/" + GitHubWorkflow.relativePath
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let tree = try workflowTree(text)
+        let jobMap = try jobs(tree)
+        #expect(Set(jobMap.keys) == ["crossgo", "shards", "windows", "merge"])
+        #expect(headerJobs(text) == Set(jobMap.keys))
+        let commands = try allSteps(tree).compactMap { $0["run"] as? String }
+            .flatMap { $0.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) } }
+            .filter { $0.hasPrefix("crossgo ") }
+        #expect(Set(commands.map { $0.split(separator: " ")[1] }) == ["test", "merge"])
+        for command in commands {
+            #expect(throws: Never.self, "\(command)") { _ = try CrossGo.parseAsRoot(Array(shellWords(command).dropFirst())) }
+        }
+        #expect(!text.contains("secrets."))
+        let on = try #require(tree["on"] as? [String: Any])
+        #expect((on["push"] as? [String: Any])?["branches"] as? [String] == ["trunk"])
+        #expect(text.contains("# Pushes to trunk run it: origin's default branch (origin/HEAD)."))
+        // The shard's test results are what the shard uploads: the test command the shard runs passes here.
+        let shardTest = try #require(commands.first { $0.contains("--shard") })
+        let ran = try await runCrossgo(Array(shellWords(shardTest).dropFirst()).map { $0 == "1/2" ? "1/1" : $0 == "linux/amd64,windows/amd64" ? "linux/amd64" : $0 }, in: work)
+        #expect(ran.exitCode == 0, "\(ran.stderr)")
+        #expect(FileManager.default.fileExists(atPath: work + "/dist-shard/test-results.json"))
+
+        let schema = try await validate("check-jsonschema", ["--builtin-schema", "vendor.github-workflows", path])
+        #expect(schema.exitCode == 0, "\(schema.stdout)\(schema.stderr)")
+        let zizmor = try await validate("zizmor", ["--offline", "--no-progress", "--persona", "auditor", "--format", "json", path])
+        #expect(zizmor.exitCode == 0, "\(zizmor.stdout)\(zizmor.stderr)")
+        #expect((try JSONSerialization.jsonObject(with: Data(zizmor.stdout.utf8)) as? [Any])?.count == 0)
+
+        // No origin/HEAD: the current branch, and the header says so.
+        try await git(["remote", "remove", "origin"], in: work)
+        let current = try await runCrossgo(["ci", "github", "--stdout", "--target", "linux/amd64"], in: work)
+        #expect(current.exitCode == 0, "\(current.stderr)")
+        let currentTree = try workflowTree(current.stdout)
+        #expect(((currentTree["on"] as? [String: Any])?["push"] as? [String: Any])?["branches"] as? [String] == ["dev"])
+        #expect(current.stdout.contains("# Pushes to dev run it: the current branch (git knows no origin/HEAD)."))
+        #expect(try Set(jobs(currentTree).keys) == ["crossgo", "shards", "merge"])
     }
 
     @Test("bad input: one line, exit 2, nothing written", arguments: [

@@ -46,7 +46,7 @@ actor RemoteCacheFixture {
 
     private var cold: Task<Cold, any Error>?
     private var warm: Task<(CacheMachine, ProgramResult), any Error>?
-    private var users = 4
+    private var users = 5
 
     /// nginx started, machine A's cold build done.
     func coldBuild() async throws -> Cold {
@@ -100,7 +100,131 @@ func usingRemoteCache(_ body: (RemoteCacheFixture.Cold, CacheMachine) async thro
     await RemoteCacheFixture.shared.done()
 }
 
+
+/// A proxy in front of the shared nginx that drops connections without an answer (a dropped connection, as a
+/// load balancer or a restarting server gives): `first` drops the first attempt at every third path it sees,
+/// `all` every request but the first. Each request gets its own upstream connection; drops are counted in a file.
+struct DroppingProxy {
+    static let script = #"""
+import socket, sys, threading
+listen, upstream, policy, counter = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+lock = threading.Lock()
+seen, dropped, number = {}, 0, 0
+def read_request(c):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = c.recv(65536)
+        if not chunk: return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    length = 0
+    for l in lines[1:]:
+        k, _, v = l.partition(b":")
+        if k.strip().lower() == b"content-length": length = int(v.strip())
+    while len(body) < length:
+        chunk = c.recv(65536)
+        if not chunk: return None
+        body += chunk
+    kept = [l for l in lines[1:] if l.split(b":")[0].strip().lower() != b"connection"]
+    return lines[0], b"\r\n".join([lines[0]] + kept + [b"Connection: close"]) + b"\r\n\r\n" + body
+def serve(c):
+    global dropped, number
+    with c:
+        while True:
+            got = read_request(c)
+            if got is None: return
+            line, request = got
+            with lock:
+                number += 1
+                key = line.split(b" ")[1]
+                count = seen.get(key, 0)
+                seen[key] = count + 1
+                drop = (policy == "all" and number > 1) or (policy == "first" and count == 0 and len(seen) % 3 == 0)
+                if drop:
+                    dropped += 1
+                    open(counter, "w").write(str(dropped))
+            if drop:
+                c.shutdown(socket.SHUT_RDWR)
+                return
+            u = socket.create_connection(("127.0.0.1", upstream))
+            u.sendall(request)
+            response = b""
+            while True:
+                chunk = u.recv(65536)
+                if not chunk: break
+                response += chunk
+            u.close()
+            c.sendall(response)
+            c.shutdown(socket.SHUT_RDWR)
+            return
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", listen))
+s.listen(64)
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"""#
+
+    let folder: TempFolder
+    let port: Int
+    let process: Process
+    var url: String { "http://127.0.0.1:\(port)" }
+    var drops: Int { Int((try? String(contentsOfFile: folder.path + "/drops", encoding: .utf8)) ?? "") ?? 0 }
+
+    init(upstream: Int, policy: String) async throws {
+        folder = try TempFolder("crossgo-proxy")
+        let script = try folder.write("proxy.py", Self.script)
+        port = try freePort()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, String(port), String(upstream), policy, folder.path + "/drops"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 where !canConnect(port: port) { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        folder.cleanup()
+    }
+}
+
 @Suite(.serialized, .requires("nginx")) struct RemoteCacheTests {
+    @Test(.requires("python3")) func aDroppedConnectionIsRetriedAndAPersistentOneIsNamed() async throws {
+        try await usingRemoteCache { cold, _ in
+            // Machine F, empty caches, behind a proxy that drops the first attempt at every third object.
+            let flaky = try await DroppingProxy(upstream: cold.server.port, policy: "first")
+            defer { flaky.stop() }
+            let f = try CacheMachine("f")
+            defer { f.home.cleanup() }
+            let result = try await f.build(cold.module.path, url: flaky.url)
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(flaky.drops > 0)
+            #expect(!result.stderr.contains("warning"), "one dropped connection does not turn the remote off: \(result.stderr)")
+            #expect(try f.digests() == cold.digests)
+            let s = try #require(f.stats)
+            #expect(s.remoteErrors == 0 && s.remoteHits > 0, "\(s.summary)")
+
+            // Every request after the first dropped: one warning naming the request that failed and the attempts.
+            let dead = try await DroppingProxy(upstream: cold.server.port, policy: "all")
+            defer { dead.stop() }
+            let g = try CacheMachine("g")
+            defer { g.home.cleanup() }
+            let down = try await g.build(cold.module.path, url: dead.url)
+            #expect(down.exitCode == 0, "\(down.stderr)")
+            let warnings = down.stderr.split(separator: "\n").filter { $0.contains("warning") }
+            #expect(warnings.count == 1, "\(down.stderr)")
+            let warning = String(warnings.first ?? "")
+            #expect(warning.contains("the remote cache \(dead.url) dropped the connection"), "\(warning)")
+            #expect(warning.contains("GET /ac/") && warning.contains("3 attempts"), "\(warning)")
+            #expect(!warning.contains("URLError"), "\(warning)")
+            #expect(try g.digests() == cold.digests)
+        }
+    }
+
+
     @Test func aFreshMachineBuildsFromTheRemoteWithIdenticalArtifacts() async throws {
         try await usingRemoteCache { cold, b in
             let warm = try await RemoteCacheFixture.shared.warmBuild().1

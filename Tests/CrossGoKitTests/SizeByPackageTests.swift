@@ -63,6 +63,75 @@ import Testing
         }
     }
 
+    /// A module whose path has dots and a dash, a package folder with a dash and an underscore, a generic method,
+    /// and std packages with slashes (regexp/syntax, compress/flate).
+    static func dottedModule() throws -> TempFolder {
+        let m = try TempFolder("crossgo-sizes-dotted")
+        try m.write("go.mod", "module example.com/my-mod.v2\n\ngo 1.21\n")
+        try m.write("sub-pkg/in_ner/x.go", """
+            package in_ner
+
+            import "regexp"
+
+            type T[K comparable] struct{ k K }
+
+            func (t *T[K]) Get() K { return t.k }
+
+            func Match(s string) bool { return regexp.MustCompile(`a+b`).MatchString(s) && (&T[string]{s}).Get() != "" }
+
+            """)
+        try m.write("main.go", """
+            package main
+
+            import (
+            \t"compress/flate"
+            \t"fmt"
+            \t"os"
+
+            \t"example.com/my-mod.v2/sub-pkg/in_ner"
+            )
+
+            func main() {
+            \tw, _ := flate.NewWriter(os.Stdout, 1)
+            \tfmt.Println(in_ner.Match(os.Args[0]), w != nil)
+            }
+
+            """)
+        return m
+    }
+
+    @Test("wasm rows are import paths (dotted module paths, std paths with slashes), the same rows as the ELF build of the same program; with and without the name section")
+    func wasmRowsAreImportPaths() async throws {
+        let module = try Self.dottedModule()
+        defer { module.cleanup() }
+        let toolchain = try await realToolchain()
+        var rows: [String: Set<String>] = [:]
+        for (goos, goarch, flags) in [("linux", "amd64", "-s -w"), ("js", "wasm", ""), ("wasip1", "wasm", ""), ("wasip1", "wasm", "-s -w")] {
+            let key = "\(goos)/\(goarch)\(flags.isEmpty ? "" : " " + flags)"
+            let out = module.path + "/bin-\(goos)-\(goarch)\(flags.isEmpty ? "" : "-stripped")"
+            let env: EnvironmentChanges = ["GOOS": goos, "GOARCH": goarch, "CGO_ENABLED": "0"]
+            let built = try await runProgram(toolchain.goPath, ["build", "-trimpath", "-ldflags=" + flags, "-o", out, "."], environment: env,
+                                             workingDirectory: module.path, timeout: 600)
+            try #require(built.succeeded, "\(built.stderr)")
+            let b = try SizeByPackage.read(path: out)
+            let code = Set(b.packages.filter { $0.code > 0 }.map(\.package))
+            rows[key] = code
+            #expect(code.isSuperset(of: ["example.com/my-mod.v2/sub-pkg/in_ner", "regexp/syntax", "compress/flate", "internal/abi", "main", "runtime"]),
+                    "\(key): \(code.sorted())")
+            // No row is a mangled or cut import path (the wasm linker writes `[^\w.]` as `_`): every row that matches
+            // a package go lists for this target once mangled, or the start of one, is that package's import path.
+            let deps = try await runProgram(toolchain.goPath, ["list", "-deps", "."], environment: env, workingDirectory: module.path, timeout: 300)
+            try #require(deps.succeeded, "\(deps.stderr)")
+            let listed = Set(deps.stdout.split(separator: "\n").map(String.init)).subtracting(["example.com/my-mod.v2"]).union(["main"])
+            let mangled = listed.map { String($0.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." ? $0 : "_" }) }
+            let unknown = code.filter { row in !listed.contains(row) && mangled.contains { $0 == row || $0.hasPrefix(row + ".") } }
+            #expect(unknown.isEmpty, "\(key): rows that are not import paths: \(unknown.sorted())")
+        }
+        // The module's own packages line up across the targets.
+        let ours = rows.mapValues { $0.filter { $0.hasPrefix("example.com/") || $0 == "main" } }
+        #expect(Set(ours.values).count == 1, "\(ours)")
+    }
+
     @Test func packageNames() {
         #expect(SizeByPackage.packageOf("example.com/x.(*T).M") == "example.com/x")
         #expect(SizeByPackage.packageOf("runtime.gcStart.func1") == "runtime")

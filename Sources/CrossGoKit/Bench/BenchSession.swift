@@ -153,7 +153,7 @@ public struct BenchResultsFile: Sendable, Codable, Equatable {
     func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try OutputFolder.createParent(of: path)
         try atomicWrite(encoder.encode(self), to: path)
     }
 

@@ -181,6 +181,8 @@ public struct AbsentBuild: Sendable, Codable, Equatable {
     public var target: String
     /// What go said.
     public var reason: String
+    /// Not built although it exists: the target needs external (cgo) linking and cgo is off.
+    public var skipped: Bool? = nil
 }
 
 /// What to build, and which programs do not exist for which targets.
@@ -416,6 +418,12 @@ public struct BuildPlanner: Sendable {
                 let problem = targetCgo?.problem
                 for (k, v) in userEnv { env[k] = v }
                 for (k, v) in options.extraEnvironment { env[k] = v }
+                if env["CGO_ENABLED"] != "1" && target.requiresExternalLinking {
+                    absent.append(AbsentBuild(binary: main.binary, package: main.importPath, target: target.description,
+                                              reason: "\(target.pair) requires external (cgo) linking, but cgo is not enabled (--cgo builds it with a C toolchain for the target)",
+                                              skipped: true))
+                    continue
+                }
                 var ldflags = options.ldflags ?? applying.compactMap(\.ldflags).last ?? build?.ldflags
                 if let values = options.ldflagsValues, let written = ldflags, LdflagsTemplate.uses(written) {
                     ldflags = try LdflagsTemplate.expand(written, values: values)

@@ -83,7 +83,8 @@ public struct BuildOutcome: SessionOutcome {
     }
 
     public var counts: [(String, Int)] {
-        [("built", artifacts.count), ("failed", failures.count), ("absent", absent.count),
+        [("built", artifacts.count), ("failed", failures.count), ("absent", absent.filter { $0.skipped != true }.count),
+         ("skipped", absent.filter { $0.skipped == true }.count),
          ("ran", runs.filter { $0.status == .passed }.count), ("runFailed", runs.filter { $0.status == .failed }.count),
          ("notRun", runs.filter { $0.status == .notRun || $0.status == .compileOnly }.count)]
     }
@@ -107,7 +108,7 @@ public struct BuildOutcome: SessionOutcome {
             for line in failure.message.split(separator: "\n") { out.results.append("    \(line)") }
         }
         for a in absent {
-            out.results.append(painter.dim("absent") + " \(a.binary) \(a.target): \(a.reason)")
+            out.results.append(painter.dim(a.skipped == true ? "skipped" : "absent") + " \(a.binary) \(a.target): \(a.reason)")
         }
         for r in runs {
             switch r.status {
@@ -126,7 +127,8 @@ public struct BuildOutcome: SessionOutcome {
         }
         let dist = relativePath(outDir, to: base)
         out.messages.append("crossgo: \(artifacts.count) built and verified, \(failures.count) failed"
-            + (absent.isEmpty ? "" : ", \(absent.count) absent for their target")
+            + (absent.contains { $0.skipped != true } ? ", \(absent.filter { $0.skipped != true }.count) absent for their target" : "")
+            + (absent.contains { $0.skipped == true } ? ", \(absent.filter { $0.skipped == true }.count) skipped (external linking needs cgo)" : "")
             + "; sums in \(dist)/\(BuildManifest.sumsName)")
         return out
     }
@@ -182,7 +184,7 @@ public struct BuildSession: Sendable {
             shardRecord = record
         }
         for a in plan.absent {
-            context.reporter.report(.notice("\(a.package) is not built for \(a.target): \(a.reason)", level: "info"))
+            context.reporter.report(.notice("\(a.package) is not built for \(a.target): \(a.reason)", level: a.skipped == true ? "warning" : "info"))
         }
 
         let wasDirty = await dirty
@@ -304,19 +306,12 @@ public struct BuildSession: Sendable {
     /// `.gitignore` holding `*` makes everything in it invisible to git, so that go's VCS stamping of the
     /// builds does not see crossgo's own files as changes (vcs.modified). A folder of the user's is not touched.
     static func prepare(outDir: String) throws {
-        let fm = FileManager.default
-        let existed = fm.fileExists(atPath: outDir)
         do {
-            try fm.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+            try OutputFolder.create(outDir, owned: FileManager.default.fileExists(atPath: outDir + "/" + BuildManifest.fileName))
         } catch {
             throw EnvironmentError("cannot create the output folder \(outDir): \(error.localizedDescription)")
         }
         guard access(outDir, W_OK) == 0 else { throw EnvironmentError("cannot write to the output folder \(outDir)") }
-        let ignore = outDir + "/.gitignore"
-        let ours = !existed || fm.fileExists(atPath: outDir + "/" + BuildManifest.fileName)
-        if ours && !fm.fileExists(atPath: ignore) {
-            try? atomicWrite(Data("# Written by crossgo: its build outputs stay out of git (and out of go's vcs.modified).\n*\n".utf8), to: ignore)
-        }
     }
 
     /// Whether `git status` in the module's work tree shows changes; nil when it is not a git checkout.

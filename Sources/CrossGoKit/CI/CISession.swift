@@ -52,6 +52,8 @@ public struct CIOutcome: SessionOutcome {
         var parts = ["\(plan.shards) shard(s) on \(CIPlacement.Labels.linux) for \(plan.targets.count) target(s)"]
         if !plan.darwin.isEmpty { parts.append("darwin natively: " + plan.darwin.map { "\($0.target) on \($0.runner)" }.joined(separator: ", ")) }
         if !plan.windows.isEmpty { parts.append("windows natively: " + plan.windows.map { "\($0.target) on \($0.runner)" }.joined(separator: ", ")) }
+        if plan.library { parts.append("a library (no main package): tests only, no build or release job") }
+        parts.append("pushes to \(plan.branch)")
         let what = parts.joined(separator: "; ")
         if let path {
             out.messages.append("crossgo: wrote \(relativePath(path, to: base)): \(what)")
@@ -92,9 +94,20 @@ public struct CISession: Sendable {
         let top = await SourceFacts.read(moduleRoot, system: context.system).top ?? moduleRoot
         let module = toolchain.env["GOMOD"].flatMap { Self.modulePath(goMod: $0) } ?? (moduleRoot as NSString).lastPathComponent
 
-        let plan = Self.plan(targets: targets, module: module, targetSource: source, shards: request.shards,
+        var plan = Self.plan(targets: targets, module: module, targetSource: source, shards: request.shards,
                              goVersion: toolchain.version, moduleDirectory: Self.relative(moduleRoot, to: top),
                              crossgoSource: request.crossgoSource, crossgoRef: request.crossgoRef)
+        if config?.builds.isEmpty ?? true {
+            let planner = BuildPlanner(toolchain: toolchain, moduleRoot: moduleRoot, system: context.system, cache: context.goCache)
+            let overrides = try ResolvedOverrides(config: config, toolchain: toolchain)
+            do {
+                _ = try await planner.mainPackages([], targets: targets, tags: { overrides.applying($0).compactMap(\.tags).last ?? [] },
+                                                   workingDirectory: moduleRoot)
+            } catch PlanError.noMainPackages {
+                plan.library = true
+            } catch {}  // a module go cannot list: the build shards will say why
+        }
+        (plan.branch, plan.branchSource) = await Self.defaultBranch(top, system: context.system)
         let text = GitHubWorkflow.render(plan)
         if request.stdout {
             return CIOutcome(path: nil, plan: plan, workflow: text, printed: true)
@@ -138,6 +151,26 @@ public struct CISession: Sendable {
             wine: targets.contains { $0.goos == "windows" && emulated.contains($0.goarch) },
             wine32: targets.contains { $0.goos == "windows" && $0.goarch == "386" },
             crossgoSource: crossgoSource, crossgoRef: crossgoRef, swiftVersion: "6.3")
+    }
+
+    /// The branch pushes should run the workflow on: origin's default branch (origin/HEAD), else the current
+    /// branch, else `main` (not a git checkout, or a detached HEAD); with the reason, for the header.
+    static func defaultBranch(_ folder: String, system: any HostSystem) async -> (String, String) {
+        if let git = system.which("git") {
+            func ask(_ arguments: [String]) async -> String? {
+                guard let r = try? await system.run(git, ["-C", folder] + arguments, environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
+                      r.succeeded else { return nil }
+                let answer = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                return answer.isEmpty ? nil : answer
+            }
+            if let remote = await ask(["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"]), remote.hasPrefix("origin/") {
+                return (String(remote.dropFirst("origin/".count)), "origin's default branch (origin/HEAD)")
+            }
+            if let current = await ask(["symbolic-ref", "--quiet", "--short", "HEAD"]) {
+                return (current, "the current branch (git knows no origin/HEAD)")
+            }
+        }
+        return ("main", "assumed (not on a git branch, and no origin/HEAD)")
     }
 
     /// `folder` relative to `top` ("." when equal), both with symbolic links resolved.

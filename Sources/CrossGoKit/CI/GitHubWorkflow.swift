@@ -36,6 +36,11 @@ public struct CIPlan: Sendable, Equatable, Encodable {
     public var crossgoRef: String?
     /// Swift version swiftly installs to build crossgo.
     public var swiftVersion: String
+    /// A module without main packages: test shards only, no build step and no release job.
+    public var library: Bool = false
+    /// The branch the push trigger names, and where it came from, for the header ("origin's default branch (origin/HEAD)").
+    public var branch: String = "main"
+    public var branchSource: String = "assumed (no git branch)"
 }
 
 /// Renders a CIPlan as a GitHub Actions workflow.
@@ -49,9 +54,11 @@ public enum GitHubWorkflow {
         y.comment("Targets (\(plan.targetSource)): \(plan.targets.joined(separator: " "))")
         y.comment("Regenerate with `crossgo ci github --force` when the targets or the Go version change.")
         y.comment("")
-        y.comment("Jobs: `crossgo` builds crossgo; `shards` split the (package x target) matrix over \(plan.shards) Linux runner(s)")
-        y.comment("(qemu-user, node, Wine); `darwin` tests darwin targets natively on macOS; `windows` runs go test natively on")
-        y.comment("Windows; `merge` joins the shards into one dist/; `release`, on a v* tag with the CROSSGO_MINISIGN_KEY secret, signs a release.")
+        for line in wrap("Jobs: " + jobSummary(plan).joined(separator: "; ") + ".", width: 116) { y.comment(line) }
+        if plan.library {
+            y.comment("The module has no main package (a library): the shards test it; nothing is built or released.")
+        }
+        y.comment("Pushes to \(plan.branch) run it: \(plan.branchSource).")
         y.comment("")
         y.comment("crossgo has no published binary release: it is built from source with Swift \(plan.swiftVersion), installed by")
         y.comment("swiftly (swift.org's installer, which checks each toolchain's signature), so that no third-party action is needed.")
@@ -63,7 +70,7 @@ public enum GitHubWorkflow {
         y.blank()
         y.line("on:")
         y.line("  push:")
-        y.line("    branches: [main]")
+        y.line("    branches: [\(quoted(plan.branch))]")
         y.line("    tags: ['v*']")
         y.line("  pull_request:")
         y.line("  workflow_dispatch:")
@@ -142,11 +149,13 @@ public enum GitHubWorkflow {
         y.line("        env:")
         y.line("          SHARD: ${{ matrix.shard }}")
         y.line("        run: crossgo test --target \"$CROSSGO_TARGETS\" --shard \"$SHARD/$CROSSGO_SHARDS\" --results dist-shard/test-results.json")
-        y.line("      - name: Build shard")
-        y.line("        if: ${{ !cancelled() }}")
-        y.line("        env:")
-        y.line("          SHARD: ${{ matrix.shard }}")
-        y.line("        run: crossgo build --target \"$CROSSGO_TARGETS\" --shard \"$SHARD/$CROSSGO_SHARDS\" --out dist-shard")
+        if !plan.library {
+            y.line("      - name: Build shard")
+            y.line("        if: ${{ !cancelled() }}")
+            y.line("        env:")
+            y.line("          SHARD: ${{ matrix.shard }}")
+            y.line("        run: crossgo build --target \"$CROSSGO_TARGETS\" --shard \"$SHARD/$CROSSGO_SHARDS\" --out dist-shard")
+        }
         y.line("      - uses: \(PinnedAction.uploadArtifact.uses)")
         y.line("        if: ${{ !cancelled() }}")
         y.line("        with:")
@@ -228,6 +237,7 @@ public enum GitHubWorkflow {
             y.line("            \(modulePath(plan, "native-results"))")
         }
         y.line("          retention-days: 30")
+        if plan.library { return y.text }
         // The signed release: its own job in the `release` deployment environment, so that the signing key can be
         // an environment secret behind that environment's protection rules, seen by no other job.
         y.blank()
@@ -270,6 +280,29 @@ public enum GitHubWorkflow {
     }
 
     // MARK: parts
+
+    /// One phrase per job the workflow has, for the header.
+    static func jobSummary(_ plan: CIPlan) -> [String] {
+        var jobs = ["`crossgo` builds crossgo",
+                    "`shards` split the (package x target) matrix over \(plan.shards) Linux runner(s) (qemu-user, node, Wine)"
+                        + (plan.library ? " and test it" : "")]
+        if !plan.darwin.isEmpty { jobs.append("`darwin` tests darwin targets natively on macOS") }
+        if !plan.windows.isEmpty { jobs.append("`windows` runs go test natively on Windows") }
+        jobs.append("`merge` joins the shards into one dist/")
+        if !plan.library { jobs.append("`release`, on a v* tag with the CROSSGO_MINISIGN_KEY secret, signs a release") }
+        return jobs
+    }
+
+    /// Words of `text` in lines of at most `width` characters.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width { lines.append(line); line = "" }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
 
     static func moduleDefaults(_ y: inout YAMLText, _ plan: CIPlan) {
         guard plan.moduleDirectory != "." else { return }

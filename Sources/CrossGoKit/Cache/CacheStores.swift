@@ -256,12 +256,11 @@ final class RemoteCacheStore: @unchecked Sendable {
         let task: Task<String?, Never> = lock.withLock {
             if let probe { return probe }
             let t = Task { () -> String? in
-                let r = self.request("ac/" + String(repeating: "0", count: 64), method: "GET", timeout: self.settings.connectTimeout)
-                do {
-                    _ = try await self.session.data(for: r)
-                    return nil
-                } catch {
-                    return Self.describe(error, timeout: self.settings.connectTimeout)
+                let path = "ac/" + String(repeating: "0", count: 64)
+                let r = self.request(path, method: "GET", timeout: self.settings.connectTimeout)
+                switch await self.attempt("GET", path, timeout: self.settings.connectTimeout, { try await self.session.data(for: r) }) {
+                case .success: return nil
+                case .failure(let why): return why.message
                 }
             }
             probe = t
@@ -271,16 +270,16 @@ final class RemoteCacheStore: @unchecked Sendable {
     }
 
     func get(_ path: String) async -> RemoteResult {
-        do {
-            let (data, response) = try await session.data(for: request(path, method: "GET", timeout: settings.requestTimeout))
+        let r = request(path, method: "GET", timeout: settings.requestTimeout)
+        switch await attempt("GET", path, timeout: settings.requestTimeout, { try await self.session.data(for: r) }) {
+        case .failure(let why): return .failed(why.message)
+        case .success(let (data, response)):
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             switch status {
             case 200: return .found(data)
             case 404: return .missing
             default: return .failed("answered HTTP \(status) to GET /\(path)")
             }
-        } catch {
-            return .failed(Self.describe(error, timeout: settings.requestTimeout))
         }
     }
 
@@ -288,14 +287,45 @@ final class RemoteCacheStore: @unchecked Sendable {
     func put(_ path: String, _ data: Data) async -> String? {
         var r = request(path, method: "PUT", timeout: settings.requestTimeout)
         r.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-        do {
-            let (_, response) = try await session.upload(for: r, from: data)
+        let put = r
+        switch await attempt("PUT", path, timeout: settings.requestTimeout, { try await self.session.upload(for: put, from: data) }) {
+        case .failure(let why): return why.message
+        case .success(let (_, response)):
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             return (200..<300).contains(status) ? nil : "answered HTTP \(status) to PUT /\(path)"
-        } catch {
-            return Self.describe(error, timeout: settings.requestTimeout)
         }
     }
+
+    /// Attempts at one request: a dropped connection or a 502/503/504 is tried again (a connection a server or
+    /// proxy closed, a restart), up to `attempts` times in all; other errors are final at once.
+    static let attempts = 3
+
+    struct RequestFailure: Error { var message: String }
+
+    /// Runs `send` (one request) with the retries above; the failure names the request and the attempts made.
+    func attempt(_ method: String, _ path: String, timeout: TimeInterval,
+                 _ send: @Sendable () async throws -> (Data, URLResponse)) async -> Result<(Data, URLResponse), RequestFailure> {
+        var made = 0
+        while true {
+            made += 1
+            do {
+                let answer = try await send()
+                let status = (answer.1 as? HTTPURLResponse)?.statusCode ?? 0
+                guard [502, 503, 504].contains(status), made < Self.attempts else { return .success(answer) }
+            } catch {
+                let retried = (error as? URLError).map { Self.transient.contains($0.code) } ?? false
+                guard retried, made < Self.attempts, !Task.isCancelled else {
+                    let request = "\(method) /\(path)"
+                    return .failure(RequestFailure(message: Self.describe(error, timeout: timeout)
+                        + (made > 1 ? " (\(request), \(made) attempts)" : " (\(request))")))
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(100 * made))
+        }
+    }
+
+    /// Errors of a connection that went away under a request, worth another attempt.
+    static let transient: Set<URLError.Code> = [.networkConnectionLost, .badServerResponse, .cannotParseResponse]
 
     static func describe(_ error: any Error, timeout: TimeInterval) -> String {
         if let u = error as? URLError {
@@ -303,7 +333,8 @@ final class RemoteCacheStore: @unchecked Sendable {
             case .timedOut: return "did not answer within \(Int(timeout)) s"
             case .cannotConnectToHost: return "refused the connection"
             case .cannotFindHost, .dnsLookupFailed: return "cannot be found"
-            case .networkConnectionLost: return "dropped the connection"
+            case .networkConnectionLost, .badServerResponse: return "dropped the connection"
+            case .cannotParseResponse: return "sent an answer that is not HTTP"
             default: return "cannot be reached (URLError \(u.code.rawValue))"
             }
         }

@@ -35,6 +35,24 @@ public struct ReportSession: Sendable {
 
     public init(context: CrossGoContext) { self.context = context }
 
+    /// The module path the records name (the manifest's, the test results'), else go.mod's in the module folder
+    /// (bench results record it) or above the folder; the folder's path only when none of them says.
+    static func modulePath(manifest: BuildManifest?, tests: TestResultsFile?, bench: BenchResultsFile?, moduleRoot: String?, dist: String,
+                           system: any HostSystem) -> String {
+        if let module = manifest?.module, !module.isEmpty { return module }
+        if let module = tests?.module, !module.isEmpty { return module }
+        var folders = [moduleRoot, bench?.module].compactMap { $0 }
+        var folder = dist
+        while folder != "/" && !folder.isEmpty {
+            folders.append(folder)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        for f in folders {
+            if let module = BuildSession.modulePath(goMod: f + "/go.mod", system: system), !module.isEmpty { return module }
+        }
+        return dist
+    }
+
     public func run(_ request: ReportRequest) async throws -> ReportOutcome {
         let cwd = context.workingDirectory
         let dist: String
@@ -76,11 +94,11 @@ public struct ReportSession: Sendable {
         guard !inputs.isEmpty else {
             throw UsageError("report: nothing to report in \(relativePath(dist, to: cwd)): no manifest.json (crossgo build), test-results.json (crossgo test --results \(relativePath(dist, to: cwd))/test-results.json) or bench-results.json (crossgo bench)")
         }
-        let title = "crossgo report: " + (manifest?.module ?? bench?.module.map { ($0 as NSString).lastPathComponent } ?? (dist as NSString).deletingLastPathComponent)
+        let title = "crossgo report: " + Self.modulePath(manifest: manifest, tests: tests, bench: bench, moduleRoot: moduleRoot, dist: dist, system: context.system)
         let page = ReportPage(manifest: manifest, tests: tests, bench: bench, title: title)
         let out = request.output.map { context.absolute($0) } ?? dist + "/report.html"
         do {
-            if request.output == nil { try BuildSession.prepare(outDir: dist) }  // made here: crossgo's folder, kept out of git
+            if request.output == nil { try BuildSession.prepare(outDir: dist) } else { try OutputFolder.createParent(of: out) }
             try context.system.writeData(Data(page.html().utf8), to: out)
         } catch {
             throw EnvironmentError("cannot write the report \(out): \(error.localizedDescription)")

@@ -132,10 +132,7 @@ public struct MergeSession: Sendable {
                 throw UsageError("the shards released different projects or versions: \(Set(releases.map { "\($0.1.project) \($0.1.version)" }).sorted().joined(separator: ", "))")
             }
         }
-        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: outDir + "/.gitignore") {
-            try? atomicWrite(Data("# Written by crossgo: its outputs stay out of git.\n*\n".utf8), to: outDir + "/.gitignore")
-        }
+        try OutputFolder.create(outDir)
 
         if !builds.isEmpty {
             outcome.kinds.append("build")
@@ -187,7 +184,7 @@ public struct MergeSession: Sendable {
             results.sort { ($0.package, $0.target) < ($1.package, $1.target) }
             let first = tests[0].1
             let merged = TestResultsFile(crossgo: CrossGoVersion.current, go: first.go, targets: Array(Set(tests.flatMap { $0.1.targets })).sorted(),
-                                         results: results, shard: nil)
+                                         results: results, shard: nil, module: first.module)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try atomicWrite(encoder.encode(merged), to: outDir + "/" + TestResultsFile.fileName)

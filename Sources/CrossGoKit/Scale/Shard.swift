@@ -106,6 +106,8 @@ public struct TestResultsFile: Sendable, Codable, Equatable {
     public var targets: [String]
     public var results: [PackageResult]
     public var shard: ShardRecord?
+    /// The module path (go.mod's `module`), for the report's title; nil in files of earlier crossgo versions.
+    public var module: String? = nil
 
     public static let fileName = "test-results.json"
 

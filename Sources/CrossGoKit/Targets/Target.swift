@@ -31,6 +31,11 @@ public struct Target: Hashable, Sendable, Codable, Comparable, CustomStringConve
         }
     }
 
+    /// Whether go links this target's executables only with an external linker, so only with cgo: android except
+    /// arm64, and ios (the go command: "requires external (cgo) linking, but cgo is not enabled"; for ios/amd64,
+    /// because its default PIE needs the external linker). Checked against go list by ExternalLinkingTests.
+    public var requiresExternalLinking: Bool { (goos == "android" && goarch != "arm64") || goos == "ios" }
+
     /// GOOS, GOARCH and the level variable, for `go build`.
     public var environment: [String: String] {
         var env = ["GOOS": goos, "GOARCH": goarch]

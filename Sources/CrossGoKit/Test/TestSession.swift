@@ -218,7 +218,8 @@ public struct TestSession: Sendable {
         let moduleRoot = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
         let resultsPath = request.results.map { context.absolute($0) }
             ?? request.shard.map { shard in moduleRoot + "/dist/" + shard.name + "/" + TestResultsFile.fileName }
-        let file = TestResultsFile(crossgo: CrossGoVersion.current, go: toolchain.version, targets: outcome.targets, results: outcome.results, shard: shardRecord)
+        let file = TestResultsFile(crossgo: CrossGoVersion.current, go: toolchain.version, targets: outcome.targets, results: outcome.results, shard: shardRecord,
+                                   module: toolchain.env["GOMOD"].flatMap { BuildSession.modulePath(goMod: $0, system: system) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // The module's last whole run, for crossgo report when dist/ has no test-results.json (best effort: a cache).
@@ -233,7 +234,7 @@ public struct TestSession: Sendable {
                     try BuildSession.prepare(outDir: (folder as NSString).deletingLastPathComponent)
                     try BuildSession.prepare(outDir: folder)
                 } else {
-                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    try OutputFolder.create(folder)
                 }
                 try atomicWrite(encoder.encode(file), to: resultsPath)
             } catch {
@@ -243,6 +244,7 @@ public struct TestSession: Sendable {
         if let junit = request.junit, !interrupted {
             let path = junit.hasPrefix("/") ? junit : cwd + "/" + junit
             do {
+                try OutputFolder.createParent(of: path)
                 try atomicWrite(Data(JUnitReport.xml(outcome.results).utf8), to: path)
             } catch {
                 throw EnvironmentError("cannot write --junit \(junit): \(error.localizedDescription)")
