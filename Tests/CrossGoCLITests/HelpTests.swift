@@ -199,6 +199,11 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       manifest.json (default: dist next to go.mod).
               --arg <word>            With --artifacts: an argument for each program run
                                       (repeatable).
+              --cgo                   Build with cgo for every target: zig compiles the C
+                                      code of foreign targets (also `cgo: true` in
+                                      crossgo.yaml).
+              --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
+                                      with cgo (default: SDKROOT).
               --go <path>             The go executable to use (default: CROSSGO_GO, then
                                       PATH, then the repository's .tools/bin).
               --json                  Print JSON Lines on stdout: one event per line, the

@@ -296,7 +296,8 @@ while True:
             #expect(try d.digests() == cold.digests)
             let warnings = result.stderr.split(separator: "\n").filter { $0.contains("warning") }
             #expect(warnings.count == 1, "\(result.stderr)")
-            #expect(warnings.first?.contains("the remote cache \(stopped.url) refused the connection; using the local cache only") == true, "\(result.stderr)")
+            #expect(warnings.first?.contains("the remote cache \(stopped.url) refused the connection (GET /") == true
+                && warnings.first?.hasSuffix("); using the local cache only for this run") == true, "\(result.stderr)")
             let s = try #require(d.stats)
             #expect(s.remoteErrors >= 1 && s.misses >= 1 && s.remoteHits == 0, "\(s.summary)")
         }
