@@ -42,7 +42,7 @@ extension Release {
     @Option(help: ArgumentHelp("The project name of the checksums file (default: crossgo.yaml's project, else the module path's last element).", valueName: "name"))
     var project: String?
 
-    @Option(name: .customLong("sign-key"), help: ArgumentHelp("A minisign secret key (unencrypted, as `crossgo release keygen` or `minisign -G -W` write) to sign the checksums with.", valueName: "file"))
+    @Option(name: .customLong("sign-key"), help: ArgumentHelp("A minisign secret key (unencrypted, as `crossgo release keygen` or `minisign -G -W` write): the checksums file and release.json are signed with it, last, when everything passed.", valueName: "file"))
     var signKey: String?
 
     @Flag(inversion: .prefixedNo, help: "Merge darwin/arm64 and darwin/amd64 into a universal binary (default: crossgo.yaml's universal, else off).")

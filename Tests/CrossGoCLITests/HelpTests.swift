@@ -274,8 +274,9 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       crossgo.yaml's project, else the module path's last
                                       element).
               --sign-key <file>       A minisign secret key (unencrypted, as `crossgo
-                                      release keygen` or `minisign -G -W` write) to sign
-                                      the checksums with.
+                                      release keygen` or `minisign -G -W` write): the
+                                      checksums file and release.json are signed with it,
+                                      last, when everything passed.
               --universal/--no-universal
                                       Merge darwin/arm64 and darwin/amd64 into a universal
                                       binary (default: crossgo.yaml's universal, else off).
@@ -347,8 +348,9 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       crossgo.yaml's project, else the module path's last
                                       element).
               --sign-key <file>       A minisign secret key (unencrypted, as `crossgo
-                                      release keygen` or `minisign -G -W` write) to sign
-                                      the checksums with.
+                                      release keygen` or `minisign -G -W` write): the
+                                      checksums file and release.json are signed with it,
+                                      last, when everything passed.
               --universal/--no-universal
                                       Merge darwin/arm64 and darwin/amd64 into a universal
                                       binary (default: crossgo.yaml's universal, else off).

@@ -50,12 +50,7 @@ struct TargetOnlyVerdictTests {
         let results = try TestCommandTests.results(run.stdout)
 
         let toolchain = try await realToolchain()
-        let wrapper = try module.write("wine-exec.sh", """
-            #!/bin/sh
-            unset DISPLAY
-            export WINEPREFIX='\(Self.prefix)' WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=;winemenubuilder.exe=d'
-            exec /usr/lib/wine/wine64 "$@"
-            """, executable: true)
+        let wrapper = try wineExecWrapper(in: module, prefix: Self.prefix)
         let execs = ["linux/amd64": nil, "linux/arm64": "qemu-aarch64", "windows/amd64": wrapper,
                      "js/wasm": toolchain.goroot + "/lib/wasm/go_js_wasm_exec"]
         for target in targets {

@@ -55,12 +55,7 @@ import Testing
         // go test -exec with a Wine wrapper on the same prefix (services started first, as crossgo does, so that they
         // do not hold a test's stdout open), on the same packages.
         let toolchain = try await realToolchain()
-        let wrapper = try module.write("wine-exec.sh", """
-            #!/bin/sh
-            unset DISPLAY
-            export WINEPREFIX='\(Self.prefix)' WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=;winemenubuilder.exe=d'
-            exec /usr/lib/wine/wine64 "$@"
-            """, executable: true)
+        let wrapper = try wineExecWrapper(in: module, prefix: Self.prefix)
         let wineEnv: EnvironmentChanges = WineHost.environment(prefix: Self.prefix)
         _ = try await runProgram("wineserver", ["-p30"], environment: wineEnv, timeout: 60)  // never -k: the prefix is shared
         _ = try await runProgram("/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh", "/usr/lib/wine/wine64", "wineboot"],

@@ -157,3 +157,14 @@ extension Trait where Self == ConditionTrait {
         .enabled(if: hostPair == pair, Comment(rawValue: "asserts facts of a \(pair) host; this host is \(hostPair)"))
     }
 }
+
+/// A `go test -exec` wrapper that runs a windows program under Wine 64 in `prefix`, as crossgo sets Wine up
+/// (no display, no debug output, no Mono, Gecko or menu builder); written into `folder`, its path returned.
+public func wineExecWrapper(in folder: TempFolder, prefix: String) throws -> String {
+    try folder.write("wine-exec.sh", """
+        #!/bin/sh
+        unset DISPLAY
+        export WINEPREFIX='\(prefix)' WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=;winemenubuilder.exe=d'
+        exec /usr/lib/wine/wine64 "$@"
+        """, executable: true)
+}

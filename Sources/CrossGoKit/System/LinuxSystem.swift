@@ -53,13 +53,8 @@ extension LinuxSystem {
     /// its rusage is the program's own (ru_maxrss in KiB). The shell runs it in `workingDirectory`. A program in the
     /// background of a shell ignores SIGINT, so on cancellation crossgo sends it SIGTERM.
     public func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun {
-        guard let program = argv.first else { throw ProgramError.cannotStart(program: "", reason: "empty command") }
-        var merged = processEnvironment
-        for (k, v) in environment { merged[k] = v }
-        let env = merged
-        let stderrPath = NSTemporaryDirectory() + "/crossgo-measure-\(UUID().uuidString.prefix(8)).stderr"
+        let (program, resolved, env, stderrPath) = try measuredSetup(argv, environment: environment)
         defer { try? FileManager.default.removeItem(atPath: stderrPath) }
-        let resolved = program.contains("/") ? program : (which(program) ?? program)
         let script = "cd \"$1\" || exit 127; shift; \"$@\" >/dev/null & echo $!"
         let shellArgv = ["/bin/sh", "-c", script, "sh", workingDirectory ?? FileManager.default.currentDirectoryPath, resolved] + argv.dropFirst()
         let running = MeasuredChild()

@@ -113,16 +113,21 @@ public func goArch(fromMachine machine: String) -> String {
 }
 
 extension POSIXSystem {
-    /// posix_spawn and wait4: the child's rusage gives its peak RSS (ru_maxrss: KiB on Linux, bytes on macOS). The child
-    /// starts in crossgo's own folder (glibc's posix_spawn chdir action is not visible to Swift here), so paths are absolute.
-    public func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun {
+    /// What both `runMeasured`s start from: the program as given and as found on PATH, the whole environment, and a
+    /// file for its stderr (the caller removes it).
+    func measuredSetup(_ argv: [String], environment: EnvironmentChanges) throws -> (String, String, [String: String], String) {
         guard let program = argv.first else { throw ProgramError.cannotStart(program: "", reason: "empty command") }
         var merged = processEnvironment
         for (k, v) in environment { merged[k] = v }
-        let env = merged
-        let stderrPath = NSTemporaryDirectory() + "/crossgo-measure-\(UUID().uuidString.prefix(8)).stderr"
-        defer { try? FileManager.default.removeItem(atPath: stderrPath) }
         let resolved = program.contains("/") ? program : (which(program) ?? program)
+        return (program, resolved, merged, NSTemporaryDirectory() + "/crossgo-measure-\(UUID().uuidString.prefix(8)).stderr")
+    }
+
+    /// posix_spawn and wait4: the child's rusage gives its peak RSS (ru_maxrss: KiB on Linux, bytes on macOS). The child
+    /// starts in crossgo's own folder (glibc's posix_spawn chdir action is not visible to Swift here), so paths are absolute.
+    public func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun {
+        let (program, resolved, env, stderrPath) = try measuredSetup(argv, environment: environment)
+        defer { try? FileManager.default.removeItem(atPath: stderrPath) }
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 var actions = posix_spawn_file_actions_t()
