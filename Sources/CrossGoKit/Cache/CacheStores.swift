@@ -4,9 +4,6 @@
 // against its key before it is used.
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// What an action ID leads to: the output's ID (the SHA-256 of its contents), its size and when it was put.
 public struct CacheRecord: Sendable, Codable, Equatable {
@@ -226,28 +223,25 @@ enum RemoteResult: Sendable {
 /// The HTTP store (bazel-remote's HTTP cache paths; nginx WebDAV with PUT works too).
 final class RemoteCacheStore: @unchecked Sendable {
     let settings: RemoteCacheSettings
-    private let session: URLSession
     private let lock = NSLock()
     private var probe: Task<String?, Never>?
 
     init(settings: RemoteCacheSettings) {
         self.settings = settings
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = settings.requestTimeout
-        configuration.timeoutIntervalForResource = settings.transferTimeout
-        configuration.httpMaximumConnectionsPerHost = 8
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
     }
 
-    func invalidate() { session.invalidateAndCancel() }
+    /// Nothing to release: every request ends by its deadline, and the shared client (HTTP) keeps its
+    /// connections open for the rest of the process.
+    func invalidate() {}
 
-    private func request(_ path: String, method: String, timeout: TimeInterval) -> URLRequest {
-        var request = URLRequest(url: settings.url.appendingPathComponent(path), cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = method
-        if let token = settings.token, !token.isEmpty { request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization") }
-        return request
+    /// One request through the shared client (kept-open connections, at most HTTP.connectionsPerHost):
+    /// `timeout` bounds the whole request, the request timeout each wait for bytes.
+    private func send(_ path: String, method: String, body: Data? = nil, timeout: TimeInterval) async throws -> HTTPReply {
+        var headers: [(String, String)] = []
+        if let token = settings.token, !token.isEmpty { headers.append(("Authorization", "Bearer " + token)) }
+        if body != nil { headers.append(("Content-Type", "application/octet-stream")) }
+        return try await HTTP.send(method, settings.url.appendingPathComponent(path), headers: headers, body: body,
+                                   stallTimeout: settings.requestTimeout, deadline: timeout)
     }
 
     /// The first contact, once per process, bounded by the connect timeout: nil when the server answered
@@ -256,9 +250,8 @@ final class RemoteCacheStore: @unchecked Sendable {
         let task: Task<String?, Never> = lock.withLock {
             if let probe { return probe }
             let t = Task { () -> String? in
-                let r = self.request("ac/" + String(repeating: "0", count: 64), method: "GET", timeout: self.settings.connectTimeout)
                 do {
-                    _ = try await self.session.data(for: r)
+                    _ = try await self.send("ac/" + String(repeating: "0", count: 64), method: "GET", timeout: self.settings.connectTimeout)
                     return nil
                 } catch {
                     return Self.describe(error, timeout: self.settings.connectTimeout)
@@ -272,10 +265,10 @@ final class RemoteCacheStore: @unchecked Sendable {
 
     func get(_ path: String) async -> RemoteResult {
         do {
-            let (data, response) = try await session.data(for: request(path, method: "GET", timeout: settings.requestTimeout))
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let reply = try await send(path, method: "GET", timeout: settings.transferTimeout)
+            let status = reply.status
             switch status {
-            case 200: return .found(data)
+            case 200: return .found(reply.body)
             case 404: return .missing
             default: return .failed("answered HTTP \(status) to GET /\(path)")
             }
@@ -286,11 +279,8 @@ final class RemoteCacheStore: @unchecked Sendable {
 
     /// Stores `data` at `path`; nil when the server took it, else why not.
     func put(_ path: String, _ data: Data) async -> String? {
-        var r = request(path, method: "PUT", timeout: settings.requestTimeout)
-        r.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
         do {
-            let (_, response) = try await session.upload(for: r, from: data)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let status = try await send(path, method: "PUT", body: data, timeout: settings.transferTimeout).status
             return (200..<300).contains(status) ? nil : "answered HTTP \(status) to PUT /\(path)"
         } catch {
             return Self.describe(error, timeout: settings.requestTimeout)
@@ -298,15 +288,12 @@ final class RemoteCacheStore: @unchecked Sendable {
     }
 
     static func describe(_ error: any Error, timeout: TimeInterval) -> String {
-        if let u = error as? URLError {
-            switch u.code {
-            case .timedOut: return "did not answer within \(Int(timeout)) s"
-            case .cannotConnectToHost: return "refused the connection"
-            case .cannotFindHost, .dnsLookupFailed: return "cannot be found"
-            case .networkConnectionLost: return "dropped the connection"
-            default: return "cannot be reached (URLError \(u.code.rawValue))"
-            }
+        switch HTTP.failure(error) {
+        case .timedOut: return "did not answer within \(Int(timeout)) s"
+        case .refused: return "refused the connection"
+        case .unknownHost: return "cannot be found"
+        case .dropped: return "dropped the connection"
+        case .other(let why): return "cannot be reached (\(why))"
         }
-        return "cannot be reached (\(error.localizedDescription))"
     }
 }
