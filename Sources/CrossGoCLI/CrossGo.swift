@@ -33,7 +33,9 @@ public struct CrossGo: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            await HTTP.shutdown()
         } catch {
+            await HTTP.shutdown()
             Foundation.exit(status(for: error))
         }
     }

@@ -6,9 +6,6 @@
 // it came with, and fetched again only when db.json says the database is newer. Entries are cached by
 // id and modified time.
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// `index/modules.json`: the modules the database knows, each with its entries.
 public struct VulnModuleIndex: Sendable, Codable, Equatable {
@@ -81,19 +78,13 @@ public final class VulnDatabase: Sendable {
     public let location: VulnDatabaseLocation
     /// Cache folder for HTTP databases (nil: no cache).
     let cacheDirectory: String?
-    let session: URLSession
+    /// Bound on connecting and on each wait for bytes; on a whole request.
+    static let stallTimeout: TimeInterval = 30, requestTimeout: TimeInterval = 300
 
     public init(location: VulnDatabaseLocation, cacheDirectory: String?) {
         self.location = location
         self.cacheDirectory = cacheDirectory
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 30
-        configuration.timeoutIntervalForResource = 300
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration)
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     /// The cache folder for a database URL: one folder per URL.
     public static func cacheDirectory(for location: VulnDatabaseLocation, environment: [String: String]) -> String? {
@@ -176,23 +167,19 @@ public final class VulnDatabase: Sendable {
             }
             return data
         case .http(let base):
-            let url = base.appendingPathComponent(path)
-            var request = URLRequest(url: url)
-            request.setValue("crossgo/\(CrossGoVersion.current)", forHTTPHeaderField: "User-Agent")
-            let data: Data
-            let response: URLResponse
+            let reply: HTTPReply
             do {
-                (data, response) = try await session.data(for: request)
+                reply = try await HTTP.send("GET", base.appendingPathComponent(path), headers: [("User-Agent", "crossgo/\(CrossGoVersion.current)")],
+                                            stallTimeout: Self.stallTimeout, deadline: Self.requestTimeout)
             } catch {
                 throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) cannot be reached (\(Self.reason(error))); nothing was audited. \(Self.offlineHint)",
                                         exitStatus: .environment)
             }
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard status == 200 else {
-                throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) answered \(status) for \(path); nothing was audited. \(Self.offlineHint)",
+            guard reply.status == 200 else {
+                throw VulnDatabaseError(description: "the vulnerability database \(base.absoluteString) answered \(reply.status) for \(path); nothing was audited. \(Self.offlineHint)",
                                         exitStatus: .environment)
             }
-            return data
+            return reply.body
         }
     }
 
@@ -207,7 +194,7 @@ public final class VulnDatabase: Sendable {
     }
 
     static func reason(_ error: any Error) -> String {
-        if let url = error as? URLError { return url.localizedDescription }
+        if let failure = error as? HTTPFailure { return failure.description }
         if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
         if case DecodingError.keyNotFound(let key, _) = error { return "missing \(key.stringValue)" }
         if case DecodingError.typeMismatch(_, let context) = error { return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))" }

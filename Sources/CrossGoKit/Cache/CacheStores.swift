@@ -4,9 +4,6 @@
 // against its key before it is used.
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// What an action ID leads to: the output's ID (the SHA-256 of its contents), its size and when it was put.
 public struct CacheRecord: Sendable, Codable, Equatable {
@@ -226,28 +223,25 @@ enum RemoteResult: Sendable {
 /// The HTTP store (bazel-remote's HTTP cache paths; nginx WebDAV with PUT works too).
 final class RemoteCacheStore: @unchecked Sendable {
     let settings: RemoteCacheSettings
-    private let session: URLSession
     private let lock = NSLock()
     private var probe: Task<String?, Never>?
 
     init(settings: RemoteCacheSettings) {
         self.settings = settings
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = settings.requestTimeout
-        configuration.timeoutIntervalForResource = settings.transferTimeout
-        configuration.httpMaximumConnectionsPerHost = 8
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
     }
 
-    func invalidate() { session.invalidateAndCancel() }
+    /// Nothing to release: every request ends by its deadline, and the shared client (HTTP) keeps its
+    /// connections open for the rest of the process.
+    func invalidate() {}
 
-    private func request(_ path: String, method: String, timeout: TimeInterval) -> URLRequest {
-        var request = URLRequest(url: settings.url.appendingPathComponent(path), cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = method
-        if let token = settings.token, !token.isEmpty { request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization") }
-        return request
+    /// One request through the shared client (kept-open connections, at most HTTP.connectionsPerHost):
+    /// `timeout` bounds the whole request, the request timeout each wait for bytes.
+    private func send(_ path: String, method: String, body: Data? = nil, timeout: TimeInterval) async throws -> HTTPReply {
+        var headers: [(String, String)] = []
+        if let token = settings.token, !token.isEmpty { headers.append(("Authorization", "Bearer " + token)) }
+        if body != nil { headers.append(("Content-Type", "application/octet-stream")) }
+        return try await HTTP.send(method, settings.url.appendingPathComponent(path), headers: headers, body: body,
+                                   stallTimeout: settings.requestTimeout, deadline: timeout)
     }
 
     /// The first contact, once per process, bounded by the connect timeout: nil when the server answered
@@ -257,8 +251,9 @@ final class RemoteCacheStore: @unchecked Sendable {
             if let probe { return probe }
             let t = Task { () -> String? in
                 let path = "ac/" + String(repeating: "0", count: 64)
-                let r = self.request(path, method: "GET", timeout: self.settings.connectTimeout)
-                switch await self.attempt("GET", path, timeout: self.settings.connectTimeout, { try await self.session.data(for: r) }) {
+                switch await self.attempt("GET", path, timeout: self.settings.connectTimeout, {
+                    try await self.send(path, method: "GET", timeout: self.settings.connectTimeout)
+                }) {
                 case .success: return nil
                 case .failure(let why): return why.message
                 }
@@ -270,29 +265,23 @@ final class RemoteCacheStore: @unchecked Sendable {
     }
 
     func get(_ path: String) async -> RemoteResult {
-        let r = request(path, method: "GET", timeout: settings.requestTimeout)
-        switch await attempt("GET", path, timeout: settings.requestTimeout, { try await self.session.data(for: r) }) {
+        switch await attempt("GET", path, timeout: settings.requestTimeout, { try await self.send(path, method: "GET", timeout: self.settings.transferTimeout) }) {
         case .failure(let why): return .failed(why.message)
-        case .success(let (data, response)):
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            switch status {
-            case 200: return .found(data)
+        case .success(let reply):
+            switch reply.status {
+            case 200: return .found(reply.body)
             case 404: return .missing
-            default: return .failed("answered HTTP \(status) to GET /\(path)")
+            default: return .failed("answered HTTP \(reply.status) to GET /\(path)")
             }
         }
     }
 
     /// Stores `data` at `path`; nil when the server took it, else why not.
     func put(_ path: String, _ data: Data) async -> String? {
-        var r = request(path, method: "PUT", timeout: settings.requestTimeout)
-        r.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-        let put = r
-        switch await attempt("PUT", path, timeout: settings.requestTimeout, { try await self.session.upload(for: put, from: data) }) {
+        switch await attempt("PUT", path, timeout: settings.requestTimeout, { try await self.send(path, method: "PUT", body: data, timeout: self.settings.transferTimeout) }) {
         case .failure(let why): return why.message
-        case .success(let (_, response)):
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            return (200..<300).contains(status) ? nil : "answered HTTP \(status) to PUT /\(path)"
+        case .success(let reply):
+            return (200..<300).contains(reply.status) ? nil : "answered HTTP \(reply.status) to PUT /\(path)"
         }
     }
 
@@ -304,17 +293,15 @@ final class RemoteCacheStore: @unchecked Sendable {
 
     /// Runs `send` (one request) with the retries above; the failure names the request and the attempts made.
     func attempt(_ method: String, _ path: String, timeout: TimeInterval,
-                 _ send: @Sendable () async throws -> (Data, URLResponse)) async -> Result<(Data, URLResponse), RequestFailure> {
+                 _ send: @Sendable () async throws -> HTTPReply) async -> Result<HTTPReply, RequestFailure> {
         var made = 0
         while true {
             made += 1
             do {
-                let answer = try await send()
-                let status = (answer.1 as? HTTPURLResponse)?.statusCode ?? 0
-                guard [502, 503, 504].contains(status), made < Self.attempts else { return .success(answer) }
+                let reply = try await send()
+                guard [502, 503, 504].contains(reply.status), made < Self.attempts else { return .success(reply) }
             } catch {
-                let retried = (error as? URLError).map { Self.transient.contains($0.code) } ?? false
-                guard retried, made < Self.attempts, !Task.isCancelled else {
+                guard HTTP.failure(error) == .dropped, made < Self.attempts, !Task.isCancelled else {
                     let request = "\(method) /\(path)"
                     return .failure(RequestFailure(message: Self.describe(error, timeout: timeout)
                         + (made > 1 ? " (\(request), \(made) attempts)" : " (\(request))")))
@@ -324,20 +311,13 @@ final class RemoteCacheStore: @unchecked Sendable {
         }
     }
 
-    /// Errors of a connection that went away under a request, worth another attempt.
-    static let transient: Set<URLError.Code> = [.networkConnectionLost, .badServerResponse, .cannotParseResponse]
-
     static func describe(_ error: any Error, timeout: TimeInterval) -> String {
-        if let u = error as? URLError {
-            switch u.code {
-            case .timedOut: return "did not answer within \(Int(timeout)) s"
-            case .cannotConnectToHost: return "refused the connection"
-            case .cannotFindHost, .dnsLookupFailed: return "cannot be found"
-            case .networkConnectionLost, .badServerResponse: return "dropped the connection"
-            case .cannotParseResponse: return "sent an answer that is not HTTP"
-            default: return "cannot be reached (URLError \(u.code.rawValue))"
-            }
+        switch HTTP.failure(error) {
+        case .timedOut: return "did not answer within \(Int(timeout)) s"
+        case .refused: return "refused the connection"
+        case .unknownHost: return "cannot be found"
+        case .dropped: return "dropped the connection"
+        case .other(let why): return "cannot be reached (\(why))"
         }
-        return "cannot be reached (\(error.localizedDescription))"
     }
 }
