@@ -27,6 +27,73 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
         return lines[start...].joined(separator: "\n").trimmingCharacters(in: .newlines)
     }
 
+    /// `release run`'s page, which `release` shows too, with its subcommands after it.
+    static let releaseRun = """
+            ARGUMENTS:
+              <packages>              Main packages to release (default: every main package
+                                      of the module). Words after `--` go to go build.
+
+            OPTIONS:
+              --target <spec>         Targets: pairs, sets, globs or triples,
+                                      comma-separated (repeatable).
+              --out <dir>             Output folder (default: dist next to go.mod).
+              --jobs <jobs>           Targets built at the same time (default: chosen for
+                                      this machine).
+              --ldflags <ldflags>     Linker flags for go build -ldflags ({{.Version}}
+                                      {{.Commit}} {{.ShortCommit}} {{.CommitDate}}
+                                      {{.Date}} are filled in; --ldflags= means none).
+              --tags <tags>           Build tags, comma-separated.
+              --output <template>     Artifact name template: {binary} {os} {arch}
+                                      {variant} {ext}.
+              --trimpath/--no-trimpath
+                                      Build with -trimpath (default: on).
+              --clean                 Remove the artifacts listed in the previous manifest
+                                      first.
+              --shard <K/N>           Build only shard K of N of the (program x target)
+                                      jobs, into <out>/shard-K-of-N; join with crossgo
+                                      merge.
+              --shard-durations <file>
+                                      An earlier run's manifest.json: its durations balance
+                                      the shards (every shard must get the same file).
+              --remote-cache <url>    Share the Go build cache through this HTTP cache
+                                      (GOCACHEPROG=crossgo cacheprog).
+              --cgo                   Build with cgo for every target: zig compiles the C
+                                      code of foreign targets (also `cgo: true` in
+                                      crossgo.yaml).
+              --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
+                                      with cgo (default: SDKROOT).
+              --version <version>     The release version (default: the exact tag at HEAD
+                                      without its v, else the module version go stamped).
+              --project <name>        The project name of the checksums file (default:
+                                      crossgo.yaml's project, else the module path's last
+                                      element).
+              --sign-key <file>       A minisign secret key (unencrypted, as `crossgo
+                                      release keygen` or `minisign -G -W` write): the
+                                      checksums file and release.json are signed with it,
+                                      last, when everything passed.
+              --universal/--no-universal
+                                      Merge darwin/arm64 and darwin/amd64 into a universal
+                                      binary (default: crossgo.yaml's universal, else off).
+              --check-reproducible    Rebuild every artifact from a copy of the source in
+                                      another folder with an empty GOCACHE, and compare.
+              --audit                 Audit the artifacts against the Go vulnerability
+                                      database and record the result in release.json (exit
+                                      1 when anything is found).
+              --audit-db <url|dir>    The vulnerability database for --audit: a URL or a
+                                      folder in its published layout (default
+                                      https://vuln.go.dev).
+              --go <path>             The go executable to use (default: CROSSGO_GO, then
+                                      PATH, then the repository's .tools/bin).
+              --json                  Print JSON Lines on stdout: one event per line, the
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
+              --color <color>         Colour: auto colours only on a terminal and never
+                                      with NO_COLOR. (values: auto, always, never; default:
+                                      auto)
+              --no-progress           Plain progress lines even on a terminal.
+              -h, --help              Show help information.
+            """
+
     static let cases: [HelpCase] = [
         HelpCase([], """
             OPTIONS:
@@ -234,70 +301,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --version               Show the version.
               -h, --help              Show help information.
             """),
-        HelpCase(["release"], """
-            ARGUMENTS:
-              <packages>              Main packages to release (default: every main package
-                                      of the module). Words after `--` go to go build.
-
-            OPTIONS:
-              --target <spec>         Targets: pairs, sets, globs or triples,
-                                      comma-separated (repeatable).
-              --out <dir>             Output folder (default: dist next to go.mod).
-              --jobs <jobs>           Targets built at the same time (default: chosen for
-                                      this machine).
-              --ldflags <ldflags>     Linker flags for go build -ldflags ({{.Version}}
-                                      {{.Commit}} {{.ShortCommit}} {{.CommitDate}}
-                                      {{.Date}} are filled in; --ldflags= means none).
-              --tags <tags>           Build tags, comma-separated.
-              --output <template>     Artifact name template: {binary} {os} {arch}
-                                      {variant} {ext}.
-              --trimpath/--no-trimpath
-                                      Build with -trimpath (default: on).
-              --clean                 Remove the artifacts listed in the previous manifest
-                                      first.
-              --shard <K/N>           Build only shard K of N of the (program x target)
-                                      jobs, into <out>/shard-K-of-N; join with crossgo
-                                      merge.
-              --shard-durations <file>
-                                      An earlier run's manifest.json: its durations balance
-                                      the shards (every shard must get the same file).
-              --remote-cache <url>    Share the Go build cache through this HTTP cache
-                                      (GOCACHEPROG=crossgo cacheprog).
-              --cgo                   Build with cgo for every target: zig compiles the C
-                                      code of foreign targets (also `cgo: true` in
-                                      crossgo.yaml).
-              --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
-                                      with cgo (default: SDKROOT).
-              --version <version>     The release version (default: the exact tag at HEAD
-                                      without its v, else the module version go stamped).
-              --project <name>        The project name of the checksums file (default:
-                                      crossgo.yaml's project, else the module path's last
-                                      element).
-              --sign-key <file>       A minisign secret key (unencrypted, as `crossgo
-                                      release keygen` or `minisign -G -W` write): the
-                                      checksums file and release.json are signed with it,
-                                      last, when everything passed.
-              --universal/--no-universal
-                                      Merge darwin/arm64 and darwin/amd64 into a universal
-                                      binary (default: crossgo.yaml's universal, else off).
-              --check-reproducible    Rebuild every artifact from a copy of the source in
-                                      another folder with an empty GOCACHE, and compare.
-              --audit                 Audit the artifacts against the Go vulnerability
-                                      database and record the result in release.json (exit
-                                      1 when anything is found).
-              --audit-db <url|dir>    The vulnerability database for --audit: a URL or a
-                                      folder in its published layout (default
-                                      https://vuln.go.dev).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
-              -h, --help              Show help information.
+        HelpCase(["release"], releaseRun + "\n" + """
 
             SUBCOMMANDS:
               run (default)           Build, then archive, describe (SBOMs), checksum and
@@ -308,71 +312,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
 
               See 'crossgo help release <subcommand>' for detailed help.
             """),
-        HelpCase(["release", "run"], """
-            ARGUMENTS:
-              <packages>              Main packages to release (default: every main package
-                                      of the module). Words after `--` go to go build.
-
-            OPTIONS:
-              --target <spec>         Targets: pairs, sets, globs or triples,
-                                      comma-separated (repeatable).
-              --out <dir>             Output folder (default: dist next to go.mod).
-              --jobs <jobs>           Targets built at the same time (default: chosen for
-                                      this machine).
-              --ldflags <ldflags>     Linker flags for go build -ldflags ({{.Version}}
-                                      {{.Commit}} {{.ShortCommit}} {{.CommitDate}}
-                                      {{.Date}} are filled in; --ldflags= means none).
-              --tags <tags>           Build tags, comma-separated.
-              --output <template>     Artifact name template: {binary} {os} {arch}
-                                      {variant} {ext}.
-              --trimpath/--no-trimpath
-                                      Build with -trimpath (default: on).
-              --clean                 Remove the artifacts listed in the previous manifest
-                                      first.
-              --shard <K/N>           Build only shard K of N of the (program x target)
-                                      jobs, into <out>/shard-K-of-N; join with crossgo
-                                      merge.
-              --shard-durations <file>
-                                      An earlier run's manifest.json: its durations balance
-                                      the shards (every shard must get the same file).
-              --remote-cache <url>    Share the Go build cache through this HTTP cache
-                                      (GOCACHEPROG=crossgo cacheprog).
-              --cgo                   Build with cgo for every target: zig compiles the C
-                                      code of foreign targets (also `cgo: true` in
-                                      crossgo.yaml).
-              --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
-                                      with cgo (default: SDKROOT).
-              --version <version>     The release version (default: the exact tag at HEAD
-                                      without its v, else the module version go stamped).
-              --project <name>        The project name of the checksums file (default:
-                                      crossgo.yaml's project, else the module path's last
-                                      element).
-              --sign-key <file>       A minisign secret key (unencrypted, as `crossgo
-                                      release keygen` or `minisign -G -W` write): the
-                                      checksums file and release.json are signed with it,
-                                      last, when everything passed.
-              --universal/--no-universal
-                                      Merge darwin/arm64 and darwin/amd64 into a universal
-                                      binary (default: crossgo.yaml's universal, else off).
-              --check-reproducible    Rebuild every artifact from a copy of the source in
-                                      another folder with an empty GOCACHE, and compare.
-              --audit                 Audit the artifacts against the Go vulnerability
-                                      database and record the result in release.json (exit
-                                      1 when anything is found).
-              --audit-db <url|dir>    The vulnerability database for --audit: a URL or a
-                                      folder in its published layout (default
-                                      https://vuln.go.dev).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
-              -h, --help              Show help information.
-            """),
+        HelpCase(["release", "run"], releaseRun),
         HelpCase(["release", "keygen"], """
             ARGUMENTS:
               <name>                  The key pair's name: NAME.key and NAME.pub are
