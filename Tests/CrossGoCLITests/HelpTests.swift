@@ -27,6 +27,51 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
         return lines[start...].joined(separator: "\n").trimmingCharacters(in: .newlines)
     }
 
+    /// The build flags build, release and release run share, as their pages show them.
+    static let buildFlags = """
+          --target <spec>         Targets: pairs, sets, globs or triples,
+                                  comma-separated (repeatable).
+          --out <dir>             Output folder (default: dist next to go.mod).
+          --jobs <jobs>           Targets built at the same time (default: chosen for
+                                  this machine).
+          --ldflags <ldflags>     Linker flags for go build -ldflags ({{.Version}}
+                                  {{.Commit}} {{.ShortCommit}} {{.CommitDate}}
+                                  {{.Date}} are filled in; --ldflags= means none).
+          --tags <tags>           Build tags, comma-separated.
+          --output <template>     Artifact name template: {binary} {os} {arch}
+                                  {variant} {ext}.
+          --trimpath/--no-trimpath
+                                  Build with -trimpath (default: on).
+          --clean                 Remove the artifacts listed in the previous manifest
+                                  first.
+          --shard <K/N>           Build only shard K of N of the (program x target)
+                                  jobs, into <out>/shard-K-of-N; join with crossgo
+                                  merge.
+          --shard-durations <file>
+                                  An earlier run's manifest.json: its durations balance
+                                  the shards (every shard must get the same file).
+          --remote-cache <url>    Share the Go build cache through this HTTP cache
+                                  (GOCACHEPROG=crossgo cacheprog).
+          --cgo                   Build with cgo for every target: zig compiles the C
+                                  code of foreign targets (also `cgo: true` in
+                                  crossgo.yaml).
+          --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
+                                  with cgo (default: SDKROOT).
+        """
+
+    /// --go, --json, --color and --no-progress, as most pages show them.
+    static let reportingFlags = """
+          --go <path>             The go executable to use (default: CROSSGO_GO, then
+                                  PATH, then the repository's .tools/bin).
+          --json                  Print JSON Lines on stdout: one event per line, the
+                                  last a summary holding the outcome or an error (see
+                                  the README's event schema).
+          --color <color>         Colour: auto colours only on a terminal and never
+                                  with NO_COLOR. (values: auto, always, never; default:
+                                  auto)
+          --no-progress           Plain progress lines even on a terminal.
+        """
+
     /// `release run`'s page, which `release` shows too, with its subcommands after it.
     static let releaseRun = """
             ARGUMENTS:
@@ -34,34 +79,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       of the module). Words after `--` go to go build.
 
             OPTIONS:
-              --target <spec>         Targets: pairs, sets, globs or triples,
-                                      comma-separated (repeatable).
-              --out <dir>             Output folder (default: dist next to go.mod).
-              --jobs <jobs>           Targets built at the same time (default: chosen for
-                                      this machine).
-              --ldflags <ldflags>     Linker flags for go build -ldflags ({{.Version}}
-                                      {{.Commit}} {{.ShortCommit}} {{.CommitDate}}
-                                      {{.Date}} are filled in; --ldflags= means none).
-              --tags <tags>           Build tags, comma-separated.
-              --output <template>     Artifact name template: {binary} {os} {arch}
-                                      {variant} {ext}.
-              --trimpath/--no-trimpath
-                                      Build with -trimpath (default: on).
-              --clean                 Remove the artifacts listed in the previous manifest
-                                      first.
-              --shard <K/N>           Build only shard K of N of the (program x target)
-                                      jobs, into <out>/shard-K-of-N; join with crossgo
-                                      merge.
-              --shard-durations <file>
-                                      An earlier run's manifest.json: its durations balance
-                                      the shards (every shard must get the same file).
-              --remote-cache <url>    Share the Go build cache through this HTTP cache
-                                      (GOCACHEPROG=crossgo cacheprog).
-              --cgo                   Build with cgo for every target: zig compiles the C
-                                      code of foreign targets (also `cgo: true` in
-                                      crossgo.yaml).
-              --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
-                                      with cgo (default: SDKROOT).
+            \(Self.buildFlags)
               --version <version>     The release version (default: the exact tag at HEAD
                                       without its v, else the module version go stamped).
               --project <name>        The project name of the checksums file (default:
@@ -82,15 +100,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --audit-db <url|dir>    The vulnerability database for --audit: a URL or a
                                       folder in its published layout (default
                                       https://vuln.go.dev).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.reportingFlags)
               -h, --help              Show help information.
             """
 
@@ -138,34 +148,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       of the module). Words after `--` go to go build.
 
             OPTIONS:
-              --target <spec>         Targets: pairs, sets, globs or triples,
-                                      comma-separated (repeatable).
-              --out <dir>             Output folder (default: dist next to go.mod).
-              --jobs <jobs>           Targets built at the same time (default: chosen for
-                                      this machine).
-              --ldflags <ldflags>     Linker flags for go build -ldflags ({{.Version}}
-                                      {{.Commit}} {{.ShortCommit}} {{.CommitDate}}
-                                      {{.Date}} are filled in; --ldflags= means none).
-              --tags <tags>           Build tags, comma-separated.
-              --output <template>     Artifact name template: {binary} {os} {arch}
-                                      {variant} {ext}.
-              --trimpath/--no-trimpath
-                                      Build with -trimpath (default: on).
-              --clean                 Remove the artifacts listed in the previous manifest
-                                      first.
-              --shard <K/N>           Build only shard K of N of the (program x target)
-                                      jobs, into <out>/shard-K-of-N; join with crossgo
-                                      merge.
-              --shard-durations <file>
-                                      An earlier run's manifest.json: its durations balance
-                                      the shards (every shard must get the same file).
-              --remote-cache <url>    Share the Go build cache through this HTTP cache
-                                      (GOCACHEPROG=crossgo cacheprog).
-              --cgo                   Build with cgo for every target: zig compiles the C
-                                      code of foreign targets (also `cgo: true` in
-                                      crossgo.yaml).
-              --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
-                                      with cgo (default: SDKROOT).
+            \(Self.buildFlags)
               --run                   Run each artifact this host can run (natively,
                                       qemu-user, node, wasmtime) and show what it printed.
               --web                   Write a web bundle per js/wasm program:
@@ -175,15 +158,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       (a page served on 127.0.0.1) instead of node.
               --arg <word>            An argument for the programs --run starts
                                       (repeatable).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.reportingFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -223,15 +198,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       crossgo.yaml).
               --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
                                       with cgo (default: SDKROOT).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.reportingFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -271,15 +238,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       crossgo.yaml).
               --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
                                       with cgo (default: SDKROOT).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.reportingFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -289,15 +248,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
 
             OPTIONS:
               -o, --output <file>     Write the page here (default: <dir>/report.html).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.reportingFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -418,15 +369,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
             OPTIONS:
               --target <spec>         Targets to show: pairs, sets, globs or triples,
                                       comma-separated (repeatable).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.reportingFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -477,15 +420,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       CROSSGO_SOURCE).
               --crossgo-ref <ref>     The tag or commit of crossgo to build (default: the
                                       repository variable CROSSGO_REF).
-              --go <path>             The go executable to use (default: CROSSGO_GO, then
-                                      PATH, then the repository's .tools/bin).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.reportingFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
