@@ -139,37 +139,6 @@ struct TargetOnlyVerdictTests {
         return module
     }
 
-    /// Starts argv in a process group of its own with default signal dispositions, output to files; returns its pid.
-    static func spawnInOwnGroup(_ argv: [String], environment: [String: String], directory: String, stdout: String, stderr: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGINT)
-        sigaddset(&defaults, SIGTERM)
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        // The shell changes to the folder and becomes crossgo (exec: same pid, same group).
-        let cArgs = (["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + argv).map { strdup($0) } + [nil]
-        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
-        var pid = pid_t()
-        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, cArgs, cEnv)
-        guard rc == 0 else { throw CocoaError(.executableLoad, userInfo: [NSDebugDescriptionErrorKey: String(cString: strerror(rc))]) }
-        return pid
-    }
-
     /// SIGINT to crossgo's whole process group while a test binary runs (as `timeout -s INT` and CI cancellation send
     /// it): crossgo exits 130 (the time it took is printed), TMPDIR holds nothing crossgo or go made, and the stopped run is
     /// "interrupted", counted as not run, never a failure.
@@ -183,40 +152,22 @@ struct TargetOnlyVerdictTests {
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         let marker = module.path + "/running"
         let args = command == "test" ? ["test", "./...", "--target", "host", "--no-cache", "--no-progress", "--jobs", "1"] : ["bench", "./slow", "--target", "host", "--no-progress"]
-        var env = ProcessInfo.processInfo.environment
+        var env: [String: String] = [:]
         env["SLOW_MARKER"] = marker
         env["TMPDIR"] = tmp
         env["NO_COLOR"] = "1"
         env["CROSSGO_CACHE"] = module.path + "/cache"
         if phase == "build" { env["GOCACHE"] = module.path + "/gocache" }
-        let pid = try Self.spawnInOwnGroup([crossgoExecutable] + args, environment: env, directory: module.path,
-                                           stdout: module.path + "/out.txt", stderr: module.path + "/err.txt")
+        let run = try GroupInterrupt(arguments: args, in: module.path, environment: env)
         func goIsBuilding() -> Bool { filesUnder(tmp).contains { $0.contains("go-build") } }
-        while !(phase == "run" ? FileManager.default.fileExists(atPath: marker) : goIsBuilding()) {
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        kill(-pid, SIGINT)  // the whole group: crossgo, go, the test binary
-        let sent = Date()
-        var status: Int32 = 0
-        var ended = false
-        // Not a timing assertion (the figure is printed: 0.1-0.5 s here): 30 s only tells a hang from a slow machine.
-        for _ in 0..<300 {
-            if waitpid(pid, &status, WNOHANG) == pid { ended = true; break }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
-        if !ended {
-            kill(-pid, SIGKILL)
-            _ = waitpid(pid, &status, 0)
-        }
-        print("\(command) (\(phase)): ended \(String(format: "%.2f", Date().timeIntervalSince(sent))) s after SIGINT to the process group")
-        #expect(ended, "crossgo still running 30 s after SIGINT")
-        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let out = (try? String(contentsOfFile: module.path + "/out.txt", encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: module.path + "/err.txt", encoding: .utf8)) ?? ""
-        #expect(code == 130, "exit \(code): \(err.suffix(1500))")
+        let (code, seconds) = try run.interrupt(until: { phase == "run" ? FileManager.default.fileExists(atPath: marker) : goIsBuilding() },
+                                                describing: phase == "run" ? "the test binary running" : "go building")
+        print("\(command) (\(phase)): ended \(String(format: "%.2f", seconds)) s after SIGINT to the process and its group")
+        let out = run.output  // stdout and stderr, together
+        #expect(code == 130, "exit \(code): \(out.suffix(1500))")
         #expect(filesUnder(tmp).isEmpty && ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? ["?"]).isEmpty,
                 "left in TMPDIR: \((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [])")
-        #expect(!out.contains("CancellationError") && !err.contains("CancellationError"), "\(out)\n\(err)")
+        #expect(!out.contains("CancellationError"), "\(out)")
         if phase == "build" {
             #expect(!out.contains("--- FAIL") && !out.contains("BUILD FAILED"), "\(out)")
         } else if command == "test" {

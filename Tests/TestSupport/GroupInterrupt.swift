@@ -36,11 +36,16 @@ public final class GroupInterrupt {
     /// Waits until the output contains `marker` (at most `timeout` seconds), then sends SIGINT to crossgo and to its
     /// group; returns the exit status and the seconds from the signal to the exit.
     public func interrupt(when marker: String, timeout: TimeInterval = 600) throws -> (Int32, Double) {
+        try interrupt(until: { self.output.contains(marker) }, describing: "'\(marker)' in the output", timeout: timeout)
+    }
+
+    /// Waits until `ready()` holds (at most `timeout` seconds), then interrupts as above.
+    public func interrupt(until ready: () -> Bool, describing what: String, timeout: TimeInterval = 600) throws -> (Int32, Double) {
         let deadline = Date().addingTimeInterval(timeout)
-        while !output.contains(marker) {
+        while !ready() {
             guard process.isRunning, Date() < deadline else {
                 process.terminate()
-                throw InterruptTestError(description: "never saw '\(marker)' before the run ended: \(output.suffix(2000))")
+                throw InterruptTestError(description: "never saw \(what) before the run ended: \(output.suffix(2000))")
             }
             usleep(20_000)
         }
@@ -48,7 +53,13 @@ public final class GroupInterrupt {
         let sent = Date()
         kill(pid, SIGINT)
         kill(-pid, SIGINT)
-        process.waitUntilExit()
+        // Not a timing assertion: 30 s only tells a hang (then killed, and said) from a slow machine.
+        while process.isRunning, Date().timeIntervalSince(sent) < 30 { usleep(20_000) }
+        if process.isRunning {
+            kill(-pid, SIGKILL)
+            process.waitUntilExit()
+            throw InterruptTestError(description: "crossgo still running 30 s after SIGINT: \(output.suffix(2000))")
+        }
         return (process.terminationStatus, Date().timeIntervalSince(sent))
     }
 }
