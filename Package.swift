@@ -15,7 +15,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
@@ -42,7 +41,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -62,7 +60,7 @@ let package = Package(
         /// Shared test helpers: the real toolchain loaded once, temp folders, running crossgo.
         .target(
             name: "TestSupport",
-            dependencies: ["CrossGoKit", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: ["CrossGoKit"],
             path: "Tests/TestSupport"
         ),
         .testTarget(

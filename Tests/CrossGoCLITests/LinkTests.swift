@@ -22,12 +22,7 @@ import Testing
             $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init)
         }
         #expect(r.exitCode == 0 && libraries.contains { $0.hasPrefix("libc.so") }, "\(r.stdout)\(r.stderr)")
-        // Still there: FlyingFox (LocalHTTPServer, the browser runner's and `crossgo serve`'s server) imports
-        // FoundationNetworking for its ProxyHTTPHandler. Replacing that server removes libcurl; then this
-        // known issue is no longer recorded and the test fails until the wrapper is removed.
-        withKnownIssue("FlyingFox links FoundationNetworking, and so libcurl") {
-            #expect(!libraries.contains { $0.contains("libcurl") || $0.contains("FoundationNetworking") }, "\(libraries)")
-        }
+        #expect(!libraries.contains { $0.contains("libcurl") || $0.contains("FoundationNetworking") }, "\(libraries)")
     }
     #endif
 }

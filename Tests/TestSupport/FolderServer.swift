@@ -1,39 +1,34 @@
-// An HTTP server on 127.0.0.1 (FlyingFox, in-process) that serves a folder's files and counts requests.
-import FlyingFox
+// An HTTP server on 127.0.0.1 (crossgo's own LocalHTTPServer, in-process) that serves a folder's files and counts
+// requests.
+import CrossGoKit
 import Foundation
 import Synchronization
 
 public final class FolderServer: Sendable {
     public let root: String
-    private let server: HTTPServer
-    private let counter = RequestCounter()
-    private let task = Mutex<Task<Void, any Error>?>(nil)
+    private let server: LocalHTTPServer
+    private let counter: RequestCounter
 
     /// Starts serving `root` on a free port of 127.0.0.1.
     public init(root: String) async throws {
         self.root = root
-        server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), logger: .disabled)
-        let root = root
-        let counter = counter
-        await server.appendRoute("GET *") { request in
-            let path = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
+        let counter = RequestCounter()
+        self.counter = counter
+        server = try await LocalHTTPServer.start { request in
+            guard request.method == "GET" else { return LocalResponse(status: 405) }
+            let target = request.path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+            let path = target.hasPrefix("/") ? String(target.dropFirst()) : target
             counter.add(path)
             guard !path.contains(".."), let data = FileManager.default.contents(atPath: root + "/" + path) else {
-                return HTTPResponse(statusCode: .notFound)
+                return LocalResponse(status: 404)
             }
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: data)
+            return LocalResponse(headers: ["Content-Type": "application/json"], body: data)
         }
-        let server = self.server
-        task.withLock { $0 = Task { try await server.run() } }
-        try await server.waitUntilListening()
     }
 
     /// `http://127.0.0.1:PORT`.
     public var url: String {
-        get async {
-            if case .ip4(_, let port) = await server.listeningAddress { return "http://127.0.0.1:\(port)" }
-            return "http://127.0.0.1:0"
-        }
+        get async { "http://127.0.0.1:\(server.port)" }
     }
 
     /// How many GET requests each path (without the leading /) received.
@@ -41,7 +36,6 @@ public final class FolderServer: Sendable {
 
     public func stop() async {
         await server.stop()
-        task.withLock { $0?.cancel() }
     }
 }
 
