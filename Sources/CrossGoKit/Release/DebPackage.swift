@@ -101,10 +101,16 @@ public enum DebPackage {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `/usr/share/doc/<name>/copyright` and `changelog.Debian.gz`, unless the package brings its own.
+    /// `/usr/share/doc/<name>/copyright` and `changelog.Debian.gz` (unless the package brings its own copyright), and
+    /// the lintian overrides file.
     static func documentation(_ package: LinuxPackage) -> [PackageFile] {
         let doc = "/usr/share/doc/\(package.name)/"
         var out: [PackageFile] = []
+        if !package.lintianOverrides.isEmpty {
+            // Debian's place for a package's lintian overrides (lintian's manual, "Overrides").
+            out.append(PackageFile(path: "/usr/share/lintian/overrides/\(package.name)", mode: 0o644,
+                                   contents: Data(package.lintianOverrides.map { $0 + "\n" }.joined().utf8)))
+        }
         if !package.files.contains(where: { $0.path == doc + "copyright" }) {
             let copyright = "\(package.name) \(package.version)\n\nLicense: \(package.license)\n"
             out.append(PackageFile(path: doc + "copyright", mode: 0o644, contents: Data(copyright.utf8), doc: true))

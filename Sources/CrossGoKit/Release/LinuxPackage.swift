@@ -72,6 +72,8 @@ public struct LinuxPackage: Sendable, Equatable {
     public var files: [PackageFile]
     /// Every date in the package (file times, build time, changelog).
     public var modificationTime: Int64
+    /// Lines of the .deb's lintian overrides file (`/usr/share/lintian/overrides/<name>`), comments included; none when empty.
+    public var lintianOverrides: [String] = []
 
     public init(name: String, version: String, maintainer: String, summary: String, description: String, license: String,
                 files: [PackageFile], modificationTime: Int64) {

@@ -1,6 +1,7 @@
 // `packages:` and `release.url` in crossgo.yaml, the checks a release makes of them before it builds anything, and
 // what one linux artifact's package holds. The writers (DebPackage, RPMPackage) turn that into bytes.
 import Foundation
+import GoBinary
 
 /// `packages:` in crossgo.yaml: what the .deb and .rpm packages, the Homebrew formula and the Scoop manifest say.
 public struct PackagesConfig: Sendable, Equatable {
@@ -95,6 +96,11 @@ enum ReleasePackaging {
         asked ?? config?.packages?.formats ?? []
     }
 
+    /// Whether an ELF file still has its symbol table (`.symtab`): lintian and rpmlint say unstripped-binary-or-object.
+    static func unstripped(_ path: String) -> Bool {
+        (try? BinaryImage.read(path: path).slices.first?.elf?.sections.contains { $0.name == ".symtab" }) == true
+    }
+
     /// What deb and rpm need that crossgo cannot make up: a maintainer and a license. A usage error naming the key.
     static func check(_ formats: [PackageFormat], config: BuildConfig?, moduleRoot: String) throws {
         let linux = formats.filter(\.isLinuxPackage)
@@ -112,7 +118,8 @@ enum ReleasePackaging {
     }
 
     /// The package of one linux artifact: the binary in /usr/bin, the module's README and license files and a
-    /// copyright file in /usr/share/doc/<name>, the configured extra files and scripts.
+    /// copyright file in /usr/share/doc/<name>, the configured extra files and scripts, and for a static binary the
+    /// .deb's lintian override of statically-linked-binary.
     static func package(for artifact: Artifact, name: String, version: String, config: PackagesConfig, moduleRoot: String, outDir: String,
                         documents: [String], epoch: Int64) throws -> LinuxPackage {
         func read(_ path: String) throws -> Data {
@@ -148,6 +155,12 @@ enum ReleasePackaging {
         package.homepage = config.homepage
         package.depends = config.depends
         package.recommends = config.recommends
+        // Go links statically; lintian exempts Go programs only when it sees the source package's Build-Depends on
+        // golang-go, which a .deb alone does not carry. The override says so for this one binary, nothing else.
+        if let elf = try? BinaryImage.read(path: outDir + "/" + artifact.path).slices.first?.elf, elf.isStatic, elf.needed.isEmpty {
+            package.lintianOverrides = ["# \(artifact.binary) is a Go program, statically linked as Go links by default.",
+                                        "\(name): statically-linked-binary [usr/bin/\(artifact.binary)]"]
+        }
         package.postinstall = try config.postinstall.map { String(decoding: try read(moduleRoot + "/" + $0), as: UTF8.self) }
         package.preremove = try config.preremove.map { String(decoding: try read(moduleRoot + "/" + $0), as: UTF8.self) }
         return package

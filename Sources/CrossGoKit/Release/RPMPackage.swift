@@ -60,7 +60,7 @@ public enum RPMPackage {
         h.add(1009, .int32([Int32(clamping: owned.reduce(0) { $0 + ($1.file?.contents.count ?? 4096) })]))  // SIZE
         h.add(1014, .string(package.license))
         h.add(1015, .string(package.maintainer))  // PACKAGER
-        h.add(1016, .i18n("Unspecified"))  // GROUP
+        h.add(1016, .i18n("Applications/System"))  // GROUP (rpmlint takes rpm's "Unspecified" for none)
         if let homepage = package.homepage { h.add(1020, .string(homepage)) }
         h.add(1021, .string("linux"))
         h.add(1022, .string(arch))

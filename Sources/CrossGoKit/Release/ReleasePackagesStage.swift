@@ -38,6 +38,10 @@ extension ReleaseSession {
             }
         }
         guard !jobs.isEmpty else { return .skipped("no linux target has a package architecture: \(skipped.joined(separator: ", "))") }
+        for job in jobs where ReleasePackaging.unstripped(work.outDir + "/" + job.artifact.path) {
+            context.reporter.report(.notice("\(job.artifact.path) keeps its symbol table: lintian and rpmlint report unstripped-binary-or-object "
+                + "(crossgo packages the released binary as it is; build with --ldflags='-s -w' to strip it)", level: "warning"))
+        }
         let (outDir, moduleRoot, version, epoch) = (work.outDir, work.moduleRoot, work.version, work.epoch)
         let documents = Self.moduleDocuments(moduleRoot)
         let runner = MatrixRunner(concurrency: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), reporter: context.reporter)
@@ -88,7 +92,7 @@ extension ReleaseSession {
         guard !wanted.isEmpty else { return .skipped("not asked for (--package brew,scoop, or packages.formats in crossgo.yaml)") }
         var repository: String?
         if let git = context.system.which("git"),
-           let result = try? await context.system.run(git, ["-C", work.moduleRoot, "remote", "get-url", "origin"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
+           let result = try? await context.system.run(git, ["-C", work.moduleRoot, "config", "--get", "remote.origin.url"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
            result.succeeded {
             repository = ReleaseURL.gitHubRepository(remote: result.stdout)
         }
