@@ -169,7 +169,9 @@ public struct BuildConfig: Sendable, Equatable {
                     throw reader.error(value, key, "a project name is one word of letters, digits and . _ + - (it names the checksums file)")
                 }
                 config.project = name
-            case "packages": config.packages = try reader.packages(value, key: key)
+            case "packages":
+                config.packages = try reader.packages(value, key: key)
+                config.packages?.line = keyNode.mark?.line
             case "release":
                 for (k, v) in try reader.mapping(value, key: key) {
                     let name = k.string ?? ""
