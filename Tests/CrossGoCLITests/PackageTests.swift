@@ -308,6 +308,27 @@ struct PackageTests {
         #expect(!FileManager.default.fileExists(atPath: module + "/dist"), "a refused release wrote \(filesUnder(module + "/dist"))")
     }
 
+    @Test func shardsMergeTheirPackagesButNotTheirPartialManifests() async throws {
+        let root = try TempFolder("packages-shards")
+        defer { root.cleanup() }
+        let module = try await PackageFixture.module(in: root.path + "/m")
+        let args = ["release", "--target", "linux/amd64,linux/arm64,windows/amd64", "--package", "deb,rpm,scoop", "--ldflags=-s -w", "--no-progress"]
+        for k in 1...2 {
+            let shard = try await runCrossgo(args + ["--shard", "\(k)/2"], in: module)
+            #expect(shard.exitCode == 0, "\(shard.stderr)")
+        }
+        let merged = try await runCrossgo(["merge", "dist/shard-1-of-2", "dist/shard-2-of-2", "--out", "merged", "--no-progress"], in: module)
+        #expect(merged.exitCode == 0, "\(merged.stderr)")
+        #expect(merged.stderr.contains("not merged: hello.json (each shard's covers only its own archives)"), "\(merged.stderr)")
+        let manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(contentsOf: URL(fileURLWithPath: module + "/merged/release.json")))
+        #expect(Set(manifest.files.filter { $0.kind == .package }.map(\.path)) == Set(PackageFixture.debs + PackageFixture.rpms))
+        #expect(!manifest.files.contains { $0.kind == .manifest } && !FileManager.default.fileExists(atPath: module + "/merged/hello.json"))
+        #expect(manifest.stages.map(\.name).contains("packages"))
+        let verified = try await runCrossgo(["verify", "merged", "--no-progress"], in: module)
+        #expect(verified.exitCode == 0, "\(verified.stdout)")
+        #expect(verified.stdout.isEmpty || !verified.stdout.contains("FAILED"), "\(verified.stdout)")
+    }
+
     @Test func anUnknownPackageFormatIsAUsageError() async throws {
         let result = try await runCrossgo(["release", "--package", "deb,msi"])
         #expect(result.exitCode == 2)
