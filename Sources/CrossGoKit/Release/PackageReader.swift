@@ -118,18 +118,22 @@ enum PackageReader {
         return Header(bytes: Data(bytes[offset..<storeStart + size]), entries: entries, store: Array(bytes[storeStart..<storeStart + size]))
     }
 
-    /// The files of an .rpm; its header's SHA-256 and payload digest are checked on the way.
+    /// The files of an .rpm; its header's SHA-256 and its payload digest must be recorded, and agree.
     static func rpmFiles(_ data: Data) throws -> [String: Data] {
         let bytes = [UInt8](data)
         guard bytes.count > 96, bytes.starts(with: [0xed, 0xab, 0xee, 0xdb]) else { throw Unreadable(description: "no RPM lead") }
         let signature = try header(bytes, at: 96)
         let mainStart = 96 + signature.bytes.count + (8 - signature.bytes.count % 8) % 8
         let main = try header(bytes, at: mainStart)
-        if let recorded = signature.string(273), SHA256.hash(data: main.bytes).hex != recorded {
+        guard let headerDigest = signature.string(273) else { throw Unreadable(description: "its signature header records no SHA-256 of the header") }
+        guard SHA256.hash(data: main.bytes).hex == headerDigest else {
             throw Unreadable(description: "the header's SHA-256 is not the one its signature header records")
         }
         let payload = Data(bytes[(mainStart + main.bytes.count)...])
-        if let recorded = main.strings(5092).first, SHA256.hash(data: payload).hex != recorded {
+        guard main.entries[5093]?.type == 4, let payloadDigest = main.strings(5092).first else {
+            throw Unreadable(description: "its header records no payload digest")
+        }
+        guard SHA256.hash(data: payload).hex == payloadDigest else {
             throw Unreadable(description: "the payload's SHA-256 is not the one its header records")
         }
         guard main.string(1125) == "gzip" else { throw Unreadable(description: "payload compressor \(main.string(1125) ?? "?"): crossgo reads gzip only") }

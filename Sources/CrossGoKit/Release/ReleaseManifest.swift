@@ -44,7 +44,7 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
 /// How one stage of the release went.
 public struct ReleaseStage: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable { case done, skipped, failed }
-    /// "build", "universal", "archives", "sboms", "checksums", "sign", "reproducible".
+    /// "build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit", "checksums", "sign".
     public var name: String
     public var status: Status
     /// What it made, or why it was skipped or failed.
@@ -55,7 +55,7 @@ public struct ReleaseStage: Sendable, Codable, Equatable {
 public struct ReleaseFailure: Sendable, Codable, Equatable {
     public var binary: String
     public var target: String
-    /// The stage that failed ("build", "verify", "archive", "sbom", "universal").
+    /// The stage that failed ("build", "verify", "archive", "sbom", "universal", "package", "manifest").
     public var stage: String
     public var message: String
 }

@@ -61,7 +61,7 @@ extension ReleaseSession {
                     }
                     var file = try Self.describe(outDir, name, kind: .package, target: job.artifact.target, binary: job.artifact.binary,
                                                  format: format.rawValue, covers: [job.artifact.path])
-                    file.entries = package.files.map(\.path).sorted()
+                    file.entries = (format == .deb ? package.files + DebPackage.documentation(package) : package.files).map(\.path).sorted()
                     files.append(file)
                 }
                 return .made(files)
