@@ -83,6 +83,12 @@ enum PackageFixture {
         return out
     }
 
+    /// Runs an installed hello with -version: natively on a host of its architecture, else under qemu-user.
+    static func run(_ path: String, goarch: String) async throws -> ProgramResult {
+        if hostPair == "linux/" + goarch { return try await runProgram(path, ["-version"]) }
+        return try await runProgram(goarch == "amd64" ? "qemu-x86_64" : "qemu-aarch64", [path, "-version"])
+    }
+
     /// A copy of `file` with one byte in the middle of its payload flipped.
     static func damaged(_ dist: String, _ file: String, into folder: TempFolder) throws -> String {
         var bytes = try Data(contentsOf: URL(fileURLWithPath: dist + "/" + file))
@@ -158,9 +164,7 @@ struct PackageTests {
             defer { root.cleanup() }
             let unpacked = try await runProgram("dpkg", ["-x", path, root.path])
             #expect(unpacked.exitCode == 0, "\(unpacked.stderr)")
-            let ran = arch == "amd64" && hostPair == "linux/amd64"
-                ? try await runProgram(root.path + "/usr/bin/hello", ["-version"])
-                : try await runProgram("qemu-aarch64", [root.path + "/usr/bin/hello", "-version"])
+            let ran = try await PackageFixture.run(root.path + "/usr/bin/hello", goarch: arch)
             #expect(ran.stdout == "1.2.3\n", "\(deb): \(ran.stdout)\(ran.stderr)")
             #expect(try String(contentsOfFile: root.path + "/etc/hello/hello.conf", encoding: .utf8) == "greeting = hello\n")
         }
@@ -191,9 +195,7 @@ struct PackageTests {
             let installed = try await runProgram("rpm", ["-i", "--root", root.path, "--dbpath", root.path + "/rpmdb", "--nodeps", "--noscripts",
                                                           "--ignorearch", path])
             #expect(installed.exitCode == 0, "\(rpm): \(installed.stdout)\(installed.stderr)")
-            let ran = arch == "x86_64" && hostPair == "linux/amd64"
-                ? try await runProgram(root.path + "/usr/bin/hello", ["-version"])
-                : try await runProgram("qemu-aarch64", [root.path + "/usr/bin/hello", "-version"])
+            let ran = try await PackageFixture.run(root.path + "/usr/bin/hello", goarch: arch == "x86_64" ? "amd64" : "arm64")
             #expect(ran.stdout == "1.2.3\n", "\(rpm): \(ran.stdout)\(ran.stderr)")
         }
     }
