@@ -167,6 +167,23 @@ struct PackageTests {
             let ran = try await PackageFixture.run(root.path + "/usr/bin/hello", goarch: arch)
             #expect(ran.stdout == "1.2.3\n", "\(deb): \(ran.stdout)\(ran.stderr)")
             #expect(try String(contentsOfFile: root.path + "/etc/hello/hello.conf", encoding: .utf8) == "greeting = hello\n")
+            // dpkg installs it into an empty root of its own (the postinst runs), and removes it keeping the conffile.
+            let system = try TempFolder("dpkg-root")
+            defer { system.cleanup() }
+            try FileManager.default.createDirectory(atPath: system.path + "/var/lib/dpkg/updates", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: system.path + "/var/lib/dpkg/info", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: system.path + "/var/lib/dpkg/status", contents: Data())
+            let dpkg = ["--root=" + system.path, "--force-script-chrootless", "--force-not-root", "--force-depends", "--force-architecture", "--log=/dev/null"]
+            let install = try await runProgram("dpkg", dpkg + ["-i", path])
+            #expect(install.exitCode == 0 && install.stdout.contains("Setting up hello\(hostPair == "linux/" + arch ? "" : ":" + arch) (1.2.3-1)")
+                    && install.stdout.contains("hello installed"),
+                    "\(deb): \(install.stdout)\(install.stderr)")
+            let status = try await runProgram("dpkg", ["--root=" + system.path, "-s", "hello"])
+            #expect(status.stdout.contains("Status: install ok installed\n"), "\(status.stdout)")
+            #expect(try await PackageFixture.run(system.path + "/usr/bin/hello", goarch: arch).stdout == "1.2.3\n")
+            let remove = try await runProgram("dpkg", dpkg + ["-r", "hello"])
+            #expect(remove.exitCode == 0, "\(remove.stdout)\(remove.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: system.path + "/usr/bin/hello") && FileManager.default.fileExists(atPath: system.path + "/etc/hello/hello.conf"))
         }
     }
 
@@ -182,6 +199,8 @@ struct PackageTests {
             #expect(list.stdout.contains("/usr/bin/hello") && list.stdout.contains("/etc/hello/hello.conf"), "\(list.stdout)")
             let configs = try await runProgram("rpm", ["-qcp", path])
             #expect(configs.stdout == "/etc/hello/hello.conf\n", "\(configs.stdout)")
+            let scripts = try await runProgram("rpm", ["-qp", "--scripts", path])
+            #expect(scripts.stdout == "postinstall scriptlet (using /bin/sh):\n#!/bin/sh\nset -e\necho hello installed\n\n", "\(scripts.stdout)")
             let digests = try await runProgram("rpm", ["-K", path])
             #expect(digests.exitCode == 0 && digests.stdout.hasSuffix("digests OK\n"), "\(rpm): \(digests.stdout)\(digests.stderr)")
             // rpmlint: no errors but the two the README accepts (a Go program is static; the .rpm has no OpenPGP signature).
