@@ -29,9 +29,23 @@ extension ReleaseSession {
         }
         var jobs: [PackageJob] = []
         var skipped: [String] = []
-        for artifact in linux {
+        // One package per program and architecture name: a target without a level (linux/amd64) before its levels
+        // (linux/amd64/v3), which would otherwise write a second file of the same name.
+        let ordered = linux.sorted { a, b in
+            if a.binary != b.binary { return a.binary < b.binary }
+            if (a.variant == nil) != (b.variant == nil) { return a.variant == nil }
+            return a.target < b.target
+        }
+        for artifact in ordered {
             switch PackageArchitecture.of(goarch: artifact.goarch, goarm: artifact.settings["GOARM"] ?? (artifact.goarch == "arm" ? artifact.variant : nil)) {
-            case .success(let arch): jobs.append(PackageJob(artifact: artifact, name: settings.name ?? artifact.binary, arch: arch))
+            case .success(let arch):
+                let taken = jobs.first { job in job.artifact.binary == artifact.binary && (job.arch.deb == arch.deb || job.arch.rpm == arch.rpm) }
+                if let first = taken {
+                    skipped.append(artifact.target)
+                    context.reporter.report(.notice("no package for \(artifact.binary) \(artifact.target): \(first.artifact.target) has the \(arch.deb) package", level: "info"))
+                    continue
+                }
+                jobs.append(PackageJob(artifact: artifact, name: settings.name ?? artifact.binary, arch: arch))
             case .failure(let unsupported):
                 skipped.append(artifact.target)
                 context.reporter.report(.notice("no package for \(artifact.binary) \(artifact.target): \(unsupported.reason)", level: "info"))
@@ -83,7 +97,7 @@ extension ReleaseSession {
         }
         if packed.interrupted { return .failed("interrupted") }
         let detail = "\(made) package(s) (\(linuxFormats.map(\.rawValue).joined(separator: ", "))) of \(jobs.count) linux artifact(s)"
-            + (skipped.isEmpty ? "" : "; none for \(skipped.joined(separator: ", ")) (no package architecture)")
+            + (skipped.isEmpty ? "" : "; none for \(skipped.joined(separator: ", ")) (no package architecture of its own)")
         return failed == 0 ? .done(detail) : .failed(detail + ", \(failed) failed")
     }
 
