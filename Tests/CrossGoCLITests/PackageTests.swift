@@ -350,6 +350,21 @@ struct PackageTests {
         #expect(verified.stdout.isEmpty || !verified.stdout.contains("FAILED"), "\(verified.stdout)")
     }
 
+    @Test func levelsOfOneArchitectureGiveOnePackage() async throws {
+        let root = try TempFolder("packages-levels")
+        defer { root.cleanup() }
+        let module = try await PackageFixture.module(in: root.path + "/m")
+        let result = try await runCrossgo(["release", "--target", "linux/amd64/v3,linux/amd64,linux/arm/6,linux/arm/5", "--package", "deb,rpm",
+                                           "--ldflags=-s -w", "--no-progress"], in: module)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(contentsOf: URL(fileURLWithPath: module + "/dist/release.json")))
+        let packages = manifest.files.filter { $0.kind == .package }.map { "\($0.path) \($0.target ?? "")" }.sorted()
+        #expect(packages == ["hello-1.2.3-1.armv5tel.rpm linux/arm/5", "hello-1.2.3-1.x86_64.rpm linux/amd64",
+                             "hello_1.2.3-1_amd64.deb linux/amd64", "hello_1.2.3-1_armel.deb linux/arm/5"], "\(packages)")
+        #expect(result.stderr.contains("no package for hello linux/amd64/v3: linux/amd64 has the amd64 package"), "\(result.stderr)")
+        #expect(result.stderr.contains("no package for hello linux/arm/6: linux/arm/5 has the armel package"), "\(result.stderr)")
+    }
+
     @Test func anUnknownPackageFormatIsAUsageError() async throws {
         let result = try await runCrossgo(["release", "--package", "deb,msi"])
         #expect(result.exitCode == 2)
