@@ -21,7 +21,8 @@ extension Release {
         discussion: """
             Runs the build, then these stages: a universal macOS binary (--universal), reproducible archives \
             (<binary>_<version>_<os>_<arch>.tar.gz, .zip for windows, with the module's README*/LICENSE* files), \
-            CycloneDX 1.6 and SPDX 2.3 SBOMs per binary from its own build info, a rebuild-and-compare proof \
+            CycloneDX 1.6 and SPDX 2.3 SBOMs per binary from its own build info, .deb and .rpm packages per linux artifact \
+            and a Homebrew formula and a Scoop manifest per program (--package, or packages: in crossgo.yaml), a rebuild-and-compare proof \
             (--check-reproducible), an audit (--audit), <project>_<version>_checksums.txt and release.json; last, and \
             only when every target and stage passed, the minisign signatures of both (--sign-key). An interrupted \
             release leaves no checksums file and no signature. \
@@ -57,11 +58,21 @@ extension Release {
     @Option(name: .customLong("audit-db"), help: ArgumentHelp("The vulnerability database for --audit: a URL or a folder in its published layout (default https://vuln.go.dev).", valueName: "url|dir"))
     var auditDatabase: String?
 
+    @Option(name: .customLong("package"), help: ArgumentHelp("Also write these, comma-separated: deb and rpm (a package per linux artifact), brew (a Homebrew formula) and scoop (a Scoop manifest) over the archives (default: crossgo.yaml's packages.formats, else none).", valueName: "deb,rpm,brew,scoop"))
+    var packageFormats: String?
+
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
+    func validate() throws {
+        if let packageFormats {
+            do { _ = try PackageFormat.parseList(packageFormats, what: "--package") } catch { throw ValidationError("\(error)") }
+        }
+    }
+
     func run() async throws {
         var request = ReleaseRequest()
+        request.packageFormats = try packageFormats.map { try PackageFormat.parseList($0, what: "--package") }
         request.build = try build.request(packages: packages, arguments, goPath: toolchainOptions.goPath)
         request.version = releaseVersion
         request.project = project

@@ -100,6 +100,12 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --audit-db <url|dir>    The vulnerability database for --audit: a URL or a
                                       folder in its published layout (default
                                       https://vuln.go.dev).
+              --package <deb,rpm,brew,scoop>
+                                      Also write these, comma-separated: deb and rpm (a
+                                      package per linux artifact), brew (a Homebrew
+                                      formula) and scoop (a Scoop manifest) over the
+                                      archives (default: crossgo.yaml's packages.formats,
+                                      else none).
             \(Self.reportingFlags)
               -h, --help              Show help information.
             """

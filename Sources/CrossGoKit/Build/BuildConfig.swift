@@ -88,11 +88,20 @@ public struct BuildConfig: Sendable, Equatable {
     public var project: String?
     /// `crossgo release`: merge darwin/arm64 and darwin/amd64 into a universal binary.
     public var universal: Bool?
+    /// `crossgo release`: what the .deb and .rpm packages, the Homebrew formula and the Scoop manifest hold.
+    public var packages: PackagesConfig?
+    /// `crossgo release`: `release.url`, where an archive is downloaded from (`{{.Tag}}`, `{{.Version}}`, `{{.ArtifactName}}`).
+    public var releaseURL: String?
 
     public init() {}
 
     public static let fileName = "crossgo.yaml"
-    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo", "libc", "web", "project", "universal"]
+    static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo", "libc", "web", "project", "universal",
+                          "packages", "release"]
+    static let packagesKeys = ["formats", "name", "maintainer", "description", "homepage", "license", "depends", "recommends", "files", "scripts"]
+    static let packageFileKeys = ["source", "destination", "mode", "config"]
+    static let scriptKeys = ["postinstall", "preremove"]
+    static let releaseKeys = ["url"]
     static let buildKeys = ["main", "binary", "ldflags", "tags", "env", "flags", "cgo", "libc"]
     static let overrideKeys = ["target", "targets", "ldflags", "tags", "env", "flags", "cgo", "libc"]
 
@@ -160,6 +169,17 @@ public struct BuildConfig: Sendable, Equatable {
                     throw reader.error(value, key, "a project name is one word of letters, digits and . _ + - (it names the checksums file)")
                 }
                 config.project = name
+            case "packages":
+                config.packages = try reader.packages(value, key: key)
+                config.packages?.line = keyNode.mark?.line
+            case "release":
+                for (k, v) in try reader.mapping(value, key: key) {
+                    let name = k.string ?? ""
+                    guard name == "url" else { throw reader.unknown(k, "release.\(name)", known: releaseKeys) }
+                    let url = try reader.string(v, key: "release.url")
+                    if let problem = ReleaseURL.problem(url) { throw reader.error(v, "release.url", problem) }
+                    config.releaseURL = url
+                }
             case "builds":
                 guard case .sequence(let items) = value else { throw reader.error(value, key, "expected a list of builds") }
                 config.builds = try items.enumerated().map { i, item in try reader.build(item, key: "builds[\(i)]") }
@@ -310,6 +330,99 @@ private struct Reader {
         }
         guard sawMain, !spec.main.isEmpty else { throw error(node, "\(key).main", "missing: name the main package, e.g. main: ./cmd/tool") }
         return spec
+    }
+
+    /// `packages:`. Every file it names must exist next to crossgo.yaml, and the name must be one Debian accepts, so
+    /// that a release fails before it builds anything.
+    func packages(_ node: Node, key: String) throws -> PackagesConfig {
+        var out = PackagesConfig()
+        out.line = node.mark?.line
+        let root = (file as NSString).deletingLastPathComponent
+        func existing(_ v: Node, _ path: String) throws -> String {
+            let relative = try string(v, key: path)
+            guard !relative.isEmpty, !relative.hasPrefix("/") else { throw error(v, path, "give a path relative to the folder of crossgo.yaml") }
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDir), !isDir.boolValue else {
+                throw error(v, path, "\(relative): no such file")
+            }
+            return relative
+        }
+        for (k, v) in try mapping(node, key: key) {
+            let name = k.string ?? ""
+            let path = "\(key).\(name)"
+            switch name {
+            case "formats":
+                out.formats = try strings(v, key: path).map { word in
+                    guard let format = PackageFormat(rawValue: word.lowercased()) else { throw error(v, path, "\(word): not a package format (deb, rpm, brew, scoop)") }
+                    return format
+                }.sorted()
+            case "name":
+                let packageName = try string(v, key: path)
+                if let problem = LinuxPackage.nameProblem(packageName) { throw error(v, path, problem) }
+                out.name = packageName
+            case "maintainer":
+                let maintainer = try string(v, key: path)
+                guard maintainer.contains("<"), maintainer.hasSuffix(">"), !maintainer.contains("\n") else {
+                    throw error(v, path, "expected a name and an address, e.g. Jane Doe <jane@example.com> (Debian policy 5.6.2)")
+                }
+                out.maintainer = maintainer
+            case "description":
+                let text = try string(v, key: path).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !text.isEmpty else { throw error(v, path, "empty: the first line is the package's summary") }
+                out.description = text
+            case "homepage": out.homepage = try string(v, key: path)
+            case "license":
+                let license = try string(v, key: path)
+                guard !license.isEmpty, !license.contains("\n") else { throw error(v, path, "expected an SPDX license expression, e.g. MIT") }
+                out.license = license
+            case "depends": out.depends = try strings(v, key: path)
+            case "recommends": out.recommends = try strings(v, key: path)
+            case "scripts":
+                for (sk, sv) in try mapping(v, key: path) {
+                    let script = sk.string ?? ""
+                    switch script {
+                    case "postinstall": out.postinstall = try existing(sv, "\(path).\(script)")
+                    case "preremove": out.preremove = try existing(sv, "\(path).\(script)")
+                    default: throw unknown(sk, "\(path).\(script)", known: BuildConfig.scriptKeys)
+                    }
+                }
+            case "files":
+                guard case .sequence(let items) = v else { throw error(v, path, "expected a list of files (source, destination, mode, config)") }
+                out.files = try items.enumerated().map { i, item in
+                    let itemKey = "\(path)[\(i)]"
+                    var spec = PackageFileSpec(source: "", destination: "")
+                    spec.line = item.mark?.line
+                    for (fk, fv) in try mapping(item, key: itemKey) {
+                        let field = fk.string ?? ""
+                        let fieldKey = "\(itemKey).\(field)"
+                        switch field {
+                        case "source": spec.source = try existing(fv, fieldKey)
+                        case "destination":
+                            let destination = try string(fv, key: fieldKey)
+                            let parts = destination.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+                            guard destination.hasPrefix("/"), !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+                                throw error(fv, fieldKey, "expected an absolute file path, e.g. /etc/hello/hello.conf")
+                            }
+                            spec.destination = destination
+                        case "mode":
+                            let text = try string(fv, key: fieldKey)
+                            let digits = text.hasPrefix("0o") ? String(text.dropFirst(2)) : text
+                            guard let mode = Int(digits, radix: 8), mode >= 0, mode <= 0o7777 else {
+                                throw error(fv, fieldKey, "expected an octal mode, e.g. 0644 or 0755")
+                            }
+                            spec.mode = mode
+                        case "config": spec.config = try bool(fv, key: fieldKey)
+                        default: throw unknown(fk, fieldKey, known: BuildConfig.packageFileKeys)
+                        }
+                    }
+                    guard !spec.source.isEmpty else { throw error(item, "\(itemKey).source", "missing: the file to include, relative to crossgo.yaml") }
+                    guard !spec.destination.isEmpty else { throw error(item, "\(itemKey).destination", "missing: where it is installed, e.g. /etc/hello/hello.conf") }
+                    return spec
+                }
+            default: throw unknown(k, path, known: BuildConfig.packagesKeys)
+            }
+        }
+        return out
     }
 
     func override(_ node: Node, key: String) throws -> TargetOverride {

@@ -39,6 +39,9 @@ public struct BuildRequest: Sendable {
     public var cgo: Bool?
     /// `--sdk`: a macOS SDK folder for darwin cgo targets (default: SDKROOT).
     public var sdk: String?
+    /// Checks of crossgo.yaml that the command on top of the build makes (release: `packages:`), run once the file is
+    /// read and before anything is built or written; a thrown error ends the build.
+    public var checkConfig: (@Sendable (_ config: BuildConfig?, _ moduleRoot: String) throws -> Void)?
 
     public init() {}
 }
@@ -151,6 +154,7 @@ public struct BuildSession: Sendable {
         let toolchain = try await GoToolchain.load(goPath: goPath, workingDirectory: cwd, system: system, cache: context.goCache)
         let moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
         let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
+        try request.checkConfig?(config, moduleRoot)
         let targets = try resolveTargets(request.targets, config: config, toolchain: toolchain)
 
         var options = BuildOptions()

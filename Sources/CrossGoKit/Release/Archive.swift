@@ -70,16 +70,11 @@ public enum ReproducibleArchive {
     /// Writes a gzip-compressed tar archive of `entries` to `url`.
     public static func writeTarGz(entries: [ArchiveEntry], to url: URL, modificationTime: Int64) throws(ArchiveError) {
         let sorted = try validated(entries, archive: url.path)
-        var tar = Data()
+        var members: [TarMember] = []
         for entry in sorted {
-            let contents = try read(entry.source)
-            tar.append(contentsOf: tarHeaders(name: entry.name, size: UInt64(contents.count),
-                                              mode: entry.executable ? 0o755 : 0o644, mtime: modificationTime))
-            tar.append(contents)
-            tar.append(contentsOf: [UInt8](repeating: 0, count: padding(contents.count, to: 512)))
+            members.append(TarMember(name: entry.name, mode: entry.executable ? 0o755 : 0o644, contents: try read(entry.source)))
         }
-        tar.append(contentsOf: [UInt8](repeating: 0, count: 1024))  // two zero blocks end the archive
-        tar.append(contentsOf: [UInt8](repeating: 0, count: padding(tar.count, to: 10240)))
+        let tar = tar(members, mtime: modificationTime)
         let gz = try gzip(tar, path: url.path)
         try writeAtomically(url) { temp throws(ArchiveError) in
             do { try gz.write(to: temp) } catch { throw .cannotWrite(path: url.path, reason: reason(error)) }
@@ -132,8 +127,35 @@ public enum ReproducibleArchive {
 
     // MARK: - tar
 
+    /// One member of a tar stream written by `tar(_:mtime:owner:)`: a regular file with its bytes, or a folder.
+    struct TarMember {
+        var name: String
+        var mode: Int
+        /// nil for a folder.
+        var contents: Data?
+    }
+
+    /// A tar stream of `members` in the order given (the caller sorts), every one owned by 0/0 and carrying `owner` as
+    /// its user and group name ("" for none), dated `mtime`, ending with two zero blocks, padded to whole 10240-byte
+    /// records. The package writers use it for control.tar and data.tar (folders included, `./` names).
+    static func tar(_ members: [TarMember], mtime: Int64, owner: String = "") -> Data {
+        var tar = Data()
+        for member in members {
+            let size = UInt64(member.contents?.count ?? 0)
+            tar.append(contentsOf: tarHeaders(name: member.name, size: size, mode: member.mode, mtime: mtime,
+                                              type: UInt8(ascii: member.contents == nil ? "5" : "0"), owner: owner))
+            if let contents = member.contents {
+                tar.append(contents)
+                tar.append(contentsOf: [UInt8](repeating: 0, count: padding(contents.count, to: 512)))
+            }
+        }
+        tar.append(contentsOf: [UInt8](repeating: 0, count: 1024))  // two zero blocks end the archive
+        tar.append(contentsOf: [UInt8](repeating: 0, count: padding(tar.count, to: 10240)))
+        return tar
+    }
+
     /// The header block(s) for one regular file: a pax extended header first when ustar cannot hold the name or size.
-    static func tarHeaders(name: String, size: UInt64, mode: Int, mtime: Int64) -> [UInt8] {
+    static func tarHeaders(name: String, size: UInt64, mode: Int, mtime: Int64, type: UInt8 = UInt8(ascii: "0"), owner: String = "") -> [UInt8] {
         let nameBytes = Array(name.utf8)
         let sizeFits = size < 0o777_7777_7777  // 11 octal digits
         var out: [UInt8] = []
@@ -148,7 +170,7 @@ public enum ReproducibleArchive {
             out += body + [UInt8](repeating: 0, count: padding(body.count, to: 512))
             storedName = Array(nameBytes.suffix(100))
         }
-        out += ustarHeader(name: storedName, size: sizeFits ? size : 0, mode: mode, mtime: mtime, type: UInt8(ascii: "0"))
+        out += ustarHeader(name: storedName, size: sizeFits ? size : 0, mode: mode, mtime: mtime, type: type, owner: owner)
         return out
     }
 
@@ -160,7 +182,7 @@ public enum ReproducibleArchive {
         return "\(rest + digits) \(key)=\(value)\n"
     }
 
-    static func ustarHeader(name: [UInt8], size: UInt64, mode: Int, mtime: Int64, type: UInt8) -> [UInt8] {
+    static func ustarHeader(name: [UInt8], size: UInt64, mode: Int, mtime: Int64, type: UInt8, owner: String = "") -> [UInt8] {
         var h = [UInt8](repeating: 0, count: 512)
         func put(_ bytes: [UInt8], at offset: Int, max: Int) {
             for (i, b) in bytes.prefix(max).enumerated() { h[offset + i] = b }
@@ -180,7 +202,9 @@ public enum ReproducibleArchive {
         h[156] = type
         put(Array("ustar".utf8) + [0], at: 257, max: 6)
         put(Array("00".utf8), at: 263, max: 2)
-        // uname and gname (265, 297) stay empty.
+        // uname and gname (265, 297): empty for release archives, "root" in packages (Debian policy 10.9: root-owned files).
+        put(Array(owner.utf8), at: 265, max: 31)
+        put(Array(owner.utf8), at: 297, max: 31)
         put(octal(0, digits: 7), at: 329, max: 8)  // devmajor
         put(octal(0, digits: 7), at: 337, max: 8)  // devminor
         let sum = h.reduce(0) { $0 + Int($1) }

@@ -7,6 +7,10 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
         /// `checksums` and `signature` appear only in release.json files written before the seal covered release.json.
         case archive, binary, sbom, checksums, signature
+        /// A .deb or .rpm of one linux artifact.
+        case package
+        /// A Homebrew formula or a Scoop manifest over the archives.
+        case manifest
     }
 
     /// Path relative to the output folder.
@@ -18,11 +22,11 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
     public var binary: String?
     public var size: Int
     public var sha256: String
-    /// "tar.gz", "zip", "cyclonedx-1.6", "spdx-2.3", "minisign", "sha256sum", "mach-o-universal".
+    /// "tar.gz", "zip", "cyclonedx-1.6", "spdx-2.3", "minisign", "sha256sum", "mach-o-universal", "deb", "rpm", "homebrew", "scoop".
     public var format: String?
-    /// The artifacts (paths in the output folder) this file holds or describes.
+    /// The artifacts (paths in the output folder) this file holds or describes; a manifest's archives.
     public var covers: [String]?
-    /// An archive's entries, in archive order.
+    /// An archive's entries, in archive order; a package's installed files.
     public var entries: [String]?
 
     public init(path: String, kind: Kind, target: String?, binary: String?, size: Int, sha256: String, format: String?, covers: [String]?) {
@@ -40,7 +44,7 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
 /// How one stage of the release went.
 public struct ReleaseStage: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable { case done, skipped, failed }
-    /// "build", "universal", "archives", "sboms", "checksums", "sign", "reproducible".
+    /// "build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit", "checksums", "sign".
     public var name: String
     public var status: Status
     /// What it made, or why it was skipped or failed.
@@ -51,7 +55,7 @@ public struct ReleaseStage: Sendable, Codable, Equatable {
 public struct ReleaseFailure: Sendable, Codable, Equatable {
     public var binary: String
     public var target: String
-    /// The stage that failed ("build", "verify", "archive", "sbom", "universal").
+    /// The stage that failed ("build", "verify", "archive", "sbom", "universal", "package", "manifest").
     public var stage: String
     public var message: String
 }

@@ -1,6 +1,6 @@
 // The release session: the build session, then stages on the matrix runner — a universal macOS binary,
-// reproducible archives, SBOMs per artifact, a checksums file, its minisign signature, an optional
-// rebuild-and-compare proof — and dist/release.json, written last.
+// reproducible archives, SBOMs per artifact, .deb/.rpm packages and Homebrew/Scoop manifests when asked, a checksums
+// file, its minisign signature, an optional rebuild-and-compare proof — and dist/release.json, written last.
 import Foundation
 import GoBinary
 
@@ -22,6 +22,8 @@ public struct ReleaseRequest: Sendable {
     /// Audit the artifacts against the Go vulnerability database (`--audit`), at `auditDatabase` (nil: vuln.go.dev).
     public var audit = false
     public var auditDatabase: String?
+    /// `--package deb,rpm,brew,scoop`; nil: crossgo.yaml's `packages.formats`, else none.
+    public var packageFormats: [PackageFormat]?
 
     public init() {}
 }
@@ -56,6 +58,7 @@ public struct ReleaseOutcome: SessionOutcome {
         return [("built", build.artifacts.count), ("failed", release?.failed.count ?? build.failures.count),
                 ("failedStages", failedStages.count),
                 ("archives", files.filter { $0.kind == .archive }.count), ("sboms", files.filter { $0.kind == .sbom }.count),
+                ("packages", files.filter { $0.kind == .package }.count), ("manifests", files.filter { $0.kind == .manifest }.count),
                 ("signed", signed ? 1 : 0),
                 ("reproducible", release?.reproducibility?.filter { $0.status == .reproducible }.count ?? 0),
                 ("notReproducible", release?.reproducibility?.filter { $0.status != .reproducible }.count ?? 0)]
@@ -196,6 +199,10 @@ public struct ReleaseSession: Sendable {
         var buildRequest = request.build
         buildRequest.run = false
         buildRequest.version = request.version
+        let askedFormats = request.packageFormats
+        buildRequest.checkConfig = { config, moduleRoot in
+            try ReleasePackaging.check(ReleasePackaging.formats(askedFormats, config: config), config: config, moduleRoot: moduleRoot)
+        }
         let built = try await BuildSession(context: context).run(buildRequest)
         let outDir = built.outDir
         // Until this release has passed every stage, nothing in the folder is signed: the previous release's seal goes first.
@@ -226,6 +233,7 @@ public struct ReleaseSession: Sendable {
             (epoch, epochFrom) = (0, "none")
             reporter.report(.notice("not a git checkout and no SOURCE_DATE_EPOCH: archive entries carry the time 1970-01-01T00:00:00Z", level: "warning"))
         }
+        let formats = ReleasePackaging.formats(request.packageFormats, config: config)
         let work = ReleaseWork(outDir: outDir, moduleRoot: moduleRoot, built: built, project: project, version: version, epoch: epoch, epochFrom: epochFrom)
         work.stages.append(ReleaseStage(name: "build", status: built.failures.isEmpty ? .done : .failed,
                                         detail: "\(work.artifacts.count) artifact(s) built and verified, \(built.failures.count) failed"))
@@ -236,6 +244,8 @@ public struct ReleaseSession: Sendable {
             ReleaseStep(name: "universal") { try self.universal($0, wanted: request.universal ?? config?.universal ?? false) },
             ReleaseStep(name: "archives") { await self.archives($0) },
             ReleaseStep(name: "sboms") { await self.sboms($0) },
+            ReleaseStep(name: "packages") { await self.packages($0, formats: formats, config: config) },
+            ReleaseStep(name: "manifests") { await self.manifests($0, formats: formats, config: config, facts: facts) },
             ReleaseStep(name: "reproducible") { work in
                 guard request.checkReproducible else { return .skipped("not asked for (--check-reproducible)") }
                 return try await self.reproducible(work, buildRequest, facts: facts)

@@ -205,6 +205,16 @@ public struct VerifySession: Sendable {
             let (status, detail) = Self.checkUniversal(folder, universal)
             add("universal", universal.path, status, detail)
         }
+        // Packages: the binary each installs is the released binary of its target, byte for byte.
+        for package in release?.files ?? [] where package.kind == .package {
+            let (status, detail) = Self.checkPackage(folder, package)
+            add("package", package.path, status, detail)
+        }
+        // Manifests: every URL names a released archive, and every hash is that archive's SHA-256 in the checksums file.
+        for manifest in release?.files ?? [] where manifest.kind == .manifest {
+            let (status, detail) = Self.checkManifest(folder, manifest, checksums: release?.checksums)
+            add("manifest", manifest.path, status, detail)
+        }
         // Nothing in the folder escapes the checks: every file is covered by a checksum or a good signature, or is
         // one of the records checked above.
         let alreadyFailed = Set(checks.filter { $0.status == .failed }.map(\.subject))
@@ -240,6 +250,49 @@ public struct VerifySession: Sendable {
         guard let (actualSize, digest) = try? fileDigest(folder + "/" + path) else { return (.failed, "missing") }
         if digest == sha256 { return (.ok, "sha256 as recorded") }
         return (.failed, "sha256 \(digest.prefix(12)) (\(actualSize) bytes) but recorded \(sha256.prefix(12)) (\(size) bytes)")
+    }
+
+    /// A .deb or .rpm: readable, and the program it installs in /usr/bin equal to the artifact it covers.
+    static func checkPackage(_ folder: String, _ file: ReleaseFile) -> (VerifyCheck.Status, String) {
+        guard let artifact = file.covers?.first, let binary = file.binary, let format = file.format else {
+            return (.failed, "\(ReleaseManifest.fileName) does not say which artifact it packages")
+        }
+        guard let data = FileManager.default.contents(atPath: folder + "/" + file.path) else { return (.failed, "missing") }
+        let files: [String: Data]
+        do { files = try PackageReader.files(of: data, format: format) } catch { return (.failed, "not readable as a .\(format): \(error)") }
+        guard let installed = files["/usr/bin/" + binary] else { return (.failed, "installs no /usr/bin/\(binary)") }
+        guard let released = FileManager.default.contents(atPath: folder + "/" + artifact) else { return (.failed, "\(artifact) (what it packages) is missing") }
+        guard installed == released else { return (.failed, "its /usr/bin/\(binary) differs from \(artifact)") }
+        return (.ok, "/usr/bin/\(binary) equals \(artifact) byte for byte" + (format == "rpm" ? "; header SHA-256 and payload digest agree" : ""))
+    }
+
+    /// A Homebrew formula or Scoop manifest: every (url, hash) names an archive of the release, with its SHA-256 as
+    /// the checksums file lists it.
+    static func checkManifest(_ folder: String, _ file: ReleaseFile, checksums: String?) -> (VerifyCheck.Status, String) {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + file.path) else { return (.failed, "missing") }
+        guard let checksums, let text = try? String(contentsOfFile: folder + "/" + checksums, encoding: .utf8) else {
+            return (.failed, "no checksums file to compare its hashes with")
+        }
+        var listed: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { listed[String(parts[1].dropFirst())] = String(parts[0]) }
+        }
+        let pairs: [(url: String, sha256: String)]
+        switch file.format {
+        case "homebrew": pairs = HomebrewFormula.pairs(String(decoding: data, as: UTF8.self))
+        case "scoop":
+            guard let read = ScoopManifest.pairs(data) else { return (.failed, "not a Scoop manifest with an architecture table") }
+            pairs = read
+        default: return (.failed, "unknown manifest format \(file.format ?? "none")")
+        }
+        guard !pairs.isEmpty else { return (.failed, "names no archive") }
+        for pair in pairs {
+            let name = String(pair.url.split(separator: "/").last ?? "")
+            guard let digest = listed[name] else { return (.failed, "\(pair.url) names \(name), which \(checksums) does not list") }
+            guard digest == pair.sha256 else { return (.failed, "\(name): hash \(pair.sha256.prefix(12)) but \(checksums) says \(digest.prefix(12))") }
+        }
+        return (.ok, "\(pairs.count) archive hash(es) as \(checksums) lists them")
     }
 
     static func checkUniversal(_ folder: String, _ file: ReleaseFile) -> (VerifyCheck.Status, String) {

@@ -224,18 +224,25 @@ public struct MergeSession: Sendable {
             var failed: [ReleaseFailure] = []
             var stages: [String: ReleaseStage] = [:]
             var reproducibility: [ReproducibilityRecord] = []
+            var droppedManifests: Set<String> = []
             for (folder, release) in releases {
                 if release.interrupted == true { throw UsageError("\(folder.path): its release was interrupted: nothing to merge") }
                 for file in release.files where file.kind != .checksums && file.kind != .signature {
+                    // A shard's formula or Scoop manifest covers only that shard's archives: not merged (see the notice).
+                    if file.kind == .manifest { droppedManifests.insert(file.path); continue }
                     try Self.place(folder.path + "/" + file.path, at: outDir + "/" + file.path)
                     files.append(file)
                 }
                 failed += release.failed
-                for stage in release.stages where stage.name != "checksums" && stage.name != "sign" {
+                for stage in release.stages where stage.name != "checksums" && stage.name != "sign" && stage.name != "manifests" {
                     if let seen = stages[stage.name], seen.status == .failed || (seen.status == .done && stage.status == .skipped) { continue }
                     stages[stage.name] = stage
                 }
                 reproducibility += release.reproducibility ?? []
+            }
+            if !droppedManifests.isEmpty {
+                context.reporter.report(.notice("not merged: \(droppedManifests.sorted().joined(separator: ", ")) (each shard's covers only its own archives); "
+                    + "release without --shard to write the Homebrew formula and Scoop manifest", level: "warning"))
             }
             let first = releases[0].1
             files.sort { $0.path < $1.path }
@@ -246,7 +253,7 @@ public struct MergeSession: Sendable {
                 signature = ReleaseSignature(file: sumsName + ".minisig", signs: sumsName, keyID: signer.key.publicKey.keyIDHex,
                                              publicKey: signer.key.publicKey.base64)
             }
-            let order = ["build", "universal", "archives", "sboms", "reproducible", "audit"]
+            let order = ["build", "universal", "archives", "sboms", "packages", "reproducible", "audit"]
             var merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
                                          sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: files, failed: failed,
                                          stages: order.compactMap { stages[$0] }, signature: signature,

@@ -1,0 +1,165 @@
+// The release's packages and manifests stages: a .deb and an .rpm per linux artifact (`--package deb,rpm`), and a
+// Homebrew formula and a Scoop manifest per program over its archives (`--package brew,scoop`). Both run before the
+// checksums stage, so what they make is listed in release.json, in the checksums file and under its signature.
+import Foundation
+
+extension ReleaseSession {
+    /// What one package job made, or why it could not.
+    private enum Packed: Sendable {
+        case made([ReleaseFile])
+        case failure(ReleaseFailure)
+    }
+
+    private struct PackageJob: Sendable {
+        var artifact: Artifact
+        var name: String
+        var arch: PackageArchitecture
+    }
+
+    func packages(_ work: ReleaseWork, formats: [PackageFormat], config: BuildConfig?) async -> ReleaseStep.Result {
+        let linuxFormats = formats.filter(\.isLinuxPackage)
+        guard !linuxFormats.isEmpty else { return .skipped("not asked for (--package deb,rpm, or packages.formats in crossgo.yaml)") }
+        let settings = config?.packages ?? PackagesConfig()
+        let linux = work.artifacts.filter { $0.goos == "linux" }
+        guard !linux.isEmpty else { return .skipped("no linux artifact to package") }
+        let programs = Set(linux.map(\.binary))
+        if let name = settings.name, programs.count > 1 {
+            return .failed("packages.name \(name) names one package, but \(programs.count) programs are released (\(programs.sorted().joined(separator: ", "))): "
+                + "remove it, and each program's packages are named after it")
+        }
+        var jobs: [PackageJob] = []
+        var skipped: [String] = []
+        // One package per program and architecture name: a target without a level (linux/amd64) before its levels
+        // (linux/amd64/v3), which would otherwise write a second file of the same name.
+        let ordered = linux.sorted { a, b in
+            if a.binary != b.binary { return a.binary < b.binary }
+            if (a.variant == nil) != (b.variant == nil) { return a.variant == nil }
+            return a.target < b.target
+        }
+        for artifact in ordered {
+            switch PackageArchitecture.of(goarch: artifact.goarch, goarm: artifact.settings["GOARM"] ?? (artifact.goarch == "arm" ? artifact.variant : nil)) {
+            case .success(let arch):
+                let taken = jobs.first { job in job.artifact.binary == artifact.binary && (job.arch.deb == arch.deb || job.arch.rpm == arch.rpm) }
+                if let first = taken {
+                    skipped.append(artifact.target)
+                    context.reporter.report(.notice("no package for \(artifact.binary) \(artifact.target): \(first.artifact.target) has the \(arch.deb) package", level: "info"))
+                    continue
+                }
+                jobs.append(PackageJob(artifact: artifact, name: settings.name ?? artifact.binary, arch: arch))
+            case .failure(let unsupported):
+                skipped.append(artifact.target)
+                context.reporter.report(.notice("no package for \(artifact.binary) \(artifact.target): \(unsupported.reason)", level: "info"))
+            }
+        }
+        guard !jobs.isEmpty else { return .skipped("no linux target has a package architecture: \(skipped.joined(separator: ", "))") }
+        for job in jobs where ReleasePackaging.unstripped(work.outDir + "/" + job.artifact.path) {
+            context.reporter.report(.notice("\(job.artifact.path) keeps its symbol table: lintian and rpmlint report unstripped-binary-or-object "
+                + "(crossgo packages the released binary as it is; build with --ldflags='-s -w' to strip it)", level: "warning"))
+        }
+        let (outDir, moduleRoot, version, epoch) = (work.outDir, work.moduleRoot, work.version, work.epoch)
+        let documents = Self.moduleDocuments(moduleRoot)
+        let runner = MatrixRunner(concurrency: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), reporter: context.reporter)
+        let packed = await runner.run(jobs, id: { JobID(item: $0.artifact.binary, target: $0.artifact.target) }, firstPhase: "package",
+                                      work: { (job: PackageJob, _: JobHandle) -> Packed in
+            do {
+                if let problem = LinuxPackage.nameProblem(job.name) { throw PackageError("\(problem); set packages.name in crossgo.yaml", status: .usage) }
+                let package = try ReleasePackaging.package(for: job.artifact, name: job.name, version: version, config: settings, moduleRoot: moduleRoot,
+                                                           outDir: outDir, documents: documents, epoch: epoch)
+                var files: [ReleaseFile] = []
+                for format in linuxFormats {
+                    let (name, bytes) = format == .deb
+                        ? (DebPackage.fileName(package, arch: job.arch.deb), try DebPackage.make(package, arch: job.arch.deb))
+                        : (RPMPackage.fileName(package, arch: job.arch.rpm), try RPMPackage.make(package, arch: job.arch.rpm))
+                    do { try atomicWrite(bytes, to: outDir + "/" + name) } catch {
+                        throw PackageError("\(outDir)/\(name): cannot write: \(error.localizedDescription)", status: .environment)
+                    }
+                    var file = try Self.describe(outDir, name, kind: .package, target: job.artifact.target, binary: job.artifact.binary,
+                                                 format: format.rawValue, covers: [job.artifact.path])
+                    file.entries = (format == .deb ? package.files + DebPackage.documentation(package) : package.files).map(\.path).sorted()
+                    files.append(file)
+                }
+                return .made(files)
+            } catch {
+                return .failure(ReleaseFailure(binary: job.artifact.binary, target: job.artifact.target, stage: "package", message: "\(error)"))
+            }
+        }, end: { result in
+            switch result {
+            case .made(let files): JobEnd(status: .passed, summary: files.map(\.path).joined(separator: ", "), record: files)
+            case .failure(let failure): JobEnd(status: .failed, summary: failure.message)
+            }
+        })
+        var made = 0, failed = 0
+        for result in packed.completed {
+            switch result {
+            case .made(let files): work.files += files; made += files.count
+            case .failure(let failure): work.failed.append(failure); failed += 1
+            }
+        }
+        if packed.interrupted { return .failed("interrupted") }
+        let detail = "\(made) package(s) (\(linuxFormats.map(\.rawValue).joined(separator: ", "))) of \(jobs.count) linux artifact(s)"
+            + (skipped.isEmpty ? "" : "; none for \(skipped.joined(separator: ", ")) (no package architecture of its own)")
+        return failed == 0 ? .done(detail) : .failed(detail + ", \(failed) failed")
+    }
+
+    func manifests(_ work: ReleaseWork, formats: [PackageFormat], config: BuildConfig?, facts: SourceFacts) async -> ReleaseStep.Result {
+        let wanted = formats.filter { !$0.isLinuxPackage }
+        guard !wanted.isEmpty else { return .skipped("not asked for (--package brew,scoop, or packages.formats in crossgo.yaml)") }
+        var repository: String?
+        if let git = context.system.which("git"),
+           let result = try? await context.system.run(git, ["-C", work.moduleRoot, "config", "--get", "remote.origin.url"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
+           result.succeeded {
+            repository = ReleaseURL.gitHubRepository(remote: result.stdout)
+        }
+        guard let template = config?.releaseURL ?? repository.map({ $0 + "/releases/download/{{.Tag}}/{{.ArtifactName}}" }) else {
+            return .skipped("no release.url in crossgo.yaml and the git remote origin is not on GitHub: nothing says where the archives are downloaded from")
+        }
+        let settings = config?.packages ?? PackagesConfig()
+        let tag = facts.tag ?? "v" + work.version
+        let archives = work.files.filter { $0.kind == .archive }
+        var made: [String] = []
+        var notes: [String] = []
+        for binary in Set(archives.compactMap(\.binary)).sorted() {
+            let own = archives.filter { $0.binary == binary }.compactMap { file -> ManifestArchive? in
+                guard let target = file.target?.split(separator: "/"), target.count == 2 else { return nil }  // no variants, no universal
+                return ManifestArchive(goos: String(target[0]), goarch: String(target[1]), name: file.path,
+                                       url: ReleaseURL.expand(template, tag: tag, version: work.version, artifact: file.path), sha256: file.sha256)
+            }
+            let name = Set(archives.compactMap(\.binary)).count > 1 ? binary : (settings.name ?? binary)
+            let summary = (settings.description ?? "Command-line program \(name)").split(separator: "\n").first.map(String.init) ?? name
+            let info = ManifestInfo(name: name, binary: binary, version: work.version, summary: summary,
+                                    homepage: settings.homepage ?? repository, license: settings.license)
+            for format in wanted {
+                let file = name + (format == .brew ? ".rb" : ".json")
+                if [ReleaseManifest.fileName, BuildManifest.fileName].contains(file) || work.files.contains(where: { $0.path == file }) {
+                    work.failed.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file) would overwrite another file of the release: set packages.name"))
+                    continue
+                }
+                let data: Data?
+                do {
+                    data = format == .brew ? HomebrewFormula.text(info, archives: own).map { Data($0.utf8) } : try ScoopManifest.json(info, archives: own)
+                } catch {
+                    work.failed.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file): \(error)"))
+                    continue
+                }
+                guard let data else {
+                    notes.append("no \(format == .brew ? "Homebrew formula" : "Scoop manifest") for \(binary): "
+                        + (format == .brew ? "no darwin or linux arm64/amd64 archive" : "no windows amd64/arm64/386 archive"))
+                    continue
+                }
+                do {
+                    try atomicWrite(data, to: work.outDir + "/" + file)
+                    work.files.append(try Self.describe(work.outDir, file, kind: .manifest, target: nil, binary: binary,
+                                                        format: format == .brew ? "homebrew" : "scoop", covers: own.map(\.name).sorted()))
+                    made.append(file)
+                } catch {
+                    work.failed.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file): cannot write: \(error.localizedDescription)"))
+                }
+            }
+        }
+        for note in notes { context.reporter.report(.notice(note, level: "info")) }
+        if work.failed.contains(where: { $0.stage == "manifest" }) { return .failed("\(made.count) manifest(s) written; see the failed ones") }
+        if made.isEmpty { return .skipped(notes.joined(separator: "; ")) }
+        return .done("\(made.joined(separator: ", ")) from the archives, URLs from \(config?.releaseURL != nil ? "release.url" : "the GitHub remote")"
+            + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+    }
+}
