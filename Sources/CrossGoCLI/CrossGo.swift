@@ -24,6 +24,11 @@ public struct CrossGo: AsyncParsableCommand {
     public static func start() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         Trace.mark("start")
+        // `crossgo --version` answers before ArgumentParser reflects over the command tree (most of a start).
+        if arguments == ["--version"] {
+            Console.out(CrossGoVersion.full)
+            return
+        }
         do {
             try rejectUnknownHelpTopic(arguments)
             var command = try parseAsRoot(PackageArguments.passTerminatorWords(arguments, subcommands: ["build", "test", "release"]))
