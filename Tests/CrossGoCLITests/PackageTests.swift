@@ -245,8 +245,7 @@ struct PackageTests {
         // crossgo verify says which package is damaged, though the checksums are made to agree with it.
         let copy = try TempFolder("damaged-dist")
         defer { copy.cleanup() }
-        let dist = copy.path + "/dist"
-        try FileManager.default.copyItem(atPath: made.dist, toPath: dist)
+        let dist = try copy.copy(folder: made.dist)
         for name in [PackageFixture.debs[0], PackageFixture.rpms[0]] {
             try FileManager.default.removeItem(atPath: dist + "/" + name)
             try FileManager.default.copyItem(atPath: scratch.path + "/" + name, toPath: dist + "/" + name)
@@ -286,8 +285,7 @@ struct PackageTests {
         // A changed hash fails verify.
         let copy = try TempFolder("manifest-dist")
         defer { copy.cleanup() }
-        let dist = copy.path + "/dist"
-        try FileManager.default.copyItem(atPath: made.dist, toPath: dist)
+        let dist = try copy.copy(folder: made.dist)
         let digest = try #require(sums["hello_1.2.3_linux_amd64.tar.gz"])
         try text.replacingOccurrences(of: digest, with: String(digest.reversed())).write(toFile: dist + "/hello.rb", atomically: true, encoding: .utf8)
         let verified = try await runCrossgo(["verify", dist, "--no-progress", "--pub", made.keyBase + ".pub"])

@@ -148,8 +148,7 @@ struct ReleaseTests {
         #expect(ok.stderr.contains("0 failed"))
         let copy = try TempFolder("verify")
         defer { copy.cleanup() }
-        let dist = copy.path + "/dist"
-        try FileManager.default.copyItem(atPath: made.dist, toPath: dist)
+        let dist = try copy.copy(folder: made.dist)
         let archive = dist + "/hello_1.2.3_linux_arm64.tar.gz"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
         bytes[bytes.count - 9] ^= 0xff

@@ -11,8 +11,7 @@ import Testing
         let made = try await ReleaseFixture.shared.get()
         let copy = try TempFolder("crossgo-verify")
         defer { copy.cleanup() }
-        let dist = copy.path + "/dist"
-        try FileManager.default.copyItem(atPath: made.dist, toPath: dist)
+        let dist = try copy.copy(folder: made.dist)
         try change(dist)
         return try await runCrossgo(["verify", dist, "--no-progress"] + (pub ? ["--pub", made.keyBase + ".pub"] : []))
     }

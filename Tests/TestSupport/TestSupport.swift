@@ -50,6 +50,13 @@ public struct TempFolder: Sendable {
     /// A folder someone else created (and removes).
     public init(existing path: String) { self.path = path }
 
+    /// A copy of the folder `source` (a release folder, say) as `name` inside this one; returns its path.
+    public func copy(folder source: String, as name: String = "dist") throws -> String {
+        let copy = path + "/" + name
+        try FileManager.default.copyItem(atPath: source, toPath: copy)
+        return copy
+    }
+
     /// Writes a text file (creating folders), returns its path.
     @discardableResult
     public func write(_ relative: String, _ text: String, executable: Bool = false) throws -> String {

@@ -79,7 +79,6 @@ public struct MergeSession: Sendable {
     }
 
     public func run(_ request: MergeRequest) async throws -> MergeOutcome {
-        let cwd = context.workingDirectory
         guard !request.folders.isEmpty else { throw UsageError("merge: name the shards' folders, e.g. crossgo merge dist/shard-*") }
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
         var folders: [ShardFolder] = []
