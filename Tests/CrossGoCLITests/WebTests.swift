@@ -6,18 +6,22 @@ import TestSupport
 import Testing
 
 @Suite(.serialized, .requires("chromium", "python3")) struct WebTests {
-    /// Status line and headers of a GET (python's http.client: it adds no Accept-Encoding of its own).
-    static func get(_ url: String, _ headers: [String: String] = [:]) async throws -> String {
+    /// Status line and headers of a GET, or of another method (python's http.client: it adds no Accept-Encoding of
+    /// its own; after a HEAD it reads no body), then the length of the body it read; after a HEAD, the status and
+    /// body length of a GET on the same connection.
+    static func get(_ url: String, _ headers: [String: String] = [:], method: String = "GET") async throws -> String {
         let script = """
             import http.client, json, sys, urllib.parse
             u = urllib.parse.urlsplit(sys.argv[1])
             c = http.client.HTTPConnection(u.hostname, u.port)
-            c.request("GET", u.path, headers=json.loads(sys.argv[2]))
-            r = c.getresponse(); r.read()
-            print(r.status); [print(k + ": " + v) for k, v in r.getheaders()]
+            c.request(sys.argv[3], u.path, headers=json.loads(sys.argv[2]))
+            r = c.getresponse(); body = r.read()
+            print(r.status); [print(k + ": " + v) for k, v in r.getheaders()]; print("body:", len(body))
+            if sys.argv[3] == "HEAD":  # a body sent after HEAD would be read as the next answer's status line
+                c.request("GET", u.path); n = c.getresponse(); print("then:", n.status, len(n.read()))
             """
         let json = String(decoding: try JSONSerialization.data(withJSONObject: headers), as: UTF8.self)
-        return try await runProgram("python3", ["-c", script, url, json], timeout: 60).stdout
+        return try await runProgram("python3", ["-c", script, url, json, method], timeout: 60).stdout
     }
 
     struct Manifest: Decodable { var web: [WebFile]? }
@@ -58,6 +62,13 @@ import Testing
         defer { server.cancel() }
         let plain = try await Self.get(url + "hello.wasm")
         #expect(plain.hasPrefix("200\n") && plain.contains("Content-Type: application/wasm") && !plain.contains("Content-Encoding"), "\(plain)")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: dist + "/web/hello/hello.wasm")[.size] as? Int)
+        #expect(plain.contains("Content-Length: \(size)\n") && plain.hasSuffix("body: \(size)\n"), "\(plain)")
+        // HEAD: the GET's headers and length, no body.
+        let headAnswer = try await Self.get(url + "hello.wasm", method: "HEAD")
+        #expect(headAnswer.hasPrefix("200\n") && headAnswer.contains("Content-Length: \(size)\n") && headAnswer.hasSuffix("body: 0\nthen: 200 \(size)\n"),
+                "\(headAnswer)")
+        #expect(try await Self.get(url + "hello.wasm", method: "POST").hasPrefix("405\n"))
         let gz = try await Self.get(url + "hello.wasm", ["Accept-Encoding": "gzip, br"])
         #expect(gz.contains("Content-Encoding: gzip") && gz.contains("Vary: Accept-Encoding") && gz.contains("ETag: "), "\(gz)")
         let etag = gz.split(separator: "\n").first { $0.hasPrefix("ETag: ") }.map { String($0.dropFirst(6)) } ?? ""

@@ -28,7 +28,9 @@ public struct LocalRequest: Sendable {
     public var body: Data
 }
 
-/// An HTTP/1.1 server on 127.0.0.1 that runs until `stop()`. Keep-alive and pipelined requests are answered in order.
+/// An HTTP/1.1 server on 127.0.0.1 that runs until `stop()`. Keep-alive and pipelined requests are answered in order
+/// (NIO's pipelining assistance); a HEAD request gets the handler's headers and Content-Length without the body
+/// (NIO's encoder drops it), so handlers answer HEAD as GET.
 public final class LocalHTTPServer: Sendable {
     public typealias Handler = @Sendable (LocalRequest) async -> LocalResponse
     let channel: any Channel
@@ -146,6 +148,7 @@ final class RequestHandler: ChannelInboundHandler {
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
                       promise: nil)
+        // For HEAD, NIO's response encoder sends the head only: the GET's headers and Content-Length, no body.
         if mayHaveBody && !answer.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: answer.body)))), promise: nil)
         }

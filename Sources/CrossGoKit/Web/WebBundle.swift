@@ -88,6 +88,6 @@ public enum WebBundle {
         if request.headers["if-none-match"]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) == true {
             return LocalResponse(status: 304, headers: headers)
         }
-        return LocalResponse(status: 200, headers: headers, body: request.method == "HEAD" ? Data() : body)
+        return LocalResponse(status: 200, headers: headers, body: body)  // for HEAD the server sends the head only
     }
 }
