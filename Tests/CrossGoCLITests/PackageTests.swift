@@ -327,25 +327,55 @@ struct PackageTests {
         #expect(!FileManager.default.fileExists(atPath: module + "/dist"), "a refused release wrote \(filesUnder(module + "/dist"))")
     }
 
-    @Test func shardsMergeTheirPackagesButNotTheirPartialManifests() async throws {
+    @Test func shardsMergeTheirPackagesAndWriteTheManifestsOverAllArchives() async throws {
         let root = try TempFolder("packages-shards")
         defer { root.cleanup() }
         let module = try await PackageFixture.module(in: root.path + "/m")
-        let args = ["release", "--target", "linux/amd64,linux/arm64,windows/amd64", "--package", "deb,rpm,scoop", "--ldflags=-s -w", "--no-progress"]
+        let args = ["release", "--target", "linux/amd64,linux/arm64,windows/amd64,darwin/arm64", "--package", "deb,rpm,brew,scoop",
+                    "--ldflags=-s -w", "--no-progress"]
+        let formulaArchives = ["hello_1.2.3_darwin_arm64.tar.gz", "hello_1.2.3_linux_amd64.tar.gz", "hello_1.2.3_linux_arm64.tar.gz"]
         for k in 1...2 {
             let shard = try await runCrossgo(args + ["--shard", "\(k)/2"], in: module)
             #expect(shard.exitCode == 0, "\(shard.stderr)")
+            // A shard's own formula (if it wrote one) points to its own archives only.
+            if let text = try? String(contentsOfFile: module + "/dist/shard-\(k)-of-2/hello.rb", encoding: .utf8) {
+                #expect(!formulaArchives.allSatisfy { text.contains($0) }, "shard \(k) had every archive: the test shows nothing")
+            }
         }
         let merged = try await runCrossgo(["merge", "dist/shard-1-of-2", "dist/shard-2-of-2", "--out", "merged", "--no-progress"], in: module)
         #expect(merged.exitCode == 0, "\(merged.stderr)")
-        #expect(merged.stderr.contains("not merged: hello.json (each shard's covers only its own archives)"), "\(merged.stderr)")
-        let manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(contentsOf: URL(fileURLWithPath: module + "/merged/release.json")))
+        #expect(!merged.stderr.contains("not merged"), "\(merged.stderr)")
+        let manifest = try #require(try ReleaseManifest.read(from: module + "/merged"))
         #expect(Set(manifest.files.filter { $0.kind == .package }.map(\.path)) == Set(PackageFixture.debs + PackageFixture.rpms))
-        #expect(!manifest.files.contains { $0.kind == .manifest } && !FileManager.default.fileExists(atPath: module + "/merged/hello.json"))
         #expect(manifest.stages.map(\.name).contains("packages"))
-        let verified = try await runCrossgo(["verify", "merged", "--no-progress"], in: module)
+        #expect(manifest.stages.first { $0.name == "manifests" }?.status == .done, "\(manifest.stages)")
+        // The merged formula points to the darwin and both linux archives, the Scoop manifest to the windows one, and
+        // both are byte for byte what one release of all four targets writes.
+        let formula = try String(contentsOfFile: module + "/merged/hello.rb", encoding: .utf8)
+        #expect(formulaArchives.allSatisfy { formula.contains("/" + $0) }, "\(formula)")
+        #expect(try String(contentsOfFile: module + "/merged/hello.json", encoding: .utf8).contains("/hello_1.2.3_windows_amd64.zip"))
+        let whole = try await runCrossgo(args + ["--out", "whole"], in: module)
+        #expect(whole.exitCode == 0, "\(whole.stderr)")
+        for name in ["hello.rb", "hello.json"] {
+            #expect(FileManager.default.contents(atPath: module + "/merged/" + name) == FileManager.default.contents(atPath: module + "/whole/" + name),
+                    "\(name) differs between the merged and the unsharded release")
+        }
+        #expect(manifest.manifestSource == (try ReleaseManifest.read(from: module + "/whole"))?.manifestSource)
+        let verified = try await runCrossgo(["verify", "merged", "--no-progress", "--json"], in: module)
         #expect(verified.exitCode == 0, "\(verified.stdout)")
-        #expect(verified.stdout.isEmpty || !verified.stdout.contains("FAILED"), "\(verified.stdout)")
+        let checks = try summaryOutcome(VerifyChecks.self, from: verified.stdout).checks.filter { $0.kind == "manifest" }
+        #expect(Set(checks.map(\.subject)) == ["hello.rb", "hello.json"] && checks.allSatisfy { $0.status == .ok }, "\(checks)")
+
+        // Shards that recorded different manifest settings are not one release: one line naming both, exit 2, no folder.
+        let other = try root.copy(folder: module + "/dist/shard-2-of-2", as: "shard-2-other")
+        var record = try #require(try ReleaseManifest.read(from: other))
+        record.manifestSource?.tag = "v9.9.9"
+        try record.write(to: other)
+        let refused = try await runCrossgo(["merge", "dist/shard-1-of-2", other, "--out", "refused", "--no-progress"], in: module)
+        #expect(refused.exitCode == 2 && refused.stderr.contains("\(other) and ") && refused.stderr.contains("record different manifest settings"),
+                "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: module + "/refused"))
     }
 
     @Test func levelsOfOneArchitectureGiveOnePackage() async throws {

@@ -123,6 +123,8 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
     public var records: [String: String]?
     /// true when the release was interrupted: nothing in the folder is sealed, and `crossgo verify` fails it.
     public var interrupted: Bool?
+    /// What the Homebrew formula and Scoop manifest were made from (`--package brew,scoop`), for `crossgo merge`.
+    public var manifestSource: ManifestSource?
 
     public static let fileName = "release.json"
 

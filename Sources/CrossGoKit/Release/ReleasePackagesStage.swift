@@ -114,52 +114,94 @@ extension ReleaseSession {
             return .skipped("no release.url in crossgo.yaml and the git remote origin is not on GitHub: nothing says where the archives are downloaded from")
         }
         let settings = config?.packages ?? PackagesConfig()
-        let tag = facts.tag ?? "v" + work.version
-        let archives = work.files.filter { $0.kind == .archive }
-        var made: [String] = []
+        let source = ManifestSource(formats: wanted, template: template, templateFrom: config?.releaseURL != nil ? "release.url" : "the GitHub remote",
+                                    tag: facts.tag ?? "v" + work.version, repository: repository, name: settings.name,
+                                    description: settings.description, homepage: settings.homepage, license: settings.license)
+        // Recorded, so that `crossgo merge` writes the same manifests over every shard's archives.
+        work.manifestSource = source
+        let written = Self.writeManifests(source, archives: work.files.filter { $0.kind == .archive }, taken: Set(work.files.map(\.path)),
+                                          version: work.version, outDir: work.outDir)
+        work.files += written.files
+        work.failed += written.failures
+        for note in written.notes { context.reporter.report(.notice(note, level: "info")) }
+        return written.result
+    }
+
+    /// What writing the manifests made.
+    struct WrittenManifests {
+        var files: [ReleaseFile] = []
+        var failures: [ReleaseFailure] = []
         var notes: [String] = []
-        for binary in Set(archives.compactMap(\.binary)).sorted() {
+        var templateFrom = ""
+
+        var result: ReleaseStep.Result {
+            if !failures.isEmpty { return .failed("\(files.count) manifest(s) written; see the failed ones") }
+            if files.isEmpty { return .skipped(notes.joined(separator: "; ")) }
+            return .done("\(files.map(\.path).joined(separator: ", ")) from the archives, URLs from \(templateFrom)"
+                + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+        }
+    }
+
+    /// A Homebrew formula and/or a Scoop manifest per program over `archives` (the release's, or a merge's of all shards),
+    /// written into `outDir`; `taken` are the paths of the folder's other files, which no manifest may replace.
+    static func writeManifests(_ source: ManifestSource, archives: [ReleaseFile], taken: Set<String>, version: String,
+                               outDir: String) -> WrittenManifests {
+        var out = WrittenManifests(templateFrom: source.templateFrom)
+        let binaries = Set(archives.compactMap(\.binary))
+        for binary in binaries.sorted() {
             let own = archives.filter { $0.binary == binary }.compactMap { file -> ManifestArchive? in
                 guard let target = file.target?.split(separator: "/"), target.count == 2 else { return nil }  // no variants, no universal
                 return ManifestArchive(goos: String(target[0]), goarch: String(target[1]), name: file.path,
-                                       url: ReleaseURL.expand(template, tag: tag, version: work.version, artifact: file.path), sha256: file.sha256)
+                                       url: ReleaseURL.expand(source.template, tag: source.tag, version: version, artifact: file.path), sha256: file.sha256)
             }
-            let name = Set(archives.compactMap(\.binary)).count > 1 ? binary : (settings.name ?? binary)
-            let summary = (settings.description ?? "Command-line program \(name)").split(separator: "\n").first.map(String.init) ?? name
-            let info = ManifestInfo(name: name, binary: binary, version: work.version, summary: summary,
-                                    homepage: settings.homepage ?? repository, license: settings.license)
-            for format in wanted {
+            let name = binaries.count > 1 ? binary : (source.name ?? binary)
+            let summary = (source.description ?? "Command-line program \(name)").split(separator: "\n").first.map(String.init) ?? name
+            let info = ManifestInfo(name: name, binary: binary, version: version, summary: summary,
+                                    homepage: source.homepage ?? source.repository, license: source.license)
+            for format in source.formats {
                 let file = name + (format == .brew ? ".rb" : ".json")
-                if [ReleaseManifest.fileName, BuildManifest.fileName].contains(file) || work.files.contains(where: { $0.path == file }) {
-                    work.failed.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file) would overwrite another file of the release: set packages.name"))
+                if [ReleaseManifest.fileName, BuildManifest.fileName].contains(file) || taken.contains(file) {
+                    out.failures.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file) would overwrite another file of the release: set packages.name"))
                     continue
                 }
                 let data: Data?
                 do {
                     data = format == .brew ? HomebrewFormula.text(info, archives: own).map { Data($0.utf8) } : try ScoopManifest.json(info, archives: own)
                 } catch {
-                    work.failed.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file): \(error)"))
+                    out.failures.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file): \(error)"))
                     continue
                 }
                 guard let data else {
-                    notes.append("no \(format == .brew ? "Homebrew formula" : "Scoop manifest") for \(binary): "
+                    out.notes.append("no \(format == .brew ? "Homebrew formula" : "Scoop manifest") for \(binary): "
                         + (format == .brew ? "no darwin or linux arm64/amd64 archive" : "no windows amd64/arm64/386 archive"))
                     continue
                 }
                 do {
-                    try atomicWrite(data, to: work.outDir + "/" + file)
-                    work.files.append(try Self.describe(work.outDir, file, kind: .manifest, target: nil, binary: binary,
-                                                        format: format == .brew ? "homebrew" : "scoop", covers: own.map(\.name).sorted()))
-                    made.append(file)
+                    try atomicWrite(data, to: outDir + "/" + file)
+                    out.files.append(try describe(outDir, file, kind: .manifest, target: nil, binary: binary,
+                                                  format: format == .brew ? "homebrew" : "scoop", covers: own.map(\.name).sorted()))
                 } catch {
-                    work.failed.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file): cannot write: \(error.localizedDescription)"))
+                    out.failures.append(ReleaseFailure(binary: binary, target: "-", stage: "manifest", message: "\(file): cannot write: \(error.localizedDescription)"))
                 }
             }
         }
-        for note in notes { context.reporter.report(.notice(note, level: "info")) }
-        if work.failed.contains(where: { $0.stage == "manifest" }) { return .failed("\(made.count) manifest(s) written; see the failed ones") }
-        if made.isEmpty { return .skipped(notes.joined(separator: "; ")) }
-        return .done("\(made.joined(separator: ", ")) from the archives, URLs from \(config?.releaseURL != nil ? "release.url" : "the GitHub remote")"
-            + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")))
+        return out
     }
+}
+
+/// What the Homebrew formula and Scoop manifest are made from besides the archives. release.json records it, so that
+/// `crossgo merge` writes the manifests of a sharded release over all its shards' archives, as one release would.
+public struct ManifestSource: Sendable, Codable, Equatable {
+    public var formats: [PackageFormat]
+    /// The download URL with `{{.Tag}}`, `{{.Version}}`, `{{.ArtifactName}}`.
+    public var template: String
+    /// "release.url" or "the GitHub remote".
+    public var templateFrom: String
+    public var tag: String
+    /// The GitHub repository's page, when the remote is on GitHub (the default homepage).
+    public var repository: String?
+    public var name: String?
+    public var description: String?
+    public var homepage: String?
+    public var license: String?
 }

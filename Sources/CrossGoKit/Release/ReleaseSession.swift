@@ -151,6 +151,7 @@ final class ReleaseWork {
     var audit: ReleaseAudit?
     var signature: ReleaseSignature?
     var records: [String: String]?
+    var manifestSource: ManifestSource?
 
     init(outDir: String, moduleRoot: String, built: BuildOutcome, project: String, version: String, epoch: Int64, epochFrom: String) {
         self.outDir = outDir
@@ -174,6 +175,7 @@ final class ReleaseWork {
                                        sourceDateEpoch: epoch, sourceDateFrom: epochFrom, files: files.sorted { $0.path < $1.path },
                                        failed: failed, stages: stages, signature: signature, reproducibility: reproducibility)
         manifest.audit = audit
+        manifest.manifestSource = manifestSource
         manifest.checksums = interrupted ? nil : checksumsName
         manifest.records = records
         manifest.interrupted = interrupted ? true : nil

@@ -130,6 +130,12 @@ public struct MergeSession: Sendable {
             if Set(releases.map { "\($0.1.project) \($0.1.version)" }).count > 1 {
                 throw UsageError("the shards released different projects or versions: \(Set(releases.map { "\($0.1.project) \($0.1.version)" }).sorted().joined(separator: ", "))")
             }
+            if let (folder, _) = releases.first(where: { $0.1.interrupted == true }) { throw UsageError("\(folder.path): its release was interrupted: nothing to merge") }
+        }
+        // What the shards recorded for the formula and Scoop manifest: one commit and plan, so one source.
+        let manifestSources = releases.compactMap { shard in shard.1.manifestSource.map { (shard.0.path, $0) } }
+        if let (firstPath, source) = manifestSources.first, let other = manifestSources.first(where: { $0.1 != source }) {
+            throw UsageError("\(other.0) and \(firstPath) record different manifest settings (crossgo.yaml packages:, release.url or tag): shards of different releases")
         }
         try OutputFolder.create(outDir)
 
@@ -225,9 +231,8 @@ public struct MergeSession: Sendable {
             var reproducibility: [ReproducibilityRecord] = []
             var droppedManifests: Set<String> = []
             for (folder, release) in releases {
-                if release.interrupted == true { throw UsageError("\(folder.path): its release was interrupted: nothing to merge") }
                 for file in release.files where file.kind != .checksums && file.kind != .signature {
-                    // A shard's formula or Scoop manifest covers only that shard's archives: not merged (see the notice).
+                    // A shard's formula or Scoop manifest covers only that shard's archives: written again below over all of them.
                     if file.kind == .manifest { droppedManifests.insert(file.path); continue }
                     try Self.place(folder.path + "/" + file.path, at: outDir + "/" + file.path)
                     files.append(file)
@@ -239,11 +244,20 @@ public struct MergeSession: Sendable {
                 }
                 reproducibility += release.reproducibility ?? []
             }
-            if !droppedManifests.isEmpty {
-                context.reporter.report(.notice("not merged: \(droppedManifests.sorted().joined(separator: ", ")) (each shard's covers only its own archives); "
-                    + "release without --shard to write the Homebrew formula and Scoop manifest", level: "warning"))
-            }
             let first = releases[0].1
+            // The formula and Scoop manifest over every shard's archives, as one release of all the targets writes them.
+            let manifestSource = manifestSources.first?.1
+            if let source = manifestSource {
+                let written = ReleaseSession.writeManifests(source, archives: files.filter { $0.kind == .archive }, taken: Set(files.map(\.path)),
+                                                            version: first.version, outDir: outDir)
+                files += written.files
+                failed += written.failures
+                for note in written.notes { context.reporter.report(.notice(note, level: "info")) }
+                stages["manifests"] = ReleaseStage(name: "manifests", status: written.result.status, detail: written.result.detail)
+            } else if !droppedManifests.isEmpty {
+                context.reporter.report(.notice("not merged: \(droppedManifests.sorted().joined(separator: ", ")) (each shard's covers only its own archives, "
+                    + "and the shards' release.json does not say what they were made from)", level: "warning"))
+            }
             files.sort { $0.path < $1.path }
             let sumsName = "\(first.project)_\(first.version)_checksums.txt"
             let passed = failed.isEmpty && outcome.failures.isEmpty && stages.values.allSatisfy { $0.status != .failed }
@@ -252,12 +266,13 @@ public struct MergeSession: Sendable {
                 signature = ReleaseSignature(file: sumsName + ".minisig", signs: sumsName, keyID: signer.key.publicKey.keyIDHex,
                                              publicKey: signer.key.publicKey.base64)
             }
-            let order = ["build", "universal", "archives", "sboms", "packages", "reproducible", "audit"]
+            let order = ["build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit"]
             var merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
                                          sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: files, failed: failed,
                                          stages: order.compactMap { stages[$0] }, signature: signature,
                                          reproducibility: reproducibility.isEmpty ? nil : reproducibility.sorted { $0.artifact < $1.artifact })
             merged.checksums = sumsName
+            merged.manifestSource = manifestSource
             // As release does: the checksums file, release.json recording the folder's other files, then (all passed) both signed.
             _ = try ReleaseSession.writeChecksums(sumsName, release: files.map(\.path), outDir: outDir)
             merged.records = ReleaseSession.records(outDir: outDir)
