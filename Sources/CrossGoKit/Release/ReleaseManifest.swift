@@ -11,6 +11,8 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
         case package
         /// A Homebrew formula or a Scoop manifest over the archives.
         case manifest
+        /// A public key users import to check the packages' own signatures (`RPM-GPG-KEY-<project>`).
+        case key
     }
 
     /// Path relative to the output folder.

@@ -256,6 +256,8 @@ public struct ReleaseSession: Sendable {
                 guard request.audit else { return .skipped("not asked for (--audit)") }
                 return try await self.audit(work, database: request.auditDatabase)
             },
+            // Signatures inside packages: like the minisign one, only when everything before passed; before the checksums.
+            ReleaseStep(name: "package-signatures", gate: .everythingPassed) { try self.signPackages($0, signer: signer) },
             ReleaseStep(name: "checksums") { try self.checksums($0) },
         ]
         let sealing: [ReleaseStep] = [

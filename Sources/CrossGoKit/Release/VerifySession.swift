@@ -206,8 +206,19 @@ public struct VerifySession: Sendable {
             add("universal", universal.path, status, detail)
         }
         // Packages: the binary each installs is the released binary of its target, byte for byte.
+        // and an .rpm's OpenPGP signature checks with the key the release includes (itself covered by the checksums).
+        var rpmKey: (name: String, key: OpenPGP.PublicKey)?
+        for keyFile in release?.files ?? [] where keyFile.kind == .key {
+            let text = (try? String(contentsOfFile: folder + "/" + keyFile.path, encoding: .utf8)) ?? ""
+            if let key = OpenPGP.PublicKey.read(text) {
+                rpmKey = (keyFile.path, key)
+                add("key", keyFile.path, .ok, "OpenPGP Ed25519 key \(key.keyIDHex) (fingerprint \(key.fingerprint.map { String(format: "%02X", $0) }.joined()))")
+            } else {
+                add("key", keyFile.path, .failed, "not an armored OpenPGP Ed25519 public key")
+            }
+        }
         for package in release?.files ?? [] where package.kind == .package {
-            let (status, detail) = Self.checkPackage(folder, package)
+            let (status, detail) = Self.checkPackage(folder, package, rpmKey: rpmKey)
             add("package", package.path, status, detail)
         }
         // Manifests: every URL names a released archive, and every hash is that archive's SHA-256 in the checksums file.
@@ -253,7 +264,7 @@ public struct VerifySession: Sendable {
     }
 
     /// A .deb or .rpm: readable, and the program it installs in /usr/bin equal to the artifact it covers.
-    static func checkPackage(_ folder: String, _ file: ReleaseFile) -> (VerifyCheck.Status, String) {
+    static func checkPackage(_ folder: String, _ file: ReleaseFile, rpmKey: (name: String, key: OpenPGP.PublicKey)?) -> (VerifyCheck.Status, String) {
         guard let artifact = file.covers?.first, let binary = file.binary, let format = file.format else {
             return (.failed, "\(ReleaseManifest.fileName) does not say which artifact it packages")
         }
@@ -263,7 +274,22 @@ public struct VerifySession: Sendable {
         guard let installed = files["/usr/bin/" + binary] else { return (.failed, "installs no /usr/bin/\(binary)") }
         guard let released = FileManager.default.contents(atPath: folder + "/" + artifact) else { return (.failed, "\(artifact) (what it packages) is missing") }
         guard installed == released else { return (.failed, "its /usr/bin/\(binary) differs from \(artifact)") }
-        return (.ok, "/usr/bin/\(binary) equals \(artifact) byte for byte" + (format == "rpm" ? "; header SHA-256 and payload digest agree" : ""))
+        var detail = "/usr/bin/\(binary) equals \(artifact) byte for byte"
+        if format == "rpm" {
+            detail += "; header SHA-256 and payload digest agree"
+            let signature = try? PackageReader.rpmHeaderSignature(data)
+            switch (signature?.signature, rpmKey) {
+            case (nil, nil): break
+            case (nil, let key?): return (.failed, "carries no OpenPGP signature, but the release has \(key.name) to check one with")
+            case (_?, nil): return (.failed, "carries an OpenPGP signature, but the release includes no key to check it with: not checked")
+            case (let packet?, let key?):
+                do { try key.key.verify(signature: packet, of: Array(signature?.header ?? Data())) } catch {
+                    return (.failed, "its OpenPGP signature does not check with \(key.name): \(error)")
+                }
+                detail += "; its header's OpenPGP signature checks with \(key.name) (key \(key.key.keyIDHex))"
+            }
+        }
+        return (.ok, detail)
     }
 
     /// A Homebrew formula or Scoop manifest: every (url, hash) names an archive of the release, with its SHA-256 as
