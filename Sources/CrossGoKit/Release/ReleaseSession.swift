@@ -193,6 +193,7 @@ public struct ReleaseSession: Sendable {
 
     public func run(_ request: ReleaseRequest) async throws -> ReleaseOutcome {
         let reporter = context.reporter
+        let startedOn = context.clock()
         // Things a user can get wrong are checked before anything is built.
         let sourceDateSetting = try Self.sourceDateEpoch(context.system.environment)
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
@@ -258,6 +259,9 @@ public struct ReleaseSession: Sendable {
             },
             // Signatures inside packages: like the minisign one, only when everything before passed; before the checksums.
             ReleaseStep(name: "package-signatures", gate: .everythingPassed) { try self.signPackages($0, signer: signer) },
+            ReleaseStep(name: "provenance", gate: .everythingPassed) { work in
+                try await self.provenance(work, request: request, signer: signer, facts: facts, startedOn: startedOn)
+            },
             ReleaseStep(name: "checksums") { try self.checksums($0) },
         ]
         let sealing: [ReleaseStep] = [

@@ -226,6 +226,12 @@ public struct VerifySession: Sendable {
             let (status, detail) = Self.checkManifest(folder, manifest, checksums: release?.checksums)
             add("manifest", manifest.path, status, detail)
         }
+        // Provenance: the envelope's signature checks with the release's key, and every subject is a file of the
+        // folder with that digest; every file release.json lists (but the provenance itself) is a subject.
+        for file in release?.files ?? [] where file.kind == .provenance {
+            let (status, detail) = Self.checkProvenance(folder, file, release: release, publicKey: publicKey)
+            add("provenance", file.path, status, detail)
+        }
         // Nothing in the folder escapes the checks: every file is covered by a checksum or a good signature, or is
         // one of the records checked above.
         let alreadyFailed = Set(checks.filter { $0.status == .failed }.map(\.subject))
@@ -290,6 +296,32 @@ public struct VerifySession: Sendable {
             }
         }
         return (.ok, detail)
+    }
+
+    static func checkProvenance(_ folder: String, _ file: ReleaseFile, release: ReleaseManifest?, publicKey: MinisignPublicKey?) -> (VerifyCheck.Status, String) {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + file.path) else { return (.failed, "missing") }
+        let statements: [ProvenanceStatement]
+        do { statements = try Provenance.read(data, publicKey: publicKey) } catch { return (.failed, "\(error)") }
+        var problems: [String] = []
+        var named: Set<String> = []
+        for statement in statements {
+            for subject in statement.subject {
+                guard let name = subject.name, let digest = subject.digest?["sha256"] else { problems.append("a subject without a name and sha256"); continue }
+                named.insert(name)
+                guard !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), let actual = try? fileDigest(folder + "/" + name).1 else {
+                    problems.append("subject \(name) is not a file of the folder"); continue
+                }
+                if actual != digest { problems.append("subject \(name): sha256 \(actual.prefix(12)), the provenance says \(digest.prefix(12))") }
+            }
+        }
+        for released in release?.files ?? [] where released.kind != .provenance && released.kind != .checksums && released.kind != .signature
+            && !named.contains(released.path) {
+            problems.append("\(released.path) is released but not a subject")
+        }
+        if !problems.isEmpty { return (.failed, problems.prefix(5).joined(separator: "; ") + (problems.count > 5 ? "; and \(problems.count - 5) more" : "")) }
+        let dependencies = statements.first?.predicate.buildDefinition.resolvedDependencies.count ?? 0
+        return (.ok, "SLSA provenance v1 of \(named.count) file(s), each digest right, \(dependencies) resolved dependencies; "
+            + "DSSE signature by key \(publicKey?.keyIDHex ?? "?") checks")
     }
 
     /// A Homebrew formula or Scoop manifest: every (url, hash) names an archive of the release, with its SHA-256 as
