@@ -418,6 +418,9 @@ struct PackageTests {
         let allChecks = try summaryOutcome(VerifyChecks.self, from: verified.stdout).checks
         let checks = allChecks.filter { $0.kind == "manifest" }
         #expect(Set(checks.map(\.subject)) == ["hello.rb", "hello.json"] && checks.allSatisfy { $0.status == .ok }, "\(checks)")
+        // The merge's own provenance covers every merged file (the shards, unsigned, wrote none).
+        #expect(allChecks.contains { $0.kind == "provenance" && $0.subject == "hello_1.2.3.intoto.jsonl" && $0.status == .ok }, "\(allChecks.filter { $0.kind == "provenance" })")
+        #expect(manifest.stages.first { $0.name == "provenance" }?.status == .done, "\(manifest.stages)")
         let rpmChecks = allChecks.filter { $0.kind == "package" && $0.subject.hasSuffix(".rpm") }
         #expect(rpmChecks.count == 2 && rpmChecks.allSatisfy { $0.detail.contains("OpenPGP signature checks with RPM-GPG-KEY-hello") }, "\(rpmChecks)")
 

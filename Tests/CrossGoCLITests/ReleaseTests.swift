@@ -70,7 +70,9 @@ struct ReleaseTests {
         let expected = Set(archives + sboms + ["hello_darwin_universal"])
         #expect(Set(manifest.files.map(\.path)) == expected)
         #expect(manifest.checksums == "hello_1.2.3_checksums.txt" && manifest.interrupted == nil)
-        #expect(Set(manifest.records?.keys.map { $0 } ?? []) == ["manifest.json", "SHA256SUMS", ".gitignore"])
+        // The provenance is part of the seal: recorded (and signed) by release.json, not listed in the checksums file.
+        #expect(Set(manifest.records?.keys.map { $0 } ?? []) == ["manifest.json", "SHA256SUMS", ".gitignore", "hello_1.2.3.intoto.jsonl"])
+        #expect(manifest.provenance == "hello_1.2.3.intoto.jsonl")
         for name in ["hello_1.2.3_checksums.txt", "hello_1.2.3_checksums.txt.minisig", "release.json.minisig"] {
             #expect(FileManager.default.fileExists(atPath: made.dist + "/" + name), "\(name)")
         }
@@ -156,7 +158,9 @@ struct ReleaseTests {
         let bad = try await runCrossgo(["verify", dist, "--pub", made.keyBase + ".pub", "--no-progress"])
         #expect(bad.exitCode == 1)
         let failures = bad.stdout.split(separator: "\n").filter { $0.hasPrefix("FAILED") }
-        #expect(failures.count == 2 && failures.allSatisfy { $0.contains("hello_1.2.3_linux_arm64.tar.gz") }, "\(bad.stdout)")
+        // Its checksum, its release.json record and its provenance subject.
+        #expect(failures.count == 3 && failures.allSatisfy { $0.contains("hello_1.2.3_linux_arm64.tar.gz") }, "\(bad.stdout)")
+        #expect(failures.contains { $0.hasPrefix("FAILED provenance hello_1.2.3.intoto.jsonl: subject hello_1.2.3_linux_arm64.tar.gz: sha256 ") }, "\(bad.stdout)")
         let noKey = try await runCrossgo(["verify", dist, "--pub", copy.path + "/nosuch.pub"])
         #expect(noKey.exitCode == 2 && noKey.stderr.contains("nosuch.pub"), "\(noKey.stderr)")
     }

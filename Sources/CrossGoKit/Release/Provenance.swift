@@ -68,6 +68,8 @@ public struct ReleaseParameters: Codable, Sendable, Equatable {
     public var packageFormats: [String]?
     public var checkReproducible: Bool?
     public var audit: Bool?
+    /// For `crossgo merge`: the shards' folders (their names) it joined.
+    public var shards: [String]?
     /// The source: the git remote (without credentials) at the tag, and the commit.
     public var source: ResourceDescriptor?
     /// crossgo.yaml's SHA-256, when the module has one (it sets targets, packages and more).
@@ -209,34 +211,81 @@ public enum Provenance {
     }
 }
 
+/// What a release's (or a merge's) provenance is made from.
+struct ProvenanceInputs {
+    var outDir: String
+    var name: String
+    /// Path in the folder -> sha256.
+    var subjects: [String: String]
+    /// The build's binaries (their build info names the modules linked in), relative to `outDir`.
+    var artifacts: [String]
+    var go: String
+    var parameters: ReleaseParameters
+    var commit: String?
+    /// The git remote's URL as configured (credentials are removed before it is written).
+    var remote: String?
+    var tag: String?
+    var epoch: Int64
+    var epochFrom: String
+    var startedOn: Date
+}
+
 extension ReleaseSession {
     /// Writes `<project>_<version>.intoto.jsonl`: SLSA provenance of every released file, signed with the release key.
     /// Gated like the signatures (only when everything before passed), before the checksums that cover it.
     func provenance(_ work: ReleaseWork, request: ReleaseRequest, signer: ReleaseSigner?, facts: SourceFacts, startedOn: Date) async throws -> ReleaseStep.Result {
         guard let signer else { return .skipped("no --sign-key: provenance is a signed statement") }
         let name = Provenance.fileName(project: work.project, version: work.version)
-        // The subjects: every file release.json lists, and the build's binaries.
         var subjects: [String: String] = [:]
-        for file in work.files where file.path != name { subjects[file.path] = file.sha256 }
+        for file in work.files { subjects[file.path] = file.sha256 }
         for artifact in work.artifacts { subjects[artifact.path] = artifact.sha256 }
-
-        var dependencies: [ResourceDescriptor] = []
-        var source: ResourceDescriptor?
-        if let commit = facts.commit {
-            var remote: String?
-            if let git = context.system.which("git"),
-               let result = try? await context.system.run(git, ["-C", work.moduleRoot, "config", "--get", "remote.origin.url"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
-               result.succeeded {
-                remote = result.stdout
-            }
-            source = ResourceDescriptor(uri: remote.flatMap { Provenance.sourceURI(remote: $0, tag: facts.tag) }, digest: ["gitCommit": commit])
-            dependencies.append(source!)
+        if let sums = try? fileDigest(work.outDir + "/" + work.checksumsName) { subjects[work.checksumsName] = sums.1 }
+        var remote: String?
+        if facts.commit != nil, let git = context.system.which("git"),
+           let result = try? await context.system.run(git, ["-C", work.moduleRoot, "config", "--get", "remote.origin.url"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
+           result.succeeded {
+            remote = result.stdout
         }
-        dependencies.append(ResourceDescriptor(name: work.built.go, uri: "https://go.dev/dl/#" + work.built.go))
+        var parameters = ReleaseParameters()
+        let build = request.build
+        let targets = build.targets.flatMap { $0.split(separator: ",").map(String.init) }
+        parameters.packages = build.packages.isEmpty ? nil : build.packages
+        parameters.targets = targets.isEmpty ? nil : targets
+        parameters.version = request.version
+        parameters.project = request.project
+        parameters.ldflags = build.ldflags
+        parameters.tags = build.tags
+        parameters.trimpath = build.trimpath
+        parameters.cgo = build.cgo
+        parameters.universal = request.universal
+        parameters.packageFormats = request.packageFormats?.map(\.rawValue)
+        parameters.checkReproducible = request.checkReproducible ? true : nil
+        parameters.audit = request.audit ? true : nil
+        if let config = try? Data(contentsOf: URL(fileURLWithPath: work.moduleRoot + "/" + BuildConfig.fileName)) {
+            parameters.config = ResourceDescriptor(name: BuildConfig.fileName, digest: ["sha256": SHA256.hash(data: config).hex])
+        }
+        let inputs = ProvenanceInputs(outDir: work.outDir, name: name, subjects: subjects, artifacts: work.artifacts.map(\.path), go: work.built.go,
+                                      parameters: parameters, commit: facts.commit, remote: remote, tag: facts.tag, epoch: work.epoch,
+                                      epochFrom: work.epochFrom, startedOn: startedOn)
+        let dependencies = try Self.writeProvenance(inputs, signer: signer, environment: context.system.environment, now: context.clock())
+        work.provenance = name
+        return .done("\(name): SLSA provenance v1 of \(subjects.count) file(s) from \(dependencies) resolved dependencies, signed (DSSE, key \(signer.key.publicKey.keyIDHex))")
+    }
+
+    /// Writes the signed provenance; returns how many resolved dependencies it names.
+    static func writeProvenance(_ inputs: ProvenanceInputs, signer: ReleaseSigner, environment env: [String: String], now: Date) throws -> Int {
+        var parameters = inputs.parameters
+        var dependencies: [ResourceDescriptor] = []
+        if let commit = inputs.commit {
+            let source = ResourceDescriptor(uri: inputs.remote.flatMap { Provenance.sourceURI(remote: $0, tag: inputs.tag) }, digest: ["gitCommit": commit])
+            parameters.source = source
+            dependencies.append(source)
+        }
+        dependencies.append(ResourceDescriptor(name: inputs.go, uri: "https://go.dev/dl/#" + inputs.go))
         // Every module linked into an artifact, with its go.sum hash, from the artifacts' own build info.
         var modules: [String: ResourceDescriptor] = [:]
-        for artifact in work.artifacts {
-            guard let info = try? BinaryImage.read(path: work.outDir + "/" + artifact.path).slices.first?.buildInfo else { continue }
+        for artifact in inputs.artifacts {
+            guard let info = try? BinaryImage.read(path: inputs.outDir + "/" + artifact).slices.first?.buildInfo else { continue }
             for dep in info.deps {
                 let used = dep.replace ?? dep
                 let key = "\(used.path)@\(used.version)"
@@ -249,49 +298,28 @@ extension ReleaseSession {
         }
         dependencies += modules.keys.sorted().map { modules[$0]! }
 
-        var parameters = ReleaseParameters()
-        let build = request.build
-        parameters.packages = build.packages.isEmpty ? nil : build.packages
-        parameters.targets = build.targets.isEmpty ? nil : build.targets
-        parameters.version = request.version
-        parameters.project = request.project
-        parameters.ldflags = build.ldflags
-        parameters.tags = build.tags
-        parameters.trimpath = build.trimpath
-        parameters.cgo = build.cgo
-        parameters.universal = request.universal
-        parameters.packageFormats = request.packageFormats?.map(\.rawValue)
-        parameters.checkReproducible = request.checkReproducible ? true : nil
-        parameters.audit = request.audit ? true : nil
-        parameters.source = source
-        if let config = try? Data(contentsOf: URL(fileURLWithPath: work.moduleRoot + "/" + BuildConfig.fileName)) {
-            parameters.config = ResourceDescriptor(name: BuildConfig.fileName, digest: ["sha256": SHA256.hash(data: config).hex])
-        }
-
         // On GitHub Actions, the workflow run is the builder and the invocation (as GitHub's own provenance names them).
-        let env = context.system.environment
         var builderID = "https://crossgo.dev/builder/local/v1"
         var invocation = "urn:uuid:" + UUID().uuidString.lowercased()
         if env["GITHUB_ACTIONS"] == "true", let server = env["GITHUB_SERVER_URL"], let repository = env["GITHUB_REPOSITORY"], let run = env["GITHUB_RUN_ID"] {
             if let workflow = env["GITHUB_WORKFLOW_REF"] { builderID = server + "/" + workflow }
             invocation = "\(server)/\(repository)/actions/runs/\(run)/attempts/\(env["GITHUB_RUN_ATTEMPT"] ?? "1")"
         }
+        let subjects = inputs.subjects
         let statement = ProvenanceStatement(
             subject: subjects.keys.sorted().map { ResourceDescriptor(name: $0, digest: ["sha256": subjects[$0]!]) },
             predicate: .init(buildDefinition: .init(externalParameters: parameters,
-                                                    internalParameters: ["crossgo": CrossGoVersion.current, "go": work.built.go,
-                                                                         "sourceDateEpoch": String(work.epoch), "sourceDateFrom": work.epochFrom],
+                                                    internalParameters: ["crossgo": CrossGoVersion.current, "go": inputs.go,
+                                                                         "sourceDateEpoch": String(inputs.epoch), "sourceDateFrom": inputs.epochFrom],
                                                     resolvedDependencies: dependencies),
                              runDetails: .init(builder: .init(id: builderID, version: ["crossgo": CrossGoVersion.current]),
-                                               metadata: .init(invocationId: invocation, startedOn: Provenance.timestamp(startedOn),
-                                                               finishedOn: Provenance.timestamp(context.clock())))))
+                                               metadata: .init(invocationId: invocation, startedOn: Provenance.timestamp(inputs.startedOn),
+                                                               finishedOn: Provenance.timestamp(now)))))
         do {
-            try atomicWrite(try Provenance.envelope(statement, key: signer.key), to: work.outDir + "/" + name)
+            try atomicWrite(try Provenance.envelope(statement, key: signer.key), to: inputs.outDir + "/" + inputs.name)
         } catch {
-            throw EnvironmentError("\(work.outDir)/\(name): cannot write: \(error.localizedDescription)")
+            throw EnvironmentError("\(inputs.outDir)/\(inputs.name): cannot write: \(error.localizedDescription)")
         }
-        work.files.removeAll { $0.path == name }
-        work.files.append(try Self.describe(work.outDir, name, kind: .provenance, target: nil, binary: nil, format: "in-toto+dsse", covers: subjects.keys.sorted()))
-        return .done("\(name): SLSA provenance v1 of \(subjects.count) file(s) from \(dependencies.count) resolved dependencies, signed (DSSE, key \(signer.key.publicKey.keyIDHex))")
+        return dependencies.count
     }
 }

@@ -13,8 +13,6 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
         case manifest
         /// A public key users import to check the packages' own signatures (`RPM-GPG-KEY-<project>`).
         case key
-        /// SLSA provenance of the release's files: an in-toto statement in a signed DSSE envelope (`.intoto.jsonl`).
-        case provenance
     }
 
     /// Path relative to the output folder.
@@ -129,6 +127,9 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
     public var interrupted: Bool?
     /// What the Homebrew formula and Scoop manifest were made from (`--package brew,scoop`), for `crossgo merge`.
     public var manifestSource: ManifestSource?
+    /// The SLSA provenance (`<project>_<version>.intoto.jsonl`, signed on its own): part of the seal like the
+    /// signatures, so not in the checksums file (which stays the same bytes for the same commit); `records` has its digest.
+    public var provenance: String?
 
     public static let fileName = "release.json"
 

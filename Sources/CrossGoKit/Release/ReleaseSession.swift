@@ -152,6 +152,8 @@ final class ReleaseWork {
     var signature: ReleaseSignature?
     var records: [String: String]?
     var manifestSource: ManifestSource?
+    /// The provenance file, once written.
+    var provenance: String?
 
     init(outDir: String, moduleRoot: String, built: BuildOutcome, project: String, version: String, epoch: Int64, epochFrom: String) {
         self.outDir = outDir
@@ -176,6 +178,7 @@ final class ReleaseWork {
                                        failed: failed, stages: stages, signature: signature, reproducibility: reproducibility)
         manifest.audit = audit
         manifest.manifestSource = manifestSource
+        manifest.provenance = interrupted ? nil : provenance
         manifest.checksums = interrupted ? nil : checksumsName
         manifest.records = records
         manifest.interrupted = interrupted ? true : nil
@@ -259,10 +262,12 @@ public struct ReleaseSession: Sendable {
             },
             // Signatures inside packages: like the minisign one, only when everything before passed; before the checksums.
             ReleaseStep(name: "package-signatures", gate: .everythingPassed) { try self.signPackages($0, signer: signer) },
+            ReleaseStep(name: "checksums") { try self.checksums($0) },
+            // The provenance of every released file and the checksums file, signed on its own (DSSE): part of the seal,
+            // recorded by release.json (written next), not listed in the checksums file.
             ReleaseStep(name: "provenance", gate: .everythingPassed) { work in
                 try await self.provenance(work, request: request, signer: signer, facts: facts, startedOn: startedOn)
             },
-            ReleaseStep(name: "checksums") { try self.checksums($0) },
         ]
         let sealing: [ReleaseStep] = [
             ReleaseStep(name: "sign", gate: .everythingPassed) { work in
@@ -284,7 +289,7 @@ public struct ReleaseSession: Sendable {
             work.signature = ReleaseSignature(file: work.checksumsName + ".minisig", signs: work.checksumsName, keyID: signer.key.publicKey.keyIDHex,
                                               publicKey: signer.key.publicKey.base64)
         }
-        work.records = Self.records(outDir: outDir)
+        work.records = Self.records(outDir: outDir, provenance: work.provenance)
         do {
             try work.manifest(interrupted: false).write(to: outDir)
         } catch {
@@ -330,6 +335,7 @@ public struct ReleaseSession: Sendable {
         let sums = work.outDir + "/" + work.checksumsName
         try? FileManager.default.removeItem(atPath: sums)
         try? FileManager.default.removeItem(atPath: sums + ".minisig")
+        if let provenance = work.provenance { try? FileManager.default.removeItem(atPath: work.outDir + "/" + provenance) }
         try? manifest.write(to: work.outDir)
         context.reporter.report(.notice("release interrupted: \(work.outDir)/\(ReleaseManifest.fileName) records it; no checksums file, no signature",
                                         level: "warning"))
@@ -343,6 +349,7 @@ public struct ReleaseSession: Sendable {
         var names = manifest.files.filter { $0.kind == .checksums || $0.kind == .signature }.map(\.path)
         if let sums = manifest.checksums { names += [sums, sums + ".minisig"] }
         if let signature = manifest.signature { names += [signature.file] }
+        if let provenance = manifest.provenance { names.append(provenance) }
         names.append(ReleaseManifest.fileName + ".minisig")
         for name in Set(names) {
             let full = URL(fileURLWithPath: outDir + "/" + name).standardizedFileURL.path
@@ -538,9 +545,10 @@ public struct ReleaseSession: Sendable {
     /// The other files of the folder that belong to the release, by SHA-256, for release.json: the build's records
     /// (manifest.json, SHA256SUMS, which lists the artifacts and web files), test and bench results merged into it,
     /// and the folder's .gitignore.
-    static func records(outDir: String) -> [String: String] {
+    static func records(outDir: String, provenance: String? = nil) -> [String: String] {
         var out: [String: String] = [:]
-        for name in [BuildManifest.fileName, BuildManifest.sumsName, ".gitignore", TestResultsFile.fileName, "junit.xml", BenchResultsFile.fileName] {
+        for name in [BuildManifest.fileName, BuildManifest.sumsName, ".gitignore", TestResultsFile.fileName, "junit.xml", BenchResultsFile.fileName]
+            + [provenance].compactMap({ $0 }) {
             if let (_, digest) = try? fileDigest(outDir + "/" + name) { out[name] = digest }
         }
         return out

@@ -228,9 +228,9 @@ public struct VerifySession: Sendable {
         }
         // Provenance: the envelope's signature checks with the release's key, and every subject is a file of the
         // folder with that digest; every file release.json lists (but the provenance itself) is a subject.
-        for file in release?.files ?? [] where file.kind == .provenance {
-            let (status, detail) = Self.checkProvenance(folder, file, release: release, publicKey: publicKey)
-            add("provenance", file.path, status, detail)
+        if let release, let provenance = release.provenance {
+            let (status, detail) = Self.checkProvenance(folder, provenance, release: release, publicKey: publicKey)
+            add("provenance", provenance, status, detail)
         }
         // Nothing in the folder escapes the checks: every file is covered by a checksum or a good signature, or is
         // one of the records checked above.
@@ -298,8 +298,8 @@ public struct VerifySession: Sendable {
         return (.ok, detail)
     }
 
-    static func checkProvenance(_ folder: String, _ file: ReleaseFile, release: ReleaseManifest?, publicKey: MinisignPublicKey?) -> (VerifyCheck.Status, String) {
-        guard let data = FileManager.default.contents(atPath: folder + "/" + file.path) else { return (.failed, "missing") }
+    static func checkProvenance(_ folder: String, _ path: String, release: ReleaseManifest, publicKey: MinisignPublicKey?) -> (VerifyCheck.Status, String) {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + path) else { return (.failed, "named by \(ReleaseManifest.fileName) but missing") }
         let statements: [ProvenanceStatement]
         do { statements = try Provenance.read(data, publicKey: publicKey) } catch { return (.failed, "\(error)") }
         var problems: [String] = []
@@ -314,9 +314,8 @@ public struct VerifySession: Sendable {
                 if actual != digest { problems.append("subject \(name): sha256 \(actual.prefix(12)), the provenance says \(digest.prefix(12))") }
             }
         }
-        for released in release?.files ?? [] where released.kind != .provenance && released.kind != .checksums && released.kind != .signature
-            && !named.contains(released.path) {
-            problems.append("\(released.path) is released but not a subject")
+        for released in release.files.map(\.path) + [release.checksums].compactMap({ $0 }) where !named.contains(released) {
+            problems.append("\(released) is released but not a subject")
         }
         if !problems.isEmpty { return (.failed, problems.prefix(5).joined(separator: "; ") + (problems.count > 5 ? "; and \(problems.count - 5) more" : "")) }
         let dependencies = statements.first?.predicate.buildDefinition.resolvedDependencies.count ?? 0

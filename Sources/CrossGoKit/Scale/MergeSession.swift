@@ -81,6 +81,7 @@ public struct MergeSession: Sendable {
     public func run(_ request: MergeRequest) async throws -> MergeOutcome {
         guard !request.folders.isEmpty else { throw UsageError("merge: name the shards' folders, e.g. crossgo merge dist/shard-*") }
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
+        let startedOn = context.clock()
         var folders: [ShardFolder] = []
         for given in request.folders {
             let path = context.absolute(given)
@@ -245,7 +246,7 @@ public struct MergeSession: Sendable {
                     files.append(file)
                 }
                 failed += release.failed
-                for stage in release.stages where !["checksums", "sign", "manifests", "package-signatures"].contains(stage.name) {
+                for stage in release.stages where !["checksums", "sign", "manifests", "package-signatures", "provenance"].contains(stage.name) {
                     if let seen = stages[stage.name], seen.status == .failed || (seen.status == .done && stage.status == .skipped) { continue }
                     stages[stage.name] = stage
                 }
@@ -289,7 +290,26 @@ public struct MergeSession: Sendable {
             merged.manifestSource = manifestSource
             // As release does: the checksums file, release.json recording the folder's other files, then (all passed) both signed.
             _ = try ReleaseSession.writeChecksums(sumsName, release: files.map(\.path), outDir: outDir)
-            merged.records = ReleaseSession.records(outDir: outDir)
+            // Provenance of every merged file, signed with the merge's key, as one release writes it: only when everything passed.
+            if let signer, passed {
+                let name = Provenance.fileName(project: first.project, version: first.version)
+                var subjects: [String: String] = [:]
+                for file in files { subjects[file.path] = file.sha256 }
+                if let sums = try? fileDigest(outDir + "/" + sumsName) { subjects[sumsName] = sums.1 }
+                let artifacts = builds.flatMap { $0.1.artifacts }
+                for artifact in artifacts { subjects[artifact.path] = artifact.sha256 }
+                var parameters = ReleaseParameters()
+                parameters.command = "merge"
+                parameters.shards = folders.map { ($0.path as NSString).lastPathComponent }
+                let inputs = ProvenanceInputs(outDir: outDir, name: name, subjects: subjects, artifacts: artifacts.map(\.path), go: first.go,
+                                              parameters: parameters, commit: builds.lazy.compactMap { $0.1.shard?.commit }.first, remote: nil, tag: nil,
+                                              epoch: first.sourceDateEpoch, epochFrom: first.sourceDateFrom, startedOn: startedOn)
+                let dependencies = try ReleaseSession.writeProvenance(inputs, signer: signer, environment: context.system.environment, now: context.clock())
+                merged.provenance = name
+                merged.stages.append(ReleaseStage(name: "provenance", status: .done,
+                                                  detail: "\(name): SLSA provenance v1 of \(subjects.count) file(s) from \(dependencies) resolved dependencies, signed"))
+            }
+            merged.records = ReleaseSession.records(outDir: outDir, provenance: merged.provenance)
             try merged.write(to: outDir)
             if let signer, passed {
                 _ = try ReleaseSession.sign(outDir: outDir, checksums: sumsName, epoch: first.sourceDateEpoch, signer: signer)
