@@ -11,6 +11,8 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
         case package
         /// A Homebrew formula or a Scoop manifest over the archives.
         case manifest
+        /// A file of the OCI image layout (`<project>_<version>_oci/`): oci-layout, index.json, a blob.
+        case image
     }
 
     /// Path relative to the output folder.
@@ -44,7 +46,7 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
 /// How one stage of the release went.
 public struct ReleaseStage: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable { case done, skipped, failed }
-    /// "build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit", "checksums", "sign".
+    /// "build", "universal", "archives", "sboms", "packages", "manifests", "image", "reproducible", "audit", "push", "checksums", "sign".
     public var name: String
     public var status: Status
     /// What it made, or why it was skipped or failed.
@@ -125,6 +127,8 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
     public var interrupted: Bool?
     /// What the Homebrew formula and Scoop manifest were made from (`--package brew,scoop`), for `crossgo merge`.
     public var manifestSource: ManifestSource?
+    /// `--image`: the OCI image layout, its index and manifest digests, and what was pushed.
+    public var image: ReleaseImage?
 
     public static let fileName = "release.json"
 

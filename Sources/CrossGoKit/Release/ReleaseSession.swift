@@ -24,6 +24,10 @@ public struct ReleaseRequest: Sendable {
     public var auditDatabase: String?
     /// `--package deb,rpm,brew,scoop`; nil: crossgo.yaml's `packages.formats`, else none.
     public var packageFormats: [PackageFormat]?
+    /// `--image REGISTRY/NAME[:TAG]`: an OCI image of the linux artifacts (also made when crossgo.yaml has `image:`).
+    public var image: String?
+    /// `--push`: upload the image to its registry.
+    public var push = false
 
     public init() {}
 }
@@ -38,9 +42,12 @@ public struct ReleaseOutcome: SessionOutcome {
     public var stages: [ReleaseStage]
     public var outDir: String
     public var interrupted: Bool
+    /// A stage failed because of the environment (a registry down or refusing): exit 3.
+    public var environmentFailed = false
 
     public var exitStatus: ExitStatus {
         if interrupted { return .interrupted }
+        if environmentFailed { return .environment }
         guard let release else { return build.exitStatus }
         if !release.failed.isEmpty || stages.contains(where: { $0.status == .failed }) { return .failed }
         if release.reproducibility?.contains(where: { $0.status != .reproducible }) == true { return .failed }
@@ -59,6 +66,7 @@ public struct ReleaseOutcome: SessionOutcome {
                 ("failedStages", failedStages.count),
                 ("archives", files.filter { $0.kind == .archive }.count), ("sboms", files.filter { $0.kind == .sbom }.count),
                 ("packages", files.filter { $0.kind == .package }.count), ("manifests", files.filter { $0.kind == .manifest }.count),
+                ("images", release?.image?.platforms.count ?? 0), ("pushed", release?.image?.pushed?.count ?? 0),
                 ("signed", signed ? 1 : 0),
                 ("reproducible", release?.reproducibility?.filter { $0.status == .reproducible }.count ?? 0),
                 ("notReproducible", release?.reproducibility?.filter { $0.status != .reproducible }.count ?? 0)]
@@ -83,6 +91,10 @@ public struct ReleaseOutcome: SessionOutcome {
         }
         for stage in failedStages {
             out.results.append(painter.red("FAILED") + " stage \(stage.name): \(stage.detail)")
+        }
+        if let image = release.image {
+            out.results.append("image \(dist)/\(image.layout) \(image.index) (\(image.platforms.map(\.platform).joined(separator: ", "))), tag(s) \(image.tags.joined(separator: ", "))")
+            for reference in image.pushed ?? [] { out.results.append("\(painter.green("pushed")) \(reference)") }
         }
         for record in release.reproducibility ?? [] {
             switch record.status {
@@ -152,6 +164,9 @@ final class ReleaseWork {
     var signature: ReleaseSignature?
     var records: [String: String]?
     var manifestSource: ManifestSource?
+    var image: ReleaseImage?
+    var madeImages: MadeImages?
+    var environmentFailed = false
 
     init(outDir: String, moduleRoot: String, built: BuildOutcome, project: String, version: String, epoch: Int64, epochFrom: String) {
         self.outDir = outDir
@@ -176,6 +191,7 @@ final class ReleaseWork {
                                        failed: failed, stages: stages, signature: signature, reproducibility: reproducibility)
         manifest.audit = audit
         manifest.manifestSource = manifestSource
+        manifest.image = image
         manifest.checksums = interrupted ? nil : checksumsName
         manifest.records = records
         manifest.interrupted = interrupted ? true : nil
@@ -202,8 +218,10 @@ public struct ReleaseSession: Sendable {
         buildRequest.run = false
         buildRequest.version = request.version
         let askedFormats = request.packageFormats
+        let (askedImage, push) = (request.image, request.push)
         buildRequest.checkConfig = { config, moduleRoot in
             try ReleasePackaging.check(ReleasePackaging.formats(askedFormats, config: config), config: config, moduleRoot: moduleRoot)
+            _ = try ImageSettings.resolve(image: askedImage, push: push, config: config, moduleRoot: moduleRoot)
         }
         let built = try await BuildSession(context: context).run(buildRequest)
         let outDir = built.outDir
@@ -236,6 +254,7 @@ public struct ReleaseSession: Sendable {
             reporter.report(.notice("not a git checkout and no SOURCE_DATE_EPOCH: archive entries carry the time 1970-01-01T00:00:00Z", level: "warning"))
         }
         let formats = ReleasePackaging.formats(request.packageFormats, config: config)
+        let imageSettings = try ImageSettings.resolve(image: request.image, push: request.push, config: config, moduleRoot: moduleRoot)
         let work = ReleaseWork(outDir: outDir, moduleRoot: moduleRoot, built: built, project: project, version: version, epoch: epoch, epochFrom: epochFrom)
         work.stages.append(ReleaseStage(name: "build", status: built.failures.isEmpty ? .done : .failed,
                                         detail: "\(work.artifacts.count) artifact(s) built and verified, \(built.failures.count) failed"))
@@ -248,6 +267,7 @@ public struct ReleaseSession: Sendable {
             ReleaseStep(name: "sboms") { await self.sboms($0) },
             ReleaseStep(name: "packages") { await self.packages($0, formats: formats, config: config) },
             ReleaseStep(name: "manifests") { await self.manifests($0, formats: formats, config: config, facts: facts) },
+            ReleaseStep(name: "image") { await self.images($0, settings: imageSettings, facts: facts) },
             ReleaseStep(name: "reproducible") { work in
                 guard request.checkReproducible else { return .skipped("not asked for (--check-reproducible)") }
                 return try await self.reproducible(work, buildRequest, facts: facts)
@@ -256,6 +276,8 @@ public struct ReleaseSession: Sendable {
                 guard request.audit else { return .skipped("not asked for (--audit)") }
                 return try await self.audit(work, database: request.auditDatabase)
             },
+            // Last before the seal, and only when everything passed: a release that failed anywhere is not published.
+            ReleaseStep(name: "push", gate: .everythingPassed) { await self.push($0, settings: imageSettings) },
             ReleaseStep(name: "checksums") { try self.checksums($0) },
         ]
         let sealing: [ReleaseStep] = [
@@ -286,7 +308,8 @@ public struct ReleaseSession: Sendable {
         }
         let recorded = work.manifest(interrupted: false)
         if await runStages(sealing, work) == false { return interrupted(work, built: built) }
-        return ReleaseOutcome(build: built, release: recorded, stages: work.stages, outDir: outDir, interrupted: false)
+        return ReleaseOutcome(build: built, release: recorded, stages: work.stages, outDir: outDir, interrupted: false,
+                              environmentFailed: work.environmentFailed)
     }
 
     /// Runs stages in order, each wrapped once; false when an interrupt stopped them.
