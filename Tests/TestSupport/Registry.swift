@@ -46,9 +46,16 @@ public final class RegistryServer: @unchecked Sendable {
                 \(auth)
                 """
             try folder.write("config.yml", config)
+            // A watchdog shell owns the registry: it kills it when this test process ends (a fixture shared by several
+            // tests has no end of its own) or when the registry ends; `kill()` ends the registry first.
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
-            process.arguments = ["serve", folder.path + "/config.yml"]
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", """
+                /usr/bin/docker-registry serve "$1" & child=$!
+                echo $child > "$3"
+                while kill -0 "$2" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.3; done
+                kill -9 $child 2>/dev/null
+                """, "sh", folder.path + "/config.yml", String(getpid()), folder.path + "/registry.pid"]
             process.standardOutput = FileHandle.nullDevice
             let log = FileHandle(forWritingAtPath: try folder.write("registry.log", "")) ?? FileHandle.nullDevice
             process.standardError = log
@@ -61,7 +68,7 @@ public final class RegistryServer: @unchecked Sendable {
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            if process.isRunning { process.terminate(); process.waitUntilExit() }
+            Self.end(process, pidFile: folder.path + "/registry.pid")
             lastError = (try? String(contentsOfFile: folder.path + "/registry.log", encoding: .utf8)) ?? lastError
         }
         folder.cleanup()
@@ -70,10 +77,18 @@ public final class RegistryServer: @unchecked Sendable {
 
     /// Kills the registry (a server that is gone, not one shutting down politely) and waits for it to end.
     public func kill() {
-        if process.isRunning {
+        Self.end(process, pidFile: folder.path + "/registry.pid")
+    }
+
+    /// Kills the registry the watchdog `process` started (its pid in `pidFile`) and waits for the watchdog to end.
+    static func end(_ process: Process, pidFile: String) {
+        guard process.isRunning else { return }
+        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            Foundation.kill(pid, SIGKILL)
+        } else {
             Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
         }
+        process.waitUntilExit()
     }
 
     /// Kills the registry and removes its folder.
