@@ -253,6 +253,44 @@ struct ImageTests {
         #expect(raw.exitCode == 0 && "sha256:" + digest == record.index, "\(raw.stderr)")
     }
 
+    @Test func aBaseLayoutGivesItsLayersAndSettingsAndAMissingPlatformFailsItsTarget() async throws {
+        let root = try TempFolder("images-base")
+        defer { root.cleanup() }
+        // The base: made with umoci (for this host's platform only), one file and two settings.
+        let own = String(hostPair.split(separator: "/")[1]), other = own == "amd64" ? "arm64" : "amd64"
+        let base = root.path + "/base"
+        try root.write("motd", "welcome\n")
+        for args in [["init", "--layout", base], ["new", "--image", base + ":latest"], ["insert", "--rootless", "--image", base + ":latest", root.path + "/motd", "/etc/motd"],
+                     ["config", "--image", base + ":latest", "--config.env", "FOO=bar", "--config.user", "65532"]] {
+            let made = try await runProgram("umoci", args)
+            try #require(made.exitCode == 0, "umoci \(args): \(made.stderr)")
+        }
+        let module = try await ImageFixture.module(in: root.path + "/m", config: "image:\n  base: \(base)\n")
+        let result = try await runCrossgo(["release", "--target", "linux/\(own),linux/\(other)", "--image", "127.0.0.1:5000/hello", "--no-progress"], in: module)
+        // The other architecture: the base has no such image, so that target fails and no index is written.
+        #expect(result.exitCode == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("FAILED hello linux/\(other) (image):") && result.stdout.contains("has no linux/\(other) image (it has linux/\(own))"), "\(result.stdout)")
+        #expect(try ReleaseManifest.read(from: module + "/dist")?.image == nil)
+
+        let single = try await runCrossgo(["release", "--target", "linux/" + own, "--image", "127.0.0.1:5000/hello", "--no-progress"], in: module)
+        #expect(single.exitCode == 0, "\(single.stdout)\(single.stderr)")
+        let image = try #require(try ReleaseManifest.read(from: module + "/dist")?.image)
+        #expect(image.base == base && image.platforms.map(\.platform) == ["linux/" + own])
+        // skopeo reads the layout crossgo wrote as it is, and umoci unpacks the copy: the base's file under crossgo's program.
+        let layout = module + "/dist/" + image.layout
+        let config = try ImageFixture.object(try await runProgram("skopeo", ["inspect", "--config", "oci:\(layout):1.2.3"]).stdout)
+        let settings = try #require(config["config"] as? [String: Any])
+        #expect(settings["Env"] as? [String] == ["FOO=bar"] && settings["User"] as? String == "65532", "\(settings)")
+        #expect(((config["rootfs"] as? [String: Any])?["diff_ids"] as? [String])?.count == 2)
+        let copy = try await runProgram("skopeo", ["copy", "oci:\(layout):1.2.3", "oci:\(root.path)/flat:x"])
+        #expect(copy.exitCode == 0, "\(copy.stderr)")
+        let unpack = try await runProgram("umoci", ["unpack", "--rootless", "--image", root.path + "/flat:x", root.path + "/bundle"])
+        #expect(unpack.exitCode == 0, "\(unpack.stderr)")
+        #expect(try String(contentsOfFile: root.path + "/bundle/rootfs/etc/motd", encoding: .utf8) == "welcome\n")
+        let ran = try await ImageFixture.run(root.path + "/bundle/rootfs/usr/local/bin/hello", goarch: own)
+        #expect(ran.stdout.hasPrefix("hello from linux/\(own)"), "\(ran.stdout)\(ran.stderr)")
+    }
+
     @Test(arguments: [
         (["--image", "127.0.0.1:5000/hello"], "image:\n  tag: latest\n", "crossgo.yaml:2: image.tag: unknown key (did you mean tags?)"),
         (["--image", "127.0.0.1:5000/hello"], "image:\n  tags: [\"{{.Verison}}\"]\n", "crossgo.yaml:2: image.tags: {{.Verison}}: unknown field {{.Verison}}"),
