@@ -1,8 +1,9 @@
 // Issue 27 (items 1, 2, 4): multi-arch OCI images without Docker — written as an OCI image layout, pushed to a real
 // registry (Debian's docker-registry), read back with skopeo, unpacked with umoci and run (arm64 and riscv64 under
 // qemu); reproducible digests; a registry that is down or refuses the credentials is exit 3 and no secret is printed.
-import CrossGoKit
+@testable import CrossGoKit
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -239,6 +240,10 @@ struct ImageTests {
             #expect(!output.contains(wrong) && !output.contains(password), "a password was printed")
             #expect(!output.contains(Data("ci:\(wrong)".utf8).base64EncodedString()), "the Authorization header was printed")
             #expect(output.contains("registry \(registry.host): refused the credentials"), "\(output)")
+            if json {
+                let summary = refused.stdout.split(separator: "\n").last { $0.contains("\"event\":\"summary\"") } ?? ""
+                #expect(summary.contains("\"exitCode\":3") && summary.contains("\"name\":\"push\",\"status\":\"failed\""), "\(summary)")
+            }
         }
         // No credentials at all: the registry asks, and crossgo says which variables to set.
         let anonymous = try await runCrossgo(arguments, in: module, environment: ["CROSSGO_REGISTRY_USERNAME": nil, "CROSSGO_REGISTRY_PASSWORD": nil])
@@ -289,6 +294,64 @@ struct ImageTests {
         #expect(try String(contentsOfFile: root.path + "/bundle/rootfs/etc/motd", encoding: .utf8) == "welcome\n")
         let ran = try await ImageFixture.run(root.path + "/bundle/rootfs/usr/local/bin/hello", goarch: own)
         #expect(ran.stdout.hasPrefix("hello from linux/\(own)"), "\(ran.stdout)\(ran.stderr)")
+    }
+
+    /// A registry behind a token service, as ghcr.io and Docker Hub are: a proxy answers every /v2/ request without the
+    /// bearer token with a `Bearer realm=...` challenge, hands out the token at its realm for the right basic credentials,
+    /// and passes the rest on to a real docker-registry.
+    @Test func aBearerChallengeIsAnsweredWithATokenFromItsRealm() async throws {
+        let registry = try await RegistryServer()
+        defer { registry.stop() }
+        let password = "tok3n-Pa55-\(UUID().uuidString.prefix(8))"
+        let token = "granted-\(UUID().uuidString)"
+        let asked = Mutex<[String]>([])
+        let proxyPort = Mutex<UInt16>(0)
+        let proxy = try await LocalHTTPServer.start { request in
+            let port = proxyPort.withLock { $0 }
+            if request.path.hasPrefix("/token") {
+                asked.withLock { $0.append(request.path) }
+                guard request.headers["authorization"] == "Basic " + Data("ci:\(password)".utf8).base64EncodedString() else {
+                    return LocalResponse(status: 401, body: Data(#"{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}"#.utf8))
+                }
+                return LocalResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(#"{"token":"\#(token)"}"#.utf8))
+            }
+            guard request.headers["authorization"] == "Bearer " + token else {
+                return LocalResponse(status: 401, headers: ["WWW-Authenticate": #"Bearer realm="http://127.0.0.1:\#(port)/token",service="crossgo-test",scope="repository:hello:pull""#])
+            }
+            var headers: [(String, String)] = []
+            if let type = request.headers["content-type"] { headers.append(("Content-Type", type)) }
+            do {
+                let reply = try await HTTP.send(request.method, URL(string: "http://\(registry.host)" + request.path)!, headers: headers,
+                                                body: request.method == "PUT" || request.method == "POST" ? request.body : nil, stallTimeout: 30, deadline: 120)
+                var out: [String: String] = [:]
+                for name in ["location", "docker-content-digest", "content-type"] {
+                    if let value = reply.headers[name] { out[name] = value.replacingOccurrences(of: registry.host, with: "127.0.0.1:\(port)") }
+                }
+                return LocalResponse(status: reply.status, headers: out, body: reply.body)
+            } catch {
+                return LocalResponse(status: 502)
+            }
+        }
+        proxyPort.withLock { $0 = proxy.port }
+        let root = try TempFolder("images-bearer")
+        defer { root.cleanup() }
+        let module = try await ImageFixture.module(in: root.path + "/m", config: "")
+        let arguments = ["release", "--target", "linux/amd64", "--image", "127.0.0.1:\(proxy.port)/hello", "--push", "--no-progress"]
+        let refused = try await runCrossgo(arguments, in: module, environment: ["CROSSGO_REGISTRY_USERNAME": "ci", "CROSSGO_REGISTRY_PASSWORD": "wrong-\(password)"])
+        #expect(refused.exitCode == 3 && refused.stderr.contains("registry 127.0.0.1:\(proxy.port): its token service 127.0.0.1 refused: HTTP 401"), "\(refused.stderr)")
+        #expect(!(refused.stdout + refused.stderr).contains(password))
+        let pushed = try await runCrossgo(arguments, in: module, environment: ["CROSSGO_REGISTRY_USERNAME": "ci", "CROSSGO_REGISTRY_PASSWORD": password])
+        #expect(pushed.exitCode == 0, "\(pushed.stdout)\(pushed.stderr)")
+        #expect(!(pushed.stdout + pushed.stderr).contains(password) && !(pushed.stdout + pushed.stderr).contains(token))
+        // One token per run, asked for the push scope with the challenge's service.
+        let requests = asked.withLock { $0 }
+        #expect(requests.count == 2 && requests.allSatisfy { $0.contains("service=crossgo-test") && $0.contains("scope=repository:hello:pull,push") }, "\(requests)")
+        // What went through the proxy is in the real registry.
+        let record = try #require(try ReleaseManifest.read(from: module + "/dist")?.image)
+        let raw = try await runProgram("skopeo", ["inspect", "--tls-verify=false", "--raw", "docker://\(registry.host)/hello:1.2.3"])
+        let digest = try await sha256(raw.stdout)
+        #expect(raw.exitCode == 0 && "sha256:" + digest == record.index, "\(raw.stderr)")
+        await proxy.stop()
     }
 
     @Test(arguments: [

@@ -298,7 +298,8 @@ extension ReleaseSession {
 
     func push(_ work: ReleaseWork, settings: ImageSettings?) async -> ReleaseStep.Result {
         guard let settings, settings.push else { return .skipped("not asked for (--push)") }
-        guard let made = work.madeImages, let reference = settings.reference else { return .skipped("no image was made: nothing to push") }
+        // Asked to publish, and nothing to publish: not a success (the image stage said why).
+        guard let made = work.madeImages, let reference = settings.reference else { return .failed("no image was made (see the image stage): nothing pushed") }
         let client = RegistryClient(reference: reference, credentials: RegistryCredentials(environment: context.system.environment))
         var pushed: [String] = []
         var uploaded = 0, present = 0
