@@ -294,6 +294,11 @@ public struct ReleaseSession: Sendable {
                 let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
                 if full.hasPrefix(outDir + "/") { try? FileManager.default.removeItem(atPath: full) }
             }
+            // An image layout this release did not make goes with its folders, once no file is left in it.
+            if let layout = previous.image?.layout, layout != work.image?.layout, !layout.contains("/"), !layout.hasPrefix(".") {
+                let folder = outDir + "/" + layout
+                if VerifySession.files(in: folder).isEmpty { try? FileManager.default.removeItem(atPath: folder) }
+            }
         }
         // release.json records the build's files by digest, the checksums file, and the signature when it will be signed.
         if let signer, work.everythingPassed {
