@@ -298,6 +298,11 @@ extension ReleaseSession {
 
     func push(_ work: ReleaseWork, settings: ImageSettings?) async -> ReleaseStep.Result {
         guard let settings, settings.push else { return .skipped("not asked for (--push)") }
+        guard work.everythingPassed else {
+            let failedStages = work.stages.filter { $0.status == .failed }.map(\.name)
+            return .skipped("not done: " + (failedStages.isEmpty ? "\(work.failed.count) target(s) failed" : "stage(s) \(failedStages.joined(separator: ", ")) failed")
+                + ", and a release that failed anywhere is not published")
+        }
         // Asked to publish, and nothing to publish: not a success (the image stage said why).
         guard let made = work.madeImages, let reference = settings.reference else { return .failed("no image was made (see the image stage): nothing pushed") }
         let client = RegistryClient(reference: reference, credentials: RegistryCredentials(environment: context.system.environment))
