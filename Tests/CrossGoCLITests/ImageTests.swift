@@ -354,6 +354,28 @@ struct ImageTests {
         await proxy.stop()
     }
 
+    @Test func goarmIsTheVariantAndLevelsShareTheirPlatformsImage() async throws {
+        let root = try TempFolder("images-variants")
+        defer { root.cleanup() }
+        let module = try await ImageFixture.module(in: root.path + "/m", config: "image:\n  repository: 127.0.0.1:5000/team/hello\n  tags: [\"v{{.Major}}\"]\n")
+        let result = try await runCrossgo(["release", "--target", "linux/amd64/v3,linux/amd64,linux/arm/6,linux/arm/7", "--no-progress"], in: module)
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("no image for linux/amd64/v3: linux/amd64 has the linux/amd64 image"), "\(result.stderr)")
+        let image = try #require(try ReleaseManifest.read(from: module + "/dist")?.image)
+        #expect(image.repository == "127.0.0.1:5000/team/hello" && image.tags == ["v1"] && image.pushed == nil, "\(image)")
+        #expect(image.platforms.map { "\($0.target) \($0.platform)" } == ["linux/amd64 linux/amd64", "linux/arm/6 linux/arm/v6", "linux/arm/7 linux/arm/v7"])
+        // skopeo reads the index from the layout: GOARM as the variant, no level in the platform.
+        let raw = try await runProgram("skopeo", ["inspect", "--raw", "oci:\(module)/dist/\(image.layout):v1"])
+        #expect(raw.exitCode == 0, "\(raw.stderr)")
+        let manifests = try #require(try ImageFixture.object(raw.stdout)["manifests"] as? [[String: Any]])
+        let platforms = manifests.compactMap { $0["platform"] as? [String: String] }
+        #expect(platforms == [["os": "linux", "architecture": "amd64"], ["os": "linux", "architecture": "arm", "variant": "v6"],
+                              ["os": "linux", "architecture": "arm", "variant": "v7"]], "\(raw.stdout)")
+        let config = try await runProgram("skopeo", ["--override-arch", "arm", "--override-variant", "v7", "inspect", "--config", "oci:\(module)/dist/\(image.layout):v1"])
+        let parsed = try ImageFixture.object(config.stdout)
+        #expect(parsed["architecture"] as? String == "arm" && parsed["variant"] as? String == "v7", "\(config.stdout)\(config.stderr)")
+    }
+
     @Test(arguments: [
         (["--image", "127.0.0.1:5000/hello"], "image:\n  tag: latest\n", "crossgo.yaml:2: image.tag: unknown key (did you mean tags?)"),
         (["--image", "127.0.0.1:5000/hello"], "image:\n  tags: [\"{{.Verison}}\"]\n", "crossgo.yaml:2: image.tags: {{.Verison}}: unknown field {{.Verison}}"),
