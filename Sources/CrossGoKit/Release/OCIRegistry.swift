@@ -233,13 +233,13 @@ final class RegistryClient {
         let head = try await send("HEAD", url("blobs/\(digest)"))
         if head.status == 200 { return false }
         guard head.status == 404 else { throw failure(reason(head, "HEAD /v2/\(reference.repository)/blobs/\(digest)")) }
-        let start = try await send("POST", url("blobs/uploads/"), headers: [("Content-Length", "0")])
+        let start = try await send("POST", url("blobs/uploads/"))  // the client sends Content-Length: 0 itself
         guard start.status == 202, let location = start.headers["location"], let upload = URL(string: location, relativeTo: reference.baseURL)?.absoluteURL else {
             throw failure(reason(start, "POST /v2/\(reference.repository)/blobs/uploads/"))
         }
         let separator = upload.absoluteString.contains("?") ? "&" : "?"
         guard let put = URL(string: upload.absoluteString + separator + "digest=" + digest) else { throw failure("an upload location that is not a URL") }
-        let done = try await send("PUT", put, headers: [("Content-Type", "application/octet-stream"), ("Content-Length", String(data.count))], body: data)
+        let done = try await send("PUT", put, headers: [("Content-Type", "application/octet-stream")], body: data)
         guard done.status == 201 else { throw failure(reason(done, "PUT blob \(digest)")) }
         return true
     }
