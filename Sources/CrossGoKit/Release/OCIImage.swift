@@ -54,7 +54,8 @@ struct OCIManifest: Codable, Equatable {
     var annotations: [String: String]?
 }
 
-/// An image config: the parts crossgo writes, and the parts of a base image's config it carries over.
+/// An image config: the parts crossgo writes, and the parts of a base image's config it carries over. Properties are
+/// named as the spec's JSON keys (`Entrypoint`, `diff_ids`), which the encoder writes as they are.
 struct OCIImageConfig: Codable, Equatable {
     struct Settings: Codable, Equatable {
         var User: String?
