@@ -383,6 +383,7 @@ struct ImageTests {
         (["--image", "127.0.0.1:5000/Hello"], "", "--image 127.0.0.1:5000/Hello: Hello is not a repository name"),
         (["--image", "hello"], "", "--image hello: name the registry too"),
         (["--push"], "", "--push: there is no image to push"),
+        (["--image", "127.0.0.1:5000/hello", "--push", "--shard", "1/2"], "", "--push with --shard 1/2: a shard's index holds only its own targets"),
     ])
     func badImageInputIsOneLineExitTwoAndNothingWritten(arguments: [String], config: String, message: String) async throws {
         let root = try TempFolder("images-bad")

@@ -213,6 +213,9 @@ public struct ReleaseSession: Sendable {
         let sourceDateSetting = try Self.sourceDateEpoch(context.system.environment)
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
         if let given = request.version { _ = try Self.checkedVersion(given) }
+        if request.push, let shard = request.build.shard {
+            throw UsageError("--push with --shard \(shard.index)/\(shard.count): a shard's index holds only its own targets; push the image from one run with every linux target")
+        }
 
         var buildRequest = request.build
         buildRequest.run = false
