@@ -21,7 +21,7 @@ struct Merge: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where the merged outputs go.", valueName: "dir"))
     var out: String = "dist"
 
-    @Option(name: .customLong("sign-key"), help: ArgumentHelp("A minisign secret key to sign the merged release's checksums.", valueName: "file"))
+    @Option(name: .customLong("sign-key"), help: ArgumentHelp("A minisign secret key to sign the merged release's checksums and its .rpm packages.", valueName: "file"))
     var signKey: String?
 
     @OptionGroup var reporting: ReportingOptions

@@ -24,7 +24,8 @@ extension Release {
             CycloneDX 1.6 and SPDX 2.3 SBOMs per binary from its own build info, .deb and .rpm packages per linux artifact \
             and a Homebrew formula and a Scoop manifest per program (--package, or packages: in crossgo.yaml), a multi-arch OCI image of \
             the linux artifacts as an OCI image layout <project>_<version>_oci/ (--image, or image: in crossgo.yaml), a rebuild-and-compare proof \
-            (--check-reproducible), an audit (--audit), the image's upload (--push), <project>_<version>_checksums.txt and release.json; last, and \
+            (--check-reproducible), an audit (--audit), the .rpm packages' OpenPGP signatures (--sign-key, when everything \
+            before passed), the image's upload (--push), <project>_<version>_checksums.txt and release.json; last, and \
             only when every target and stage passed, the minisign signatures of both (--sign-key). An interrupted \
             release leaves no checksums file and no signature. \
             Archive entries carry SOURCE_DATE_EPOCH, else the last commit's time. \
@@ -44,7 +45,7 @@ extension Release {
     @Option(help: ArgumentHelp("The project name of the checksums file (default: crossgo.yaml's project, else the module path's last element).", valueName: "name"))
     var project: String?
 
-    @Option(name: .customLong("sign-key"), help: ArgumentHelp("A minisign secret key (unencrypted, as `crossgo release keygen` or `minisign -G -W` write): the checksums file and release.json are signed with it, last, when everything passed.", valueName: "file"))
+    @Option(name: .customLong("sign-key"), help: ArgumentHelp("A minisign secret key (unencrypted, as `crossgo release keygen` or `minisign -G -W` write): the checksums file and release.json are signed with it, last, when everything passed; .rpm packages with an OpenPGP key derived from it (RPM-GPG-KEY-<project>).", valueName: "file"))
     var signKey: String?
 
     @Flag(inversion: .prefixedNo, help: "Merge darwin/arm64 and darwin/amd64 into a universal binary (default: crossgo.yaml's universal, else off).")

@@ -142,6 +142,15 @@ struct CIGitHubTests {
         #expect(releaseJob["environment"] as? String == "release")
         let sign = try #require((releaseJob["steps"] as? [[String: Any]])?.first { ($0["run"] as? String)?.contains("--sign-key") == true })
         #expect((sign["env"] as? [String: Any])?["MINISIGN_SECRET_KEY"] as? String == "${{ secrets.CROSSGO_MINISIGN_KEY }}")
+        // GitHub's provenance attestation of every file the checksums file lists: pinned, with the permissions it needs
+        // (an OIDC token, storing attestations) in the release job only, and the workflow's read-only default elsewhere.
+        #expect(sign["id"] as? String == "release" && (sign["run"] as? String)?.contains(#"/release/*_checksums.txt >> "$GITHUB_OUTPUT""#) == true)
+        let attest = try #require((releaseJob["steps"] as? [[String: Any]])?.first { ($0["uses"] as? String)?.hasPrefix("actions/attest-build-provenance@") == true })
+        #expect(attest["uses"] as? String == "actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32")
+        #expect((attest["with"] as? [String: Any])?["subject-checksums"] as? String == "${{ steps.release.outputs.checksums }}")
+        #expect(attest["if"] as? String == "${{ steps.release.outputs.checksums != '' }}")
+        #expect(releaseJob["permissions"] as? [String: String] == ["contents": "read", "id-token": "write", "attestations": "write"])
+        for name in ["crossgo", "shards", "darwin", "windows", "merge"] { #expect(jobs[name]?["permissions"] == nil, "\(name)") }
 
         // The module is in hello/ of the repository: the jobs that check out run there.
         for name in ["shards", "darwin", "windows", "merge", "release"] {
@@ -194,7 +203,12 @@ struct CIGitHubTests {
         }
         for (name, job) in try jobs(tree) {
             #expect(job["timeout-minutes"] as? Int != nil, "\(name)")
-            #expect(job["permissions"] == nil, "\(name) asks for more than the top-level read access")
+            // The release job alone adds what GitHub's provenance attestation needs, and no more.
+            if name == "release" {
+                #expect(job["permissions"] as? [String: String] == ["contents": "read", "id-token": "write", "attestations": "write"])
+            } else {
+                #expect(job["permissions"] == nil, "\(name) asks for more than the top-level read access")
+            }
         }
         // The secret reaches only the signing step, through env.
         #expect(made.text.components(separatedBy: "secrets.").count == 2)

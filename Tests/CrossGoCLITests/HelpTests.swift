@@ -88,7 +88,8 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --sign-key <file>       A minisign secret key (unencrypted, as `crossgo
                                       release keygen` or `minisign -G -W` write): the
                                       checksums file and release.json are signed with it,
-                                      last, when everything passed.
+                                      last, when everything passed; .rpm packages with an
+                                      OpenPGP key derived from it (RPM-GPG-KEY-<project>).
               --universal/--no-universal
                                       Merge darwin/arm64 and darwin/amd64 into a universal
                                       binary (default: crossgo.yaml's universal, else off).
@@ -315,7 +316,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
             OPTIONS:
               --out <dir>             Where the merged outputs go. (default: dist)
               --sign-key <file>       A minisign secret key to sign the merged release's
-                                      checksums.
+                                      checksums and its .rpm packages.
               --json                  Print JSON Lines on stdout: one event per line, the
                                       last a summary holding the outcome or an error (see
                                       the README's event schema).

@@ -104,7 +104,7 @@ struct VerifyChecks: Decodable {
     var checks: [VerifyCheck]
 }
 
-@Suite(.requires("git", "sha256sum", "dpkg-deb", "dpkg", "lintian", "rpm", "rpmlint", "ruby", "qemu-aarch64"))
+@Suite(.requires("git", "sha256sum", "dpkg-deb", "dpkg", "lintian", "rpm", "rpmkeys", "rpmlint", "gpg", "ruby", "qemu-aarch64"))
 struct PackageTests {
     @Test func packagesAndManifestsAreReleasedChecksummedSignedAndVerified() async throws {
         let made = try await PackageFixture.shared.get()
@@ -133,6 +133,12 @@ struct PackageTests {
         let packageChecks = outcome.checks.filter { $0.kind == "package" }
         #expect(Set(packageChecks.map(\.subject)) == Set(PackageFixture.debs + PackageFixture.rpms))
         #expect(packageChecks.allSatisfy { $0.status == .ok && $0.detail.contains("/usr/bin/hello equals hello_linux_") }, "\(packageChecks)")
+        // Each .rpm carries an OpenPGP signature by the key the release includes (RPM-GPG-KEY-hello, in the checksums).
+        #expect(packageChecks.filter { $0.subject.hasSuffix(".rpm") }.allSatisfy { $0.detail.contains("its header's OpenPGP signature checks with RPM-GPG-KEY-hello (key ") },
+                "\(packageChecks)")
+        #expect(outcome.checks.contains { $0.kind == "key" && $0.subject == "RPM-GPG-KEY-hello" && $0.status == .ok }, "\(outcome.checks)")
+        #expect(sums["RPM-GPG-KEY-hello"] == files.first { $0.kind == .key }?.sha256)
+        #expect(made.manifest.stages.first { $0.name == "package-signatures" }?.status == .done)
         let manifestChecks = outcome.checks.filter { $0.kind == "manifest" }
         #expect(manifestChecks.map(\.status) == [.ok, .ok], "\(manifestChecks)")
     }
@@ -189,6 +195,27 @@ struct PackageTests {
 
     @Test func rpmToolsReadCheckLintAndInstallEveryRpm() async throws {
         let made = try await PackageFixture.shared.get()
+        // rpm and rpmlint check signatures against the keys of rpm's database: a database of the test's own (%_dbpath in
+        // the .rpmmacros of a HOME of its own), so that this machine's is left alone.
+        let home = try TempFolder("rpm-home")
+        defer { home.cleanup() }
+        try "%_dbpath \(home.path)/rpmdb\n".write(toFile: home.path + "/.rpmmacros", atomically: true, encoding: .utf8)
+        let rpmEnvironment = ["HOME": home.path]
+        let key = made.dist + "/RPM-GPG-KEY-hello"
+        // Before the release's key is imported, rpm knows the signature but not its key.
+        let unknown = try await runProgram("rpm", ["-Kv", made.dist + "/" + PackageFixture.rpms[0]], environment: rpmEnvironment)
+        #expect(unknown.exitCode != 0 && unknown.stdout.contains("Header V4 EdDSA/SHA256 Signature, key ID ") && unknown.stdout.contains(": NOKEY"),
+                "\(unknown.stdout)\(unknown.stderr)")
+        let imported = try await runProgram("rpmkeys", ["--import", key], environment: rpmEnvironment)
+        #expect(imported.exitCode == 0, "\(imported.stdout)\(imported.stderr)")
+        // GnuPG reads the same key block and checks the key's signature of its user ID.
+        let gnupg = try TempFolder("gnupg")
+        defer { gnupg.cleanup() }
+        let gpgEnvironment = ["GNUPGHOME": gnupg.path]
+        let gpgImport = try await runProgram("gpg", ["--batch", "--import", key], environment: gpgEnvironment)
+        #expect(gpgImport.exitCode == 0 && gpgImport.stderr.contains("public key \"hello packages (crossgo, from minisign key "), "\(gpgImport.stderr)")
+        let gpgCheck = try await runProgram("gpg", ["--batch", "--check-sigs"], environment: gpgEnvironment)
+        #expect(gpgCheck.exitCode == 0 && gpgCheck.stdout.contains("sig!") && gpgCheck.stderr.contains("1 good signature"), "\(gpgCheck.stdout)\(gpgCheck.stderr)")
         for (rpm, arch) in zip(PackageFixture.rpms, ["x86_64", "aarch64"]) {
             let path = made.dist + "/" + rpm
             let query = try await runProgram("rpm", ["-qp", "--queryformat", "%{NAME} %{VERSION} %{RELEASE} %{ARCH} %{LICENSE}\n", path])
@@ -201,13 +228,15 @@ struct PackageTests {
             #expect(configs.stdout == "/etc/hello/hello.conf\n", "\(configs.stdout)")
             let scripts = try await runProgram("rpm", ["-qp", "--scripts", path])
             #expect(scripts.stdout == "postinstall scriptlet (using /bin/sh):\n#!/bin/sh\nset -e\necho hello installed\n\n", "\(scripts.stdout)")
-            let digests = try await runProgram("rpm", ["-K", path])
-            #expect(digests.exitCode == 0 && digests.stdout.hasSuffix("digests OK\n"), "\(rpm): \(digests.stdout)\(digests.stderr)")
-            // rpmlint: no errors but the two the README accepts (a Go program is static; the .rpm has no OpenPGP signature).
-            let lint = try await runProgram("rpmlint", [path])
+            let digests = try await runProgram("rpm", ["-K", path], environment: rpmEnvironment)
+            #expect(digests.exitCode == 0 && digests.stdout.hasSuffix("digests signatures OK\n"), "\(rpm): \(digests.stdout)\(digests.stderr)")
+            let signature = try await runProgram("rpm", ["-Kv", path], environment: rpmEnvironment)
+            #expect(signature.stdout.contains("Header V4 EdDSA/SHA256 Signature, key ID ") && signature.stdout.contains(": OK\n"), "\(signature.stdout)")
+            // rpmlint: no errors but the one the README accepts (a Go program built with CGO_ENABLED=0 is static by design).
+            let lint = try await runProgram("rpmlint", [path], environment: rpmEnvironment)
             let errors = Set(lint.stdout.split(separator: "\n").filter { $0.contains(": E: ") }.map { String($0.split(separator: " ")[2]) })
-            #expect(errors == ["statically-linked-binary", "no-signature"], "\(rpm): \(lint.stdout)\(lint.stderr)")
-            #expect(lint.stdout.contains(" 2 errors"), "\(lint.stdout)")
+            #expect(errors == ["statically-linked-binary"], "\(rpm): \(lint.stdout)\(lint.stderr)")
+            #expect(lint.stdout.contains(" 1 errors"), "\(lint.stdout)")
             // Installed into a scratch root with its own database, the binary runs.
             let root = try TempFolder("rpm-root")
             defer { root.cleanup() }
@@ -242,11 +271,26 @@ struct PackageTests {
         let lintRPM = try await runProgram("rpmlint", [rpm])
         #expect(lintRPM.exitCode != 0, "rpmlint passed a damaged .rpm: \(lintRPM.stdout)")
 
+        // A flipped byte in the second .rpm's OpenPGP signature (its digests intact): rpm, with the key imported, says BAD.
+        var forged = try Data(contentsOf: URL(fileURLWithPath: made.dist + "/" + PackageFixture.rpms[1]))
+        let packet = try #require(forged.firstRange(of: Data([0x04, 0x00, 0x16, 0x08])), "no v4 EdDSA/SHA-256 signature packet")
+        let packetLength = Int(forged[packet.lowerBound - 1])
+        forged[packet.lowerBound + packetLength - 1] ^= 0x01  // the last byte of S
+        let forgedPath = scratch.path + "/" + PackageFixture.rpms[1]
+        try forged.write(to: URL(fileURLWithPath: forgedPath))
+        let home = try TempFolder("rpm-home")
+        defer { home.cleanup() }
+        try "%_dbpath \(home.path)/rpmdb\n".write(toFile: home.path + "/.rpmmacros", atomically: true, encoding: .utf8)
+        _ = try await runProgram("rpmkeys", ["--import", made.dist + "/RPM-GPG-KEY-hello"], environment: ["HOME": home.path])
+        let bad = try await runProgram("rpm", ["-Kv", forgedPath], environment: ["HOME": home.path])
+        #expect(bad.exitCode != 0 && bad.stdout.contains("EdDSA/SHA256 Signature, key ID ") && bad.stdout.contains(": BAD"), "\(bad.stdout)\(bad.stderr)")
+        #expect(bad.stdout.contains("Header SHA256 digest: OK"), "\(bad.stdout)")
+
         // crossgo verify says which package is damaged, though the checksums are made to agree with it.
         let copy = try TempFolder("damaged-dist")
         defer { copy.cleanup() }
         let dist = try copy.copy(folder: made.dist)
-        for name in [PackageFixture.debs[0], PackageFixture.rpms[0]] {
+        for name in [PackageFixture.debs[0], PackageFixture.rpms[0], PackageFixture.rpms[1]] {
             try FileManager.default.removeItem(atPath: dist + "/" + name)
             try FileManager.default.copyItem(atPath: scratch.path + "/" + name, toPath: dist + "/" + name)
         }
@@ -255,6 +299,8 @@ struct PackageTests {
         for name in [PackageFixture.debs[0], PackageFixture.rpms[0]] {
             #expect(verified.stdout.contains("FAILED package \(name): not readable"), "\(verified.stdout)")
         }
+        #expect(verified.stdout.contains("FAILED package \(PackageFixture.rpms[1]): its OpenPGP signature does not check with RPM-GPG-KEY-hello: "
+                                          + "the EdDSA signature does not check with key "), "\(verified.stdout)")
     }
 
     @Test func theFormulaAndTheScoopManifestCarryTheArchivesHashes() async throws {
@@ -300,9 +346,10 @@ struct PackageTests {
         try FileManager.default.createDirectory(atPath: other.path + "/elsewhere", withIntermediateDirectories: true)
         _ = try await ReleaseFixture.git(["clone", "-q", made.module, clone], in: other.path)
         _ = try await ReleaseFixture.git(["remote", "set-url", "origin", "https://github.com/example/hello.git"], in: clone)
-        let result = try await runCrossgo(PackageFixture.arguments, in: clone)
+        // Signed with the same key: Ed25519 signatures are deterministic, so the signed .rpm files are identical too.
+        let result = try await runCrossgo(PackageFixture.arguments + ["--sign-key", made.keyBase + ".key"], in: clone)
         #expect(result.exitCode == 0, "\(result.stderr)")
-        for name in PackageFixture.debs + PackageFixture.rpms + ["hello.rb", "hello.json"] {
+        for name in PackageFixture.debs + PackageFixture.rpms + ["hello.rb", "hello.json", "RPM-GPG-KEY-hello"] {
             let first = try Data(contentsOf: URL(fileURLWithPath: made.dist + "/" + name))
             let second = try Data(contentsOf: URL(fileURLWithPath: clone + "/dist/" + name))
             #expect(first == second, "\(name) differs between the two folders")
@@ -342,7 +389,11 @@ struct PackageTests {
                 #expect(!formulaArchives.allSatisfy { text.contains($0) }, "shard \(k) had every archive: the test shows nothing")
             }
         }
-        let merged = try await runCrossgo(["merge", "dist/shard-1-of-2", "dist/shard-2-of-2", "--out", "merged", "--no-progress"], in: module)
+        // The shards are unsigned (a CI shard has no secret); the merge signs, the packages too.
+        let keygen = try await runCrossgo(["release", "keygen", root.path + "/release"])
+        #expect(keygen.exitCode == 0, "\(keygen.stderr)")
+        let sign = ["--sign-key", root.path + "/release.key"]
+        let merged = try await runCrossgo(["merge", "dist/shard-1-of-2", "dist/shard-2-of-2", "--out", "merged", "--no-progress"] + sign, in: module)
         #expect(merged.exitCode == 0, "\(merged.stderr)")
         #expect(!merged.stderr.contains("not merged"), "\(merged.stderr)")
         let manifest = try #require(try ReleaseManifest.read(from: module + "/merged"))
@@ -354,17 +405,21 @@ struct PackageTests {
         let formula = try String(contentsOfFile: module + "/merged/hello.rb", encoding: .utf8)
         #expect(formulaArchives.allSatisfy { formula.contains("/" + $0) }, "\(formula)")
         #expect(try String(contentsOfFile: module + "/merged/hello.json", encoding: .utf8).contains("/hello_1.2.3_windows_amd64.zip"))
-        let whole = try await runCrossgo(args + ["--out", "whole"], in: module)
+        let whole = try await runCrossgo(args + ["--out", "whole"] + sign, in: module)
         #expect(whole.exitCode == 0, "\(whole.stderr)")
-        for name in ["hello.rb", "hello.json"] {
+        #expect(manifest.stages.first { $0.name == "package-signatures" }?.status == .done, "\(manifest.stages)")
+        for name in ["hello.rb", "hello.json", "RPM-GPG-KEY-hello"] + PackageFixture.rpms {
             #expect(FileManager.default.contents(atPath: module + "/merged/" + name) == FileManager.default.contents(atPath: module + "/whole/" + name),
                     "\(name) differs between the merged and the unsharded release")
         }
         #expect(manifest.manifestSource == (try ReleaseManifest.read(from: module + "/whole"))?.manifestSource)
-        let verified = try await runCrossgo(["verify", "merged", "--no-progress", "--json"], in: module)
+        let verified = try await runCrossgo(["verify", "merged", "--no-progress", "--json", "--pub", root.path + "/release.pub"], in: module)
         #expect(verified.exitCode == 0, "\(verified.stdout)")
-        let checks = try summaryOutcome(VerifyChecks.self, from: verified.stdout).checks.filter { $0.kind == "manifest" }
+        let allChecks = try summaryOutcome(VerifyChecks.self, from: verified.stdout).checks
+        let checks = allChecks.filter { $0.kind == "manifest" }
         #expect(Set(checks.map(\.subject)) == ["hello.rb", "hello.json"] && checks.allSatisfy { $0.status == .ok }, "\(checks)")
+        let rpmChecks = allChecks.filter { $0.kind == "package" && $0.subject.hasSuffix(".rpm") }
+        #expect(rpmChecks.count == 2 && rpmChecks.allSatisfy { $0.detail.contains("OpenPGP signature checks with RPM-GPG-KEY-hello") }, "\(rpmChecks)")
 
         // Shards that recorded different manifest settings are not one release: one line naming both, exit 2, no folder.
         let other = try root.copy(folder: module + "/dist/shard-2-of-2", as: "shard-2-other")

@@ -134,3 +134,59 @@ struct PackageWriterTests {
         for line in ["Header SHA256 digest: OK", "Payload SHA256 digest: OK", "MD5 digest: OK"] { #expect(digests.stdout.contains(line), "\(digests.stdout)") }
     }
 }
+
+/// The OpenPGP pieces an .rpm's signature needs, checked against published values and against themselves.
+struct OpenPGPTests {
+    static let key = OpenPGP.SigningKey(key: .init(), created: 0, userID: "test")
+
+    @Test func crc24AndMPIsAsPublished() {
+        // The CRC-24 of RFC 4880 §6.1 has the check value 0x21CF02 for "123456789" (the CRC catalogue's CRC-24/OPENPGP).
+        #expect(OpenPGP.crc24(Array("123456789".utf8)) == 0x21CF02)
+        // RFC 4880 §3.2: [00 01] is 1, [00 09 01 FF] is 511; leading zero octets are dropped.
+        #expect(OpenPGP.mpi([0x01]) == [0x00, 0x01, 0x01])
+        #expect(OpenPGP.mpi([0x00, 0x01, 0xFF]) == [0x00, 0x09, 0x01, 0xFF])
+        // An Ed25519 point: 0x40 and 32 octets, 263 bits.
+        #expect(Array(OpenPGP.mpi([0x40] + [UInt8](repeating: 7, count: 32)).prefix(2)) == [0x01, 0x07])
+    }
+
+    @Test func aSignatureChecksOnlyWithItsKeyAndItsData() throws {
+        let data = Array("an rpm header".utf8)
+        let packet = Self.key.signature(of: data, time: 1_767_225_600)
+        #expect(try Self.key.publicKey.verify(signature: packet, of: data) == 1_767_225_600)
+        // Ed25519 is deterministic: the same key, data and time give the same packet (a release's packages are reproducible).
+        #expect(Self.key.signature(of: data, time: 1_767_225_600) == packet)
+        #expect(throws: OpenPGP.Invalid.self) { try Self.key.publicKey.verify(signature: packet, of: Array("an rpm headex".utf8)) }
+        let other = OpenPGP.SigningKey(key: .init(), created: 0, userID: "other")
+        #expect(throws: OpenPGP.Invalid.self) { try other.publicKey.verify(signature: packet, of: data) }
+        var flipped = packet
+        flipped[flipped.count - 1] ^= 1
+        #expect(throws: OpenPGP.Invalid.self) { try Self.key.publicKey.verify(signature: flipped, of: data) }
+    }
+
+    @Test func theArmoredKeyReadsBackAndADamagedOneDoesNot() throws {
+        let text = Self.key.armoredPublicKey
+        #expect(text.hasPrefix("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n") && text.hasSuffix("-----END PGP PUBLIC KEY BLOCK-----\n"))
+        #expect(OpenPGP.PublicKey.read(text) == Self.key.publicKey)
+        // One changed base64 character: the CRC-24 no longer matches.
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[2] = (lines[2].first == "A" ? "B" : "A") + lines[2].dropFirst()
+        #expect(OpenPGP.PublicKey.read(lines.joined(separator: "\n")) == nil)
+        // The key ID is the fingerprint's last 8 octets (RFC 4880 §12.2).
+        #expect(Self.key.publicKey.keyID == Array(Self.key.publicKey.fingerprint.suffix(8)) && Self.key.publicKey.fingerprint.count == 20)
+    }
+
+    @Test func aSignedRPMKeepsItsHeaderAndPayloadAndItsSignatureChecks() throws {
+        let package = LinuxPackage(name: "hello", version: "1.2.3", maintainer: "J <j@example.com>", summary: "hi", description: "", license: "MIT",
+                                   files: [PackageFile(path: "/usr/bin/hello", mode: 0o755, contents: Data("x".utf8))], modificationTime: 1_767_225_600)
+        let rpm = try RPMPackage.make(package, arch: "x86_64")
+        let signed = try RPMPackage.signed(rpm, key: Self.key, time: 1_767_225_600)
+        let (before, after) = (try PackageReader.rpmParts(rpm), try PackageReader.rpmParts(signed))
+        #expect(before.header.bytes == after.header.bytes && before.payload == after.payload)
+        #expect(try PackageReader.rpmFiles(signed)["/usr/bin/hello"] == Data("x".utf8))
+        let (packet, header) = try PackageReader.rpmHeaderSignature(signed)
+        #expect(try Self.key.publicKey.verify(signature: try #require(packet), of: Array(header)) == 1_767_225_600)
+        #expect(try PackageReader.rpmHeaderSignature(rpm).signature == nil)
+        // Signing again replaces the signature rather than adding one.
+        #expect(try RPMPackage.signed(signed, key: Self.key, time: 1_767_225_600) == signed)
+    }
+}

@@ -20,7 +20,11 @@ public struct PinnedAction: Sendable, Equatable {
     public static let uploadArtifact = PinnedAction(name: "actions/upload-artifact", commit: "043fb46d1a93c77aae656e7c1c64a875d1fc6a0a", version: "v7.0.1")
     public static let downloadArtifact = PinnedAction(name: "actions/download-artifact", commit: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", version: "v8.0.1")
 
-    public static let all = [checkout, setupGo, uploadArtifact, downloadArtifact]
+    /// GitHub's own build-provenance attestation (Sigstore-signed, stored by GitHub), of the release's files.
+    public static let attestBuildProvenance = PinnedAction(name: "actions/attest-build-provenance", commit: "a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32",
+                                                           version: "v4.1.0")
+
+    public static let all = [checkout, setupGo, uploadArtifact, downloadArtifact, attestBuildProvenance]
 }
 
 /// Where a target's tests run in the generated workflow.

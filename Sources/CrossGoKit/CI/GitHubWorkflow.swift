@@ -252,11 +252,17 @@ public enum GitHubWorkflow {
         y.line("    runs-on: \(CIPlacement.Labels.linux)")
         y.line("    timeout-minutes: 45")
         y.line("    environment: release")
+        y.comment("GitHub's build-provenance attestation of the released files; nothing else is written.", indent: 4)
+        y.line("    permissions:")
+        y.line("      contents: read")
+        y.line("      id-token: write  # an OIDC token for the attestation's Sigstore signing certificate")
+        y.line("      attestations: write  # to store the attestation with the repository")
         moduleDefaults(&y, plan)
         y.line("    steps:")
         checkoutAndGo(&y)
         downloadCrossgo(&y)
         y.line("      - name: Release, signed")
+        y.line("        id: release")
         y.line("        env:")
         y.line("          MINISIGN_SECRET_KEY: ${{ secrets.CROSSGO_MINISIGN_KEY }}")
         y.line("        run: |")
@@ -269,7 +275,14 @@ public enum GitHubWorkflow {
             "trap 'rm -f \"$key\"' EXIT",
             "(umask 077 && printf '%s\\n' \"$MINISIGN_SECRET_KEY\" > \"$key\")",
             "crossgo release --target \"$CROSSGO_TARGETS\" --sign-key \"$key\" --out release",
+            "printf 'checksums=%s\\n' \"$PWD\"/release/*_checksums.txt >> \"$GITHUB_OUTPUT\"",
         ])
+        y.comment("crossgo's own provenance (release/*.intoto.jsonl) is signed with the release key; GitHub's attestation adds", indent: 6)
+        y.comment("a Sigstore-signed one bound to this workflow run, of every file the checksums file lists (gh attestation verify).", indent: 6)
+        y.line("      - uses: \(PinnedAction.attestBuildProvenance.uses)")
+        y.line("        if: ${{ steps.release.outputs.checksums != '' }}")
+        y.line("        with:")
+        y.line("          subject-checksums: ${{ steps.release.outputs.checksums }}")
         y.line("      - uses: \(PinnedAction.uploadArtifact.uses)")
         y.line("        with:")
         y.line("          name: crossgo-release")
@@ -289,7 +302,7 @@ public enum GitHubWorkflow {
         if !plan.darwin.isEmpty { jobs.append("`darwin` tests darwin targets natively on macOS") }
         if !plan.windows.isEmpty { jobs.append("`windows` runs go test natively on Windows") }
         jobs.append("`merge` joins the shards into one dist/")
-        if !plan.library { jobs.append("`release`, on a v* tag with the CROSSGO_MINISIGN_KEY secret, signs a release") }
+        if !plan.library { jobs.append("`release`, on a v* tag with the CROSSGO_MINISIGN_KEY secret, signs a release and attests its provenance") }
         return jobs
     }
 

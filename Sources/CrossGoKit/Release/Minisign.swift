@@ -192,6 +192,15 @@ public struct MinisignSecretKey: Sendable, CustomStringConvertible {
     }
 
     func sign(_ message: [UInt8]) throws -> [UInt8] { Array(try signingKey.signature(for: message)) }
+
+    /// An Ed25519 key derived from this one for `purpose` (HKDF-SHA256 of the secret seed): another format's signatures
+    /// (an .rpm's OpenPGP one) never use the minisign key itself, and the same key always derives the same key.
+    func derivedSigningKey(purpose: String) -> Curve25519.Signing.PrivateKey {
+        let seed = HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: signingKey.rawRepresentation), salt: Array("crossgo".utf8),
+                                          info: Array(purpose.utf8), outputByteCount: 32)
+        // 32 bytes are a valid Ed25519 seed.
+        return seed.withUnsafeBytes { try! Curve25519.Signing.PrivateKey(rawRepresentation: Data($0)) }
+    }
 }
 
 /// A parsed `.minisig` file.

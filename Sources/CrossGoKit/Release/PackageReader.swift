@@ -89,6 +89,18 @@ enum PackageReader {
             return String(decoding: store[entry.offset...].prefix { $0 != 0 }, as: UTF8.self)
         }
 
+        /// A BIN entry's bytes.
+        func binary(_ tag: UInt32) -> [UInt8]? {
+            guard let entry = entries[tag], entry.type == 7, entry.offset + entry.count <= store.count else { return nil }
+            return Array(store[entry.offset ..< entry.offset + entry.count])
+        }
+
+        /// The first value of an INT32 entry.
+        func int32(_ tag: UInt32) -> Int? {
+            guard let entry = entries[tag], entry.type == 4, entry.offset + 4 <= store.count else { return nil }
+            return store[entry.offset ..< entry.offset + 4].reduce(0) { $0 << 8 | Int($1) }
+        }
+
         func strings(_ tag: UInt32) -> [String] {
             guard let entry = entries[tag] else { return [] }
             var out: [String] = []
@@ -118,18 +130,29 @@ enum PackageReader {
         return Header(bytes: Data(bytes[offset..<storeStart + size]), entries: entries, store: Array(bytes[storeStart..<storeStart + size]))
     }
 
-    /// The files of an .rpm; its header's SHA-256 and its payload digest must be recorded, and agree.
-    static func rpmFiles(_ data: Data) throws -> [String: Data] {
+    /// An .rpm's signature header, main header and payload.
+    static func rpmParts(_ data: Data) throws -> (signature: Header, header: Header, payload: Data) {
         let bytes = [UInt8](data)
         guard bytes.count > 96, bytes.starts(with: [0xed, 0xab, 0xee, 0xdb]) else { throw Unreadable(description: "no RPM lead") }
         let signature = try header(bytes, at: 96)
         let mainStart = 96 + signature.bytes.count + (8 - signature.bytes.count % 8) % 8
         let main = try header(bytes, at: mainStart)
+        return (signature, main, Data(bytes[(mainStart + main.bytes.count)...]))
+    }
+
+    /// The OpenPGP signature of an .rpm's main header (RPMSIGTAG_DSA 267 or RPMSIGTAG_RSA 268) and the header's bytes it signs.
+    static func rpmHeaderSignature(_ data: Data) throws -> (signature: [UInt8]?, header: Data) {
+        let parts = try rpmParts(data)
+        return ((parts.signature.binary(267) ?? parts.signature.binary(268)), parts.header.bytes)
+    }
+
+    /// The files of an .rpm; its header's SHA-256 and its payload digest must be recorded, and agree.
+    static func rpmFiles(_ data: Data) throws -> [String: Data] {
+        let (signature, main, payload) = try rpmParts(data)
         guard let headerDigest = signature.string(273) else { throw Unreadable(description: "its signature header records no SHA-256 of the header") }
         guard SHA256.hash(data: main.bytes).hex == headerDigest else {
             throw Unreadable(description: "the header's SHA-256 is not the one its signature header records")
         }
-        let payload = Data(bytes[(mainStart + main.bytes.count)...])
         guard main.entries[5093]?.type == 4, let payloadDigest = main.strings(5092).first else {
             throw Unreadable(description: "its header records no payload digest")
         }

@@ -112,18 +112,37 @@ public enum RPMPackage {
         h.add(5093, .int32([8]))  // PAYLOADDIGESTALGO
         let header = h.bytes(region: 63)
 
+        var out = lead(name: "\(package.name)-\(version)-\(release)", arch: arch)
+        out.append(signatureHeader(header: header, payload: payload, payloadSize: cpio.count, openPGP: nil))
+        out.append(header)
+        out.append(payload)
+        return out
+    }
+
+    /// The signature header, padded to a multiple of 8 bytes: digests and sizes of the main header and payload, and an
+    /// OpenPGP signature of the main header when there is one (RPMSIGTAG_DSA 267, the header-only signature rpm 4.x
+    /// makes for DSA, ECDSA and EdDSA keys: it covers the main header's bytes, which the SHA-256 digest covers too).
+    static func signatureHeader(header: Data, payload: Data, payloadSize: Int, openPGP: [UInt8]?) -> Data {
         var s = HeaderBuilder()
+        if let openPGP { s.add(267, .bin(Data(openPGP))) }  // RPMSIGTAG_DSA
         s.add(273, .string(SHA256.hash(data: header).hex))  // RPMSIGTAG_SHA256 of the main header
         s.add(1000, .int32([Int32(clamping: header.count + payload.count)]))  // RPMSIGTAG_SIZE
         s.add(1004, .bin(Data(Insecure.MD5.hash(data: header + payload))))  // RPMSIGTAG_MD5 of header and payload
-        s.add(1007, .int32([Int32(clamping: cpio.count)]))  // RPMSIGTAG_PAYLOADSIZE
+        s.add(1007, .int32([Int32(clamping: payloadSize)]))  // RPMSIGTAG_PAYLOADSIZE
         var signature = s.bytes(region: 62)
         signature.append(contentsOf: [UInt8](repeating: 0, count: (8 - signature.count % 8) % 8))
+        return signature
+    }
 
-        var out = lead(name: "\(package.name)-\(version)-\(release)", arch: arch)
-        out.append(signature)
-        out.append(header)
-        out.append(payload)
+    /// An .rpm of this writer's with its main header signed by `key` at `time` (a signature already there is replaced).
+    public static func signed(_ rpm: Data, key: OpenPGP.SigningKey, time: UInt32) throws -> Data {
+        let parts = try PackageReader.rpmParts(rpm)
+        guard let payloadSize = parts.signature.int32(1007) else { throw PackageError("its signature header records no payload size") }
+        let openPGP = key.signature(of: Array(parts.header.bytes), time: time)
+        var out = Data(rpm.prefix(96))
+        out.append(signatureHeader(header: parts.header.bytes, payload: parts.payload, payloadSize: payloadSize, openPGP: openPGP))
+        out.append(parts.header.bytes)
+        out.append(parts.payload)
         return out
     }
 

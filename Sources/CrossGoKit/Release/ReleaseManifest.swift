@@ -13,6 +13,10 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
         case manifest
         /// A file of the OCI image layout (`<project>_<version>_oci/`): oci-layout, index.json, a blob.
         case image
+        /// A public key users import to check the packages' own signatures (`RPM-GPG-KEY-<project>`).
+        case key
+        /// SLSA provenance of the release's files: an in-toto statement in a signed DSSE envelope (`.intoto.jsonl`).
+        case provenance
     }
 
     /// Path relative to the output folder.

@@ -101,6 +101,58 @@ extension ReleaseSession {
         return failed == 0 ? .done(detail) : .failed(detail + ", \(failed) failed")
     }
 
+    /// The purpose the .rpm signing key is derived for from the release's minisign key (changing it changes the key).
+    static let rpmKeyPurpose = "crossgo rpm OpenPGP key v1"
+
+    /// `RPM-GPG-KEY-<project>`, the name RPM distributions give a packager's public key.
+    static func rpmKeyName(project: String) -> String { "RPM-GPG-KEY-" + project }
+
+    /// The OpenPGP key an .rpm of this release is signed with: derived from the minisign key, created at 0 so that the
+    /// same minisign key always gives the same fingerprint (users import it once).
+    static func rpmSigningKey(_ signer: ReleaseSigner, project: String) -> OpenPGP.SigningKey {
+        OpenPGP.SigningKey(key: signer.key.derivedSigningKey(purpose: rpmKeyPurpose), created: 0,
+                           userID: "\(project) packages (crossgo, from minisign key \(signer.key.publicKey.keyIDHex))")
+    }
+
+    /// Signs every .rpm's header with an OpenPGP key derived from the release's minisign key (what `rpm -K` and rpmlint
+    /// check once the key is imported with `rpmkeys --import`), and writes that public key as `RPM-GPG-KEY-<project>`.
+    /// Gated like the minisign signature: it runs only when everything before it passed, and before the checksums, which
+    /// cover the signed packages and the key.
+    func signPackages(_ work: ReleaseWork, signer: ReleaseSigner?) throws -> ReleaseStep.Result {
+        guard work.files.contains(where: Self.isRPM) else { return .skipped("no .rpm package to sign") }
+        guard let signer else { return .skipped("no --sign-key: the .rpm packages carry no OpenPGP signature") }
+        return try Self.signRPMs(&work.files, outDir: work.outDir, project: work.project, epoch: work.epoch, signer: signer)
+    }
+
+    static func isRPM(_ file: ReleaseFile) -> Bool { file.kind == .package && file.format == PackageFormat.rpm.rawValue }
+
+    /// Signs the .rpm files among `files` (a signature already there is replaced), writes the key, and records both.
+    static func signRPMs(_ files: inout [ReleaseFile], outDir: String, project: String, epoch: Int64, signer: ReleaseSigner) throws -> ReleaseStep.Result {
+        let key = rpmSigningKey(signer, project: project)
+        let keyName = rpmKeyName(project: project)
+        do { try atomicWrite(Data(key.armoredPublicKey.utf8), to: outDir + "/" + keyName) } catch {
+            throw EnvironmentError("\(outDir)/\(keyName): cannot write: \(error.localizedDescription)")
+        }
+        files.removeAll { $0.path == keyName }
+        let time = UInt32(clamping: epoch)
+        var signed: [String] = []
+        for index in files.indices where isRPM(files[index]) {
+            let file = files[index]
+            let path = outDir + "/" + file.path
+            do {
+                try atomicWrite(try RPMPackage.signed(try Data(contentsOf: URL(fileURLWithPath: path)), key: key, time: time), to: path)
+                var described = try describe(outDir, file.path, kind: .package, target: file.target, binary: file.binary, format: file.format, covers: file.covers)
+                described.entries = file.entries
+                files[index] = described
+                signed.append(file.path)
+            } catch {
+                throw EnvironmentError("\(path): cannot sign: \(error)")
+            }
+        }
+        files.append(try describe(outDir, keyName, kind: .key, target: nil, binary: nil, format: "openpgp", covers: signed.sorted()))
+        return .done("\(signed.count) .rpm signed with OpenPGP key \(key.publicKey.keyIDHex) (\(keyName): import it with rpmkeys --import)")
+    }
+
     func manifests(_ work: ReleaseWork, formats: [PackageFormat], config: BuildConfig?, facts: SourceFacts) async -> ReleaseStep.Result {
         let wanted = formats.filter { !$0.isLinuxPackage }
         guard !wanted.isEmpty else { return .skipped("not asked for (--package brew,scoop, or packages.formats in crossgo.yaml)") }

@@ -209,6 +209,7 @@ public struct ReleaseSession: Sendable {
 
     public func run(_ request: ReleaseRequest) async throws -> ReleaseOutcome {
         let reporter = context.reporter
+        let startedOn = context.clock()
         // Things a user can get wrong are checked before anything is built.
         let sourceDateSetting = try Self.sourceDateEpoch(context.system.environment)
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
@@ -278,6 +279,11 @@ public struct ReleaseSession: Sendable {
             ReleaseStep(name: "audit") { work in
                 guard request.audit else { return .skipped("not asked for (--audit)") }
                 return try await self.audit(work, database: request.auditDatabase)
+            },
+            // Signatures inside packages: like the minisign one, only when everything before passed; before the checksums.
+            ReleaseStep(name: "package-signatures", gate: .everythingPassed) { try self.signPackages($0, signer: signer) },
+            ReleaseStep(name: "provenance", gate: .everythingPassed) { work in
+                try await self.provenance(work, request: request, signer: signer, facts: facts, startedOn: startedOn)
             },
             // Last before the seal, and only when everything passed: a release that failed anywhere is not published.
             ReleaseStep(name: "push") { await self.push($0, settings: imageSettings) },

@@ -206,8 +206,19 @@ public struct VerifySession: Sendable {
             add("universal", universal.path, status, detail)
         }
         // Packages: the binary each installs is the released binary of its target, byte for byte.
+        // and an .rpm's OpenPGP signature checks with the key the release includes (itself covered by the checksums).
+        var rpmKey: (name: String, key: OpenPGP.PublicKey)?
+        for keyFile in release?.files ?? [] where keyFile.kind == .key {
+            let text = (try? String(contentsOfFile: folder + "/" + keyFile.path, encoding: .utf8)) ?? ""
+            if let key = OpenPGP.PublicKey.read(text) {
+                rpmKey = (keyFile.path, key)
+                add("key", keyFile.path, .ok, "OpenPGP Ed25519 key \(key.keyIDHex) (fingerprint \(key.fingerprint.map { String(format: "%02X", $0) }.joined()))")
+            } else {
+                add("key", keyFile.path, .failed, "not an armored OpenPGP Ed25519 public key")
+            }
+        }
         for package in release?.files ?? [] where package.kind == .package {
-            let (status, detail) = Self.checkPackage(folder, package)
+            let (status, detail) = Self.checkPackage(folder, package, rpmKey: rpmKey)
             add("package", package.path, status, detail)
         }
         // Manifests: every URL names a released archive, and every hash is that archive's SHA-256 in the checksums file.
@@ -218,6 +229,12 @@ public struct VerifySession: Sendable {
         // The OCI image layout: every blob's digest its name, the index and manifests release.json records, each layer's program the artifact.
         if let image = release?.image {
             for (status, subject, detail) in Self.checkImage(folder, image) { add("image", subject, status, detail) }
+        }
+        // Provenance: the envelope's signature checks with the release's key, and every subject is a file of the
+        // folder with that digest; every file release.json lists (but the provenance itself) is a subject.
+        for file in release?.files ?? [] where file.kind == .provenance {
+            let (status, detail) = Self.checkProvenance(folder, file, release: release, publicKey: publicKey)
+            add("provenance", file.path, status, detail)
         }
         // Nothing in the folder escapes the checks: every file is covered by a checksum or a good signature, or is
         // one of the records checked above.
@@ -257,7 +274,7 @@ public struct VerifySession: Sendable {
     }
 
     /// A .deb or .rpm: readable, and the program it installs in /usr/bin equal to the artifact it covers.
-    static func checkPackage(_ folder: String, _ file: ReleaseFile) -> (VerifyCheck.Status, String) {
+    static func checkPackage(_ folder: String, _ file: ReleaseFile, rpmKey: (name: String, key: OpenPGP.PublicKey)?) -> (VerifyCheck.Status, String) {
         guard let artifact = file.covers?.first, let binary = file.binary, let format = file.format else {
             return (.failed, "\(ReleaseManifest.fileName) does not say which artifact it packages")
         }
@@ -267,7 +284,48 @@ public struct VerifySession: Sendable {
         guard let installed = files["/usr/bin/" + binary] else { return (.failed, "installs no /usr/bin/\(binary)") }
         guard let released = FileManager.default.contents(atPath: folder + "/" + artifact) else { return (.failed, "\(artifact) (what it packages) is missing") }
         guard installed == released else { return (.failed, "its /usr/bin/\(binary) differs from \(artifact)") }
-        return (.ok, "/usr/bin/\(binary) equals \(artifact) byte for byte" + (format == "rpm" ? "; header SHA-256 and payload digest agree" : ""))
+        var detail = "/usr/bin/\(binary) equals \(artifact) byte for byte"
+        if format == "rpm" {
+            detail += "; header SHA-256 and payload digest agree"
+            let signature = try? PackageReader.rpmHeaderSignature(data)
+            switch (signature?.signature, rpmKey) {
+            case (nil, nil): break
+            case (nil, let key?): return (.failed, "carries no OpenPGP signature, but the release has \(key.name) to check one with")
+            case (_?, nil): return (.failed, "carries an OpenPGP signature, but the release includes no key to check it with: not checked")
+            case (let packet?, let key?):
+                do { try key.key.verify(signature: packet, of: Array(signature?.header ?? Data())) } catch {
+                    return (.failed, "its OpenPGP signature does not check with \(key.name): \(error)")
+                }
+                detail += "; its header's OpenPGP signature checks with \(key.name) (key \(key.key.keyIDHex))"
+            }
+        }
+        return (.ok, detail)
+    }
+
+    static func checkProvenance(_ folder: String, _ file: ReleaseFile, release: ReleaseManifest?, publicKey: MinisignPublicKey?) -> (VerifyCheck.Status, String) {
+        guard let data = FileManager.default.contents(atPath: folder + "/" + file.path) else { return (.failed, "missing") }
+        let statements: [ProvenanceStatement]
+        do { statements = try Provenance.read(data, publicKey: publicKey) } catch { return (.failed, "\(error)") }
+        var problems: [String] = []
+        var named: Set<String> = []
+        for statement in statements {
+            for subject in statement.subject {
+                guard let name = subject.name, let digest = subject.digest?["sha256"] else { problems.append("a subject without a name and sha256"); continue }
+                named.insert(name)
+                guard !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), let actual = try? fileDigest(folder + "/" + name).1 else {
+                    problems.append("subject \(name) is not a file of the folder"); continue
+                }
+                if actual != digest { problems.append("subject \(name): sha256 \(actual.prefix(12)), the provenance says \(digest.prefix(12))") }
+            }
+        }
+        for released in release?.files ?? [] where released.kind != .provenance && released.kind != .checksums && released.kind != .signature
+            && !named.contains(released.path) {
+            problems.append("\(released.path) is released but not a subject")
+        }
+        if !problems.isEmpty { return (.failed, problems.prefix(5).joined(separator: "; ") + (problems.count > 5 ? "; and \(problems.count - 5) more" : "")) }
+        let dependencies = statements.first?.predicate.buildDefinition.resolvedDependencies.count ?? 0
+        return (.ok, "SLSA provenance v1 of \(named.count) file(s), each digest right, \(dependencies) resolved dependencies; "
+            + "DSSE signature by key \(publicKey?.keyIDHex ?? "?") checks")
     }
 
     /// The image layout of a release: every blob under blobs/sha256 has the SHA-256 its name says; index.json names the

@@ -237,11 +237,18 @@ public struct MergeSession: Sendable {
                     if file.kind == .manifest { droppedManifests.insert(file.path); continue }
                     // A shard's OCI image covers only that shard's linux targets: an index is not merged from parts.
                     if file.kind == .image { droppedImages.insert(release.image?.layout ?? file.path); continue }
+                    // Each signed shard wrote the packages' key: one copy, and (below) written again with the merge's key.
+                    if file.kind == .key, let seen = files.first(where: { $0.path == file.path }) {
+                        guard seen.sha256 == file.sha256 else {
+                            throw EnvironmentError("\(folder.path)/\(file.path) differs from another shard's: shards signed with different keys")
+                        }
+                        continue
+                    }
                     try Self.place(folder.path + "/" + file.path, at: outDir + "/" + file.path)
                     files.append(file)
                 }
                 failed += release.failed
-                for stage in release.stages where stage.name != "checksums" && stage.name != "sign" && stage.name != "manifests" {
+                for stage in release.stages where !["checksums", "sign", "manifests", "package-signatures"].contains(stage.name) {
                     if let seen = stages[stage.name], seen.status == .failed || (seen.status == .done && stage.status == .skipped) { continue }
                     stages[stage.name] = stage
                 }
@@ -265,15 +272,22 @@ public struct MergeSession: Sendable {
                 context.reporter.report(.notice("not merged: the image layout(s) \(droppedImages.sorted().joined(separator: ", ")) (each shard's index covers only "
                     + "its own targets): release the image from one run with every linux target", level: "warning"))
             }
-            files.sort { $0.path < $1.path }
             let sumsName = "\(first.project)_\(first.version)_checksums.txt"
             let passed = failed.isEmpty && outcome.failures.isEmpty && stages.values.allSatisfy { $0.status != .failed }
+            // The .rpm packages signed with the merge's key, as one release signs them: only when everything passed.
+            if let signer, passed, files.contains(where: ReleaseSession.isRPM) {
+                let result = try ReleaseSession.signRPMs(&files, outDir: outDir, project: first.project, epoch: first.sourceDateEpoch, signer: signer)
+                stages["package-signatures"] = ReleaseStage(name: "package-signatures", status: result.status, detail: result.detail)
+            } else if files.contains(where: { $0.kind == .key }) {
+                stages["package-signatures"] = releases.lazy.compactMap { $0.1.stages.first { $0.name == "package-signatures" } }.first
+            }
+            files.sort { $0.path < $1.path }
             var signature: ReleaseSignature?
             if let signer, passed {
                 signature = ReleaseSignature(file: sumsName + ".minisig", signs: sumsName, keyID: signer.key.publicKey.keyIDHex,
                                              publicKey: signer.key.publicKey.base64)
             }
-            let order = ["build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit"]
+            let order = ["build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit", "package-signatures"]
             var merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
                                          sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: files, failed: failed,
                                          stages: order.compactMap { stages[$0] }, signature: signature,
