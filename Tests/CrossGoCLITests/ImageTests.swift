@@ -376,6 +376,34 @@ struct ImageTests {
         #expect(parsed["architecture"] as? String == "arm" && parsed["variant"] as? String == "v7", "\(config.stdout)\(config.stderr)")
     }
 
+    @Test func everyFileOfTheLayoutIsASubjectOfTheProvenance() async throws {
+        let root = try TempFolder("images-provenance")
+        defer { root.cleanup() }
+        let module = try await ImageFixture.module(in: root.path + "/m", config: "image:\n  tags: [latest]\n")
+        let keygen = try await runCrossgo(["release", "keygen", root.path + "/release"])
+        try #require(keygen.exitCode == 0, "\(keygen.stderr)")
+        let result = try await runCrossgo(["release", "--target", "linux/amd64,linux/arm64", "--sign-key", root.path + "/release.key", "--no-progress"], in: module)
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let manifest = try #require(try ReleaseManifest.read(from: module + "/dist"))
+        let layout = manifest.files.filter { $0.kind == .image }
+        #expect(layout.count == 9 && manifest.image?.tags == ["latest"], "\(layout.map(\.path))")
+        let provenance = try #require(manifest.files.first { $0.kind == .provenance })
+        let envelope = try ImageFixture.object(try String(contentsOfFile: module + "/dist/" + provenance.path, encoding: .utf8)
+            .split(separator: "\n")[0].description)
+        let encoded = try #require(envelope["payload"] as? String)
+        let payload = try #require(Data(base64Encoded: encoded))
+        let statement = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+        var subjects: [String: String] = [:]
+        for subject in statement["subject"] as? [[String: Any]] ?? [] {
+            if let name = subject["name"] as? String { subjects[name] = (subject["digest"] as? [String: String])?["sha256"] }
+        }
+        for file in layout { #expect(subjects[file.path] == file.sha256, "\(file.path) is not a subject with its digest") }
+        let verified = try await runCrossgo(["verify", module + "/dist", "--pub", root.path + "/release.pub", "--no-progress", "--json"])
+        #expect(verified.exitCode == 0, "\(verified.stdout)")
+        let checks = try summaryOutcome(VerifyChecks.self, from: verified.stdout).checks
+        #expect(checks.contains { $0.kind == "provenance" && $0.status == .ok } && checks.filter { $0.kind == "image" }.count == 4, "\(checks.filter { $0.kind != "checksums" })")
+    }
+
     @Test(arguments: [
         (["--image", "127.0.0.1:5000/hello"], "image:\n  tag: latest\n", "crossgo.yaml:2: image.tag: unknown key (did you mean tags?)"),
         (["--image", "127.0.0.1:5000/hello"], "image:\n  tags: [\"{{.Verison}}\"]\n", "crossgo.yaml:2: image.tags: {{.Verison}}: unknown field {{.Verison}}"),
