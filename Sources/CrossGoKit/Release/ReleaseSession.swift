@@ -1,6 +1,7 @@
 // The release session: the build session, then stages on the matrix runner — a universal macOS binary,
-// reproducible archives, SBOMs per artifact, .deb/.rpm packages and Homebrew/Scoop manifests when asked, a checksums
-// file, its minisign signature, an optional rebuild-and-compare proof — and dist/release.json, written last.
+// reproducible archives, SBOMs per artifact, .deb/.rpm packages and Homebrew/Scoop manifests when asked, a multi-arch
+// OCI image layout and its push when asked, a checksums file, its minisign signature, an optional rebuild-and-compare
+// proof — and dist/release.json, written last.
 import Foundation
 import GoBinary
 
