@@ -18,7 +18,8 @@ struct OCIImageTests {
         #expect(try ImageReference.parse("[::1]:5000/x", what: "--image").isLoopback)
         for (text, problem) in [("hello", "name the registry too"), ("owner/hello", "owner is not a registry host"),
                                 ("ghcr.io/Owner/hello", "is not a repository name"), ("ghcr.io/owner/hello:-bad", "tag \"-bad\""),
-                                ("ghcr.io/owner//hello", "is not a repository name"), ("ghcr.io/owner/hello@sha256:00", "not a digest")] {
+                                ("ghcr.io/owner//hello", "is not a repository name"), ("ghcr.io/owner/hello@sha256:00", "not a digest"),
+                                ("ghcr io/owner/hello", "ghcr io is not a host name"), ("exa_mple.com/hello", "is not a host name")] {
             #expect(throws: UsageError.self, "\(text)") { try ImageReference.parse(text, what: "--image") }
             do { _ = try ImageReference.parse(text, what: "--image") } catch {
                 #expect("\(error)".contains(problem), "\(text): \(error)")

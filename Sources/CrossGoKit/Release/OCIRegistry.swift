@@ -24,7 +24,8 @@ public struct ImageReference: Sendable, Equatable {
         return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
-    var baseURL: URL { URL(string: (isLoopback ? "http://" : "https://") + apiHost)! }
+    /// The API's base URL (the host was checked by `parse`).
+    var baseURL: URL { URL(string: (isLoopback ? "http://" : "https://") + apiHost) ?? URL(fileURLWithPath: "/") }
 
     /// Parses a reference; a usage error naming `what` when it is not one crossgo can push to.
     public static func parse(_ text: String, what: String) throws -> ImageReference {
@@ -33,6 +34,10 @@ public struct ImageReference: Sendable, Equatable {
             throw UsageError("\(what) \(text): name the registry too, e.g. ghcr.io/owner/\(text) or 127.0.0.1:5000/\(text)")
         }
         let registry = String(text[..<slash])
+        guard registry.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }),
+              URL(string: "https://" + registry)?.host != nil else {
+            throw UsageError("\(what) \(text): \(registry) is not a host name (letters, digits, . and -, then :port)")
+        }
         guard registry.contains(".") || registry.contains(":") || registry == "localhost" else {
             throw UsageError("\(what) \(text): \(registry) is not a registry host (e.g. ghcr.io/owner/name, docker.io/owner/name, 127.0.0.1:5000/name)")
         }
