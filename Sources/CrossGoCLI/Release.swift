@@ -22,13 +22,14 @@ extension Release {
             Runs the build, then these stages: a universal macOS binary (--universal), reproducible archives \
             (<binary>_<version>_<os>_<arch>.tar.gz, .zip for windows, with the module's README*/LICENSE* files), \
             CycloneDX 1.6 and SPDX 2.3 SBOMs per binary from its own build info, .deb and .rpm packages per linux artifact \
-            and a Homebrew formula and a Scoop manifest per program (--package, or packages: in crossgo.yaml), a rebuild-and-compare proof \
+            and a Homebrew formula and a Scoop manifest per program (--package, or packages: in crossgo.yaml), a multi-arch OCI image of \
+            the linux artifacts as an OCI image layout <project>_<version>_oci/ (--image, or image: in crossgo.yaml), a rebuild-and-compare proof \
             (--check-reproducible), an audit (--audit), the .rpm packages' OpenPGP signatures (--sign-key, when everything \
-            before passed), <project>_<version>_checksums.txt and release.json; last, and \
+            before passed), the image's upload (--push), <project>_<version>_checksums.txt and release.json; last, and \
             only when every target and stage passed, the minisign signatures of both (--sign-key). An interrupted \
             release leaves no checksums file and no signature. \
             Archive entries carry SOURCE_DATE_EPOCH, else the last commit's time. \
-            Exit status: 0 released, 1 a target or stage failed (or not reproducible), 2 bad input, 3 environment, 130 interrupted.
+            Exit status: 0 released, 1 a target or stage failed (or not reproducible), 2 bad input, 3 environment (a registry down or refusing), 130 interrupted.
             """
     )
 
@@ -62,6 +63,12 @@ extension Release {
     @Option(name: .customLong("package"), help: ArgumentHelp("Also write these, comma-separated: deb and rpm (a package per linux artifact), brew (a Homebrew formula) and scoop (a Scoop manifest) over the archives (default: crossgo.yaml's packages.formats, else none).", valueName: "deb,rpm,brew,scoop"))
     var packageFormats: String?
 
+    @Option(help: ArgumentHelp("Also make an OCI image of the linux artifacts (one manifest per platform, one multi-arch index), written as an OCI image layout in the output folder; the repository --push uploads to (default: crossgo.yaml's image.repository; image: there makes one too).", valueName: "registry/name[:tag]"))
+    var image: String?
+
+    @Flag(help: "Upload the image to its registry over the OCI distribution API, after every other stage passed (credentials: CROSSGO_REGISTRY_USERNAME and CROSSGO_REGISTRY_PASSWORD, or CROSSGO_REGISTRY_TOKEN; http only for 127.0.0.1/localhost).")
+    var push = false
+
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
@@ -82,6 +89,8 @@ extension Release {
         request.checkReproducible = checkReproducible
         request.audit = audit || auditDatabase != nil
         request.auditDatabase = auditDatabase
+        request.image = image
+        request.push = push
         let launch = try remoteCacheLaunch(build.remoteCache)
         defer { launch?.cleanup() }
         request.build.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }

@@ -107,6 +107,17 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       formula) and scoop (a Scoop manifest) over the
                                       archives (default: crossgo.yaml's packages.formats,
                                       else none).
+              --image <registry/name[:tag]>
+                                      Also make an OCI image of the linux artifacts (one
+                                      manifest per platform, one multi-arch index), written
+                                      as an OCI image layout in the output folder; the
+                                      repository --push uploads to (default: crossgo.yaml's
+                                      image.repository; image: there makes one too).
+              --push                  Upload the image to its registry over the OCI
+                                      distribution API, after every other stage passed
+                                      (credentials: CROSSGO_REGISTRY_USERNAME and
+                                      CROSSGO_REGISTRY_PASSWORD, or CROSSGO_REGISTRY_TOKEN;
+                                      http only for 127.0.0.1/localhost).
             \(Self.reportingFlags)
               -h, --help              Show help information.
             """

@@ -92,16 +92,20 @@ public struct BuildConfig: Sendable, Equatable {
     public var packages: PackagesConfig?
     /// `crossgo release`: `release.url`, where an archive is downloaded from (`{{.Tag}}`, `{{.Version}}`, `{{.ArtifactName}}`).
     public var releaseURL: String?
+    /// `crossgo release`: the OCI image of the linux artifacts (`image:`).
+    public var image: ImageConfig?
 
     public init() {}
 
     public static let fileName = "crossgo.yaml"
     static let topKeys = ["targets", "out", "output", "builds", "overrides", "jobs", "trimpath", "cgo", "libc", "web", "project", "universal",
-                          "packages", "release"]
+                          "packages", "release", "image"]
     static let packagesKeys = ["formats", "name", "maintainer", "description", "homepage", "license", "depends", "recommends", "files", "scripts"]
     static let packageFileKeys = ["source", "destination", "mode", "config"]
     static let scriptKeys = ["postinstall", "preremove"]
     static let releaseKeys = ["url"]
+    static let imageKeys = ["repository", "tags", "base", "binary", "files", "ca-certificates", "args", "labels"]
+    static let imageFileKeys = ["source", "destination", "mode"]
     static let buildKeys = ["main", "binary", "ldflags", "tags", "env", "flags", "cgo", "libc"]
     static let overrideKeys = ["target", "targets", "ldflags", "tags", "env", "flags", "cgo", "libc"]
 
@@ -172,6 +176,8 @@ public struct BuildConfig: Sendable, Equatable {
             case "packages":
                 config.packages = try reader.packages(value, key: key)
                 config.packages?.line = keyNode.mark?.line
+            case "image":
+                config.image = try reader.image(value, key: key)
             case "release":
                 for (k, v) in try reader.mapping(value, key: key) {
                     let name = k.string ?? ""
@@ -420,6 +426,88 @@ private struct Reader {
                     return spec
                 }
             default: throw unknown(k, path, known: BuildConfig.packagesKeys)
+            }
+        }
+        return out
+    }
+
+    /// `image:`. Every file it names must exist next to crossgo.yaml, the base must be `scratch` or a folder, and every
+    /// tag template must use known fields, so that a release fails before it builds anything.
+    func image(_ node: Node, key: String) throws -> ImageConfig {
+        var out = ImageConfig()
+        out.line = node.mark?.line
+        let root = (file as NSString).deletingLastPathComponent
+        for (k, v) in try mapping(node, key: key) {
+            let name = k.string ?? ""
+            let path = "\(key).\(name)"
+            switch name {
+            case "repository":
+                let text = try string(v, key: path)
+                do { _ = try ImageReference.parse(text, what: path) } catch { throw self.error(v, path, "\(error)") }
+                out.repository = text
+            case "tags":
+                out.tags = try strings(v, key: path)
+                for tag in out.tags ?? [] {
+                    if let problem = ImageConfig.tagTemplateProblem(tag) { throw error(v, path, problem) }
+                }
+            case "base":
+                let text = try string(v, key: path)
+                if text != "scratch" {
+                    let full = text.hasPrefix("/") ? text : root + "/" + text
+                    var isDir: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue,
+                          FileManager.default.fileExists(atPath: full + "/oci-layout") else {
+                        throw error(v, path, "\(text): expected scratch or the folder of an OCI image layout (with oci-layout and index.json)")
+                    }
+                }
+                out.base = text
+            case "binary": out.binary = try string(v, key: path)
+            case "ca-certificates": out.caCertificates = try bool(v, key: path)
+            case "args": out.arguments = try strings(v, key: path)
+            case "labels":
+                var labels: [String: String] = [:]
+                for (lk, lv) in try mapping(v, key: path) { labels[lk.string ?? ""] = try string(lv, key: "\(path).\(lk.string ?? "")") }
+                out.labels = labels
+            case "files":
+                guard case .sequence(let items) = v else { throw error(v, path, "expected a list of files (source, destination, mode)") }
+                out.files = try items.enumerated().map { i, item in
+                    let itemKey = "\(path)[\(i)]"
+                    var spec = PackageFileSpec(source: "", destination: "")
+                    spec.line = item.mark?.line
+                    for (fk, fv) in try mapping(item, key: itemKey) {
+                        let field = fk.string ?? ""
+                        let fieldKey = "\(itemKey).\(field)"
+                        switch field {
+                        case "source":
+                            let relative = try string(fv, key: fieldKey)
+                            var isDir: ObjCBool = false
+                            guard !relative.isEmpty, !relative.hasPrefix("/"),
+                                  FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDir), !isDir.boolValue else {
+                                throw error(fv, fieldKey, "\(relative): no such file (give a path relative to the folder of crossgo.yaml)")
+                            }
+                            spec.source = relative
+                        case "destination":
+                            let destination = try string(fv, key: fieldKey)
+                            let parts = destination.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+                            guard destination.hasPrefix("/"), !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+                                throw error(fv, fieldKey, "expected an absolute file path, e.g. /etc/hello/hello.conf")
+                            }
+                            spec.destination = destination
+                        case "mode":
+                            let text = try string(fv, key: fieldKey)
+                            let digits = text.hasPrefix("0o") ? String(text.dropFirst(2)) : text
+                            guard let mode = Int(digits, radix: 8), mode >= 0, mode <= 0o7777 else {
+                                throw error(fv, fieldKey, "expected an octal mode, e.g. 0644 or 0755")
+                            }
+                            spec.mode = mode
+                        default: throw unknown(fk, fieldKey, known: BuildConfig.imageFileKeys)
+                        }
+                    }
+                    guard !spec.source.isEmpty else { throw error(item, "\(itemKey).source", "missing: the file to include, relative to crossgo.yaml") }
+                    guard !spec.destination.isEmpty else { throw error(item, "\(itemKey).destination", "missing: its path in the image, e.g. /etc/hello/hello.conf") }
+                    return spec
+                }
+            default: throw unknown(k, path, known: BuildConfig.imageKeys)
             }
         }
         return out

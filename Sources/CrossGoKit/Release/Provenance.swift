@@ -68,6 +68,9 @@ public struct ReleaseParameters: Codable, Sendable, Equatable {
     public var packageFormats: [String]?
     public var checkReproducible: Bool?
     public var audit: Bool?
+    /// `--image REF` and `--push`.
+    public var image: String?
+    public var push: Bool?
     /// For `crossgo merge`: the shards' folders (their names) it joined.
     public var shards: [String]?
     /// The source: the git remote (without credentials) at the tag, and the commit.
@@ -217,6 +220,8 @@ struct ProvenanceInputs {
     var name: String
     /// Path in the folder -> sha256.
     var subjects: [String: String]
+    /// Subjects that are not files: the image by its index digest.
+    var images: [ResourceDescriptor] = []
     /// The build's binaries (their build info names the modules linked in), relative to `outDir`.
     var artifacts: [String]
     var go: String
@@ -261,10 +266,17 @@ extension ReleaseSession {
         parameters.packageFormats = request.packageFormats?.map(\.rawValue)
         parameters.checkReproducible = request.checkReproducible ? true : nil
         parameters.audit = request.audit ? true : nil
+        parameters.image = request.image
+        parameters.push = request.push ? true : nil
         if let config = try? Data(contentsOf: URL(fileURLWithPath: work.moduleRoot + "/" + BuildConfig.fileName)) {
             parameters.config = ResourceDescriptor(name: BuildConfig.fileName, digest: ["sha256": SHA256.hash(data: config).hex])
         }
-        let inputs = ProvenanceInputs(outDir: work.outDir, name: name, subjects: subjects, artifacts: work.artifacts.map(\.path), go: work.built.go,
+        // The image by its index digest, as registries and image verifiers name it (its layout's files are subjects too).
+        var images: [ResourceDescriptor] = []
+        if let image = work.image, let repository = image.repository, image.index.hasPrefix("sha256:") {
+            images.append(ResourceDescriptor(name: repository, digest: ["sha256": String(image.index.dropFirst("sha256:".count))]))
+        }
+        let inputs = ProvenanceInputs(outDir: work.outDir, name: name, subjects: subjects, images: images, artifacts: work.artifacts.map(\.path), go: work.built.go,
                                       parameters: parameters, commit: facts.commit, remote: remote, tag: facts.tag, epoch: work.epoch,
                                       epochFrom: work.epochFrom, startedOn: startedOn)
         let dependencies = try Self.writeProvenance(inputs, signer: signer, environment: context.system.environment, now: context.clock())
@@ -307,7 +319,7 @@ extension ReleaseSession {
         }
         let subjects = inputs.subjects
         let statement = ProvenanceStatement(
-            subject: subjects.keys.sorted().map { ResourceDescriptor(name: $0, digest: ["sha256": subjects[$0]!]) },
+            subject: subjects.keys.sorted().map { ResourceDescriptor(name: $0, digest: ["sha256": subjects[$0]!]) } + inputs.images,
             predicate: .init(buildDefinition: .init(externalParameters: parameters,
                                                     internalParameters: ["crossgo": CrossGoVersion.current, "go": inputs.go,
                                                                          "sourceDateEpoch": String(inputs.epoch), "sourceDateFrom": inputs.epochFrom],

@@ -11,6 +11,8 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
         case package
         /// A Homebrew formula or a Scoop manifest over the archives.
         case manifest
+        /// A file of the OCI image layout (`<project>_<version>_oci/`): oci-layout, index.json, a blob.
+        case image
         /// A public key users import to check the packages' own signatures (`RPM-GPG-KEY-<project>`).
         case key
     }
@@ -46,7 +48,7 @@ public struct ReleaseFile: Sendable, Codable, Equatable {
 /// How one stage of the release went.
 public struct ReleaseStage: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable { case done, skipped, failed }
-    /// "build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit", "checksums", "sign".
+    /// "build", "universal", "archives", "sboms", "packages", "manifests", "image", "reproducible", "audit", "push", "checksums", "sign".
     public var name: String
     public var status: Status
     /// What it made, or why it was skipped or failed.
@@ -130,6 +132,8 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
     /// The SLSA provenance (`<project>_<version>.intoto.jsonl`, signed on its own): part of the seal like the
     /// signatures, so not in the checksums file (which stays the same bytes for the same commit); `records` has its digest.
     public var provenance: String?
+    /// `--image`: the OCI image layout, its index and manifest digests, and what was pushed.
+    public var image: ReleaseImage?
 
     public static let fileName = "release.json"
 

@@ -1,6 +1,7 @@
 // The release session: the build session, then stages on the matrix runner — a universal macOS binary,
-// reproducible archives, SBOMs per artifact, .deb/.rpm packages and Homebrew/Scoop manifests when asked, a checksums
-// file, its minisign signature, an optional rebuild-and-compare proof — and dist/release.json, written last.
+// reproducible archives, SBOMs per artifact, .deb/.rpm packages and Homebrew/Scoop manifests when asked, a multi-arch
+// OCI image layout and its push when asked, a checksums file, its minisign signature, an optional rebuild-and-compare
+// proof — and dist/release.json, written last.
 import Foundation
 import GoBinary
 
@@ -24,6 +25,10 @@ public struct ReleaseRequest: Sendable {
     public var auditDatabase: String?
     /// `--package deb,rpm,brew,scoop`; nil: crossgo.yaml's `packages.formats`, else none.
     public var packageFormats: [PackageFormat]?
+    /// `--image REGISTRY/NAME[:TAG]`: an OCI image of the linux artifacts (also made when crossgo.yaml has `image:`).
+    public var image: String?
+    /// `--push`: upload the image to its registry.
+    public var push = false
 
     public init() {}
 }
@@ -38,9 +43,12 @@ public struct ReleaseOutcome: SessionOutcome {
     public var stages: [ReleaseStage]
     public var outDir: String
     public var interrupted: Bool
+    /// A stage failed because of the environment (a registry down or refusing): exit 3.
+    public var environmentFailed = false
 
     public var exitStatus: ExitStatus {
         if interrupted { return .interrupted }
+        if environmentFailed { return .environment }
         guard let release else { return build.exitStatus }
         if !release.failed.isEmpty || stages.contains(where: { $0.status == .failed }) { return .failed }
         if release.reproducibility?.contains(where: { $0.status != .reproducible }) == true { return .failed }
@@ -59,6 +67,7 @@ public struct ReleaseOutcome: SessionOutcome {
                 ("failedStages", failedStages.count),
                 ("archives", files.filter { $0.kind == .archive }.count), ("sboms", files.filter { $0.kind == .sbom }.count),
                 ("packages", files.filter { $0.kind == .package }.count), ("manifests", files.filter { $0.kind == .manifest }.count),
+                ("images", release?.image?.platforms.count ?? 0), ("pushed", release?.image?.pushed?.count ?? 0),
                 ("signed", signed ? 1 : 0),
                 ("reproducible", release?.reproducibility?.filter { $0.status == .reproducible }.count ?? 0),
                 ("notReproducible", release?.reproducibility?.filter { $0.status != .reproducible }.count ?? 0)]
@@ -83,6 +92,10 @@ public struct ReleaseOutcome: SessionOutcome {
         }
         for stage in failedStages {
             out.results.append(painter.red("FAILED") + " stage \(stage.name): \(stage.detail)")
+        }
+        if let image = release.image {
+            out.results.append("image \(dist)/\(image.layout) \(image.index) (\(image.platforms.map(\.platform).joined(separator: ", "))), tag(s) \(image.tags.joined(separator: ", "))")
+            for reference in image.pushed ?? [] { out.results.append("\(painter.green("pushed")) \(reference)") }
         }
         for record in release.reproducibility ?? [] {
             switch record.status {
@@ -154,6 +167,9 @@ final class ReleaseWork {
     var manifestSource: ManifestSource?
     /// The provenance file, once written.
     var provenance: String?
+    var image: ReleaseImage?
+    var madeImages: MadeImages?
+    var environmentFailed = false
 
     init(outDir: String, moduleRoot: String, built: BuildOutcome, project: String, version: String, epoch: Int64, epochFrom: String) {
         self.outDir = outDir
@@ -179,6 +195,7 @@ final class ReleaseWork {
         manifest.audit = audit
         manifest.manifestSource = manifestSource
         manifest.provenance = interrupted ? nil : provenance
+        manifest.image = image
         manifest.checksums = interrupted ? nil : checksumsName
         manifest.records = records
         manifest.interrupted = interrupted ? true : nil
@@ -201,13 +218,18 @@ public struct ReleaseSession: Sendable {
         let sourceDateSetting = try Self.sourceDateEpoch(context.system.environment)
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
         if let given = request.version { _ = try Self.checkedVersion(given) }
+        if request.push, let shard = request.build.shard {
+            throw UsageError("--push with --shard \(shard.index)/\(shard.count): a shard's index holds only its own targets; push the image from one run with every linux target")
+        }
 
         var buildRequest = request.build
         buildRequest.run = false
         buildRequest.version = request.version
         let askedFormats = request.packageFormats
+        let (askedImage, push) = (request.image, request.push)
         buildRequest.checkConfig = { config, moduleRoot in
             try ReleasePackaging.check(ReleasePackaging.formats(askedFormats, config: config), config: config, moduleRoot: moduleRoot)
+            _ = try ImageSettings.resolve(image: askedImage, push: push, config: config, moduleRoot: moduleRoot)
         }
         let built = try await BuildSession(context: context).run(buildRequest)
         let outDir = built.outDir
@@ -240,6 +262,7 @@ public struct ReleaseSession: Sendable {
             reporter.report(.notice("not a git checkout and no SOURCE_DATE_EPOCH: archive entries carry the time 1970-01-01T00:00:00Z", level: "warning"))
         }
         let formats = ReleasePackaging.formats(request.packageFormats, config: config)
+        let imageSettings = try ImageSettings.resolve(image: request.image, push: request.push, config: config, moduleRoot: moduleRoot)
         let work = ReleaseWork(outDir: outDir, moduleRoot: moduleRoot, built: built, project: project, version: version, epoch: epoch, epochFrom: epochFrom)
         work.stages.append(ReleaseStage(name: "build", status: built.failures.isEmpty ? .done : .failed,
                                         detail: "\(work.artifacts.count) artifact(s) built and verified, \(built.failures.count) failed"))
@@ -252,6 +275,7 @@ public struct ReleaseSession: Sendable {
             ReleaseStep(name: "sboms") { await self.sboms($0) },
             ReleaseStep(name: "packages") { await self.packages($0, formats: formats, config: config) },
             ReleaseStep(name: "manifests") { await self.manifests($0, formats: formats, config: config, facts: facts) },
+            ReleaseStep(name: "image") { await self.images($0, settings: imageSettings, facts: facts) },
             ReleaseStep(name: "reproducible") { work in
                 guard request.checkReproducible else { return .skipped("not asked for (--check-reproducible)") }
                 return try await self.reproducible(work, buildRequest, facts: facts)
@@ -262,6 +286,8 @@ public struct ReleaseSession: Sendable {
             },
             // Signatures inside packages: like the minisign one, only when everything before passed; before the checksums.
             ReleaseStep(name: "package-signatures", gate: .everythingPassed) { try self.signPackages($0, signer: signer) },
+            // Last before the seal, and only when everything passed: a release that failed anywhere is not published.
+            ReleaseStep(name: "push") { await self.push($0, settings: imageSettings) },
             ReleaseStep(name: "checksums") { try self.checksums($0) },
             // The provenance of every released file and the checksums file, signed on its own (DSSE): part of the seal,
             // recorded by release.json (written next), not listed in the checksums file.
@@ -283,6 +309,11 @@ public struct ReleaseSession: Sendable {
                 let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
                 if full.hasPrefix(outDir + "/") { try? FileManager.default.removeItem(atPath: full) }
             }
+            // An image layout this release did not make goes with its folders, once no file is left in it.
+            if let layout = previous.image?.layout, layout != work.image?.layout, !layout.contains("/"), !layout.hasPrefix(".") {
+                let folder = outDir + "/" + layout
+                if VerifySession.files(in: folder).isEmpty { try? FileManager.default.removeItem(atPath: folder) }
+            }
         }
         // release.json records the build's files by digest, the checksums file, and the signature when it will be signed.
         if let signer, work.everythingPassed {
@@ -297,7 +328,8 @@ public struct ReleaseSession: Sendable {
         }
         let recorded = work.manifest(interrupted: false)
         if await runStages(sealing, work) == false { return interrupted(work, built: built) }
-        return ReleaseOutcome(build: built, release: recorded, stages: work.stages, outDir: outDir, interrupted: false)
+        return ReleaseOutcome(build: built, release: recorded, stages: work.stages, outDir: outDir, interrupted: false,
+                              environmentFailed: work.environmentFailed)
     }
 
     /// Runs stages in order, each wrapped once; false when an interrupt stopped them.

@@ -226,6 +226,10 @@ public struct VerifySession: Sendable {
             let (status, detail) = Self.checkManifest(folder, manifest, checksums: release?.checksums)
             add("manifest", manifest.path, status, detail)
         }
+        // The OCI image layout: every blob's digest its name, the index and manifests release.json records, each layer's program the artifact.
+        if let image = release?.image {
+            for (status, subject, detail) in Self.checkImage(folder, image) { add("image", subject, status, detail) }
+        }
         // Provenance: the envelope's signature checks with the release's key, and every subject is a file of the
         // folder with that digest; every file release.json lists (but the provenance itself) is a subject.
         if let release, let provenance = release.provenance {
@@ -307,6 +311,11 @@ public struct VerifySession: Sendable {
         for statement in statements {
             for subject in statement.subject {
                 guard let name = subject.name, let digest = subject.digest?["sha256"] else { problems.append("a subject without a name and sha256"); continue }
+                // The image, by its index digest: the one release.json records.
+                if let image = release.image, name == image.repository {
+                    if "sha256:" + digest != image.index { problems.append("subject \(name): index sha256:\(digest.prefix(12)), \(ReleaseManifest.fileName) records \(image.index.prefix(19))") }
+                    continue
+                }
                 named.insert(name)
                 guard !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), let actual = try? fileDigest(folder + "/" + name).1 else {
                     problems.append("subject \(name) is not a file of the folder"); continue
@@ -321,6 +330,71 @@ public struct VerifySession: Sendable {
         let dependencies = statements.first?.predicate.buildDefinition.resolvedDependencies.count ?? 0
         return (.ok, "SLSA provenance v1 of \(named.count) file(s), each digest right, \(dependencies) resolved dependencies; "
             + "DSSE signature by key \(publicKey?.keyIDHex ?? "?") checks")
+    }
+
+    /// The image layout of a release: every blob under blobs/sha256 has the SHA-256 its name says; index.json names the
+    /// index release.json records (once per tag); the index lists exactly the recorded manifests with their platforms; each
+    /// manifest names the recorded config and layer; and each layer holds its artifact, byte for byte, at the recorded path.
+    static func checkImage(_ folder: String, _ image: ReleaseImage) -> [(VerifyCheck.Status, String, String)] {
+        let root = folder + "/" + image.layout
+        var out: [(VerifyCheck.Status, String, String)] = []
+        let blobs = (try? FileManager.default.contentsOfDirectory(atPath: root + "/blobs/sha256")) ?? []
+        guard !blobs.isEmpty else { return [(.failed, image.layout, "no blobs under blobs/sha256 (the layout is missing)")] }
+        var contents: [String: Data] = [:]
+        var bad: [String] = []
+        for name in blobs.sorted() {
+            guard let data = FileManager.default.contents(atPath: root + "/blobs/sha256/" + name) else { bad.append(name); continue }
+            if sha256Hex(data) == name { contents["sha256:" + name] = data } else { bad.append(name) }
+        }
+        if !bad.isEmpty {
+            out.append((.failed, image.layout, "blob(s) whose SHA-256 is not their name: \(bad.map { String($0.prefix(12)) }.joined(separator: ", "))"))
+        } else {
+            out.append((.ok, image.layout, "\(blobs.count) blob(s), each's SHA-256 its name"))
+        }
+        guard let top = FileManager.default.contents(atPath: root + "/index.json"),
+              let layout = try? JSONDecoder().decode(OCIManifest.self, from: top) else {
+            out.append((.failed, image.layout + "/index.json", "missing or not an image index"))
+            return out
+        }
+        let named = Set((layout.manifests ?? []).map(\.digest))
+        let refs = Set((layout.manifests ?? []).compactMap { $0.annotations?["org.opencontainers.image.ref.name"] })
+        guard named == [image.index], refs == Set(image.tags) else {
+            out.append((.failed, image.layout + "/index.json", "names \(named.sorted().joined(separator: ", ")) as \(refs.sorted().joined(separator: ", ")), "
+                + "but release.json records \(image.index) as \(image.tags.joined(separator: ", "))"))
+            return out
+        }
+        guard let indexData = contents[image.index], let index = try? JSONDecoder().decode(OCIManifest.self, from: indexData) else {
+            out.append((.failed, image.index, "the index blob is missing or unreadable"))
+            return out
+        }
+        let listed = (index.manifests ?? []).map { "\($0.platform?.name ?? "?") \($0.digest)" }.sorted()
+        let recorded = image.platforms.map { "\($0.platform) \($0.manifest)" }.sorted()
+        if listed != recorded {
+            out.append((.failed, image.index, "lists \(listed.joined(separator: ", ")) but release.json records \(recorded.joined(separator: ", "))"))
+            return out
+        }
+        out.append((.ok, image.index, "index as release.json records: \(image.platforms.map(\.platform).joined(separator: ", "))"))
+        for platform in image.platforms {
+            guard let data = contents[platform.manifest], let manifest = try? JSONDecoder().decode(OCIManifest.self, from: data) else {
+                out.append((.failed, platform.manifest, "\(platform.platform): the manifest blob is missing or unreadable"))
+                continue
+            }
+            guard manifest.config?.digest == platform.config, manifest.layers?.last?.digest == platform.layer else {
+                out.append((.failed, platform.manifest, "\(platform.platform): names another config or layer than release.json records"))
+                continue
+            }
+            guard let layer = contents[platform.layer], let tar = try? PackageReader.gunzip(layer), sha256Hex(tar) == String(platform.diffID.dropFirst(7)),
+                  let files = try? PackageReader.tarFiles(tar) else {
+                out.append((.failed, platform.layer, "\(platform.platform): the layer is missing, unreadable, or not its diff_id uncompressed"))
+                continue
+            }
+            guard let program = files[platform.path], program == FileManager.default.contents(atPath: folder + "/" + platform.artifact) else {
+                out.append((.failed, platform.layer, "\(platform.platform): its \(platform.path) is not \(platform.artifact)"))
+                continue
+            }
+            out.append((.ok, platform.manifest, "\(platform.platform): \(platform.path) equals \(platform.artifact) byte for byte"))
+        }
+        return out
     }
 
     /// A Homebrew formula or Scoop manifest: every (url, hash) names an archive of the release, with its SHA-256 as

@@ -231,10 +231,13 @@ public struct MergeSession: Sendable {
             var stages: [String: ReleaseStage] = [:]
             var reproducibility: [ReproducibilityRecord] = []
             var droppedManifests: Set<String> = []
+            var droppedImages: Set<String> = []
             for (folder, release) in releases {
                 for file in release.files where file.kind != .checksums && file.kind != .signature {
                     // A shard's formula or Scoop manifest covers only that shard's archives: written again below over all of them.
                     if file.kind == .manifest { droppedManifests.insert(file.path); continue }
+                    // A shard's OCI image covers only that shard's linux targets: an index is not merged from parts.
+                    if file.kind == .image { droppedImages.insert(release.image?.layout ?? file.path); continue }
                     // Each signed shard wrote the packages' key: one copy, and (below) written again with the merge's key.
                     if file.kind == .key, let seen = files.first(where: { $0.path == file.path }) {
                         guard seen.sha256 == file.sha256 else {
@@ -265,6 +268,10 @@ public struct MergeSession: Sendable {
             } else if !droppedManifests.isEmpty {
                 context.reporter.report(.notice("not merged: \(droppedManifests.sorted().joined(separator: ", ")) (each shard's covers only its own archives, "
                     + "and the shards' release.json does not say what they were made from)", level: "warning"))
+            }
+            if !droppedImages.isEmpty {
+                context.reporter.report(.notice("not merged: the image layout(s) \(droppedImages.sorted().joined(separator: ", ")) (each shard's index covers only "
+                    + "its own targets): release the image from one run with every linux target", level: "warning"))
             }
             let sumsName = "\(first.project)_\(first.version)_checksums.txt"
             let passed = failed.isEmpty && outcome.failures.isEmpty && stages.values.allSatisfy { $0.status != .failed }

@@ -49,6 +49,8 @@ public protocol HostSystem: Sendable {
     /// Runs a program with its output discarded except stderr (kept up to 1 MiB), timing it and reading its peak
     /// resident set size from wait4's rusage (nil where the system cannot say).
     func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun
+    /// Where this system keeps its bundle of trusted CA certificates (PEM), most likely first; release images copy the first that exists.
+    var certificateBundles: [String] { get }
 }
 
 /// A program run with its cost: wall time and the peak RSS of the process (an emulator's own, under an emulator).
@@ -68,6 +70,9 @@ public struct MeasuredRun: Sendable, Equatable {
 }
 
 extension HostSystem {
+    /// A system that names no CA bundle.
+    public var certificateBundles: [String] { [] }
+
     /// Without a process layer that reports rusage: time the ordinary run, no RSS.
     public func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun {
         let start = Date()

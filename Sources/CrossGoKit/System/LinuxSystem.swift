@@ -16,6 +16,12 @@ public struct LinuxSystem: POSIXSystem {
 
     public var osName: String { "linux" }
 
+    /// Debian and Ubuntu, Fedora and RHEL, openSUSE, Alpine (SSL_CERT_FILE first, as Go reads it).
+    public var certificateBundles: [String] {
+        (environment["SSL_CERT_FILE"].map { [$0] } ?? []) + ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                                                             "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"]
+    }
+
     public func hardwareArchitecture() async -> String {
         var info = utsname()
         guard uname(&info) == 0 else { return processArchitecture }

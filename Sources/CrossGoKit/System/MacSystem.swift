@@ -10,6 +10,9 @@ public struct MacSystem: POSIXSystem {
 
     public var osName: String { "darwin" }
 
+    /// macOS keeps the system roots exported as PEM in /etc/ssl/cert.pem (SSL_CERT_FILE first, as Go reads it).
+    public var certificateBundles: [String] { (environment["SSL_CERT_FILE"].map { [$0] } ?? []) + ["/etc/ssl/cert.pem"] }
+
     public func hardwareArchitecture() async -> String {
         // hw.optional.arm64 is 1 on Apple Silicon, even inside a translated process.
         if let value = try? await run("/usr/sbin/sysctl", ["-n", "hw.optional.arm64"], environment: [:], timeout: 5),
