@@ -12,11 +12,14 @@ struct AuditCommand: AsyncParsableCommand {
             CycloneDX JSON SBOM named (*.cdx.json; in folders only Go binaries are read: SBOMs, checksums, signatures \
             and archives are skipped), and matches the Go version (as stdlib and toolchain) and every module \
             version (replaced modules at their replacement) against the Go vulnerability database, applying \
-            GOOS/GOARCH limits per artifact. Findings are module level: whether vulnerable code is reachable is not \
-            checked. One artifact per file: a universal binary's slices are listed under it. --db takes a URL \
+            GOOS/GOARCH limits per artifact. Then by symbol: a finding is linked when a function the entry names is in \
+            the binary's function table (compiled or inlined into a caller), not linked when the module is there but none \
+            of those functions is (it does not fail the audit unless --strict), unknown (treated as linked) for an SBOM \
+            or an entry naming no packages. Whether linked code is reachable at run time is not checked. One artifact per file: a universal binary's slices are listed under it. --db takes a URL \
             (default https://vuln.go.dev) or a folder in the same layout (offline: https://vuln.go.dev/vulndb.zip unzipped). \
             An artifact whose build info cannot be read is "not audited", never clean. \
-            Exit status: 0 nothing found, 1 vulnerabilities found or an artifact not audited, 2 bad input, \
+            Exit status: 0 nothing linked found, 1 a linked (or unknown) vulnerability found, or any with --strict, or an \
+            artifact not audited, 2 bad input, \
             3 the database cannot be reached or read, 130 interrupted.
             """
     )
@@ -30,6 +33,12 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write the findings as SARIF 2.1.0 to this file.", valueName: "file"))
     var sarif: String?
 
+    @Option(name: .long, help: ArgumentHelp("Also write an OpenVEX document: not_affected (vulnerable_code_not_present) for findings not linked, affected otherwise.", valueName: "file"))
+    var vex: String?
+
+    @Flag(name: .long, help: "Fail on findings whose vulnerable functions are not linked too.")
+    var strict = false
+
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
@@ -37,7 +46,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let request = AuditRequest(paths: paths, database: db, sarif: sarif)
+        let request = AuditRequest(paths: paths, database: db, sarif: sarif, vex: vex, strict: strict)
         try await CommandRuntime.run("audit", reporting: reporting) { try await AuditSession(context: $0).run(request) }
     }
 }

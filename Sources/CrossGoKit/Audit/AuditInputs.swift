@@ -1,6 +1,7 @@
 // What an audit checks: the Go version and module versions of each artifact, read from a Go binary's
 // build info (every format GoBinary reads; each slice of a universal Mach-O on its own) or from a
 // CycloneDX 1.6 JSON SBOM (the standard format: pkg:golang purls and GOOS/GOARCH properties).
+import Crypto
 import Foundation
 import GoBinary
 
@@ -41,6 +42,17 @@ public struct AuditSubject: Sendable, Codable, Equatable {
     public var notAudited: String?
     /// Modules that were not checked, each with why (a directory replacement has no version).
     public var unchecked: [String]
+    /// Package import path -> the symbols (as the vulnerability database names them) of every function the binary
+    /// holds code of, compiled on its own or inlined into a caller; nil when its function table could not be read.
+    public var linkedSymbols: [String: Set<String>]?
+    /// Why the function table could not be read (nil when it was, or for an SBOM).
+    public var symbolsUnread: String?
+    /// The file's SHA-256 (for the VEX document's products).
+    public var sha256: String?
+
+    enum CodingKeys: String, CodingKey {
+        case artifact, file, slice, kind, goos, goarch, goVersion, modules, notAudited, unchecked, symbolsUnread, sha256
+    }
 
     /// `linux/amd64`, or `?` when the artifact does not say.
     public var target: String { "\(goos ?? "?")/\(goarch ?? "?")" }
@@ -97,9 +109,31 @@ public enum AuditInputs {
         }
         if !named && !image.isGo { return nil }
         let universal = image.format == .universal
+        let bytes = FileManager.default.contents(atPath: file).map { [UInt8]($0) }
+        let digest = bytes.map { SHA256.hash(data: $0).hex }
         return image.slices.map { slice in
-            binary(slice, artifact: display, file: file, slice: universal ? slice.macho?.cpuName ?? slice.goarch ?? "?" : nil)
+            var subject = binary(slice, artifact: display, file: file, slice: universal ? slice.macho?.cpuName ?? slice.goarch ?? "?" : nil)
+            subject.sha256 = digest
+            if subject.notAudited == nil {
+                do {
+                    guard let bytes else { throw EnvironmentError("cannot be read") }
+                    subject.linkedSymbols = symbolTable(try FunctionNames.read(bytes: bytes, slice: slice))
+                } catch {
+                    subject.symbolsUnread = "its function table cannot be read (\(error)): findings are module level"
+                }
+            }
+            return subject
         }
+    }
+
+    /// Function names grouped by package, as the database's symbols.
+    static func symbolTable(_ names: Set<String>) -> [String: Set<String>] {
+        var table: [String: Set<String>] = [:]
+        for name in names {
+            let (package, symbol) = FunctionNames.symbol(name)
+            table[package, default: []].insert(symbol)
+        }
+        return table
     }
 
     /// One slice's subject from its build info.

@@ -1,5 +1,8 @@
-// `crossgo audit`: every artifact's Go version and module versions against the Go vulnerability database.
-// Module-level findings (binary mode does not decide whether vulnerable symbols are reachable).
+// `crossgo audit`: every artifact's Go version and module versions against the Go vulnerability database, then
+// each finding by symbol: *linked* when a function the entry names is in the artifact's function table (compiled
+// on its own or inlined into a caller: the pclntab names both), *not linked* when the module is there but none of its
+// vulnerable functions is, *unknown* when that cannot be told (an SBOM, an entry naming no packages, an unreadable
+// table). Whether linked code is reachable at run time is not decided (that needs the source: govulncheck).
 import Foundation
 import GoBinary
 
@@ -11,11 +14,17 @@ public struct AuditRequest: Sendable {
     public var database: String?
     /// `--sarif FILE`: also write SARIF 2.1.0 here.
     public var sarif: String?
+    /// `--vex FILE`: also write an OpenVEX document here.
+    public var vex: String?
+    /// `--strict`: findings whose vulnerable symbols are not linked fail the audit too.
+    public var strict = false
 
-    public init(paths: [String] = [], database: String? = nil, sarif: String? = nil) {
+    public init(paths: [String] = [], database: String? = nil, sarif: String? = nil, vex: String? = nil, strict: Bool = false) {
         self.paths = paths
         self.database = database
         self.sarif = sarif
+        self.vex = vex
+        self.strict = strict
     }
 }
 
@@ -38,6 +47,13 @@ public struct AuditFinding: Sendable, Codable, Equatable {
     public var packages: [String]
     public var artifact: String
     public var target: String
+    /// `linked`, `not-linked` or `unknown` (see the file's header).
+    public var linked: String
+    /// The vulnerable functions found in the artifact (`net/url.URL.JoinPath`); a package named without symbols
+    /// appears as `<package> (any function)`.
+    public var symbols: [String]
+    /// Why `unknown`.
+    public var linkNote: String?
 }
 
 /// One finding across the artifacts it was found in.
@@ -53,6 +69,12 @@ public struct AuditFindingGroup: Sendable, Codable, Equatable {
     public var packages: [String]
     public var artifacts: [String]
     public var targets: [String]
+    /// `linked` when linked in any artifact, else `unknown` when unknown in any, else `not-linked`.
+    public var linked: String
+    /// The vulnerable functions found, across the artifacts.
+    public var symbols: [String]
+    /// The artifacts it is linked into (or unknown for); the others have the module without its vulnerable functions.
+    public var linkedIn: [String]
 }
 
 /// An artifact's result: one per file (a universal binary's slices are listed under it).
@@ -63,7 +85,8 @@ public struct AuditArtifactRecord: Sendable, Codable, Equatable {
     /// `linux/amd64`; a universal file's slice targets, comma-separated.
     public var target: String
     public var goVersion: String?
-    /// `vulnerable`, `clean` or `not-audited` (a universal file: its worst slice).
+    /// `vulnerable` (a linked or unknown finding), `not-linked` (findings, none linked), `clean` or `not-audited`
+    /// (a universal file: its worst slice).
     public var status: String
     public var reason: String?
     public var modules: Int
@@ -93,27 +116,36 @@ public struct AuditOutcome: SessionOutcome, Equatable {
     public var databaseModified: String
     /// Whether the module index came from crossgo's cache (db.json said nothing newer was published).
     public var indexFromCache: Bool
-    /// Always `module`: findings say the module version is affected, not that vulnerable code is reachable.
+    /// `symbol` when every binary's function table was read (findings say whether vulnerable functions are linked),
+    /// else `module` (some findings only say that the module version is affected).
     public var level: String = "module"
     public var findings: [AuditFindingGroup]
     public var artifacts: [AuditArtifactRecord]
     /// Where SARIF was written.
     public var sarif: String?
+    /// Where the OpenVEX document was written.
+    public var vex: String?
+    /// `--strict`: not-linked findings fail too.
+    public var strict = false
 
     enum CodingKeys: String, CodingKey {
-        case database, databaseModified, indexFromCache, level, findings, artifacts, sarif
+        case database, databaseModified, indexFromCache, level, findings, artifacts, sarif, vex, strict
     }
 
     public var vulnerable: Int { artifacts.filter { $0.status == "vulnerable" }.count }
+    public var notLinked: Int { artifacts.filter { $0.status == "not-linked" }.count }
     public var notAudited: Int { artifacts.filter { $0.status == "not-audited" }.count }
     public var clean: Int { artifacts.filter { $0.status == "clean" }.count }
 
-    /// 1 when anything was found or something could not be audited (never "clean" then), else 0.
-    public var exitStatus: ExitStatus { findings.isEmpty && notAudited == 0 ? .ok : .failed }
+    /// The findings that fail the audit: linked or unknown ones; with --strict every one.
+    public var failing: [AuditFindingGroup] { findings.filter { strict || $0.linked != "not-linked" } }
+
+    /// 1 when a failing finding was found or something could not be audited (never "clean" then), else 0.
+    public var exitStatus: ExitStatus { failing.isEmpty && notAudited == 0 ? .ok : .failed }
 
     public var counts: [(String, Int)] {
-        [("artifacts", artifacts.count), ("vulnerable", vulnerable), ("clean", clean), ("not-audited", notAudited),
-         ("vulnerabilities", Set(findings.map(\.id)).count)]
+        [("artifacts", artifacts.count), ("vulnerable", vulnerable), ("notLinked", notLinked), ("clean", clean), ("not-audited", notAudited),
+         ("vulnerabilities", Set(findings.map(\.id)).count), ("linked", Set(findings.filter { $0.linked == "linked" }.map(\.id)).count)]
     }
 
     public func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome {
@@ -123,7 +155,17 @@ public struct AuditOutcome: SessionOutcome, Equatable {
             let fix = group.fixed.map { "fixed in \($0)" } ?? "no fix yet"
             let replaced = group.replaces.map { " (replacing \($0))" } ?? ""
             let targets = group.targets.count == 1 ? "1 target" : "\(group.targets.count) targets"
-            results.append("\(painter.red(group.id))\(aliases)  \(group.module) \(group.version)\(replaced), \(fix)  [\(targets): \(group.targets.joined(separator: ", "))]")
+            let id = group.linked == "not-linked" && !strict ? painter.yellow(group.id) : painter.red(group.id)
+            results.append("\(id)\(aliases)  \(group.module) \(group.version)\(replaced), \(fix)  [\(targets): \(group.targets.joined(separator: ", "))]")
+            switch group.linked {
+            case "linked":
+                results.append("    linked: " + group.symbols.joined(separator: ", ")
+                    + (group.linkedIn.count < group.artifacts.count ? " (in \(group.linkedIn.joined(separator: ", ")); not linked in the others)" : ""))
+            case "not-linked":
+                results.append("    not linked: the module is in the binary, none of the functions the entry names is" + (strict ? " (--strict: fails)" : " (does not fail; --strict fails it)"))
+            default:
+                results.append("    linked or not: unknown (\(group.linkedIn.joined(separator: ", "))): treated as linked")
+            }
             results.append("    " + group.summary + "  " + painter.dim(group.url))
         }
         for record in artifacts where record.status == "not-audited" {
@@ -132,12 +174,20 @@ public struct AuditOutcome: SessionOutcome, Equatable {
         for record in artifacts where record.status != "not-audited" {
             for note in record.unchecked { results.append(painter.dim("partly audited  \(record.artifact): \(note)")) }
         }
+        let linkedIDs = Set(findings.filter { $0.linked != "not-linked" }.map(\.id)).count
+        let notLinkedIDs = Set(findings.filter { $0.linked == "not-linked" }.map(\.id)).subtracting(findings.filter { $0.linked != "not-linked" }.map(\.id)).count
         var summary = findings.isEmpty
             ? "no known vulnerabilities in \(clean) artifact\(clean == 1 ? "" : "s")"
-            : "\(Set(findings.map(\.id)).count) known vulnerabilit\(Set(findings.map(\.id)).count == 1 ? "y" : "ies") in \(vulnerable) of \(artifacts.count - notAudited) artifacts"
+            : linkedIDs > 0
+                ? "\(linkedIDs) known vulnerabilit\(linkedIDs == 1 ? "y" : "ies") linked into \(vulnerable) of \(artifacts.count - notAudited) artifacts"
+                : "no known vulnerability linked into \(artifacts.count - notAudited) artifact\(artifacts.count - notAudited == 1 ? "" : "s")"
+        if notLinkedIDs > 0 { summary += "; \(notLinkedIDs) more in modules whose vulnerable functions are not linked" + (strict ? " (--strict: failing)" : "") }
         if notAudited > 0 { summary += "; \(notAudited) not audited" }
-        summary += " (module level: symbol reachability not checked; database \(database), modified \(databaseModified))"
+        summary += level == "symbol"
+            ? " (symbol level: linked functions, reachability at run time not checked; database \(database), modified \(databaseModified))"
+            : " (partly module level: some function tables not read; database \(database), modified \(databaseModified))"
         if let sarif { summary += "; SARIF: \(sarif)" }
+        if let vex { summary += "; OpenVEX: \(vex)" }
         let status = exitStatus == .ok ? painter.green("audit: ") : painter.red("audit: ")
         return RenderedOutcome(results: results, messages: ["crossgo: " + status + summary])
     }
@@ -153,19 +203,8 @@ public struct AuditSession: Sendable {
     public func run(_ request: AuditRequest) async throws -> AuditOutcome {
         if request.paths.isEmpty { throw UsageError("audit: name the artifacts (files or folders) to audit") }
         let location = try VulnDatabaseLocation.parse(request.database ?? VulnDatabaseLocation.defaultURL, base: context.workingDirectory)
-        var sarifPath: String?
-        if let sarif = request.sarif {
-            let full = context.absolute(sarif)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw UsageError("--sarif \(sarif): is a folder")
-            }
-            let parent = (full as NSString).deletingLastPathComponent
-            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw UsageError("--sarif \(sarif): no folder \(parent)")
-            }
-            sarifPath = full
-        }
+        let sarifPath = try request.sarif.map { try outputFile($0, flag: "--sarif") }
+        let vexPath = try request.vex.map { try outputFile($0, flag: "--vex") }
         let subjects = try collect(request.paths)
         if subjects.isEmpty {
             throw UsageError("\(request.paths.joined(separator: ", ")): no Go binaries to audit (in folders only Go binaries are read; name a CycloneDX SBOM, *.cdx.json, to audit it)")
@@ -173,8 +212,10 @@ public struct AuditSession: Sendable {
         let database = VulnDatabase(location: location,
                                     cacheDirectory: VulnDatabase.cacheDirectory(for: location, environment: context.system.environment))
         var outcome = try await audit(subjects, database: database)
+        outcome.strict = request.strict
         if let sarifPath {
-            let data = SARIFReport.encode(outcome, subjects: subjects, relativeTo: context.workingDirectory)
+            let goMod = GoModLines.find(from: context.workingDirectory)
+            let data = SARIFReport.encode(outcome, subjects: subjects, relativeTo: context.workingDirectory, goMod: goMod)
             do {
                 try atomicWrite(data, to: sarifPath)
             } catch {
@@ -182,7 +223,32 @@ public struct AuditSession: Sendable {
             }
             outcome.sarif = request.sarif
         }
+        if let vexPath, outcome.findings.isEmpty {
+            context.reporter.report(.notice("--vex \(request.vex ?? vexPath): not written: no finding, so no VEX statement to make", level: "info"))
+        } else if let vexPath {
+            let data = OpenVEX.encode(outcome, subjects: subjects, timestamp: context.clock())
+            do {
+                try atomicWrite(data, to: vexPath)
+            } catch {
+                throw EnvironmentError("--vex \(request.vex ?? vexPath): cannot write: \(error.localizedDescription)")
+            }
+            outcome.vex = request.vex
+        }
         return outcome
+    }
+
+    /// An output file flag's path: not a folder, in a folder that exists.
+    private func outputFile(_ given: String, flag: String) throws -> String {
+        let full = context.absolute(given)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw UsageError("\(flag) \(given): is a folder")
+        }
+        let parent = (full as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UsageError("\(flag) \(given): no folder \(parent)")
+        }
+        return full
     }
 
     /// Audits subjects already read (for a caller that has its own list of artifacts). The slices of a
@@ -217,7 +283,7 @@ public struct AuditSession: Sendable {
                 } else {
                     let found = Self.findings(subject, index: index, entries: entries)
                     slice.findings = found.map(\.id)
-                    slice.status = found.isEmpty ? "clean" : "vulnerable"
+                    slice.status = found.isEmpty ? "clean" : found.contains { $0.linked != "not-linked" } ? "vulnerable" : "not-linked"
                     findings += found
                 }
                 slices.append(slice)
@@ -230,12 +296,16 @@ public struct AuditSession: Sendable {
                 end = JobEnd(status: .notRun, elapsed: Date().timeIntervalSince(start), summary: "not audited: \(record.reason ?? "")", record: record)
             case "vulnerable":
                 end = JobEnd(status: .failed, elapsed: Date().timeIntervalSince(start), summary: record.findings.joined(separator: ", "), record: record)
+            case "not-linked":
+                end = JobEnd(status: .passed, elapsed: Date().timeIntervalSince(start),
+                             summary: "\(record.findings.joined(separator: ", ")) in its modules, vulnerable functions not linked", record: record)
             default:
                 end = JobEnd(status: .passed, elapsed: Date().timeIntervalSince(start), summary: "clean (\(record.modules) modules)", record: record)
             }
             reporter.report(.jobFinished(job, end))
         }
-        return AuditOutcome(database: database.location.description, databaseModified: modified, indexFromCache: fromCache,
+        let level = subjects.allSatisfy { $0.notAudited != nil || $0.linkedSymbols != nil } ? "symbol" : "module"
+        return AuditOutcome(database: database.location.description, databaseModified: modified, indexFromCache: fromCache, level: level,
                             findings: Self.group(findings), artifacts: records)
     }
 
@@ -268,7 +338,8 @@ public struct AuditSession: Sendable {
                                        unchecked: only.unchecked, slices: nil)
         }
         let notAudited = slices.filter { $0.status == "not-audited" }
-        let status = !notAudited.isEmpty ? "not-audited" : slices.contains { $0.status == "vulnerable" } ? "vulnerable" : "clean"
+        let status = !notAudited.isEmpty ? "not-audited" : slices.contains { $0.status == "vulnerable" } ? "vulnerable"
+            : slices.contains { $0.status == "not-linked" } ? "not-linked" : "clean"
         let versions = unique(slices.compactMap(\.goVersion))
         return AuditArtifactRecord(
             artifact: first.artifact, file: first.file, kind: first.kind, target: target,
@@ -309,12 +380,36 @@ public struct AuditSession: Sendable {
             guard OSVMatch.applies(affected, goos: subject.goos, goarch: subject.goarch) else { continue }
             let r = OSVMatch.affects(affected, version: version)
             guard r.affected else { continue }
+            let (linked, symbols, note) = linkage(affected, subject: subject)
             return AuditFinding(id: entry.id, aliases: entry.aliases ?? [], summary: entry.title, url: entry.url, module: module.path,
                                 version: module.version, fixed: r.fixed.map { spell($0, like: module) }, replaces: module.replaces,
                                 packages: OSVMatch.packages(affected, goos: subject.goos, goarch: subject.goarch),
-                                artifact: subject.artifact, target: subject.target)
+                                artifact: subject.artifact, target: subject.target, linked: linked, symbols: symbols, linkNote: note)
         }
         return nil
+    }
+
+    /// Whether the functions an entry names for this target are in the subject's function table: `linked` (with the
+    /// ones found), `not-linked`, or `unknown` (with why).
+    static func linkage(_ affected: OSVEntry.Affected, subject: AuditSubject) -> (String, [String], String?) {
+        if subject.kind == "sbom" { return ("unknown", [], "an SBOM names modules, not the functions linked") }
+        let imports = (affected.ecosystemSpecific?.imports ?? []).filter { OSVMatch.allows($0, goos: subject.goos, goarch: subject.goarch) }
+        guard !imports.isEmpty, imports.allSatisfy({ $0.path != nil }) else { return ("unknown", [], "the entry names no packages") }
+        guard let table = subject.linkedSymbols else { return ("unknown", [], subject.symbolsUnread ?? "the function table was not read") }
+        var found: [String] = []
+        for imp in imports {
+            guard let path = imp.path else { continue }
+            let present = table[path] ?? []
+            let symbols = (imp.symbols ?? []).map { FunctionNames.symbol(path + "." + $0).symbol }
+            if symbols.isEmpty {
+                if !present.isEmpty { found.append(path + " (any function)") }
+            } else {
+                for symbol in symbols where present.contains(symbol) { found.append(path + "." + symbol) }
+            }
+        }
+        var seen = Set<String>()
+        found = found.filter { seen.insert($0).inserted }
+        return found.isEmpty ? ("not-linked", [], nil) : ("linked", found, nil)
     }
 
     /// A database version in the module's own spelling: `v0.3.8` for modules, `go1.26.7` for Go.
@@ -339,9 +434,13 @@ public struct AuditSession: Sendable {
                 if !groups[i].artifacts.contains(f.artifact) { groups[i].artifacts.append(f.artifact) }
                 if !groups[i].targets.contains(f.target) { groups[i].targets.append(f.target) }
                 for p in f.packages where !groups[i].packages.contains(p) { groups[i].packages.append(p) }
+                for symbol in f.symbols where !groups[i].symbols.contains(symbol) { groups[i].symbols.append(symbol) }
+                if f.linked != "not-linked", !groups[i].linkedIn.contains(f.artifact) { groups[i].linkedIn.append(f.artifact) }
+                if f.linked == "linked" || (f.linked == "unknown" && groups[i].linked == "not-linked") { groups[i].linked = f.linked }
             } else {
                 groups.append(AuditFindingGroup(id: f.id, aliases: f.aliases, summary: f.summary, url: f.url, module: f.module, version: f.version,
-                                                fixed: f.fixed, replaces: f.replaces, packages: f.packages, artifacts: [f.artifact], targets: [f.target]))
+                                                fixed: f.fixed, replaces: f.replaces, packages: f.packages, artifacts: [f.artifact], targets: [f.target],
+                                                linked: f.linked, symbols: f.symbols, linkedIn: f.linked == "not-linked" ? [] : [f.artifact]))
             }
         }
         for i in groups.indices { groups[i].targets.sort() }

@@ -1,5 +1,8 @@
 // The audit as SARIF 2.1.0 (for GitHub code scanning): one rule per vulnerability, one result per
-// artifact it was found in, and a tool notification per artifact that could not be audited.
+// artifact it was found in, and a tool notification per artifact that could not be audited. GitHub code scanning
+// shows a result only at a file of the repository with a line: a module's finding points at its `require` line of
+// go.mod, a standard library or toolchain finding at go.mod's `toolchain` line (else its `go` line); without a go.mod
+// (an audit outside the module) the artifact file is the location.
 import Foundation
 
 enum SARIFReport {
@@ -48,7 +51,11 @@ enum SARIFReport {
         var locations: [Location]
     }
     struct Location: Encodable { var physicalLocation: PhysicalLocation }
-    struct PhysicalLocation: Encodable { var artifactLocation: ArtifactLocation }
+    struct PhysicalLocation: Encodable {
+        var artifactLocation: ArtifactLocation
+        var region: Region?
+    }
+    struct Region: Encodable { var startLine: Int }
     struct ArtifactLocation: Encodable { var uri: String }
     struct Result: Encodable {
         var ruleId: String
@@ -66,12 +73,23 @@ enum SARIFReport {
         var fixed: String?
         var packages: [String]
         var level: String
+        var linked: String
+        var symbols: [String]
     }
 
-    static func encode(_ outcome: AuditOutcome, subjects: [AuditSubject], relativeTo base: String) -> Data {
+    static func encode(_ outcome: AuditOutcome, subjects: [AuditSubject], relativeTo base: String, goMod: GoModLines? = nil) -> Data {
         let files = Dictionary(subjects.map { ($0.artifact, $0.file) }, uniquingKeysWith: { a, _ in a })
         func location(_ artifact: String) -> [Location] {
-            [Location(physicalLocation: PhysicalLocation(artifactLocation: ArtifactLocation(uri: uri(files[artifact] ?? artifact, base: base))))]
+            [Location(physicalLocation: PhysicalLocation(artifactLocation: ArtifactLocation(uri: uri(files[artifact] ?? artifact, base: base)), region: nil))]
+        }
+        /// go.mod's line for a module (its require line; stdlib and toolchain: the toolchain or go line).
+        func location(module: String, replaces: String?, artifact: String) -> [Location] {
+            guard let goMod else { return location(artifact) }
+            let line = module == OSVMatch.stdlib || module == OSVMatch.toolchain
+                ? goMod.toolchainLine ?? goMod.goLine
+                : goMod.requireLines[module] ?? replaces.flatMap { goMod.requireLines[String($0.split(separator: "@")[0])] } ?? goMod.replaceLines[module]
+            guard let line else { return location(artifact) }
+            return [Location(physicalLocation: PhysicalLocation(artifactLocation: ArtifactLocation(uri: uri(goMod.path, base: base)), region: Region(startLine: line)))]
         }
         var rules: [Rule] = []
         var ruleIndex: [String: Int] = [:]
@@ -89,12 +107,20 @@ enum SARIFReport {
             for artifact in group.artifacts {
                 let target = outcome.artifacts.first { $0.artifact == artifact }?.target ?? "?/?"
                 let fix = group.fixed.map { "; fixed in \($0)" } ?? "; no fix yet"
+                let linked = group.linkedIn.contains(artifact) ? (group.linked == "not-linked" ? "linked" : group.linked) : "not-linked"
+                let how: String
+                switch linked {
+                case "linked": how = "Its vulnerable functions are linked: \(group.symbols.joined(separator: ", ")) (reachability at run time not checked)."
+                case "not-linked": how = "None of its vulnerable functions is linked into the binary."
+                default: how = "Whether its vulnerable functions are linked is unknown: treated as linked."
+                }
                 results.append(Result(
-                    ruleId: group.id, ruleIndex: ruleIndex[group.id] ?? 0, level: "warning",
-                    message: Message(text: "\(artifact) (\(target)) contains \(group.module) \(group.version), affected by \(group.id)\(fix). Module level: whether the vulnerable code is reachable was not checked."),
-                    locations: location(artifact),
+                    ruleId: group.id, ruleIndex: ruleIndex[group.id] ?? 0, level: linked == "not-linked" && !outcome.strict ? "note" : "warning",
+                    message: Message(text: "\(artifact) (\(target)) contains \(group.module) \(group.version), affected by \(group.id)\(fix). \(how)"),
+                    locations: location(module: group.module, replaces: group.replaces, artifact: artifact),
                     properties: ResultProperties(artifact: artifact, target: target, module: group.module, version: group.version,
-                                                 fixed: group.fixed, packages: group.packages, level: "module")))
+                                                 fixed: group.fixed, packages: group.packages, level: outcome.level, linked: linked,
+                                                 symbols: linked == "linked" ? group.symbols : [])))
             }
         }
         let notifications = outcome.artifacts.filter { $0.status == "not-audited" }.map {
@@ -116,5 +142,55 @@ enum SARIFReport {
         allowed.remove(charactersIn: ":[]")
         let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
         return path.hasPrefix("/") ? "file://" + encoded : encoded
+    }
+}
+
+/// The lines of go.mod a SARIF result can point at (1-based).
+struct GoModLines {
+    var path: String
+    var goLine: Int?
+    var toolchainLine: Int?
+    /// Module path -> the line requiring it (in a `require (...)` block or a one-line `require`).
+    var requireLines: [String: Int]
+    /// Module path -> the line replacing it.
+    var replaceLines: [String: Int]
+
+    /// The go.mod of the module holding `folder` (the nearest one upward), read; nil when there is none.
+    static func find(from folder: String) -> GoModLines? {
+        var dir = folder
+        while true {
+            let candidate = dir + "/go.mod"
+            if let text = try? String(contentsOfFile: candidate, encoding: .utf8) { return parse(text, path: candidate) }
+            let parent = (dir as NSString).deletingLastPathComponent
+            if parent == dir || parent.isEmpty { return nil }
+            dir = parent
+        }
+    }
+
+    static func parse(_ text: String, path: String) -> GoModLines {
+        var out = GoModLines(path: path, goLine: nil, toolchainLine: nil, requireLines: [:], replaceLines: [:])
+        var block: String?
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.range(of: "//").map { String(raw[..<$0.lowerBound]) } ?? String(raw)
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let first = words.first else { continue }
+            if block != nil {
+                if first == ")" { block = nil; continue }
+                if block == "require" { out.requireLines[first] = out.requireLines[first] ?? index + 1 }
+                if block == "replace" { out.replaceLines[first] = out.replaceLines[first] ?? index + 1 }
+                continue
+            }
+            switch first {
+            case "go": out.goLine = index + 1
+            case "toolchain": out.toolchainLine = index + 1
+            case "require", "replace":
+                if words.count >= 2, words[1] == "(" { block = first; continue }
+                if words.count >= 2 {
+                    if first == "require" { out.requireLines[words[1]] = index + 1 } else { out.replaceLines[words[1]] = index + 1 }
+                }
+            default: break
+            }
+        }
+        return out
     }
 }

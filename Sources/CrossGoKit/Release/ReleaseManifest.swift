@@ -86,7 +86,7 @@ public struct ReproducibilityRecord: Sendable, Codable, Equatable {
 public struct ReleaseAudit: Sendable, Codable, Equatable {
     public var database: String
     public var databaseModified: String
-    /// "module": findings are per module version, not per symbol reached.
+    /// "symbol": each finding says whether a vulnerable function is linked; "module": some only say the module version is affected.
     public var level: String
     public var findings: [AuditFindingGroup]
     public var artifacts: [AuditArtifactRecord]

@@ -549,11 +549,13 @@ public struct ReleaseSession: Sendable {
         let database = isURL ? audited.database : place(audited.database)
         work.audit = ReleaseAudit(database: database, databaseModified: audited.databaseModified,
                                   level: audited.level, findings: findings, artifacts: records)
-        let clean = audited.vulnerable == 0 && audited.notAudited == 0
+        let clean = audited.exitStatus == .ok
+        let notLinked = audited.findings.filter { $0.linked == "not-linked" }.map(\.id)
         return clean
-            ? .done("\(audited.artifacts.count) artifact(s) audited against \(database): no known vulnerabilities (module level)")
-            : .failed("\(audited.findings.count) known vulnerability(ies) in \(audited.vulnerable) artifact(s), \(audited.notAudited) not audited: "
-                + audited.findings.map(\.id).joined(separator: ", "))
+            ? .done("\(audited.artifacts.count) artifact(s) audited against \(database): no known vulnerability linked (\(audited.level) level)"
+                + (notLinked.isEmpty ? "" : "; in modules, vulnerable functions not linked: " + notLinked.joined(separator: ", ")))
+            : .failed("\(audited.failing.count) known vulnerability(ies) linked into \(audited.vulnerable) artifact(s), \(audited.notAudited) not audited: "
+                + audited.failing.map(\.id).joined(separator: ", "))
     }
 
     /// The checksums file: every file the release made (archives, SBOMs, universal binaries), as GoReleaser's lists
