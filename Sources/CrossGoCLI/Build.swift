@@ -50,14 +50,11 @@ struct Build: AsyncParsableCommand {
         request.runArguments = runArguments
         request.browser = browser
         request.web = web
-        let launch = try remoteCacheLaunch(build.remoteCache)
-        defer { launch?.cleanup() }
-        request.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }
         let built = request
-        try await CommandRuntime.run("build", reporting: reporting) { context in
-            let outcome = try await BuildSession(context: context).run(built)
-            launch?.reportWarnings(to: context.reporter)
-            return outcome
+        try await CommandRuntime.run("build", reporting: reporting, remoteCache: build.remoteCache) { context, cacheEnvironment in
+            var asked = built
+            asked.extraEnvironment.merge(cacheEnvironment) { $1 }
+            return try await BuildSession(context: context).run(asked)
         }
     }
 }

@@ -41,20 +41,40 @@ public struct CrossGo: AsyncParsableCommand {
             await HTTP.shutdown()
         } catch {
             await HTTP.shutdown()
-            Foundation.exit(status(for: error))
+            Foundation.exit(status(for: error, json: jsonCommand(arguments)))
         }
+    }
+
+    /// The command's name when `--json` is among its flags (before `--`): its errors are then JSON events too.
+    static func jsonCommand(_ arguments: [String]) -> String? {
+        let flags = arguments.prefix { $0 != "--" }
+        guard flags.contains("--json") else { return nil }
+        return flags.first { !$0.hasPrefix("-") } ?? "crossgo"
     }
 
     /// Prints what ArgumentParser would for `error` (help, version, a usage message) and returns the status
     /// from the exit table: ArgumentParser's 64 for a usage error becomes 2.
-    static func status(for error: any Error) -> Int32 {
+    /// With `json` (the command's name, under --json), an error before the session (a bad flag value, a bad
+    /// `--shard` or `--remote-cache`) is the same one-line error event a session's error is, on stdout.
+    static func status(for error: any Error, json: String? = nil) -> Int32 {
         if let code = error as? ExitCode { return code.rawValue }
         if let classified = error as? any ClassifiedError {
-            Console.err("crossgo: error: \(classified)")
+            if let json {
+                JSONLinesReporter(streams: StandardStreams(), command: json).report(.error("\(classified)", status: classified.exitStatus))
+            } else {
+                Console.err("crossgo: error: \(classified)")
+            }
             return classified.exitStatus.rawValue
         }
         let code = exitCode(for: error)
         let message = fullMessage(for: error)
+        if let json, code != .success {
+            let line = message.split(separator: "\n").first.map { String($0) } ?? "\(error)"
+            let text = line.hasPrefix("Error: ") ? String(line.dropFirst("Error: ".count)) : line
+            let status = code == .validationFailure ? ExitStatus.usage : ExitStatus(rawValue: code.rawValue) ?? .usage
+            JSONLinesReporter(streams: StandardStreams(), command: json).report(.error(text, status: status))
+            return status.rawValue
+        }
         if code == .success {
             if !message.isEmpty { Console.out(HelpPage.adjust(message)) }
             return 0

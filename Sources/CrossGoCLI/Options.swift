@@ -197,12 +197,18 @@ func fail(_ error: any Error) -> ExitCode {
     return ExitCode(ExitStatus.of(error).rawValue)
 }
 
-/// The GOCACHEPROG setup for `--remote-cache URL` (nil without the flag); a bad URL is one usage line, exit 2.
-func remoteCacheLaunch(_ url: String?) throws -> RemoteCacheLaunch? {
-    guard let url else { return nil }
-    do {
-        return try RemoteCacheLaunch(url: url)
-    } catch {
-        throw fail(error)
+extension CommandRuntime {
+    /// Runs a session with `--remote-cache URL`: the GOCACHEPROG setup is made first (a bad URL is one usage line,
+    /// exit 2, a JSON error event under --json), its environment handed to the body, its warnings reported once the
+    /// session ends, its files removed on every path.
+    static func run<Outcome: SessionOutcome>(_ command: String, reporting: ReportingOptions, remoteCache url: String?,
+                                             _ body: @escaping @Sendable (CrossGoContext, [String: String]) async throws -> Outcome) async throws {
+        let launch = try url.map { try RemoteCacheLaunch(url: $0) }
+        defer { launch?.cleanup() }
+        try await run(command, reporting: reporting) { context in
+            let outcome = try await body(context, launch?.environment ?? [:])
+            launch?.reportWarnings(to: context.reporter)
+            return outcome
+        }
     }
 }

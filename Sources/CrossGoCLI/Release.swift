@@ -91,14 +91,11 @@ extension Release {
         request.auditDatabase = auditDatabase
         request.image = image
         request.push = push
-        let launch = try remoteCacheLaunch(build.remoteCache)
-        defer { launch?.cleanup() }
-        request.build.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }
         let asked = request
-        try await CommandRuntime.run("release", reporting: reporting) { context in
-            let outcome = try await ReleaseSession(context: context).run(asked)
-            launch?.reportWarnings(to: context.reporter)
-            return outcome
+        try await CommandRuntime.run("release", reporting: reporting, remoteCache: build.remoteCache) { context, cacheEnvironment in
+            var asked = asked
+            asked.build.extraEnvironment.merge(cacheEnvironment) { $1 }
+            return try await ReleaseSession(context: context).run(asked)
         }
     }
   }

@@ -90,14 +90,11 @@ struct TestCommand: AsyncParsableCommand {
         request.results = results
         request.shard = try shard.map { try Shard(parsing: $0) }
         request.shardDurations = shardDurations
-        let launch = try remoteCacheLaunch(remoteCache)
-        defer { launch?.cleanup() }
-        request.extraEnvironment.merge(launch?.environment ?? [:]) { $1 }
         let built = request
-        try await CommandRuntime.run("test", reporting: reporting) { context in
-            let outcome = try await TestSession(context: context).run(built)
-            launch?.reportWarnings(to: context.reporter)
-            return outcome
+        try await CommandRuntime.run("test", reporting: reporting, remoteCache: remoteCache) { context, cacheEnvironment in
+            var asked = built
+            asked.extraEnvironment.merge(cacheEnvironment) { $1 }
+            return try await TestSession(context: context).run(asked)
         }
     }
 }

@@ -329,5 +329,18 @@ while True:
             #expect(result.exitCode == 2, "\(result.stderr)")
             #expect(result.stderr == "crossgo: error: --remote-cache 'ftp://cache.example/x' is not an http:// or https:// URL\n", "\(result.stderr)")
         }
+        // Under --json, an error found before the session starts (a bad --remote-cache, a bad --shard, a bad flag value)
+        // is the same one error event as a session's, on stdout, with the exit table's status.
+        for (arguments, message) in [(["build", "--remote-cache", "ftp://cache.example/x"], "--remote-cache 'ftp://cache.example/x' is not an http:// or https:// URL"),
+                                     (["release", "--remote-cache", "ftp://cache.example/x"], "--remote-cache 'ftp://cache.example/x' is not an http:// or https:// URL"),
+                                     (["test", "--shard", "3/2"], "--shard '3/2': expected K/N with 1 <= K <= N <= 256, e.g. --shard 2/3"),
+                                     (["build", "--jobs", "0"], "--jobs must be a positive whole number (1 or more), not 0")] {
+            let result = try await runCrossgo(arguments + ["--json"], in: repositoryRoot + "/Examples/hello")
+            #expect(result.exitCode == 2, "\(arguments): \(result.stdout)\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n")
+            let event = try #require(lines.count == 1 ? try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any] : nil, "\(arguments): \(result.stdout)")
+            #expect(event["event"] as? String == "error" && event["command"] as? String == arguments[0] && event["exitCode"] as? Int == 2 && event["status"] as? String == "usage-error"
+                    && (event["message"] as? String)?.contains(message) == true, "\(event)")
+        }
     }
 }
