@@ -81,16 +81,11 @@ enum OpenVEX {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(statements.map { StatementKey(statement: $0) })) ?? Data()
+        let body = (try? encoder.encode(statements)) ?? Data()
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         let document = Document(id: "https://crossgo.dev/vex/sha256:" + SHA256.hash(data: body).hex, timestamp: formatter.string(from: timestamp),
                                 statements: statements)
         return (try? encoder.encode(document)) ?? Data()
-    }
-
-    /// A statement as hashed for the document's id.
-    private struct StatementKey: Encodable {
-        var statement: Statement
     }
 }
