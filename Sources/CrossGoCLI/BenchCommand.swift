@@ -109,6 +109,7 @@ struct BenchCommand: AsyncParsableCommand {
         request.timeout = timeout
         request.cgo = cgoOptions.cgo ? true : nil
         request.sdk = cgoOptions.sdk
+        request.minGlibc = cgoOptions.minGlibc
         let built = request
         try await CommandRuntime.run("bench", reporting: reporting) { context in
             try await BenchSession(context: context).run(built)
