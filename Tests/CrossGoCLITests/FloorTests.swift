@@ -129,7 +129,8 @@ struct ReleaseFloorTests {
 }
 
 /// Examples/cgo with a second program that calls getrandom (GLIBC_2.25), built with glibc for linux/amd64: by the
-/// host's compiler with the host's glibc, and by zig against glibc 2.17 (--min-glibc 2.17), where the second fails.
+/// host's compiler with the host's glibc, by zig against glibc 2.17 (--min-glibc 2.17), where the second fails, and
+/// with `libc: gnu.2.17` but the host's gcc as CC, whose artifact breaks the promise.
 @Suite(.serialized, .requires("zig", "readelf", "objdump"), .requiresHost("linux/amd64"))
 struct GlibcFloorTests {
     static let made = Once { try await make() }
@@ -138,6 +139,7 @@ struct GlibcFloorTests {
         var module: TempFolder
         var host: ProgramResult
         var floor: ProgramResult
+        var promise: ProgramResult
     }
 
     static func make() async throws -> Made {
@@ -162,7 +164,12 @@ struct GlibcFloorTests {
                                         environment: CgoFixture.environment)
         let floor = try await runCrossgo(["build", "--json", "--no-progress", "--target", "linux/amd64", "--min-glibc", "2.17",
                                           "--out", "dist-2.17", ".", "./cmd/newer"], in: module.path, environment: CgoFixture.environment)
-        return Made(module: module, host: host, floor: floor)
+        // The promise made in crossgo.yaml, but kept by nobody: the host's gcc (a CC crossgo.yaml sets wins over zig)
+        // links against this machine's glibc; the artifact is checked and fails.
+        try module.write("crossgo.yaml", "cgo: true\nlibc: gnu.2.17\noverrides:\n  - targets: linux/amd64\n    env: {CC: gcc}\n")
+        let promise = try await runCrossgo(["build", "--json", "--no-progress", "--target", "linux/amd64", "--out", "dist-gcc", "."],
+                                           in: module.path, environment: CgoFixture.environment)
+        return Made(module: module, host: host, floor: floor, promise: promise)
     }
 
     @Test func theFloorsInspectShowsAreWhatBinutilsShow() async throws {
@@ -200,5 +207,22 @@ struct GlibcFloorTests {
         let failure = try #require(summary.failures.first)
         #expect(failure.binary == "newer")
         #expect(!failure.message.contains("\n") && failure.message.contains("getrandom") && failure.message.contains("2.17"), "\(failure.message)")
+    }
+
+    @Test func anArtifactThatBreaksThePromiseFailsNamingTheSymbolObjdumpShows() async throws {
+        let made = try await Self.made.get()
+        #expect(made.promise.exitCode == 1, "\(made.promise.stderr.suffix(2000))")
+        struct Summary: Decodable { var artifacts: [Artifact]; var failures: [BuildFailure] }
+        let summary = try summaryOutcome(Summary.self, from: made.promise.stdout)
+        let failure = try #require(summary.failures.first)
+        #expect(summary.artifacts.isEmpty && failure.stage == .verify)
+        #expect(!failure.message.contains("\n") && failure.message.contains("newer than the promised glibc 2.17"), "\(failure.message)")
+        // "res_search needs GLIBC_2.34 from libc.so.6, ...": the same gcc's build (dist/) shows that symbol at that version.
+        let words = failure.message.split(separator: " ")
+        let symbol = try #require(words.first.map(String.init)), version = try #require(words.dropFirst(2).first.map(String.init))
+        let objdump = try await runProgram("objdump", ["-T", made.module.path + "/dist/cgocalc_linux_amd64"])
+        #expect(objdump.stdout.split(separator: "\n").contains { $0.contains("*UND*") && $0.contains("(\(version))") && $0.hasSuffix(" " + symbol) },
+                "\(symbol)@\(version)")
+        #expect(ELFVersionNeed.compare(String(version.dropFirst(6)), "2.17") > 0)
     }
 }

@@ -85,12 +85,15 @@ func liefFacts(_ file: String) async throws -> [String: Any] {
 func llvmBuildVersions(_ file: String) async throws -> [(minos: String, sdk: String)] {
     let r = try await runProcess(try witnessTool("llvm-objdump"), ["--macho", "--private-headers", "--arch=all", file])
     #expect(r.status == 0, "llvm-objdump: \(r.stderr)")
+    // Each LC_BUILD_VERSION block prints "sdk X" and "minos Y" (in that order in LLVM 14); take them in any order.
     var out: [(String, String)] = []
-    var minos: String?
+    var minos: String?, sdk: String?
     for line in r.stdout.split(separator: "\n") {
         let words = line.split(separator: " ").map(String.init)
-        if words.first == "minos", words.count == 2 { minos = words[1] }
-        if words.first == "sdk", words.count == 2, let m = minos { out.append((m, words[1])); minos = nil }
+        guard words.count == 2 else { continue }
+        if words[0] == "minos" { minos = words[1] }
+        if words[0] == "sdk" { sdk = words[1] }
+        if let m = minos, let s = sdk { out.append((m, s)); minos = nil; sdk = nil }
     }
     return out
 }
@@ -295,9 +298,10 @@ enum CodeSignatureFixture {
     static func withCertificate(_ original: [UInt8], team: String, cms: [UInt8]) throws -> [UInt8] {
         let ncmds = Int(readLE32(original, 16))
         var p = 32
-        var command: Int?
+        var command: Int?, linkedit: Int?
         for _ in 0 ..< ncmds {
             if readLE32(original, p) == 0x1d { command = p }
+            if readLE32(original, p) == 0x19, String(decoding: original[p + 8 ..< p + 18], as: UTF8.self) == "__LINKEDIT" { linkedit = p }
             p += Int(readLE32(original, p + 4))
         }
         let lc = try #require(command)
@@ -333,6 +337,12 @@ enum CodeSignatureFixture {
         out += blob
         for (i, b) in withUnsafeBytes(of: UInt32(newOffset).littleEndian, Array.init).enumerated() { out[lc + 8 + i] = b }
         for (i, b) in withUnsafeBytes(of: UInt32(blob.count).littleEndian, Array.init).enumerated() { out[lc + 12 + i] = b }
+        // __LINKEDIT grows to hold it (segment_command_64: vmsize at 32, fileoff at 40, filesize at 48), as codesign does.
+        let segment = try #require(linkedit)
+        let fileoff = Int(original[segment + 40 ..< segment + 48].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        let filesize = UInt64(out.count - fileoff), vmsize = (filesize + 0x3fff) & ~UInt64(0x3fff)
+        for (i, b) in withUnsafeBytes(of: vmsize.littleEndian, Array.init).enumerated() { out[segment + 32 + i] = b }
+        for (i, b) in withUnsafeBytes(of: filesize.littleEndian, Array.init).enumerated() { out[segment + 48 + i] = b }
         return out
     }
 }
