@@ -72,7 +72,7 @@ struct ReleaseFloorTests {
         #expect(all.contains("Gatekeeper"))
 
         // verify reads each artifact again and says its kind.
-        let verified = try await runCrossgo(["verify", made.dist, "--no-progress"])
+        let verified = try await runCrossgo(["verify", made.dist, "--pub", made.keyBase + ".pub", "--no-progress"])
         #expect(verified.exitCode == 0, "\(verified.stderr)")
         #expect(verified.stdout.contains("signed hello_darwin_arm64: linker-signed ad-hoc"), "\(verified.stdout)")
         #expect(verified.stdout.contains("signed hello_windows_amd64.exe: not signed"))
