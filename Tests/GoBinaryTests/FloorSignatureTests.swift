@@ -202,6 +202,35 @@ struct FloorSignatureTests {
         }
     }
 
+    @Test("LC_VERSION_MIN_MACOSX (older linkers' form) gives the minimum when there is no LC_BUILD_VERSION, as LIEF reads it")
+    func versionMin() async throws {
+        let fixtures = try await FixtureStore.shared.get()
+        var bytes = try fixtures.bytes("darwin-amd64")
+        // Turn LC_BUILD_VERSION (cmd 0x32) into LC_VERSION_MIN_MACOSX (0x24: version, sdk as xxxx.yy.zz nibbles);
+        // the command keeps its size, as a linker padding it would.
+        let ncmds = Int(CodeSignatureFixture.readLE32(bytes, 16))
+        var p = 32
+        var found = false
+        for _ in 0 ..< ncmds {
+            if CodeSignatureFixture.readLE32(bytes, p) == 0x32 {
+                let patch: [(Int, UInt32)] = [(p, 0x24), (p + 8, 0x000a_0f00), (p + 12, 0x000e_0200)]  // 10.15, SDK 14.2
+                for (at, value) in patch { for i in 0 ..< 4 { bytes[at + i] = UInt8((value >> (8 * UInt32(i))) & 0xff) } }
+                found = true
+            }
+            p += Int(CodeSignatureFixture.readLE32(bytes, p + 4))
+        }
+        try #require(found)
+        let file = fixtures.directory + "/darwin-amd64-version-min"
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let m = try #require(try BinaryImage.read(path: file).slices.first?.macho)
+        #expect(m.minOS == "10.15" && m.sdk == "14.2" && m.versionSource == "LC_VERSION_MIN_MACOSX" && m.platform == nil)
+        let script = "import lief, sys\nlief.logging.disable()\nb = lief.MachO.parse(sys.argv[1]).at(0)\n"
+            + "print('%d.%d' % tuple(b.version_min.version[:2]), '%d.%d' % tuple(b.version_min.sdk[:2]))"
+        let r = try await runProcess(try witnessTool("crossgo-validators-python"), ["-c", script, file])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "10.15 14.2")
+    }
+
     @Test("Windows: OS and subsystem versions as llvm-readobj and LIEF read them; not signed", arguments: ["windows-amd64", "windows-arm64", "windows-386"])
     func windowsVersions(_ name: String) async throws {
         let fixtures = try await FixtureStore.shared.get()

@@ -49,12 +49,15 @@ public struct ArtifactFloor: Sendable, Codable, Equatable {
                 parts.append("also " + others.sorted().joined(separator: ", "))
             }
         } else if let m = slice.macho {
-            floor.platform = m.platformName
+            // LC_VERSION_MIN_* names its platform by the command (mach-o/loader.h), LC_BUILD_VERSION by a field.
+            let byCommand = ["LC_VERSION_MIN_MACOSX": "macOS", "LC_VERSION_MIN_IPHONEOS": "iOS", "LC_VERSION_MIN_TVOS": "tvOS",
+                             "LC_VERSION_MIN_WATCHOS": "watchOS"]
+            floor.platform = m.platformName ?? m.versionSource.flatMap { byCommand[$0] }
             floor.minOS = m.minOS
             floor.sdk = m.sdk
             floor.versionSource = m.versionSource
             if let min = m.minOS {
-                parts.append("\(m.platformName ?? "macOS") \(min)" + (m.sdk.map { " (SDK \($0))" } ?? ""))
+                parts.append("\(floor.platform ?? "minimum OS") \(min)" + (m.sdk.map { " (SDK \($0))" } ?? ""))
             } else {
                 parts.append("no LC_BUILD_VERSION or LC_VERSION_MIN_* (minimum OS not recorded)")
             }
