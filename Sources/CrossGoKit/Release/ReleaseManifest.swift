@@ -123,11 +123,12 @@ public struct ReleaseArtifactFacts: Sendable, Codable, Equatable {
 
     /// The one warning a release gives when its darwin artifacts carry no Developer ID signature; nil otherwise.
     public static func gatekeeperWarning(_ artifacts: [Artifact]) -> String? {
-        let darwin = artifacts.filter { $0.goos == "darwin" }
-        guard !darwin.isEmpty, darwin.allSatisfy({ $0.signature?.kind != CodeSignatureKind.certificate.rawValue }) else { return nil }
-        return "darwin artifacts are ad-hoc signed only (\(darwin.map(\.target).joined(separator: ", "))): they run where they are built or "
-            + "copied, but macOS Gatekeeper refuses a copy downloaded with a browser (quarantined) until the user clears it "
-            + "(xattr -d com.apple.quarantine FILE); for that, sign with a Developer ID certificate and notarize"
+        let darwin = artifacts.filter { $0.goos == "darwin" && $0.signature?.kind != CodeSignatureKind.certificate.rawValue }
+        guard !darwin.isEmpty else { return nil }
+        let kinds = darwin.map { "\($0.target): \($0.signature?.kind ?? "not recorded")" }.joined(separator: ", ")
+        return "darwin artifacts are ad-hoc signed only, or not signed (\(kinds)): they run where they are built or copied, but macOS "
+            + "Gatekeeper refuses a copy downloaded with a browser (quarantined) until the user clears it (xattr -d com.apple.quarantine FILE); "
+            + "only a Developer ID signature and notarization avoid that, and crossgo makes neither"
     }
 }
 
