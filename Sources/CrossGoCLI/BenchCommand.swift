@@ -76,7 +76,9 @@ struct BenchCommand: AsyncParsableCommand {
         if goDurationSeconds(timeout) == nil { throw ValidationError("--timeout '\(timeout)' is not a Go duration (e.g. 90s, 10m, 1h)") }
         if !artifacts && (dist != nil || !runArguments.isEmpty) { throw ValidationError("--dist and --arg are for --artifacts: add --artifacts") }
         if artifacts && (shard != nil || baseline != nil) { throw ValidationError("--shard and --baseline are for benchmarks, not --artifacts") }
-        if artifacts && (cgoOptions.cgo || cgoOptions.sdk != nil) { throw ValidationError("--cgo and --sdk are for benchmarks, not --artifacts (the artifacts are built already)") }
+        if artifacts && (cgoOptions.cgo || cgoOptions.sdk != nil || cgoOptions.minGlibc != nil) {
+            throw ValidationError("--cgo, --sdk and --min-glibc are for benchmarks, not --artifacts (the artifacts are built already)")
+        }
     }
 
     func run() async throws {
@@ -109,6 +111,7 @@ struct BenchCommand: AsyncParsableCommand {
         request.timeout = timeout
         request.cgo = cgoOptions.cgo ? true : nil
         request.sdk = cgoOptions.sdk
+        request.minGlibc = cgoOptions.minGlibc
         let built = request
         try await CommandRuntime.run("bench", reporting: reporting) { context in
             try await BenchSession(context: context).run(built)

@@ -11,7 +11,11 @@ struct Inspect: AsyncParsableCommand {
         discussion: """
             For each Go binary: format, OS and architecture (each slice of a universal file), Go version, \
             main package and module, dependencies, build settings, and platform facts (code signature for \
-            Mach-O, static or dynamic for ELF, js or wasip1 for wasm). Reads wasm modules, Plan 9 a.out files and \
+            Mach-O, static or dynamic for ELF, js or wasip1 for wasm). The floor line says the oldest system it \
+            runs on (the highest GLIBC_ version it needs, LC_BUILD_VERSION's minimum macOS, the PE subsystem \
+            version, the wasm host imports, and the minimum of the Go release that built it); the signed line says \
+            its signature kind (linker-signed ad-hoc, ad-hoc, certificate-signed with its team, Authenticode \
+            present, or not signed; certificates are not validated). Reads wasm modules, Plan 9 a.out files and \
             every slice of universal files, which `go version -m` cannot.
             Folders are walked; files in them that are not Go binaries are skipped (listed with -v). \
             A named file that is not a Go binary, or is damaged, or a folder holding no Go binary, gets a \
@@ -189,6 +193,9 @@ enum InspectText {
         }
         row("format", formatFacts(slice))
         for fact in platformFacts(slice, verbose: verbose) { row("", fact) }
+        if let floor = ArtifactFloor.of(slice) { row("floor", floor.summary) }
+        let signature = SignatureKind.of(slice)
+        if signature.kind != "not applicable" { row("signed", signature.line) }
         if let deps = Inspect.dynamicDependencies(slice, peImports: peImports) {
             row("", "dynamic dependencies: " + (deps.isEmpty ? "none (static)" : deps.joined(separator: ", ")))
         }
@@ -240,6 +247,9 @@ enum InspectText {
         var facts: [String] = []
         if let m = slice.macho {
             facts.append("code signature: \(m.hasCodeSignature ? "yes" : "no")")
+            if verbose, !m.codeSignature.slots.isEmpty {
+                facts.append("code signature slots: " + m.codeSignature.slots.map { "0x" + String($0, radix: 16) }.joined(separator: ", "))
+            }
             if let platform = m.platformName {
                 facts.append("platform: \(platform)" + (m.minOS.map { " \($0)+" } ?? "") + (m.sdk.map { ", SDK \($0)" } ?? ""))
             }
@@ -285,6 +295,10 @@ enum InspectJSON {
         var wasm: Wasm?
         var xcoff: XCOFF?
         var plan9: Plan9?
+        /// The OS floor (glibc and kernel, macOS minimum, Windows versions, wasm host imports).
+        var floor: ArtifactFloor?
+        /// The signature kind ("linker-signed ad-hoc", "certificate-signed", "not signed", ...).
+        var signature: SignatureKind
     }
 
     struct ELF: Encodable {
@@ -297,6 +311,10 @@ enum InspectJSON {
         var interpreter: String?
         var `static`: Bool
         var needed: [String]
+        /// `.gnu.version_r`: each library and the versions needed from it.
+        var versionNeeds: [ELFVersionNeed]
+        /// The highest GLIBC_ version needed.
+        var glibc: String?
         var comment: [String]
     }
 
@@ -309,6 +327,8 @@ enum InspectJSON {
         var platform: String?
         var minOS: String?
         var sdk: String?
+        var versionSource: String?
+        var codeSignatureDetail: CodeSignatureInfo
         var dylibs: [String]
         var loadCommands: [String]
     }
@@ -318,6 +338,9 @@ enum InspectJSON {
         var machineCode: UInt16
         var pe32Plus: Bool
         var subsystem: String
+        var subsystemVersion: String
+        var osVersion: String
+        var authenticode: AuthenticodeInfo
         var dll: Bool
     }
 
@@ -381,15 +404,17 @@ enum InspectJSON {
             cgo: info?.setting("CGO_ENABLED").map { $0 == "1" },
             elf: s.elf.map {
                 ELF(class: $0.elfClass, endianness: $0.endianness.rawValue, machine: $0.machineName, machineCode: $0.machine,
-                    type: $0.typeName, osABI: $0.osABIName, interpreter: $0.interpreter, static: $0.isStatic, needed: $0.needed, comment: $0.comment)
+                    type: $0.typeName, osABI: $0.osABIName, interpreter: $0.interpreter, static: $0.isStatic, needed: $0.needed,
+                    versionNeeds: $0.versionNeeds, glibc: $0.glibcFloor, comment: $0.comment)
             },
             macho: s.macho.map {
                 MachO(cpu: $0.cpuName, cpuType: $0.cpuType, cpuSubtype: $0.cpuSubtype, fileType: $0.fileTypeName,
                       codeSignature: $0.hasCodeSignature, platform: $0.platformName, minOS: $0.minOS, sdk: $0.sdk,
-                      dylibs: $0.dylibs, loadCommands: $0.loadCommands.map(\.name))
+                      versionSource: $0.versionSource, codeSignatureDetail: $0.codeSignature, dylibs: $0.dylibs, loadCommands: $0.loadCommands.map(\.name))
             },
             pe: s.pe.map {
-                PE(machine: $0.machineName, machineCode: $0.machine, pe32Plus: $0.isPE32Plus, subsystem: $0.subsystemName, dll: $0.isDLL)
+                PE(machine: $0.machineName, machineCode: $0.machine, pe32Plus: $0.isPE32Plus, subsystem: $0.subsystemName,
+                   subsystemVersion: $0.subsystemVersion, osVersion: $0.osVersion, authenticode: $0.authenticode, dll: $0.isDLL)
             },
             wasm: s.wasm.map {
                 Wasm(flavor: $0.flavor?.rawValue, importModules: $0.importModules.sorted(), imports: $0.imports.count,
@@ -402,6 +427,7 @@ enum InspectJSON {
             plan9: s.plan9.map {
                 Plan9(machine: $0.machineName, magic: $0.magic, header64: $0.is64, entry: $0.entry, text: $0.textSize,
                       data: $0.dataSize, bss: $0.bssSize, symbols: $0.symbolsSize)
-            })
+            },
+            floor: ArtifactFloor.of(s), signature: SignatureKind.of(s))
     }
 }

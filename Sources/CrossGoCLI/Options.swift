@@ -107,6 +107,7 @@ struct BuildFlags: ParsableArguments {
         request.clean = clean
         request.cgo = cgoOptions.cgo ? true : nil
         request.sdk = cgoOptions.sdk
+        request.minGlibc = cgoOptions.minGlibc
         return request
     }
 }
@@ -118,6 +119,17 @@ struct CgoOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("A macOS SDK folder (MacOSX.sdk) for darwin targets with cgo (default: SDKROOT).", valueName: "dir"))
     var sdk: String?
+
+    @Option(name: .customLong("min-glibc"), help: ArgumentHelp(
+        "The oldest glibc linux cgo targets promise to run on: zig links against it (libc gnu), and an artifact that needs a newer GLIBC_ version fails (also `libc: gnu.2.17` in crossgo.yaml).",
+        valueName: "x.y"))
+    var minGlibc: String?
+
+    func validate() throws {
+        if let minGlibc, !GlibcVersion.isValid(minGlibc) {
+            throw ValidationError("--min-glibc expects a glibc version such as 2.17, not '\(minGlibc)'")
+        }
+    }
 }
 
 /// A count flag (`--jobs`, `--count`) must be positive: one line naming the flag and the value given.

@@ -83,6 +83,7 @@ struct TestCommand: AsyncParsableCommand {
         request.noCache = noCache
         request.cgo = cgoOptions.cgo ? true : nil
         request.sdk = cgoOptions.sdk
+        request.minGlibc = cgoOptions.minGlibc
         request.allowNotRun = allowNotRun
         request.browser = browser
         request.jobs = jobs

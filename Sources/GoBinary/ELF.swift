@@ -21,6 +21,12 @@ public struct ELFInfo: Sendable, Codable, Equatable {
     public let interpreter: String?
     /// Shared libraries the dynamic section names (`DT_NEEDED`), in file order; empty for a static file.
     public let needed: [String]
+    /// Versions required from each shared library (`.gnu.version_r`, SHT_GNU_verneed), in file order; empty for a
+    /// static file or one whose section headers were stripped.
+    public let versionNeeds: [ELFVersionNeed]
+    /// Undefined dynamic symbols that ask for a version (`.dynsym` with `.gnu.version`), e.g. `getrandom@GLIBC_2.25`;
+    /// at most `ELFParser.maxVersionedSymbols`.
+    public let versionedSymbols: [ELFVersionedSymbol]
     /// The `.comment` section's strings: the C compiler and linker that made the file ("clang version ...",
     /// "GCC: (Debian 12.2.0-14) 12.2.0", "Linker: LLD ..."); empty when there is none (Go's own linker writes none).
     public let comment: [String]
@@ -32,10 +38,53 @@ public struct ELFInfo: Sendable, Codable, Equatable {
     public var noteSections: [String] { sections.filter { $0.name.hasPrefix(".note") }.map(\.name) }
     /// True when the file has no program interpreter.
     public var isStatic: Bool { interpreter == nil }
+    /// The highest `GLIBC_x.y` version required (e.g. `2.34`), or nil when none is.
+    public var glibcFloor: String? { highestVersion(prefix: "GLIBC_") }
+
+    /// The highest version with `prefix` (e.g. `GLIBC_`, `GLIBCXX_`, `GCC_`) among the needs, without the prefix.
+    public func highestVersion(prefix: String) -> String? {
+        let numbers = versionNeeds.flatMap(\.versions).filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+            .filter { v in !v.isEmpty && v.allSatisfy { $0.isNumber || $0 == "." } }
+        return numbers.max { ELFVersionNeed.compare($0, $1) < 0 }
+    }
+}
+
+/// One `Elf_Verneed` entry: a shared library and the version names it must provide (System V gABI, Linux
+/// Standard Base "Symbol Versioning": `vn_file`, then the `Elf_Vernaux` chain's `vna_name`s).
+public struct ELFVersionNeed: Sendable, Codable, Equatable {
+    /// The library as named in the dynamic string table, e.g. `libc.so.6`.
+    public let file: String
+    /// Version names, e.g. `GLIBC_2.2.5`, `GLIBC_2.34`, in table order.
+    public let versions: [String]
+
+    /// Compares dotted version numbers part by part (`2.2.5` < `2.17` < `2.34`); -1, 0 or 1.
+    public static func compare(_ a: String, _ b: String) -> Int {
+        let x = a.split(separator: ".").map { Int($0) ?? 0 }, y = b.split(separator: ".").map { Int($0) ?? 0 }
+        for i in 0 ..< max(x.count, y.count) {
+            let l = i < x.count ? x[i] : 0, r = i < y.count ? y[i] : 0
+            if l != r { return l < r ? -1 : 1 }
+        }
+        return 0
+    }
+}
+
+/// An undefined dynamic symbol bound to a needed version, e.g. `getrandom` from `libc.so.6` at `GLIBC_2.25`.
+public struct ELFVersionedSymbol: Sendable, Codable, Equatable {
+    public let name: String
+    public let file: String
+    public let version: String
 }
 
 enum ELFParser {
+    /// A section header as read (System V gABI, "Sections": sh_name, sh_type, sh_addr, sh_offset, sh_size, sh_link,
+    /// sh_info, sh_entsize).
+    struct RawSection {
+        let nameOffset: UInt32, type: UInt32, address: UInt64, offset: UInt64, size: UInt64
+        let link: UInt32, info: UInt32, entrySize: UInt64
+    }
+
     static let maxSections = 65_535
+    static let maxVersionedSymbols = 65_536
     static let maxProgramHeaders = 65_535
 
     static func machineName(_ m: UInt16) -> String {
@@ -187,7 +236,7 @@ enum ELFParser {
 
         // Section headers and their names.
         var sections: [SectionInfo] = []
-        var rawSections: [(nameOffset: UInt32, type: UInt32, address: UInt64, offset: UInt64, size: UInt64)] = []
+        var rawSections: [ELFParser.RawSection] = []
         if shoff != 0 && shnum > 0 {
             guard shentsize >= minShent else { throw GoBinaryError(.badValue(field: "e_shentsize", detail: "\(shentsize)")) }
             let table = try checkedRange(offset: shoff, size: UInt64(shnum) * UInt64(shentsize), field: "section header table (e_shoff)", limit: limit)
@@ -195,9 +244,13 @@ enum ELFParser {
             for i in 0 ..< shnum {
                 let b = i * shentsize
                 if is64 {
-                    rawSections.append((try sh.u32(b), try sh.u32(b + 4), try sh.u64(b + 16), try sh.u64(b + 24), try sh.u64(b + 32)))
+                    rawSections.append(RawSection(nameOffset: try sh.u32(b), type: try sh.u32(b + 4), address: try sh.u64(b + 16),
+                                                  offset: try sh.u64(b + 24), size: try sh.u64(b + 32), link: try sh.u32(b + 40),
+                                                  info: try sh.u32(b + 44), entrySize: try sh.u64(b + 56)))
                 } else {
-                    rawSections.append((try sh.u32(b), try sh.u32(b + 4), UInt64(try sh.u32(b + 12)), UInt64(try sh.u32(b + 16)), UInt64(try sh.u32(b + 20))))
+                    rawSections.append(RawSection(nameOffset: try sh.u32(b), type: try sh.u32(b + 4), address: UInt64(try sh.u32(b + 12)),
+                                                  offset: UInt64(try sh.u32(b + 16)), size: UInt64(try sh.u32(b + 20)), link: try sh.u32(b + 24),
+                                                  info: try sh.u32(b + 28), entrySize: UInt64(try sh.u32(b + 36))))
                 }
             }
             var names: [UInt8] = []
@@ -223,11 +276,13 @@ enum ELFParser {
             }
         }
 
+        let versions = VersionTables(source: source, sections: rawSections, is64: is64, bigEndian: bigEndian, limit: limit)
         let info = ELFInfo(
             elfClass: is64 ? 64 : 32, endianness: bigEndian ? .big : .little, machine: machine,
             machineName: machineName(machine), osABI: osABI, osABIName: osABIName(osABI), type: type,
             typeName: typeName(type), flags: flags, interpreter: interpreter,
             needed: dynamic.map { neededLibraries(source, dynamic: $0, is64: is64, bigEndian: bigEndian, addressMap: addressMap) } ?? [],
+            versionNeeds: versions.needs, versionedSymbols: versions.symbols,
             comment: commentStrings(source, sections: sections, limit: limit),
             programHeaderCount: phnum,
             sections: sections)

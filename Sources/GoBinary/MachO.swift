@@ -33,12 +33,16 @@ public struct MachOInfo: Sendable, Codable, Equatable {
     /// File range (within the slice) of the code signature blob, if present.
     public let codeSignatureOffset: UInt32?
     public let codeSignatureSize: UInt32?
+    /// The code signature's kind, flags and team, from its SuperBlob (`.unsigned` without LC_CODE_SIGNATURE).
+    public let codeSignature: CodeSignatureInfo
     /// Platform from LC_BUILD_VERSION (1 = macOS, 2 = iOS, 7 = iOS simulator, ...).
     public let platform: UInt32?
     public let platformName: String?
     /// Minimum OS and SDK versions (`14.0`, `13.5.1`) from LC_BUILD_VERSION or LC_VERSION_MIN_*.
     public let minOS: String?
     public let sdk: String?
+    /// Which load command gave `minOS`/`sdk`: `LC_BUILD_VERSION` or `LC_VERSION_MIN_MACOSX` (and kin); nil when none.
+    public let versionSource: String?
     /// Dynamic libraries named by LC_LOAD_DYLIB and friends.
     public let dylibs: [String]
     /// The dynamic linker named by LC_LOAD_DYLINKER, if any.
@@ -147,7 +151,7 @@ enum MachOParser {
         var addressMap = AddressMap()
         var codeSignature: (UInt32, UInt32)?
         var platform: UInt32?
-        var minOS: String?, sdk: String?
+        var minOS: String?, sdk: String?, versionSource: String?
         var versionMinGOOS: String?
         var dylibs: [String] = []
         var dylinker: String?
@@ -204,10 +208,11 @@ enum MachOParser {
                 platform = try cmds.u32(p + 8)
                 minOS = version(try cmds.u32(p + 12))
                 sdk = version(try cmds.u32(p + 16))
+                versionSource = "LC_BUILD_VERSION"
             case 0x24, 0x25, 0x2f, 0x30:  // LC_VERSION_MIN_*
                 let v = version(try cmds.u32(p + 8)), s = version(try cmds.u32(p + 12))
-                if minOS == nil { minOS = v }
-                if sdk == nil { sdk = s }
+                // LC_BUILD_VERSION wins when both are present (mach-o/loader.h: version_min_command is its predecessor).
+                if versionSource != "LC_BUILD_VERSION" { minOS = v; sdk = s; versionSource = commandName(cmd) }
                 versionMinGOOS = cmd == 0x24 ? "darwin" : (cmd == 0x25 ? "ios" : nil)
             case 0xc, 0xd, 0x8000_0018, 0x8000_001f, 0x20, 0x8000_0023:
                 dylibs.append(try lcString(p, size, commandName(cmd)))
@@ -223,8 +228,10 @@ enum MachOParser {
             is64: is64, endianness: bigEndian ? .big : .little, cpuType: cpuType, cpuSubtype: cpuSubtype,
             cpuName: cpuName(cpuType, cpuSubtype), fileType: fileType, fileTypeName: fileTypeName(fileType),
             flags: flags, loadCommands: loadCommands, sections: sections, hasCodeSignature: codeSignature != nil,
-            codeSignatureOffset: codeSignature?.0, codeSignatureSize: codeSignature?.1, platform: platform,
-            platformName: platform.map(platformName), minOS: minOS, sdk: sdk, dylibs: dylibs, dylinker: dylinker)
+            codeSignatureOffset: codeSignature?.0, codeSignatureSize: codeSignature?.1,
+            codeSignature: codeSignature.map { CodeSignatureInfo.read(source, offset: $0.0, size: $0.1) } ?? .unsigned,
+            platform: platform, platformName: platform.map(platformName), minOS: minOS, sdk: sdk,
+            versionSource: versionSource, dylibs: dylibs, dylinker: dylinker)
 
         var buildInfo: BuildInfo?
         var buildInfoOffset: Int?

@@ -17,10 +17,34 @@ public struct PEInfo: Sendable, Codable, Equatable {
     /// Optional header `DllCharacteristics` (0x40 = dynamic base, 0x100 = NX compatible, ...).
     public let dllCharacteristics: UInt16
     public let imageBase: UInt64
+    /// Optional header `MajorOperatingSystemVersion.MinorOperatingSystemVersion` (e.g. `6.1`).
+    public let osVersion: String
+    /// Optional header `MajorSubsystemVersion.MinorSubsystemVersion`: the oldest Windows the loader accepts (e.g. `6.1`).
+    public let subsystemVersion: String
+    /// The certificate table (data directory 4, IMAGE_DIRECTORY_ENTRY_SECURITY): Authenticode signature(s).
+    public let authenticode: AuthenticodeInfo
     /// Sections; `offset`/`size` are the raw data in the file, `address` the RVA.
     public let sections: [SectionInfo]
     /// True when the image is a DLL.
     public var isDLL: Bool { characteristics & 0x2000 != 0 }
+}
+
+/// The PE certificate table as found (PE/COFF specification, "The Attribute Certificate Table (Image Only)"):
+/// data directory 4 holds a *file offset* and size; the table is a list of WIN_CERTIFICATE entries
+/// (dwLength u32, wRevision u16, wCertificateType u16 — 0x0002 = WIN_CERT_TYPE_PKCS_SIGNED_DATA, Authenticode).
+public struct AuthenticodeInfo: Sendable, Codable, Equatable {
+    /// File offset and size from data directory 4 (0, 0 when the image is not signed).
+    public let offset: UInt32
+    public let size: UInt32
+    /// `wCertificateType` of the first WIN_CERTIFICATE, when the table could be read.
+    public let certificateType: UInt16?
+    /// Whether the table is non-empty and its first entry is a PKCS#7 SignedData certificate inside the file.
+    /// The signature itself is not validated.
+    public var isSigned: Bool { size > 0 && certificateType == 2 }
+    /// Why a non-empty table is not counted as a signature; nil when signed or empty.
+    public let problem: String?
+
+    static let none = AuthenticodeInfo(offset: 0, size: 0, certificateType: nil, problem: nil)
 }
 
 enum PEParser {
@@ -96,6 +120,10 @@ enum PEParser {
         let imageBase = isPlus ? try hdr.u64(o + 24) : UInt64(try hdr.u32(o + 28))
         let subsystem = try hdr.u16(o + 68)
         let dllCharacteristics = try hdr.u16(o + 70)
+        // PE/COFF specification, "Optional Header Windows-Specific Fields": the same offsets in PE32 and PE32+.
+        let osVersion = "\(try hdr.u16(o + 40)).\(try hdr.u16(o + 42))"
+        let subsystemVersion = "\(try hdr.u16(o + 48)).\(try hdr.u16(o + 50))"
+        let authenticode = try certificateTable(source, header: hdr, optional: o, optSize: optSize, isPlus: isPlus)
 
         // Long section names ("/123") point into the COFF string table after the symbols.
         var stringTable: [UInt8]?
@@ -143,7 +171,8 @@ enum PEParser {
         let info = PEInfo(
             machine: machine, machineName: machineName(machine), isPE32Plus: isPlus, subsystem: subsystem,
             subsystemName: subsystemName(subsystem), characteristics: characteristics,
-            dllCharacteristics: dllCharacteristics, imageBase: imageBase, sections: sections)
+            dllCharacteristics: dllCharacteristics, imageBase: imageBase, osVersion: osVersion,
+            subsystemVersion: subsystemVersion, authenticode: authenticode, sections: sections)
 
         var buildInfo: BuildInfo?
         var buildInfoOffset: Int?
@@ -154,6 +183,31 @@ enum PEParser {
         return BinarySlice(
             format: .pe, goos: "windows", goosSource: .header, goarch: goarch(machine), offset: 0, size: limit,
             elf: nil, macho: nil, pe: info, wasm: nil, xcoff: nil, plan9: nil, buildInfo: buildInfo, buildInfoOffset: buildInfoOffset)
+    }
+}
+
+extension PEParser {
+    /// Data directory 4 and the first WIN_CERTIFICATE header it points to. NumberOfRvaAndSizes sits at optional-header
+    /// offset 92 (PE32) or 108 (PE32+), the directories follow it, 8 bytes each (PE/COFF specification, "Optional
+    /// Header Data Directories"). A directory beyond NumberOfRvaAndSizes or the optional header is absent.
+    static func certificateTable<S: ByteSource>(_ source: S, header: ByteView, optional o: Int, optSize: Int, isPlus: Bool) throws(GoBinaryError) -> AuthenticodeInfo {
+        let countAt = isPlus ? 108 : 92
+        guard optSize >= countAt + 4 else { return .none }
+        let count = try header.u32(o + countAt)
+        let entry = countAt + 4 + 4 * 8
+        guard count > 4, optSize >= entry + 8 else { return .none }
+        let offset = try header.u32(o + entry), size = try header.u32(o + entry + 4)
+        guard size > 0 else { return .none }
+        guard UInt64(offset) + 8 <= UInt64(source.count), UInt64(offset) + UInt64(size) <= UInt64(source.count), size >= 8 else {
+            return AuthenticodeInfo(offset: offset, size: size, certificateType: nil,
+                                    problem: "the certificate table (offset \(offset), size \(size)) lies outside the file")
+        }
+        let w = ByteView(try source.bytes(at: Int(offset), count: 8), at: Int(offset))
+        let length = try w.u32(0), type = try w.u16(6)
+        let problem: String? = length < 8 || length > size ? "WIN_CERTIFICATE length \(length) does not fit the table"
+            : (type == 2 ? nil : "certificate type \(hex(type)) is not PKCS#7 SignedData")
+        return AuthenticodeInfo(offset: offset, size: size, certificateType: problem == nil ? type : (length < 8 || length > size ? nil : type),
+                                problem: problem)
     }
 }
 

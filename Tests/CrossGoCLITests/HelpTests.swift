@@ -57,6 +57,10 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                   crossgo.yaml).
           --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
                                   with cgo (default: SDKROOT).
+          --min-glibc <x.y>       The oldest glibc linux cgo targets promise to run on:
+                                  zig links against it (libc gnu), and an artifact that
+                                  needs a newer GLIBC_ version fails (also `libc:
+                                  gnu.2.17` in crossgo.yaml).
         """
 
     /// --go, --json, --color and --no-progress, as most pages show them.
@@ -216,6 +220,10 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       crossgo.yaml).
               --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
                                       with cgo (default: SDKROOT).
+              --min-glibc <x.y>       The oldest glibc linux cgo targets promise to run on:
+                                      zig links against it (libc gnu), and an artifact that
+                                      needs a newer GLIBC_ version fails (also `libc:
+                                      gnu.2.17` in crossgo.yaml).
             \(Self.reportingFlags)
               --version               Show the version.
               -h, --help              Show help information.
@@ -256,6 +264,10 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       crossgo.yaml).
               --sdk <dir>             A macOS SDK folder (MacOSX.sdk) for darwin targets
                                       with cgo (default: SDKROOT).
+              --min-glibc <x.y>       The oldest glibc linux cgo targets promise to run on:
+                                      zig links against it (libc gnu), and an artifact that
+                                      needs a newer GLIBC_ version fails (also `libc:
+                                      gnu.2.17` in crossgo.yaml).
             \(Self.reportingFlags)
               --version               Show the version.
               -h, --help              Show help information.

@@ -120,9 +120,56 @@ import Testing
         #expect(config.cgo == true && config.libc == .gnu)
         #expect(config.builds.first?.cgo == false && config.builds.first?.libc == .musl)
         #expect(config.overrides.first?.libc == .gnu)
-        #expect(throws: ConfigError(file: "crossgo.yaml", line: 2, key: "libc", message: "expected musl or gnu (the C library of linux cgo builds)")) {
+        #expect(throws: ConfigError(file: "crossgo.yaml", line: 2, key: "libc", message: "expected musl, gnu or gnu.X.Y (the C library of linux cgo builds)")) {
             try BuildConfig.parse("cgo: true\nlibc: uclibc\n", file: "crossgo.yaml")
         }
+    }
+
+    @Test func aGlibcFloorIsZigsTargetSuffixAndTheHostUsesZigForIt() throws {
+        let config = try BuildConfig.parse("""
+            cgo: true
+            libc: gnu.2.17
+            overrides:
+              - targets: linux/arm64
+                libc: glibc.2.28
+              - targets: linux/riscv64
+                libc: musl
+            """, file: "crossgo.yaml")
+        #expect(config.libc == .gnu && config.minGlibc == "2.17")
+        #expect(config.overrides.first?.libc == .gnu && config.overrides.first?.minGlibc == "2.28")
+        #expect(throws: ConfigError(file: "crossgo.yaml", line: 2, key: "libc", message: "expected a glibc version after gnu. (gnu.2.17), not 'banana'")) {
+            try BuildConfig.parse("cgo: true\nlibc: gnu.banana\n", file: "crossgo.yaml")
+        }
+        #expect(CgoToolchain.zigTriple(Target(goos: "linux", goarch: "amd64"), libc: .gnu, minGlibc: "2.17") == "x86_64-linux-gnu.2.17")
+        #expect(CgoToolchain.zigTriple(Target(goos: "linux", goarch: "amd64"), libc: .musl, minGlibc: "2.17") == "x86_64-linux-musl")
+        #expect(CgoToolchain.zigTriple(Target(goos: "windows", goarch: "amd64"), libc: .gnu, minGlibc: "2.17") == "x86_64-windows-gnu")
+        #expect(GlibcVersion.isValid("2.17") && GlibcVersion.isValid("2.3.4") && !GlibcVersion.isValid("2") && !GlibcVersion.isValid("3.1")
+                && !GlibcVersion.isValid("2.x") && !GlibcVersion.isValid("2.17.1.1"))
+        #expect(GlibcVersion.exceeds("2.34", "2.17") && !GlibcVersion.exceeds("2.3.4", "2.17") && !GlibcVersion.exceeds("2.17", "2.17"))
+
+        let folder = try TempFolder("crossgo-cgo-floor")
+        defer { folder.cleanup() }
+        let cgo = Self.toolchain(zig: ZigCommand(argv: ["/opt/zig/zig"]), folder: folder.path)
+        // The nearest level that names a libc decides, with its floor; the flag wins over every level; musl keeps no floor.
+        let arm = TargetCgo.decide(for: Target(goos: "linux", goarch: "arm64"), flag: nil, applying: [config.overrides[0]], build: nil,
+                                   config: config, userEnvironment: [:], toolchain: cgo)
+        #expect(arm?.setting.zigTriple == "aarch64-linux-gnu.2.28" && arm?.setting.minGlibc == "2.28")
+        let riscv = TargetCgo.decide(for: Target(goos: "linux", goarch: "riscv64"), flag: nil, applying: [config.overrides[1]], build: nil,
+                                     config: config, userEnvironment: [:], toolchain: cgo)
+        #expect(riscv?.setting.libc == .musl && riscv?.setting.minGlibc == nil)
+        let flagged = TargetCgo.decide(for: Target(goos: "linux", goarch: "riscv64"), flag: nil, applying: [config.overrides[1]], build: nil,
+                                       config: config, userEnvironment: [:], toolchain: cgo, minGlibc: "2.31")
+        #expect(flagged?.setting.zigTriple == "riscv64-linux-gnu.2.31")
+        // The host keeps its own compiler, unless a glibc floor is promised: then zig links against that glibc.
+        let host = TargetCgo.decide(for: Self.host, flag: nil, applying: [], build: nil, config: config, userEnvironment: [:], toolchain: cgo)
+        #expect(host?.setting.compiler == .zig && host?.setting.zigTriple == "x86_64-linux-gnu.2.17")
+        let plain = try BuildConfig.parse("cgo: true\nlibc: gnu\n", file: "crossgo.yaml")
+        let hostPlain = TargetCgo.decide(for: Self.host, flag: nil, applying: [], build: nil, config: plain, userEnvironment: [:], toolchain: cgo)
+        #expect(hostPlain?.setting.compiler == .host && hostPlain?.setting.minGlibc == nil)
+        // A windows target has no glibc: no floor recorded for it.
+        let windows = TargetCgo.decide(for: Target(goos: "windows", goarch: "amd64"), flag: nil, applying: [], build: nil, config: config,
+                                       userEnvironment: [:], toolchain: cgo, minGlibc: "2.17")
+        #expect(windows?.setting.minGlibc == nil && windows?.setting.zigTriple == "x86_64-windows-gnu")
     }
 
     @Test func glibcProgramsRunUnderQemuWithTheCrossLibcOrNameThePackage() async throws {

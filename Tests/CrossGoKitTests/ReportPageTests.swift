@@ -35,6 +35,32 @@ import Testing
         #expect(html.contains("linux/riscv64 *") && html.contains("[10.00ns, 15.00ns]") && !html.contains("significant)"))
     }
 
+    @Test func theBuildSectionDrawsEachArtifactsFloorAndSignature() throws {
+        let json = """
+            {"crossgo": "0", "go": "go1.27.3", "module": "example.com/m", "created": "2026-12-04T00:00:00Z", "failures": [],
+             "artifacts": [
+              {"target": "darwin/arm64", "goos": "darwin", "goarch": "arm64", "binary": "m", "package": ".", "path": "m_darwin_arm64",
+               "size": 10, "sha256": "00", "duration": 1, "settings": {}, "goArguments": [], "environment": {},
+               "verification": {"passed": true, "confirmed": [], "problems": [], "settings": []},
+               "floor": {"summary": "macOS 13.0 (SDK 26.2); macOS 13 (Go 1.27+)", "minOS": "13.0"},
+               "signature": {"kind": "linker-signed ad-hoc"}},
+              {"target": "linux/amd64", "goos": "linux", "goarch": "amd64", "binary": "m", "package": ".", "path": "m_linux_amd64",
+               "size": 20, "sha256": "11", "duration": 1, "settings": {}, "goArguments": [], "environment": {},
+               "verification": {"passed": true, "confirmed": [], "problems": [], "settings": []}}
+             ]}
+            """
+        let manifest = try JSONDecoder().decode(BuildManifest.self, from: Data(json.utf8))
+        let html = ReportPage(manifest: manifest, tests: nil, bench: nil, title: "floors").html()
+        #expect(html.contains("<h3>OS floor and signature</h3>") && html.contains("chart-floor-title"))
+        #expect(html.contains("macOS 13.0 (SDK 26.2); macOS 13 (Go 1.27+)") && html.contains(">linker-signed ad-hoc<"))
+        // An artifact without a record (a manifest of an older crossgo) gets no made-up floor: it is not drawn.
+        let floors = try #require(html.components(separatedBy: "<h3>OS floor and signature</h3>").last?.components(separatedBy: "</section>").first)
+        #expect(floors.contains("m_darwin_arm64") && !floors.contains("m_linux_amd64"))
+        let old = try JSONDecoder().decode(BuildManifest.self, from: Data(json.replacingOccurrences(of: "\"floor\"", with: "\"x-floor\"")
+            .replacingOccurrences(of: "\"signature\"", with: "\"x-signature\"").utf8))
+        #expect(!ReportPage(manifest: old, tests: nil, bench: nil, title: "old").html().contains("OS floor and signature"))
+    }
+
     @Test func nothingRecordedSaysSo() {
         let page = ReportPage(manifest: nil, tests: nil, bench: nil, title: "empty")
         #expect(page.sections.isEmpty && page.html().contains("No records found."))

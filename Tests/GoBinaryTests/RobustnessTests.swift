@@ -58,7 +58,7 @@ func patch(_ value: UInt64, at offset: Int, size: Int, bigEndian: Bool = false) 
 
 @Suite("Damaged and foreign input")
 struct RobustnessTests {
-    static let samples = ["linux-s390x", "linux-arm", "darwin-amd64", "windows-386", "wasip1-wasm", "js-wasm",
+    static let samples = ["linux-s390x", "linux-arm", "darwin-amd64", "darwin-arm64", "windows-386", "wasip1-wasm", "js-wasm",
                           "aix-ppc64", "aix-ppc64-stripped", "plan9-386", "plan9-amd64", "plan9-arm"]
 
     @Test("Truncated prefixes fail cleanly or still give the same build info", arguments: samples)
@@ -102,6 +102,8 @@ struct RobustnessTests {
         let slice = try #require(full.slices.first)
         var hot: [Range<Int>] = [0 ..< min(4096, bytes.count)]
         if let at = slice.buildInfoOffset { hot.append(max(0, at - 64) ..< min(bytes.count, at + 1024)) }
+        // The code signature's SuperBlob and CodeDirectory header (darwin/arm64).
+        if let m = slice.macho, let at = m.codeSignatureOffset.map(Int.init) { hot.append(at ..< min(bytes.count, at + 256)) }
         if let sections = slice.elf?.sections, let last = sections.last {
             // The ELF section header table follows the last section's data.
             let end = Int(last.offset + last.size)

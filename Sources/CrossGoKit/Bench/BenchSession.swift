@@ -27,6 +27,8 @@ public struct BenchRequest: Sendable {
     public var extraEnvironment: [String: String] = [:]
     /// `--cgo`: build every target with cgo (zig for foreign targets); nil: crossgo.yaml's `cgo` decides, as for test.
     public var cgo: Bool?
+    /// `--min-glibc` (see TestRequest).
+    public var minGlibc: String?
     /// `--sdk`: a macOS SDK folder for darwin targets with cgo (default: SDKROOT).
     public var sdk: String?
 
@@ -347,6 +349,7 @@ public struct BenchSession: Sendable {
         testRequest.packages = request.packages
         testRequest.tags = request.tags
         testRequest.cgo = request.cgo
+        testRequest.minGlibc = request.minGlibc
         testRequest.sdk = request.sdk
         let testSession = TestSession(context: context)
         let (cgo, listing) = try await testSession.prepare(testRequest, targets: targets, toolchain: toolchain, goEnvironment: goEnvironment)

@@ -13,6 +13,10 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
     public var settings: [BuildSetting]
     public var format: String?
     public var goVersion: String?
+    /// The floor and signature kind read while checking; carried to the artifact's record, not encoded here.
+    public var facts: ArtifactFacts?
+
+    enum CodingKeys: String, CodingKey { case passed, confirmed, problems, settings, format, goVersion }
 
     /// The file format a target's binaries have.
     public static func expectedFormat(for goos: String) -> BinaryFormat {
@@ -55,6 +59,7 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
             check.problems.append("expected one \(target.pair) binary, found a universal file with \(image.slices.count) slices")
             return check
         }
+        check.facts = ArtifactFacts(floor: ArtifactFloor.of(slice), signature: SignatureKind.of(slice))
         let expected = expectedFormat(for: target.goos)
         if slice.format == expected {
             check.confirmed.append("\(expected.rawValue) file")
@@ -85,6 +90,7 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
             else { check.problems.append("expected imports from \(wanted) (\(target.goos)/wasm), found \(modules.sorted().joined(separator: ", "))") }
         }
         if let cgo, cgo.compiler == .zig { checkCLibrary(slice, target: target, cgo: cgo, peImports: peImports, into: &check) }
+        if let promised = cgo?.minGlibc, target.goos == "linux", let elf = slice.elf { checkGlibcFloor(elf, promised: promised, into: &check) }
         guard let info = slice.buildInfo else {
             check.problems.append("no Go build info found")
             return check
@@ -114,6 +120,27 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
     public static func isCRuntimeDLL(_ name: String) -> Bool {
         let lower = name.lowercased()
         return lower == "msvcrt.dll" || lower == "ucrtbase.dll" || lower.hasPrefix("api-ms-win-crt-")
+    }
+
+    /// A glibc floor is a promise: every GLIBC_ version the file needs must be at most the one promised. The first
+    /// symbol over it is named (its version and library), so the one line says what to change.
+    static func checkGlibcFloor(_ elf: ELFInfo, promised: String, into check: inout ArtifactCheck) {
+        guard let floor = elf.glibcFloor else {
+            check.confirmed.append(elf.isStatic ? "static: no glibc versions needed (promised \(promised))" : "no GLIBC_ versions needed (promised \(promised))")
+            return
+        }
+        guard GlibcVersion.exceeds(floor, promised) else {
+            check.confirmed.append("needs glibc \(floor), at most \(promised) as promised")
+            return
+        }
+        let over = elf.versionedSymbols.filter { $0.version.hasPrefix("GLIBC_") && GlibcVersion.exceeds(String($0.version.dropFirst(6)), promised) }
+            .sorted { ELFVersionNeed.compare(String($0.version.dropFirst(6)), String($1.version.dropFirst(6))) > 0 }
+        if let symbol = over.first {
+            let more = over.count > 1 ? " (and \(over.count - 1) more: \(over.dropFirst().prefix(3).map(\.name).joined(separator: ", ")))" : ""
+            check.problems.append("\(symbol.name) needs \(symbol.version) from \(symbol.file), newer than the promised glibc \(promised) (--min-glibc / libc: gnu.\(promised))\(more)")
+        } else {
+            check.problems.append("needs GLIBC_\(floor), newer than the promised glibc \(promised) (--min-glibc / libc: gnu.\(promised)); no symbol names it (a version need without a versioned symbol)")
+        }
     }
 
     /// What zig's C library leaves in the file: musl is linked in (no PT_INTERP, no DT_NEEDED), glibc names its

@@ -36,6 +36,8 @@ public struct BuildSpec: Sendable, Equatable {
     public var cgo: Bool?
     /// The C library for linux targets with cgo: musl (default, static) or gnu (glibc, dynamic).
     public var libc: CLibrary?
+    /// `libc: gnu.2.17`: the glibc version promised (zig links against it; the artifact is checked).
+    public var minGlibc: String?
     /// Where the entry starts in crossgo.yaml.
     public var line: Int?
 
@@ -62,6 +64,8 @@ public struct TargetOverride: Sendable, Equatable {
     public var cgo: Bool?
     /// The C library for these (linux) targets with cgo.
     public var libc: CLibrary?
+    /// `libc: gnu.2.17`: the glibc version promised (zig links against it; the artifact is checked).
+    public var minGlibc: String?
 }
 
 /// The contents of crossgo.yaml.
@@ -84,6 +88,8 @@ public struct BuildConfig: Sendable, Equatable {
     public var cgo: Bool?
     /// The C library for linux targets with cgo: musl (default) or gnu.
     public var libc: CLibrary?
+    /// `libc: gnu.2.17`: the glibc version promised (zig links against it; the artifact is checked).
+    public var minGlibc: String?
     /// `crossgo release`: the project name of the checksums file.
     public var project: String?
     /// `crossgo release`: merge darwin/arm64 and darwin/amd64 into a universal binary.
@@ -164,7 +170,7 @@ public struct BuildConfig: Sendable, Equatable {
                 config.jobs = n
             case "trimpath": config.trimpath = try reader.bool(value, key: key)
             case "cgo": config.cgo = try reader.bool(value, key: key)
-            case "libc": config.libc = try reader.libc(value, key: key)
+            case "libc": (config.libc, config.minGlibc) = try reader.libc(value, key: key)
             case "web": config.web = try reader.bool(value, key: key)
             case "universal": config.universal = try reader.bool(value, key: key)
             case "project":
@@ -278,12 +284,19 @@ private struct Reader {
         return value
     }
 
-    /// `musl` or `gnu` (`glibc` accepted).
-    func libc(_ node: Node, key: String) throws -> CLibrary {
+    /// `musl` or `gnu` (`glibc` accepted), or `gnu.2.17` (zig's spelling): glibc, linked against and held to that version.
+    func libc(_ node: Node, key: String) throws -> (CLibrary, String?) {
         let value = try string(node, key: key).lowercased()
-        if value == "glibc" { return .gnu }
-        guard let libc = CLibrary(rawValue: value) else { throw error(node, key, "expected musl or gnu (the C library of linux cgo builds)") }
-        return libc
+        for prefix in ["gnu.", "glibc."] where value.hasPrefix(prefix) {
+            let version = String(value.dropFirst(prefix.count))
+            guard GlibcVersion.isValid(version) else {
+                throw error(node, key, "expected a glibc version after gnu. (gnu.2.17), not '\(version)'")
+            }
+            return (.gnu, version)
+        }
+        if value == "glibc" { return (.gnu, nil) }
+        guard let libc = CLibrary(rawValue: value) else { throw error(node, key, "expected musl, gnu or gnu.X.Y (the C library of linux cgo builds)") }
+        return (libc, nil)
     }
 
     /// A string or a list of strings.
@@ -330,7 +343,7 @@ private struct Reader {
             case "env": spec.env = try env(v, key: path)
             case "flags": spec.flags = try strings(v, key: path)
             case "cgo": spec.cgo = try bool(v, key: path)
-            case "libc": spec.libc = try libc(v, key: path)
+            case "libc": (spec.libc, spec.minGlibc) = try libc(v, key: path)
             default: throw unknown(k, path, known: BuildConfig.buildKeys)
             }
         }
@@ -525,7 +538,7 @@ private struct Reader {
             case "env": result.env = try env(v, key: path)
             case "flags": result.flags = try strings(v, key: path)
             case "cgo": result.cgo = try bool(v, key: path)
-            case "libc": result.libc = try libc(v, key: path)
+            case "libc": (result.libc, result.minGlibc) = try libc(v, key: path)
             default: throw unknown(k, path, known: BuildConfig.overrideKeys)
             }
         }

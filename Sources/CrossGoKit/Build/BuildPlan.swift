@@ -17,6 +17,8 @@ public struct BuildOptions: Sendable {
     public var extraEnvironment: [String: String] = [:]
     /// `--cgo`: build every target with cgo (zig as the C cross-compiler), whatever crossgo.yaml says.
     public var cgo: Bool?
+    /// `--min-glibc`: links linux cgo targets against this glibc (libc gnu) and holds their artifacts to it.
+    public var minGlibc: String?
 
     public init() {}
 }
@@ -411,7 +413,7 @@ public struct BuildPlanner: Sendable {
                 for (k, v) in build?.env ?? [:] { userEnv[k] = v }
                 for o in applying { for (k, v) in o.env { userEnv[k] = v } }
                 let targetCgo = TargetCgo.decide(for: target, flag: options.cgo, applying: applying, build: build, config: config,
-                                                 userEnvironment: userEnv, toolchain: self.cgo)
+                                                 userEnvironment: userEnv, toolchain: self.cgo, minGlibc: options.minGlibc)
                 env["CGO_ENABLED"] = targetCgo == nil ? "0" : "1"
                 for (k, v) in targetCgo?.environment ?? [:] { env[k] = v }
                 let cgoSetting = targetCgo?.setting

@@ -37,6 +37,8 @@ public struct BuildRequest: Sendable {
     public var shardDurations: String?
     /// `--cgo`: every target with cgo (zig for foreign targets); nil: crossgo.yaml decides.
     public var cgo: Bool?
+    /// `--min-glibc`: the glibc version linux cgo targets are linked against and checked for; nil: crossgo.yaml's `libc: gnu.X.Y`.
+    public var minGlibc: String?
     /// `--sdk`: a macOS SDK folder for darwin cgo targets (default: SDKROOT).
     public var sdk: String?
     /// Checks of crossgo.yaml that the command on top of the build makes (release: `packages:`), run once the file is
@@ -166,6 +168,7 @@ public struct BuildSession: Sendable {
         options.passthrough = request.passthrough
         options.extraEnvironment = request.extraEnvironment
         options.cgo = request.cgo
+        options.minGlibc = request.minGlibc
         if LdflagsTemplate.uses(request.ldflags) || config.map({ c in c.builds.contains { LdflagsTemplate.uses($0.ldflags) } || c.overrides.contains { LdflagsTemplate.uses($0.ldflags) } }) == true {
             options.ldflagsValues = await SourceFacts.read(moduleRoot, system: system).ldflagsValues(version: request.version, now: context.clock())
         }

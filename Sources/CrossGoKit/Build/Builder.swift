@@ -24,6 +24,10 @@ public struct Artifact: Sendable, Codable, Equatable {
     public var verification: ArtifactCheck
     /// How cgo was set up (nil: built without cgo).
     public var cgo: CgoSetting?
+    /// The oldest system it runs on, read from the file (nil in manifests written before crossgo recorded it).
+    public var floor: ArtifactFloor?
+    /// Its signature kind, read from the file ("linker-signed ad-hoc", "not signed", ...).
+    public var signature: SignatureKind?
 }
 
 /// A target that produced no artifact, and the first lines of why.
@@ -118,6 +122,9 @@ public struct Builder: Sendable {
             }
             if Task.isCancelled { return fail(.interrupted, "interrupted before it finished") }
             guard result.succeeded else {
+                if let promised = job.cgo?.minGlibc, let line = Self.glibcFloorLine(result.stderr, promised: promised) {
+                    return fail(.build, line)
+                }
                 return fail(.build, Self.compilerLines(result.stderr))
             }
             Trace.mark("build: \(job.target) built")
@@ -156,8 +163,26 @@ public struct Builder: Sendable {
         let artifact = Artifact(target: job.target.description, goos: job.target.goos, goarch: job.target.goarch,
                                 variant: job.target.variant, binary: job.binary, package: job.package, path: job.relativePath,
                                 size: size, sha256: digest, duration: Date().timeIntervalSince(start), settings: settings,
-                                goArguments: job.arguments, environment: job.environment, verification: check, cgo: job.cgo)
+                                goArguments: job.arguments, environment: job.environment, verification: check, cgo: job.cgo,
+                                floor: check.facts?.floor, signature: check.facts?.signature)
         return .success(artifact)
+    }
+
+    /// When a build linked against an older glibc (`--min-glibc`) fails because a C function is not in it, the one line
+    /// naming the function: from the linker ("undefined symbol: getrandom", "undefined reference to `getrandom'") or
+    /// the compiler ("call to undeclared function 'getrandom'"). nil when the failure is something else.
+    static func glibcFloorLine(_ stderr: String, promised: String) -> String? {
+        let patterns: [(String, Character)] = [("undefined symbol: ", " "), ("undefined reference to `", "'"),
+                                               ("undeclared function '", "'"), ("implicit declaration of function '", "'")]
+        for line in stderr.split(separator: "\n") {
+            for (marker, end) in patterns {
+                guard let range = line.range(of: marker) else { continue }
+                let name = line[range.upperBound...].prefix { $0 != end && $0 != "\n" }
+                guard !name.isEmpty else { continue }
+                return "\(name) is not in glibc \(promised) (--min-glibc / libc: gnu.\(promised)): " + line.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
     }
 
     /// The compiler's own first lines, without the `# package` header go build prints.

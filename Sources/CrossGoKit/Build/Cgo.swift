@@ -52,8 +52,10 @@ public struct CgoSetting: Sendable, Equatable, Codable {
     public var compiler: Compiler
     /// The C library for linux targets (musl unless `libc: gnu`).
     public var libc: CLibrary
-    /// The zig triple when zig compiles (`aarch64-linux-musl`).
+    /// The zig triple when zig compiles (`aarch64-linux-musl`, `x86_64-linux-gnu.2.17`).
     public var zigTriple: String?
+    /// The glibc version promised (`--min-glibc`, `libc: gnu.2.17`): zig links against it and the artifact is held to it.
+    public var minGlibc: String?
 
     /// A static musl program must be linked by zig: go's internal linker (its choice when only the standard library
     /// uses cgo, as `net` does) leaves libc's symbols undefined ("relocation target getaddrinfo not defined").
@@ -115,6 +117,13 @@ public struct CgoToolchain: Sendable {
     }
 
     /// The zig triple for a Go target and C library; nil when zig has no target crossgo knows for it.
+    /// With `minGlibc` (linux, glibc), zig's target-glibc suffix: `x86_64-linux-gnu.2.17`.
+    public static func zigTriple(_ target: Target, libc: CLibrary, minGlibc: String?) -> String? {
+        guard let triple = zigTriple(target, libc: libc) else { return nil }
+        guard let minGlibc, libc == .gnu, target.goos == "linux" else { return triple }
+        return triple + "." + minGlibc
+    }
+
     public static func zigTriple(_ target: Target, libc: CLibrary) -> String? {
         let arch: String
         switch target.goarch {
@@ -183,7 +192,14 @@ public struct CgoToolchain: Sendable {
 
     /// The environment for a cgo build of `target`: CGO_ENABLED=1, and CC/CXX (zig wrappers) for foreign targets unless
     /// `userEnvironment` (crossgo.yaml's env for it) sets CC. Throws a one-line problem when the target cannot build.
-    public func environment(for target: Target, libc: CLibrary, userEnvironment: [String: String]) throws(CgoProblem)
+    public func environment(for target: Target, libc: CLibrary, minGlibc: String? = nil, userEnvironment: [String: String]) throws(CgoProblem)
+        -> (environment: [String: String], setting: CgoSetting) {
+        var (env, setting) = try environmentWithoutFloor(for: target, libc: libc, minGlibc: minGlibc, userEnvironment: userEnvironment)
+        if setting.compiler != .off { setting.minGlibc = minGlibc }
+        return (env, setting)
+    }
+
+    private func environmentWithoutFloor(for target: Target, libc: CLibrary, minGlibc: String?, userEnvironment: [String: String]) throws(CgoProblem)
         -> (environment: [String: String], setting: CgoSetting) {
         if withoutCgo.contains(target.pair) {
             return (["CGO_ENABLED": "0"], CgoSetting(compiler: .off, libc: libc, zigTriple: nil))
@@ -192,11 +208,12 @@ public struct CgoToolchain: Sendable {
         if userEnvironment["CC"] != nil {
             return (env, CgoSetting(compiler: .user, libc: libc, zigTriple: nil))
         }
-        if target.goos == host.goos && target.goarch == host.goarch {
-            // The host keeps the user's C compiler (go's default: CC, else gcc or clang).
+        if target.goos == host.goos && target.goarch == host.goarch && minGlibc == nil {
+            // The host keeps the user's C compiler (go's default: CC, else gcc or clang); a glibc floor needs zig,
+            // which links against the glibc version asked for instead of the host's own.
             return (env, CgoSetting(compiler: .host, libc: libc, zigTriple: nil))
         }
-        guard let triple = Self.zigTriple(target, libc: libc) else {
+        guard let triple = Self.zigTriple(target, libc: libc, minGlibc: minGlibc) else {
             throw CgoProblem(target: target.description, message: "crossgo knows no zig target for cgo on \(target.pair); set CC for it in crossgo.yaml (overrides: env: CC)")
         }
         if target.goos == "darwin" {

@@ -1,6 +1,7 @@
 // dist/release.json: every file a release made, what kind it is, which artifact it covers, and how each
 // stage went. Written atomically, last; `crossgo verify` and `crossgo merge` read it.
 import Foundation
+import GoBinary
 
 /// One file of a release.
 public struct ReleaseFile: Sendable, Codable, Equatable {
@@ -103,6 +104,34 @@ public struct ReleaseSignature: Sendable, Codable, Equatable {
     public var publicKey: String
 }
 
+/// One artifact of a release: what it asks of the machine that runs it, and how it is signed.
+public struct ReleaseArtifactFacts: Sendable, Codable, Equatable {
+    /// The artifact's path in the output folder (as archives' `covers` name it).
+    public var path: String
+    public var target: String
+    public var binary: String
+    public var floor: ArtifactFloor?
+    public var signature: SignatureKind?
+
+    public init(_ artifact: Artifact) {
+        path = artifact.path
+        target = artifact.target
+        binary = artifact.binary
+        floor = artifact.floor
+        signature = artifact.signature
+    }
+
+    /// The one warning a release gives when its darwin artifacts carry no Developer ID signature; nil otherwise.
+    public static func gatekeeperWarning(_ artifacts: [Artifact]) -> String? {
+        let darwin = artifacts.filter { $0.goos == "darwin" && $0.signature?.kind != CodeSignatureKind.certificate.rawValue }
+        guard !darwin.isEmpty else { return nil }
+        let kinds = darwin.map { "\($0.target): \($0.signature?.kind ?? "not recorded")" }.joined(separator: ", ")
+        return "darwin artifacts are ad-hoc signed only, or not signed (\(kinds)): they run where they are built or copied, but macOS "
+            + "Gatekeeper refuses a copy downloaded with a browser (quarantined) until the user clears it (xattr -d com.apple.quarantine FILE); "
+            + "only a Developer ID signature and notarization avoid that, and crossgo makes neither"
+    }
+}
+
 /// dist/release.json. Every path in it is relative to the release folder and it holds no path of the machine; a
 /// signed release signs it too (release.json.minisig), so that every file of the folder is covered by a signature.
 public struct ReleaseManifest: Sendable, Codable, Equatable {
@@ -134,6 +163,8 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
     public var provenance: String?
     /// `--image`: the OCI image layout, its index and manifest digests, and what was pushed.
     public var image: ReleaseImage?
+    /// Each released artifact's OS floor and signature kind, as read from the file by the build.
+    public var artifacts: [ReleaseArtifactFacts]?
 
     public static let fileName = "release.json"
 

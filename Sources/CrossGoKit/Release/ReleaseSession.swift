@@ -198,6 +198,7 @@ final class ReleaseWork {
         manifest.image = image
         manifest.checksums = interrupted ? nil : checksumsName
         manifest.records = records
+        manifest.artifacts = artifacts.map(ReleaseArtifactFacts.init)
         manifest.interrupted = interrupted ? true : nil
         return manifest
     }
@@ -266,6 +267,7 @@ public struct ReleaseSession: Sendable {
         let work = ReleaseWork(outDir: outDir, moduleRoot: moduleRoot, built: built, project: project, version: version, epoch: epoch, epochFrom: epochFrom)
         work.stages.append(ReleaseStage(name: "build", status: built.failures.isEmpty ? .done : .failed,
                                         detail: "\(work.artifacts.count) artifact(s) built and verified, \(built.failures.count) failed"))
+        if let warning = ReleaseArtifactFacts.gatekeeperWarning(work.artifacts) { reporter.report(.notice(warning, level: "warning")) }
 
         // The stages that make the release and its checksums file, then release.json (recording every other file of the
         // folder by digest), then the signature of both — last, and only when everything passed.

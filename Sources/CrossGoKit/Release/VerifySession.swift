@@ -38,6 +38,10 @@ public struct VerifyOutcome: SessionOutcome {
 
     public func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome {
         var out = RenderedOutcome()
+        // The signature kind of every artifact is news even when it matches the record: say it.
+        for check in checks where check.status == .ok && check.kind == "signed" {
+            out.results.append("signed \(check.subject): \(check.detail)")
+        }
         for check in checks where check.status != .ok {
             let label = check.status == .failed ? painter.red("FAILED") : painter.yellow("skipped")
             out.results.append("\(label) \(check.kind) \(check.subject): \(check.detail)")
@@ -109,6 +113,12 @@ public struct VerifySession: Sendable {
             }
         } else if looksLikeRelease {
             add("release", ReleaseManifest.fileName, .failed, "missing: the folder holds a release (checksums or signature) without its record")
+        }
+
+        // Each artifact's signature kind, read from the file again and compared with what the release recorded.
+        for facts in release?.artifacts ?? [] where present.contains(facts.path) {
+            let (status, detail) = Self.checkSignatureKind(folder, facts)
+            add("signed", facts.path, status, detail)
         }
 
         // Every checksums file in the folder: each line right.
@@ -424,6 +434,18 @@ public struct VerifySession: Sendable {
             guard digest == pair.sha256 else { return (.failed, "\(name): hash \(pair.sha256.prefix(12)) but \(checksums) says \(digest.prefix(12))") }
         }
         return (.ok, "\(pairs.count) archive hash(es) as \(checksums) lists them")
+    }
+
+    /// The kind of signature the file carries (each slice of a universal file) against release.json's record.
+    static func checkSignatureKind(_ folder: String, _ facts: ReleaseArtifactFacts) -> (VerifyCheck.Status, String) {
+        guard let image = try? BinaryImage.read(path: folder + "/" + facts.path), let slice = image.slices.first else {
+            return (.failed, "not readable as a binary")
+        }
+        let kind = SignatureKind.of(slice)
+        if let recorded = facts.signature, recorded.kind != kind.kind {
+            return (.failed, "\(ReleaseManifest.fileName) records \(recorded.kind), the file is \(kind.kind)")
+        }
+        return (.ok, kind.line + (facts.signature == nil ? " (not recorded by the release)" : ""))
     }
 
     static func checkUniversal(_ folder: String, _ file: ReleaseFile) -> (VerifyCheck.Status, String) {

@@ -70,6 +70,7 @@ public struct ReportPage: Sendable {
                       bars: artifacts.map { Bar(label: "\($0.binary) \($0.target)", value: Double($0.size), text: formatSize($0.size)) })
         s += table(["Artifact", "Target", "Size", "SHA-256"], artifacts.map { [$0.path, $0.target, formatSize($0.size) + " (\($0.size) B)", String($0.sha256.prefix(16)) + "…"] },
                    numeric: [2])
+        s += floorSection(artifacts.filter { $0.floor != nil || $0.signature != nil }.sorted { $0.path < $1.path })
         if !m.failures.isEmpty {
             s += "<h3>Failed targets</h3>" + table(["Target", "Message"], m.failures.map { [$0.target, $0.message] })
         }
@@ -83,6 +84,38 @@ public struct ReportPage: Sendable {
             s += table(["Package", "Code", "Data", "Total"], packages.map { [$0.package, "\($0.code)", "\($0.data)", "\($0.total)"] }, numeric: [1, 2, 3])
         }
         return s + "</section>\n"
+    }
+
+    /// What each artifact asks of the machine that runs it, and its signature kind: one row per artifact, the kind as a
+    /// coloured mark with its word (certificate-signed, ad-hoc, not signed), the floor as text; the same in a table.
+    func floorSection(_ artifacts: [Artifact]) -> String {
+        guard !artifacts.isEmpty else { return "" }
+        let rowH = 26, labelW = 300, markW = 190
+        let width = labelW + markW + 520, height = 10 + rowH * artifacts.count
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-labelledby=\"chart-floor-title\">"
+        svg += "<title id=\"chart-floor-title\">OS floor and signature kind per artifact</title>"
+        for (i, a) in artifacts.enumerated() {
+            let y = 4 + i * rowH
+            let kind = a.signature?.kind ?? "not recorded"
+            let fill: String
+            switch kind {
+            case "certificate-signed", "signed": fill = "#dafbe1"
+            case "linker-signed ad-hoc", "ad-hoc": fill = "#fff8c5"
+            case "signature unreadable": fill = "#ffebe9"
+            default: fill = "#f6f8fa"
+            }
+            svg += "<text x=\"4\" y=\"\(y + 17)\">\(esc(shorten("\(a.binary) \(a.target)", 40)))</text>"
+            svg += "<rect x=\"\(labelW)\" y=\"\(y)\" width=\"\(markW - 10)\" height=\"\(rowH - 4)\" fill=\"\(fill)\" stroke=\"#d0d7de\"/>"
+            svg += "<text x=\"\(labelW + 6)\" y=\"\(y + 17)\">\(esc(kind))</text>"
+            svg += "<text x=\"\(labelW + markW)\" y=\"\(y + 17)\">\(esc(shorten(a.floor?.summary ?? "not recorded", 80)))</text>"
+        }
+        svg += "</svg>"
+        var s = "<h3>OS floor and signature</h3>"
+        s += "<figure class=\"chart\">\(svg)<figcaption>The oldest system each artifact runs on (read from the file, and the minimum of "
+            + "the Go release that built it), and its signature kind (certificates are not validated).</figcaption></figure>"
+        s += table(["Artifact", "Target", "Floor", "Signature"],
+                   artifacts.map { [$0.path, $0.target, $0.floor?.summary ?? "not recorded", $0.signature?.line ?? "not recorded"] })
+        return s
     }
 
     func testSection(_ t: TestResultsFile) -> String {

@@ -105,16 +105,21 @@ public struct TargetCgo: Sendable, Equatable {
     /// else the build's, else crossgo.yaml's top level decide cgo and `libc`; nil when cgo is off. `environment` is
     /// what cgo adds (CGO_ENABLED, CC/CXX, zig's caches), without `userEnvironment` (crossgo.yaml's env, whose CC wins).
     public static func decide(for target: Target, flag: Bool?, applying: [TargetOverride], build: BuildSpec?, config: BuildConfig?,
-                              userEnvironment: [String: String], toolchain: CgoToolchain?) -> TargetCgo? {
+                              userEnvironment: [String: String], toolchain: CgoToolchain?, minGlibc: String? = nil) -> TargetCgo? {
         guard flag ?? applying.compactMap(\.cgo).last ?? build?.cgo ?? config?.cgo ?? false else { return nil }
-        let libc = applying.compactMap(\.libc).last ?? build?.libc ?? config?.libc ?? .musl
+        // A glibc floor (`--min-glibc`, or `libc: gnu.2.17` at the nearest level that names a libc) means glibc.
+        let chosen: (libc: CLibrary, glibc: String?) = applying.compactMap { o in o.libc.map { ($0, o.minGlibc) } }.last
+            ?? build.flatMap { b in b.libc.map { ($0, b.minGlibc) } } ?? config.flatMap { c in c.libc.map { ($0, c.minGlibc) } } ?? (.musl, nil)
+        let glibc = target.goos == "linux" ? (minGlibc ?? (chosen.libc == .gnu ? chosen.glibc : nil)) : nil
+        let libc = glibc != nil ? CLibrary.gnu : chosen.libc
         do throws(CgoProblem) {
             guard let toolchain else { throw CgoProblem(target: target.description, message: "cgo was not prepared") }
-            let (environment, setting) = try toolchain.environment(for: target, libc: libc, userEnvironment: userEnvironment)
+            let (environment, setting) = try toolchain.environment(for: target, libc: libc, minGlibc: glibc, userEnvironment: userEnvironment)
             return TargetCgo(environment: environment, setting: setting)
         } catch {
-            return TargetCgo(environment: ["CGO_ENABLED": "1"], setting: CgoSetting(compiler: .zig, libc: libc, zigTriple: CgoToolchain.zigTriple(target, libc: libc)),
-                             problem: error.message)
+            var setting = CgoSetting(compiler: .zig, libc: libc, zigTriple: CgoToolchain.zigTriple(target, libc: libc, minGlibc: glibc))
+            setting.minGlibc = glibc
+            return TargetCgo(environment: ["CGO_ENABLED": "1"], setting: setting, problem: error.message)
         }
     }
 }

@@ -35,6 +35,8 @@ public struct TestRequest: Sendable {
     public var cgo: Bool?
     /// `--sdk`: a macOS SDK folder for darwin targets with cgo (default: SDKROOT).
     public var sdk: String?
+    /// `--min-glibc`: the glibc linux cgo test binaries are linked against.
+    public var minGlibc: String?
 
     public init() {}
 }
@@ -271,7 +273,7 @@ public struct TestSession: Sendable {
             var userEnv: [String: String] = [:]
             for o in applying { userEnv.merge(o.env) { $1 } }
             guard var decided = TargetCgo.decide(for: target, flag: request.cgo, applying: applying, build: nil, config: config,
-                                                 userEnvironment: userEnv, toolchain: toolchainForC) else { continue }
+                                                 userEnvironment: userEnv, toolchain: toolchainForC, minGlibc: request.minGlibc) else { continue }
             if decided.problem == nil { decided.environment.merge(userEnv) { $1 } }
             out[target] = decided
         }
