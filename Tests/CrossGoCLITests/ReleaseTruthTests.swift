@@ -90,13 +90,20 @@ import Testing
         try FileManager.default.copyItem(atPath: example.path, toPath: module)
         example.cleanup()
         for args in [["init", "-q"], ["add", "."], ["commit", "-q", "-m", "hello"]] { _ = try await ReleaseFixture.git(args, in: module) }
+        // An entry naming a function hello calls (fmt.Printf): linked, so the audit stage fails.
         let db = root.path + "/vulndb"
-        try VulnDBFixture.write(to: db, modified: "2026-11-20T00:00:00Z")
+        try VulnDBFixture.write(to: db, modified: "2026-11-20T00:00:00Z", extra: [#"""
+            {"schema_version": "1.3.1", "id": "GO-0000-0003", "modified": "2026-11-20T00:00:00Z", "published": "2026-11-20T00:00:00Z",
+             "summary": "Test entry (not a real advisory): a standard-library issue in a function hello calls",
+             "affected": [{"package": {"name": "stdlib", "ecosystem": "Go"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "1.26.0-0"}]}],
+                           "ecosystem_specific": {"imports": [{"path": "fmt", "symbols": ["Printf"]}]}}],
+             "database_specific": {"url": "https://pkg.go.dev/vuln/GO-0000-0003"}}
+            """#])
         #expect(try await runCrossgo(["release", "keygen", root.path + "/k"]).exitCode == 0)
         let released = try await runCrossgo(["release", "--target", "linux/amd64,windows/amd64", "--version", "1.0.0", "--audit-db", "../../vulndb",
                                              "--sign-key", root.path + "/k.key", "--no-progress"], in: module)
         #expect(released.exitCode == 1, "\(released.stderr)")
-        #expect(released.stdout.contains("FAILED stage audit:"), "\(released.stdout)")
+        #expect(released.stdout.contains("FAILED stage audit:") && released.stdout.contains("GO-0000-0003"), "\(released.stdout)")
         let summary = released.stderr.split(separator: "\n").last { $0.hasPrefix("crossgo: released") } ?? ""
         #expect(summary.contains("failed stage(s): audit") && summary.contains("not signed"), "\(released.stderr)")
         #expect(released.stderr.contains("stage sign: skipped"), "\(released.stderr)")

@@ -7,17 +7,22 @@ public enum VulnDBFixture {
 
     /// Writes the database under `folder` (index/ and ID/), with `modified` in index/db.json.
     /// `only`: the entry IDs to include (nil: all).
-    public static func write(to folder: String, modified: String, only: Set<String>? = nil) throws {
+    /// `extra`: entries of the test's own (OSV JSON), added to the fixture's.
+    public static func write(to folder: String, modified: String, only: Set<String>? = nil, extra: [String] = []) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: folder + "/index", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: folder + "/ID", withIntermediateDirectories: true)
         var modules: [String: [[String: String]]] = [:]
+        var sources: [Data] = []
         for name in try fm.contentsOfDirectory(atPath: entriesFolder).sorted() where name.hasSuffix(".json") {
-            let data = try Data(contentsOf: URL(fileURLWithPath: entriesFolder + "/" + name))
+            sources.append(try Data(contentsOf: URL(fileURLWithPath: entriesFolder + "/" + name)))
+        }
+        sources += extra.map { Data($0.utf8) }
+        for data in sources {
             let entry = try require_json(data)
             let id = entry["id"] as! String
             if let only, !only.contains(id) { continue }
-            try data.write(to: URL(fileURLWithPath: folder + "/ID/" + name))
+            try data.write(to: URL(fileURLWithPath: folder + "/ID/" + id + ".json"))
             for affected in entry["affected"] as? [[String: Any]] ?? [] {
                 let module = (affected["package"] as? [String: Any])?["name"] as? String ?? ""
                 let fixes = ((affected["ranges"] as? [[String: Any]])?.first?["events"] as? [[String: String]] ?? []).compactMap { $0["fixed"] }

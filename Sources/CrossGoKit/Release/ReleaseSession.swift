@@ -546,6 +546,7 @@ public struct ReleaseSession: Sendable {
         let findings = audited.findings.map { finding -> AuditFindingGroup in
             var finding = finding
             finding.artifacts = finding.artifacts.map(place)
+            finding.linkedIn = finding.linkedIn.map(place)
             return finding
         }
         let database = isURL ? audited.database : place(audited.database)
