@@ -364,7 +364,7 @@ public struct AuditSession: Sendable {
                 guard let (id, modified) = pending.popFirst() else { return }
                 group.addTask { (id, try await database.entry(id, modified: modified)) }
             }
-            for _ in 0..<8 { next() }
+            for _ in 0..<Concurrency.databaseRequests { next() }
             while let (id, entry) = try await group.next() {
                 entries[id] = entry
                 next()

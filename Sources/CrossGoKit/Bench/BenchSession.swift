@@ -373,7 +373,7 @@ public struct BenchSession: Sendable {
         _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
 
         // 1. Build every test binary (in parallel, as crossgo test does).
-        let buildJobs = request.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let buildJobs = request.jobs ?? Concurrency.runners
         context.reporter.report(.planned(command: "bench", jobs: plan.jobs.map(\.id),
                                          message: "benchmarking \(plan.jobs.count) package run(s) x \(request.count) with \(toolchain.version)"))
         let built = await MatrixRunner(concurrency: buildJobs, reporter: context.reporter).run(plan.jobs, id: \.id, firstPhase: "build", work: { job, _ in

@@ -208,7 +208,7 @@ public struct BuildSession: Sendable {
             context.reporter.report(.notice("removed \(removed.count) artifact(s) of the previous build (--clean)", level: "info"))
             previous = nil
         }
-        let parallel = request.jobs ?? config?.jobs ?? Builder.defaultJobs()
+        let parallel = request.jobs ?? config?.jobs ?? Concurrency.builds
         var builder = Builder(toolchain: toolchain, outDir: outDir, workingDirectory: cwd, previous: previous)
         builder.removeStalePartials()
         // go's own work folders (go-build*) live in crossgo's scratch folder, removed however the run ends, unless the

@@ -66,7 +66,7 @@ public struct Builder: Sendable {
     /// 2 cores (scripts/bench-build) overlapping all five default targets was no slower cold than building
     /// them one at a time, and warm builds are mostly process start-up and cache checks, which overlap well
     /// (0.23 s with 8 at a time against 0.28 s with 4 for Examples/hello). So 8, or the cores if more.
-    public static func defaultJobs(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+    public static func defaultJobs(cores: Int = Concurrency.cores) -> Int {
         max(8, min(cores, 16))
     }
 

@@ -215,7 +215,7 @@ extension ReleaseSession {
         let programPath = ImageConfig.programFolder + binary
         let arguments = settings.config.arguments
         let (layerFiles, platforms) = (files, Dictionary(chosen.map { ($0.0.path, $0.1) }, uniquingKeysWith: { first, _ in first }))
-        let runner = MatrixRunner(concurrency: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), reporter: context.reporter)
+        let runner = MatrixRunner(concurrency: Concurrency.releaseStages, reporter: context.reporter)
         let made = await runner.run(chosen.map { $0.0 }, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "image",
                                     work: { (artifact: Artifact, _: JobHandle) -> Imaged in
             let platform = platforms[artifact.path]!

@@ -58,7 +58,7 @@ extension ReleaseSession {
         }
         let (outDir, moduleRoot, version, epoch) = (work.outDir, work.moduleRoot, work.version, work.epoch)
         let documents = Self.moduleDocuments(moduleRoot)
-        let runner = MatrixRunner(concurrency: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), reporter: context.reporter)
+        let runner = MatrixRunner(concurrency: Concurrency.releaseStages, reporter: context.reporter)
         let packed = await runner.run(jobs, id: { JobID(item: $0.artifact.binary, target: $0.artifact.target) }, firstPhase: "package",
                                       work: { (job: PackageJob, _: JobHandle) -> Packed in
             do {

@@ -452,7 +452,7 @@ public struct ReleaseSession: Sendable {
         let extras = Self.moduleDocuments(moduleRoot)
         reporter.report(.planned(command: "release", jobs: units.map { JobID(item: $0.binary, target: $0.target) },
                                  message: "archiving \(units.count) binary(ies) of \(work.project) \(version)"))
-        let runner = MatrixRunner(concurrency: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), reporter: reporter)
+        let runner = MatrixRunner(concurrency: Concurrency.releaseStages, reporter: reporter)
         let packed = await runner.run(units, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "archive",
                                       work: { (unit: Unit, _: JobHandle) -> Made<ReleaseFile> in
             let ext = unit.path.hasSuffix(".exe") ? ".exe" : unit.path.hasSuffix(".wasm") ? ".wasm" : ""
@@ -490,7 +490,7 @@ public struct ReleaseSession: Sendable {
     private func sboms(_ work: ReleaseWork) async -> ReleaseStep.Result {
         let units = units(work)
         let (outDir, epoch) = (work.outDir, work.epoch)
-        let runner = MatrixRunner(concurrency: max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)), reporter: context.reporter)
+        let runner = MatrixRunner(concurrency: Concurrency.releaseStages, reporter: context.reporter)
         let written = await runner.run(units, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "sbom",
                                        work: { (unit: Unit, _: JobHandle) -> Made<[ReleaseFile]> in
             do {

@@ -184,7 +184,7 @@ public struct TestSession: Sendable {
                 context.reporter.report(.notice("\(target): \(runner.detail); tests are only compiled. To run them: \(fix)", level: "warning"))
             }
         }
-        let runnerJobs = request.jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let runnerJobs = request.jobs ?? Concurrency.runners
         context.reporter.report(.planned(command: "test", jobs: planned.jobs.map(\.id),
                                          message: "testing \(packages.count) package(s) on \(targets.count) target(s) with \(toolchain.version), \(runnerJobs) at a time"))
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
