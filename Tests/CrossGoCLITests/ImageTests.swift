@@ -36,20 +36,10 @@ enum ImageFixture {
         var manifest: ReleaseManifest
     }
 
-    /// A tagged commit of Examples/hello with `config` as crossgo.yaml and a GitHub remote, in `folder`/hello.
+    /// A tagged commit of Examples/hello with `config` as crossgo.yaml and a GitHub remote, in `folder`/hello
+    /// (the packages' fixture module: hello.conf, a LICENSE and a postinst beside it).
     static func module(in folder: String, config: String = config) async throws -> String {
-        let module = folder + "/hello"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let example = try copyExample("hello")
-        try FileManager.default.copyItem(atPath: example.path, toPath: module)
-        example.cleanup()
-        try config.write(toFile: module + "/crossgo.yaml", atomically: true, encoding: .utf8)
-        try "greeting = hello\n".write(toFile: module + "/hello.conf", atomically: true, encoding: .utf8)
-        for args in [["init", "-q"], ["add", "."], ["commit", "-q", "-m", "hello"], ["tag", "v1.2.3"],
-                     ["remote", "add", "origin", "https://github.com/example/hello.git"]] {
-            _ = try await ReleaseFixture.git(args, in: module)
-        }
-        return module
+        try await PackageFixture.module(in: folder, config: config)
     }
 
     static func make() async throws -> Made {

@@ -33,14 +33,7 @@ enum PackageFixture {
     static let debs = ["hello_1.2.3-1_amd64.deb", "hello_1.2.3-1_arm64.deb"]
     static let rpms = ["hello-1.2.3-1.x86_64.rpm", "hello-1.2.3-1.aarch64.rpm"]
 
-    struct Made: Sendable {
-        var root: TempFolder
-        var module: String
-        var dist: String
-        var keyBase: String
-        var result: ProgramResult
-        var manifest: ReleaseManifest
-    }
+    typealias Made = ReleaseFixture.Made
 
     /// A tagged commit of Examples/hello with the packaging files, in `folder`.
     static func module(in folder: String, config: String = config) async throws -> String {

@@ -12,15 +12,7 @@ enum ProvenanceFixture {
     static let shared = Once { try await make() }
     static let token = "s3cr3t-t0ken-4a7e"
 
-    struct Made: Sendable {
-        var root: TempFolder
-        var module: String
-        var dist: String
-        var keyBase: String
-        var result: ProgramResult
-        var manifest: ReleaseManifest
-        var environment: EnvironmentChanges
-    }
+    typealias Made = ReleaseFixture.Made
 
     static func make() async throws -> Made {
         let root = try TempFolder("provenance")
@@ -57,7 +49,7 @@ enum ProvenanceFixture {
                                           in: module, environment: environment)
         let dist = module + "/dist"
         let manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(contentsOf: URL(fileURLWithPath: dist + "/release.json")))
-        return Made(root: root, module: module, dist: dist, keyBase: keyBase, result: result, manifest: manifest, environment: environment)
+        return Made(root: root, module: module, dist: dist, keyBase: keyBase, result: result, manifest: manifest)
     }
 
     /// What the outside tools say of an envelope: securesystemslib's DSSE verification with the release's public key,

@@ -54,13 +54,10 @@ public final class NginxServer: @unchecked Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            for _ in 0..<100 where process.isRunning {
-                if canConnect(port: port) {
-                    self.port = port
-                    self.process = process
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(50))
+            if try await waitUntilListening(port: port, process: process, attempts: 100) {
+                self.port = port
+                self.process = process
+                return
             }
             if process.isRunning { process.terminate() }
             lastError = (try? String(contentsOfFile: p + "/error.log", encoding: .utf8)) ?? lastError
@@ -102,6 +99,16 @@ public func freePort() throws -> Int {
     guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Waits (up to `attempts` x 50 ms) until something accepts connections on 127.0.0.1:`port`, while `process` runs;
+/// whether it does.
+public func waitUntilListening(port: Int, process: Process, attempts: Int) async throws -> Bool {
+    for _ in 0..<attempts where process.isRunning {
+        if canConnect(port: port) { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return false
 }
 
 /// Whether something accepts TCP connections on 127.0.0.1:`port`.

@@ -60,13 +60,10 @@ public final class RegistryServer: @unchecked Sendable {
             let log = FileHandle(forWritingAtPath: try folder.write("registry.log", "")) ?? FileHandle.nullDevice
             process.standardError = log
             try process.run()
-            for _ in 0..<200 where process.isRunning {
-                if canConnect(port: port) {
-                    self.port = port
-                    self.process = process
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(50))
+            if try await waitUntilListening(port: port, process: process, attempts: 200) {
+                self.port = port
+                self.process = process
+                return
             }
             Self.end(process, pidFile: folder.path + "/registry.pid")
             lastError = (try? String(contentsOfFile: folder.path + "/registry.log", encoding: .utf8)) ?? lastError

@@ -284,6 +284,37 @@ private struct Reader {
         return value
     }
 
+    /// A file to include (a package's, an image's, a script), relative to crossgo.yaml's folder, that exists.
+    func includedFile(_ node: Node, key: String, root: String) throws -> String {
+        let relative = try string(node, key: key)
+        guard !relative.isEmpty, !relative.hasPrefix("/") else { throw error(node, key, "give a path relative to the folder of crossgo.yaml") }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDir), !isDir.boolValue else {
+            throw error(node, key, "\(relative): no such file")
+        }
+        return relative
+    }
+
+    /// A file's absolute path where it is installed (a package, an image): no empty, `.` or `..` parts.
+    func installedPath(_ node: Node, key: String) throws -> String {
+        let destination = try string(node, key: key)
+        let parts = destination.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard destination.hasPrefix("/"), !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+            throw error(node, key, "expected an absolute file path, e.g. /etc/hello/hello.conf")
+        }
+        return destination
+    }
+
+    /// Permission bits in octal (`0644`, `0o755`).
+    func fileMode(_ node: Node, key: String) throws -> Int {
+        let text = try string(node, key: key)
+        let digits = text.hasPrefix("0o") ? String(text.dropFirst(2)) : text
+        guard let mode = Int(digits, radix: 8), mode >= 0, mode <= 0o7777 else {
+            throw error(node, key, "expected an octal mode, e.g. 0644 or 0755")
+        }
+        return mode
+    }
+
     /// `musl` or `gnu` (`glibc` accepted), or `gnu.2.17` (zig's spelling): glibc, linked against and held to that version.
     func libc(_ node: Node, key: String) throws -> (CLibrary, String?) {
         let value = try string(node, key: key).lowercased()
@@ -357,15 +388,7 @@ private struct Reader {
         var out = PackagesConfig()
         out.line = node.mark?.line
         let root = (file as NSString).deletingLastPathComponent
-        func existing(_ v: Node, _ path: String) throws -> String {
-            let relative = try string(v, key: path)
-            guard !relative.isEmpty, !relative.hasPrefix("/") else { throw error(v, path, "give a path relative to the folder of crossgo.yaml") }
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDir), !isDir.boolValue else {
-                throw error(v, path, "\(relative): no such file")
-            }
-            return relative
-        }
+        func existing(_ v: Node, _ path: String) throws -> String { try includedFile(v, key: path, root: root) }
         for (k, v) in try mapping(node, key: key) {
             let name = k.string ?? ""
             let path = "\(key).\(name)"
@@ -416,20 +439,8 @@ private struct Reader {
                         let fieldKey = "\(itemKey).\(field)"
                         switch field {
                         case "source": spec.source = try existing(fv, fieldKey)
-                        case "destination":
-                            let destination = try string(fv, key: fieldKey)
-                            let parts = destination.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-                            guard destination.hasPrefix("/"), !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
-                                throw error(fv, fieldKey, "expected an absolute file path, e.g. /etc/hello/hello.conf")
-                            }
-                            spec.destination = destination
-                        case "mode":
-                            let text = try string(fv, key: fieldKey)
-                            let digits = text.hasPrefix("0o") ? String(text.dropFirst(2)) : text
-                            guard let mode = Int(digits, radix: 8), mode >= 0, mode <= 0o7777 else {
-                                throw error(fv, fieldKey, "expected an octal mode, e.g. 0644 or 0755")
-                            }
-                            spec.mode = mode
+                        case "destination": spec.destination = try installedPath(fv, key: fieldKey)
+                        case "mode": spec.mode = try fileMode(fv, key: fieldKey)
                         case "config": spec.config = try bool(fv, key: fieldKey)
                         default: throw unknown(fk, fieldKey, known: BuildConfig.packageFileKeys)
                         }
@@ -491,28 +502,9 @@ private struct Reader {
                         let field = fk.string ?? ""
                         let fieldKey = "\(itemKey).\(field)"
                         switch field {
-                        case "source":
-                            let relative = try string(fv, key: fieldKey)
-                            var isDir: ObjCBool = false
-                            guard !relative.isEmpty, !relative.hasPrefix("/"),
-                                  FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDir), !isDir.boolValue else {
-                                throw error(fv, fieldKey, "\(relative): no such file (give a path relative to the folder of crossgo.yaml)")
-                            }
-                            spec.source = relative
-                        case "destination":
-                            let destination = try string(fv, key: fieldKey)
-                            let parts = destination.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-                            guard destination.hasPrefix("/"), !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
-                                throw error(fv, fieldKey, "expected an absolute file path, e.g. /etc/hello/hello.conf")
-                            }
-                            spec.destination = destination
-                        case "mode":
-                            let text = try string(fv, key: fieldKey)
-                            let digits = text.hasPrefix("0o") ? String(text.dropFirst(2)) : text
-                            guard let mode = Int(digits, radix: 8), mode >= 0, mode <= 0o7777 else {
-                                throw error(fv, fieldKey, "expected an octal mode, e.g. 0644 or 0755")
-                            }
-                            spec.mode = mode
+                        case "source": spec.source = try includedFile(fv, key: fieldKey, root: root)
+                        case "destination": spec.destination = try installedPath(fv, key: fieldKey)
+                        case "mode": spec.mode = try fileMode(fv, key: fieldKey)
                         default: throw unknown(fk, fieldKey, known: BuildConfig.imageFileKeys)
                         }
                     }

@@ -10,6 +10,9 @@ public struct SourceFacts: Sendable, Equatable {
     public var commitTime: Int64?
     /// A tag pointing exactly at HEAD (`v1.2.3`), if any.
     public var tag: String?
+    /// The `origin` remote's URL as configured (may hold credentials: never print or write it as it is); read by
+    /// `readRemote` for a release, which names it in manifests, image labels and provenance.
+    public var remote: String?
 
     public init(top: String? = nil, commit: String? = nil, commitTime: Int64? = nil, tag: String? = nil) {
         self.top = top
@@ -37,6 +40,18 @@ public struct SourceFacts: Sendable, Equatable {
             facts.commitTime = parts.count > 1 ? Int64(parts[1]) : nil
         }
         facts.tag = await tag
+        return facts
+    }
+
+    /// These facts with the `origin` remote's URL (one git call), for a release.
+    public func readingRemote(_ folder: String, system: any HostSystem) async -> SourceFacts {
+        var facts = self
+        if let git = system.which("git"),
+           let result = try? await system.run(git, ["-C", folder, "config", "--get", "remote.origin.url"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
+           result.succeeded {
+            let text = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            facts.remote = text.isEmpty ? nil : text
+        }
         return facts
     }
 

@@ -245,12 +245,6 @@ extension ReleaseSession {
         for file in work.files { subjects[file.path] = file.sha256 }
         for artifact in work.artifacts { subjects[artifact.path] = artifact.sha256 }
         if let sums = try? fileDigest(work.outDir + "/" + work.checksumsName) { subjects[work.checksumsName] = sums.1 }
-        var remote: String?
-        if facts.commit != nil, let git = context.system.which("git"),
-           let result = try? await context.system.run(git, ["-C", work.moduleRoot, "config", "--get", "remote.origin.url"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
-           result.succeeded {
-            remote = result.stdout
-        }
         var parameters = ReleaseParameters()
         let build = request.build
         let targets = build.targets.flatMap { $0.split(separator: ",").map(String.init) }
@@ -277,7 +271,7 @@ extension ReleaseSession {
             images.append(ResourceDescriptor(name: repository, digest: ["sha256": String(image.index.dropFirst("sha256:".count))]))
         }
         let inputs = ProvenanceInputs(outDir: work.outDir, name: name, subjects: subjects, images: images, artifacts: work.artifacts.map(\.path), go: work.built.go,
-                                      parameters: parameters, commit: facts.commit, remote: remote, tag: facts.tag, epoch: work.epoch,
+                                      parameters: parameters, commit: facts.commit, remote: facts.remote, tag: facts.tag, epoch: work.epoch,
                                       epochFrom: work.epochFrom, startedOn: startedOn)
         let dependencies = try Self.writeProvenance(inputs, signer: signer, environment: context.system.environment, now: context.clock())
         work.provenance = name

@@ -210,7 +210,7 @@ extension ReleaseSession {
         }
         let base: OCIBaseLayout?
         do { base = try settings.basePath.map(OCIBaseLayout.read) } catch { return .failed("\(error)") }
-        let labels = await imageLabels(work, settings: settings, facts: facts)
+        let labels = imageLabels(work, settings: settings, facts: facts)
         let (outDir, epoch) = (work.outDir, work.epoch)
         let programPath = ImageConfig.programFolder + binary
         let arguments = settings.config.arguments
@@ -284,12 +284,10 @@ extension ReleaseSession {
     }
 
     /// The config's labels: org.opencontainers.image.{source,revision,version,created}, then image.labels over them.
-    private func imageLabels(_ work: ReleaseWork, settings: ImageSettings, facts: SourceFacts) async -> [String: String] {
+    private func imageLabels(_ work: ReleaseWork, settings: ImageSettings, facts: SourceFacts) -> [String: String] {
         var labels = ["org.opencontainers.image.version": work.version, "org.opencontainers.image.created": SourceFacts.rfc3339(work.epoch)]
         if let commit = facts.commit { labels["org.opencontainers.image.revision"] = commit }
-        if let git = context.system.which("git"),
-           let result = try? await context.system.run(git, ["-C", work.moduleRoot, "config", "--get", "remote.origin.url"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
-           result.succeeded, let repository = ReleaseURL.gitHubRepository(remote: result.stdout) {
+        if let repository = facts.remote.flatMap({ ReleaseURL.gitHubRepository(remote: $0) }) {
             labels["org.opencontainers.image.source"] = repository
         }
         labels.merge(settings.config.labels) { $1 }

@@ -156,12 +156,7 @@ extension ReleaseSession {
     func manifests(_ work: ReleaseWork, formats: [PackageFormat], config: BuildConfig?, facts: SourceFacts) async -> ReleaseStep.Result {
         let wanted = formats.filter { !$0.isLinuxPackage }
         guard !wanted.isEmpty else { return .skipped("not asked for (--package brew,scoop, or packages.formats in crossgo.yaml)") }
-        var repository: String?
-        if let git = context.system.which("git"),
-           let result = try? await context.system.run(git, ["-C", work.moduleRoot, "config", "--get", "remote.origin.url"], environment: ["GIT_OPTIONAL_LOCKS": "0"], timeout: 30),
-           result.succeeded {
-            repository = ReleaseURL.gitHubRepository(remote: result.stdout)
-        }
+        let repository = facts.remote.flatMap { ReleaseURL.gitHubRepository(remote: $0) }
         guard let template = config?.releaseURL ?? repository.map({ $0 + "/releases/download/{{.Tag}}/{{.ArtifactName}}" }) else {
             return .skipped("no release.url in crossgo.yaml and the git remote origin is not on GitHub: nothing says where the archives are downloaded from")
         }

@@ -248,7 +248,7 @@ public struct ReleaseSession: Sendable {
         }
         let moduleRoot = built.moduleRoot
         let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
-        let facts = await SourceFacts.read(moduleRoot, system: context.system)
+        let facts = await SourceFacts.read(moduleRoot, system: context.system).readingRemote(moduleRoot, system: context.system)
 
         let version = try Self.version(request.version, facts: facts, artifacts: built.artifacts.sorted { $0.path < $1.path }, outDir: outDir,
                                        reporter: reporter)
