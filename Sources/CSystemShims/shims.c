@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #endif
 #include "CSystemShims.h"
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -28,4 +29,20 @@ int crossgo_pipe_cloexec(int fds[2]) {
     fcntl(fds[1], F_SETFD, FD_CLOEXEC);
     return 0;
 #endif
+}
+
+int crossgo_stat_identity(const char *path, long long out[5]) {
+    struct stat info;
+    if (stat(path, &info) != 0) return -1;
+    out[0] = (long long)info.st_dev;
+    out[1] = (long long)info.st_ino;
+    out[2] = (long long)info.st_size;
+#if defined(__APPLE__)
+    out[3] = (long long)info.st_mtimespec.tv_sec;
+    out[4] = (long long)info.st_mtimespec.tv_nsec;
+#else
+    out[3] = (long long)info.st_mtim.tv_sec;
+    out[4] = (long long)info.st_mtim.tv_nsec;
+#endif
+    return 0;
 }

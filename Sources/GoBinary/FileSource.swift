@@ -6,6 +6,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Owns an open file descriptor and closes it when the last `FileSource` copy goes away.
 private final class FileDescriptor: Sendable {
@@ -14,10 +15,22 @@ private final class FileDescriptor: Sendable {
     deinit { _ = close(fd) }
 }
 
-/// A `ByteSource` over a regular file. Reads are bounded `pread` calls; the file is never
-/// loaded whole. Directories, devices, FIFOs and sockets are refused when opened.
+/// The last few 4 KiB blocks of a file that small reads fell in. Parsers read tables field by field (a PE
+/// import directory is hundreds of 1- and 8-byte reads, a string a byte at a time); served from here, one
+/// `pread` fetches a block instead of one per field, and a file that shrinks is still a thrown error, never
+/// the SIGBUS a memory map would give.
+private final class BlockCache: Sendable {
+    static let blockSize = 4096
+    static let capacity = 8
+    /// Most recently used last.
+    let blocks = Mutex<[(start: Int, bytes: [UInt8])]>([])
+}
+
+/// A `ByteSource` over a regular file. Reads are bounded `pread` calls (small ones through a cache of a few
+/// blocks); the file is never loaded whole. Directories, devices, FIFOs and sockets are refused when opened.
 public struct FileSource: ByteSource {
     private let descriptor: FileDescriptor
+    private let cache = BlockCache()
     /// The path the file was opened with.
     public let path: String
     /// The size of the file when it was opened.
@@ -47,6 +60,26 @@ public struct FileSource: ByteSource {
     public func bytes(at offset: Int, count: Int) throws(GoBinaryError) -> [UInt8] {
         try checkRead(offset: offset, count: count, available: self.count)
         if count == 0 { return [] }
+        let size = BlockCache.blockSize
+        let start = offset - offset % size
+        guard count <= size / 4, offset + count <= start + size else { return try read(at: offset, count: count) }
+        let lo = offset - start
+        if let hit = cache.blocks.withLock({ blocks -> [UInt8]? in
+            guard let i = blocks.firstIndex(where: { $0.start == start }) else { return nil }
+            let block = blocks.remove(at: i)
+            blocks.append(block)
+            return Array(block.bytes[lo ..< lo + count])
+        }) { return hit }
+        let block = try read(at: start, count: min(size, self.count - start))
+        cache.blocks.withLock { blocks in
+            if blocks.count >= BlockCache.capacity { blocks.removeFirst() }
+            blocks.append((start, block))
+        }
+        return Array(block[lo ..< lo + count])
+    }
+
+    /// Exactly `count` bytes at `offset`, by pread.
+    private func read(at offset: Int, count: Int) throws(GoBinaryError) -> [UInt8] {
         let fd = descriptor.fd
         var failure: Int32 = 0
         var shortAt = -1

@@ -6,4 +6,7 @@
 int crossgo_set_child_subreaper(int on);
 /// A pipe whose two ends close on exec (pipe2 O_CLOEXEC where there is one). Returns 0, or -1 with errno set.
 int crossgo_pipe_cloexec(int fds[2]);
+/// stat(2) of `path` (links followed) as five numbers: device, inode, size, modification time in seconds and its
+/// nanoseconds (the field is st_mtim on Linux, st_mtimespec on macOS). Returns 0, or -1 with errno set.
+int crossgo_stat_identity(const char *path, long long out[5]);
 #endif

@@ -139,6 +139,21 @@ extension HostSystem {
         for dir in extraDirectories where isExecutableFile(dir + "/" + name) { return dir + "/" + name }
         return nil
     }
+
+    /// `which` for many names at once: each folder of PATH (then `extraDirectories`) is listed once and only the
+    /// names in it are checked, instead of one stat per name per folder (the runner probe asks for 40 names).
+    public func which(_ names: [String], extraDirectories: [String] = []) -> [String: String] {
+        var wanted = Set(names)
+        var found: [String: String] = [:]
+        for dir in pathDirectories + extraDirectories where !wanted.isEmpty {
+            let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+            for name in listDirectory(dir) where wanted.contains(name) && isExecutableFile(base + "/" + name) {
+                found[name] = base + "/" + name
+                wanted.remove(name)
+            }
+        }
+        return found
+    }
 }
 
 /// One binfmt_misc registration (a file in /proc/sys/fs/binfmt_misc).

@@ -1,4 +1,5 @@
 // File, environment and process access shared by the live Linux and macOS systems.
+import CSystemShims
 import Foundation
 import GoBinary
 
@@ -47,17 +48,26 @@ extension POSIXSystem {
         try atomicWrite(data, to: path)
     }
 
+    // One stat(2): FileManager's attributes also look up the owner's and group's names (/etc/passwd, nsswitch)
+    // on every call, a third of a cached `go env` answer's cost.
     public func fileIdentity(_ path: String) -> String {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "-" }
-        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let number = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
-        let device = (attributes[.systemNumber] as? NSNumber)?.uint64Value ?? 0
-        return "\(device):\(number):\(size):\(modified)"
+        var n = [Int64](repeating: 0, count: 5)
+        guard crossgo_stat_identity(path, &n) == 0 else { return "-" }
+        return "\(n[0]):\(n[1]):\(n[2]):\(n[3]).\(n[4])"
     }
 
+    // readdir(3), no FileManager: PATH folders hold thousands of names and `which` for many names lists them.
     public func listDirectory(_ path: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 
     public func resolveSymlinks(_ path: String) -> String {

@@ -126,12 +126,9 @@ public struct RunnerDetector: Sendable {
     public static func probe(system: any HostSystem, goroot: String, extraDirectories: [String] = [],
                              goarches: Set<String>? = nil) async -> RunnerDetector {
         let hostArch = await system.hardwareArchitecture()
-        var programs: [String: String] = [:]
         let qemu = qemuNames.filter { goarches?.contains($0.key) ?? true }.values
         let wanted = ["node", "wasmtime", "wine64", "wine", "wineserver"] + Chromium.names + Set(qemu).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
-        for name in wanted {
-            if let path = system.which(name, extraDirectories: extraDirectories) { programs[name] = path }
-        }
+        let programs = system.which(wanted, extraDirectories: extraDirectories)
         var detector = RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: goroot,
                                       programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: [])
         detector.winePrefix = WineHost.prefixPath(environment: system.environment)

@@ -115,8 +115,10 @@ public struct GoQueryCache: Sendable {
         }
         // The C compilers: the default CGO_ENABLED, CC and GOGCCFLAGS depend on them.
         let named = [env["CC"], env["CXX"]].compactMap { $0?.split(separator: " ").first.map(String.init) }
-        for compiler in ["gcc", "clang", "cc", "g++", "clang++"] + named {
-            let path = compiler.contains("/") ? compiler : system.which(compiler) ?? "-"
+        let compilers = ["gcc", "clang", "cc", "g++", "clang++"] + named
+        let onPath = system.which(compilers.filter { !$0.contains("/") })
+        for compiler in compilers {
+            let path = compiler.contains("/") ? compiler : onPath[compiler] ?? "-"
             parts.append("cc " + compiler + " " + path + " " + system.fileIdentity(system.resolveSymlinks(path)))
         }
         return parts
