@@ -32,7 +32,7 @@ public struct CrossGoContext: Sendable {
         self.system = system
         let cwd = workingDirectory ?? FileManager.default.currentDirectoryPath
         self.workingDirectory = cwd
-        self.anchors = anchors ?? [cwd, Self.executableDirectory()].compactMap { $0 }
+        self.anchors = anchors ?? [cwd, system.executablePath.map { ($0 as NSString).deletingLastPathComponent }].compactMap { $0 }
         self.goCache = GoQueryCache.standard(environment: system.environment)
         self.reporter = reporter
         self.clock = clock
@@ -69,12 +69,6 @@ public struct CrossGoContext: Sendable {
         return cgo
     }
 
-    static func executableDirectory() -> String? {
-        executablePath().map { ($0 as NSString).deletingLastPathComponent }
-    }
-
     /// crossgo's own executable, symlinks resolved.
-    static func executablePath() -> String? {
-        Bundle.main.executableURL?.resolvingSymlinksInPath().path
-    }
+    static func executablePath() -> String? { liveSystem().executablePath }
 }

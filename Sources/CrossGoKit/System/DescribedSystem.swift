@@ -26,6 +26,8 @@ public struct DescribedSystem: HostSystem {
     public var binfmt: [BinfmtEntry]
     /// Go executables by (resolved) path, as GoBinary would read them.
     public var goBinaries: [String: GoBinaryFacts] = [:]
+    /// crossgo's own executable on the described machine.
+    public var executablePath: String?
 
     public init(
         osName: String, environment: [String: String] = [:], homeDirectory: String = "/home/user",

@@ -51,6 +51,8 @@ public protocol HostSystem: Sendable {
     func runMeasured(_ argv: [String], environment: EnvironmentChanges, workingDirectory: String?) async throws -> MeasuredRun
     /// Where this system keeps its bundle of trusted CA certificates (PEM), most likely first; release images copy the first that exists.
     var certificateBundles: [String] { get }
+    /// This process's own executable, symbolic links resolved; nil where the system cannot say.
+    var executablePath: String? { get }
 }
 
 /// A program run with its cost: wall time and the peak RSS of the process (an emulator's own, under an emulator).
@@ -140,17 +142,16 @@ extension HostSystem {
         return nil
     }
 
-    /// `which` for many names at once: each folder of PATH (then `extraDirectories`) is listed once and only the
-    /// names in it are checked, instead of one stat per name per folder (the runner probe asks for 40 names).
+    /// `which` for many names at once (the runner probe asks for 40): each folder of PATH (then
+    /// `extraDirectories`) is looked in once, a missing folder or one PATH names twice (/bin linked to /usr/bin)
+    /// not at all. Listing the folders instead costs more: ext4 hashes every one of /usr/bin's names.
     public func which(_ names: [String], extraDirectories: [String] = []) -> [String: String] {
-        var wanted = Set(names)
+        var seen = Set<String>()
         var found: [String: String] = [:]
-        for dir in pathDirectories + extraDirectories where !wanted.isEmpty {
+        for dir in pathDirectories + extraDirectories {
+            guard isDirectory(dir), seen.insert(resolveSymlinks(dir)).inserted else { continue }
             let base = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
-            for name in listDirectory(dir) where wanted.contains(name) && isExecutableFile(base + "/" + name) {
-                found[name] = base + "/" + name
-                wanted.remove(name)
-            }
+            for name in names where found[name] == nil && isExecutableFile(base + "/" + name) { found[name] = base + "/" + name }
         }
         return found
     }

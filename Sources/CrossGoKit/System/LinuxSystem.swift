@@ -16,6 +16,13 @@ public struct LinuxSystem: POSIXSystem {
 
     public var osName: String { "linux" }
 
+    /// /proc/self/exe: one readlink (Foundation's Bundle.main builds a whole bundle for the same answer).
+    public var executablePath: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+    }
+
     /// Debian and Ubuntu, Fedora and RHEL, openSUSE, Alpine (SSL_CERT_FILE first, as Go reads it).
     public var certificateBundles: [String] {
         (environment["SSL_CERT_FILE"].map { [$0] } ?? []) + ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",

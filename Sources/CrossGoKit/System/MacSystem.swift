@@ -10,6 +10,8 @@ public struct MacSystem: POSIXSystem {
 
     public var osName: String { "darwin" }
 
+    public var executablePath: String? { Bundle.main.executableURL?.resolvingSymlinksInPath().path }
+
     /// macOS keeps the system roots exported as PEM in /etc/ssl/cert.pem (SSL_CERT_FILE first, as Go reads it).
     public var certificateBundles: [String] { (environment["SSL_CERT_FILE"].map { [$0] } ?? []) + ["/etc/ssl/cert.pem"] }
 

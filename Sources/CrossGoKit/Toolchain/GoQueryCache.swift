@@ -48,22 +48,37 @@ public struct GoQueryCache: Sendable {
                     system: any HostSystem, extraInputs: [String] = []) async throws -> GoQueryResult {
         let changes = environment.sorted { $0.key < $1.key }.map { "setenv \($0.key)=\($0.value ?? "(unset)")" }
         let key = key(go: go, arguments: arguments + changes + extraInputs, workingDirectory: workingDirectory, system: system)
-        let file = directory + "/" + key + ".json"
-        if let data = system.readData(file),
-           let entry = try? JSONDecoder().decode(Entry.self, from: data),
+        let file = directory + "/" + key + ".out"
+        if let data = system.readData(file), let entry = Entry(data),
            Date().timeIntervalSince(entry.created) < maxAge, entry.created <= Date() {
             return GoQueryResult(result: ProgramResult(exitCode: 0, stdout: entry.stdout, stderr: ""), cachedAt: entry.created)
         }
         let result = try await system.run(go, arguments, environment: environment, timeout: timeout, workingDirectory: workingDirectory)
-        if result.succeeded, let data = try? JSONEncoder().encode(Entry(created: Date(), stdout: result.stdout)) {
-            try? system.writeData(data, to: file)
+        if result.succeeded {
+            try? system.writeData(Entry(created: Date(), stdout: result.stdout).data, to: file)
         }
         return GoQueryResult(result: result, cachedAt: nil)
     }
 
-    struct Entry: Codable {
+    /// One remembered answer: a first line with the time it was recorded (seconds since 1970), then go's output
+    /// as it printed it. Not JSON around JSON: a warm start reads it without a second decode.
+    struct Entry {
         var created: Date
         var stdout: String
+
+        init(created: Date, stdout: String) {
+            self.created = created
+            self.stdout = stdout
+        }
+
+        init?(_ data: Data) {
+            guard let newline = data.firstIndex(of: UInt8(ascii: "\n")),
+                  let seconds = Double(String(decoding: data[data.startIndex ..< newline], as: UTF8.self)) else { return nil }
+            created = Date(timeIntervalSince1970: seconds)
+            stdout = String(decoding: data[(newline + 1)...], as: UTF8.self)
+        }
+
+        var data: Data { Data((String(created.timeIntervalSince1970) + "\n" + stdout).utf8) }
     }
 
     /// Everything the go command's answer depends on, hashed.
@@ -88,7 +103,7 @@ public struct GoQueryCache: Sendable {
 
     static func gatherInputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
         let env = system.environment
-        var parts = ["crossgo-go-query-1", CrossGoVersion.current, system.osName, workingDirectory]
+        var parts = ["crossgo-go-query-2", CrossGoVersion.current, system.osName, workingDirectory]
         let resolved = system.resolveSymlinks(go)
         parts.append("go " + resolved + " " + system.fileIdentity(resolved))
         // The environment, all of it but what changes on every shell command and crossgo's own settings.
