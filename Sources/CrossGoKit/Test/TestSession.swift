@@ -255,7 +255,6 @@ public struct TestSession: Sendable {
         return outcome
     }
 
-
     /// The content identities of each target's test binaries, at most `jobs` targets at a time (`go list -export`
     /// compiles). A target whose listing failed has none, so its results are not cached, and a warning says so.
     static func cacheIdentities(_ targets: [Target], jobs: Int, reporter: any Reporter,
@@ -316,7 +315,6 @@ struct TestPlanner: Sendable {
         BuildSession.reportCgo(targets.compactMap { t in out[t].map { (t, $0) } }, reporter: context.reporter)
         return out
     }
-
 }
 
 extension TestSession {
@@ -340,7 +338,6 @@ extension TestSession {
             }
         }
     }
-
 }
 
 extension TestPlanner {
