@@ -432,7 +432,7 @@ public struct MergeSession: Sendable {
         merged.records = ReleaseSession.records(outDir: work.outDir, provenance: merged.provenance)
         try merged.write(to: work.outDir)
         work.outcome.releaseFiles = work.files.count
-        return .done("\(ReleaseManifest.fileName): \(work.files.count) file(s), \(merged.records?.count ?? 0) other file(s) by digest")
+        return .done("\(work.files.count) file(s), \(merged.records?.count ?? 0) other file(s) of the folder by digest")
     }
 
     /// The checksums file and release.json signed with the merge's key: last, and only when everything passed.
