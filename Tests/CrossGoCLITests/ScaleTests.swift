@@ -108,6 +108,10 @@ import Testing
         let merged = try await runCrossgo(["merge", "dist/shard-1-of-2", "dist/shard-2-of-2", "--out", "merged", "--sign-key", keys.path + "/k.key"],
                                           in: module.path)
         #expect(merged.exitCode == 0, "\(merged.stderr)")
+        // Merge reports its stages as release does, sealing last: checksums, provenance, release.json, then the signature.
+        let order = ["stage build: done", "stage release files: done", "stage checksums: done", "stage provenance: done",
+                     "stage release.json: done", "stage sign: done"].map { merged.stderr.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order.compactMap { $0 } == order.compactMap { $0 }.sorted(), "\(merged.stderr)")
         #expect(try await runCrossgo(args, in: module.path).exitCode == 0)
         let sums = "hello_1.0.0_checksums.txt"
         #expect(try String(contentsOfFile: module.path + "/merged/" + sums, encoding: .utf8)

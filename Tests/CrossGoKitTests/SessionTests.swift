@@ -1,6 +1,6 @@
 // The spine in process: the matrix runner's bound, order and cancellation; sessions with a capturing reporter;
 // the reporters' text; the test plan's argv.
-import CrossGoKit
+@testable import CrossGoKit
 import Foundation
 import Synchronization
 import TestSupport
@@ -64,6 +64,97 @@ import Testing
         #expect(result.interrupted)
         #expect(begun.withLock { $0 } <= 4, "jobs kept starting after the cancel")
         #expect(result.outputs.filter { $0 == nil }.count >= 46)
+    }
+}
+
+@Suite struct BoundedTests {
+    @Test func boundedStopsStartingAfterAFailureAndKeepsItemOrder() async {
+        let gauge = MatrixRunnerTests.Gauge()
+        let started = Mutex(0)
+        let outputs = await Concurrency.bounded(Array(0..<20), limit: 2, stop: { $0 < 0 }) { n -> Int? in
+            gauge.enter()
+            started.withLock { $0 += 1 }
+            defer { gauge.leave() }
+            if n == 5 { return -1 }  // fails at once, while the item started beside it still sleeps
+            try? await Task.sleep(nanoseconds: 20_000_000)
+            return n
+        }
+        #expect(gauge.peak == 2)
+        #expect(outputs.prefix(5).map { $0 ?? -2 } == [0, 1, 2, 3, 4] && outputs[5] == -1)
+        // Item 5 failed: the one running beside it may finish, but nothing later starts.
+        #expect(started.withLock { $0 } <= 7 && outputs.suffix(13).allSatisfy { $0 == nil })
+    }
+
+    /// Test's `go list -export` per target: at most --jobs at a time, and a target whose listing fails is named in a
+    /// warning (its results are not cached) instead of the cache silently turning off.
+    @Test func testCacheIdentitiesAreBoundedAndAFailureIsReported() async {
+        let reporter = CapturingReporter()
+        let gauge = MatrixRunnerTests.Gauge()
+        let targets = ["linux/amd64", "linux/arm64", "linux/riscv64", "windows/amd64", "darwin/arm64", "js/wasm"].map { spec in
+            let parts = spec.split(separator: "/").map(String.init)
+            return Target(goos: parts[0], goarch: parts[1])
+        }
+        let identities = await TestSession.cacheIdentities(targets, jobs: 2, reporter: reporter) { target in
+            gauge.enter()
+            defer { gauge.leave() }
+            try? await Task.sleep(nanoseconds: 3_000_000)
+            if target.goarch == "riscv64" { throw TestIdentityFailure(reason: "go list -export exited with status 1: no export data for example.com/m") }
+            return ["example.com/m": "id-\(target)"]
+        }
+        #expect(gauge.peak == 2, "go list -export ran \(gauge.peak) at a time with --jobs 2")
+        #expect(identities.count == 5 && identities[Target(goos: "linux", goarch: "riscv64")] == nil)
+        #expect(identities[Target(goos: "js", goarch: "wasm")] == ["example.com/m": "id-js/wasm"])
+        let warnings = reporter.captured.compactMap { event -> String? in
+            if case .notice(let message, "warning") = event { return message } else { return nil }
+        }
+        #expect(warnings == ["test results not cached for linux/riscv64: go list -export exited with status 1: no export data for example.com/m"])
+    }
+}
+
+@Suite struct PipelineTests {
+    final class Work: PipelineWork {
+        var stages: [ReleaseStage] = []
+        var ran: [String] = []
+        var everythingPassed: Bool { stages.allSatisfy { $0.status != .failed } }
+        var whatFailed: String { "stage(s) \(stages.filter { $0.status == .failed }.map(\.name).joined(separator: ", ")) failed" }
+    }
+
+    struct Refused: Error, CustomStringConvertible { var description: String { "refused" } }
+
+    @Test func gatesSkipsFailuresAndEvents() async throws {
+        let reporter = CapturingReporter()
+        let work = Work()
+        let stages: [Stage<Work>] = [
+            Stage(name: "make") { $0.ran.append("make"); return .done("made 2") },
+            Stage(name: "check") { _ in throw Refused() },
+            Stage(name: "sum") { $0.ran.append("sum"); return .done("summed") },
+            Stage(name: "sign", gate: .everythingPassed) { $0.ran.append("sign"); return .done("signed") },
+        ]
+        let finished = try await Pipeline(reporter: reporter, thrown: .failsTheStage).run(stages, work)
+        #expect(finished)
+        #expect(work.ran == ["make", "sum"])
+        #expect(work.stages.map { "\($0.name) \($0.status.rawValue)" } == ["make done", "check failed", "sum done", "sign skipped"])
+        #expect(work.stages.last?.detail == "not done: stage(s) check failed, and nothing unverified is signed")
+        let notices = reporter.captured.compactMap { event -> String? in
+            if case .notice(let message, _) = event { return message } else { return nil }
+        }
+        #expect(notices.count == 4 && notices[0].hasPrefix("stage make: done: made 2 (") && notices[0].hasSuffix(" s)"))
+        #expect(notices[1] == "stage check: failed: refused")
+    }
+
+    @Test func anErrorCanEndTheRunAndCancellationStopsIt() async throws {
+        let work = Work()
+        let stages: [Stage<Work>] = [
+            Stage(name: "a") { _ in throw UsageError("bad shard") },
+            Stage(name: "b") { $0.ran.append("b"); return .done("") },
+        ]
+        await #expect(throws: UsageError.self) { try await Pipeline(reporter: CapturingReporter(), thrown: .endsTheRun).run(stages, work) }
+        #expect(work.ran.isEmpty && work.stages.isEmpty)
+        let cancelled = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await Pipeline(reporter: CapturingReporter()).run(stages, Work())
+        }
+        #expect(try await cancelled.value == false)
     }
 }
 

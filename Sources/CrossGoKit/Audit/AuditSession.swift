@@ -269,41 +269,41 @@ public struct AuditSession: Sendable {
         let (index, modified, fromCache) = try await database.moduleIndex()
         if fromCache { reporter.report(.notice("vulnerability index from cache (database modified \(modified), nothing newer published)", level: "info")) }
         let entries = try await Self.fetchEntries(for: subjects, index: index, database: database)
-        var findings: [AuditFinding] = []
-        var records: [AuditArtifactRecord] = []
-        for (parts, job) in zip(files, jobs) {
-            let start = Date()
-            reporter.report(.jobStarted(job, phase: "audit"))
-            var slices: [AuditSliceRecord] = []
-            for subject in parts {
-                var slice = AuditSliceRecord(slice: subject.slice ?? "", target: subject.target, goVersion: subject.goVersion, status: "clean",
-                                             reason: subject.notAudited, modules: subject.modules.count, findings: [], unchecked: subject.unchecked)
-                if subject.notAudited != nil {
-                    slice.status = "not-audited"
-                } else {
-                    let found = Self.findings(subject, index: index, entries: entries)
-                    slice.findings = found.map(\.id)
-                    slice.status = found.isEmpty ? "clean" : found.contains { $0.linked != "not-linked" } ? "vulnerable" : "not-linked"
-                    findings += found
+        // Each file a job on the matrix runner (its start and end events): matching is quick, so one at a time, in plan order.
+        let matched = await MatrixRunner(concurrency: 1, reporter: reporter).run(
+            Array(zip(files, jobs)), id: { $0.1 }, firstPhase: "audit",
+            work: { file, _ -> (record: AuditArtifactRecord, findings: [AuditFinding]) in
+                let (parts, job) = file
+                var findings: [AuditFinding] = []
+                var slices: [AuditSliceRecord] = []
+                for subject in parts {
+                    var slice = AuditSliceRecord(slice: subject.slice ?? "", target: subject.target, goVersion: subject.goVersion, status: "clean",
+                                                 reason: subject.notAudited, modules: subject.modules.count, findings: [], unchecked: subject.unchecked)
+                    if subject.notAudited != nil {
+                        slice.status = "not-audited"
+                    } else {
+                        let found = Self.findings(subject, index: index, entries: entries)
+                        slice.findings = found.map(\.id)
+                        slice.status = found.isEmpty ? "clean" : found.contains { $0.linked != "not-linked" } ? "vulnerable" : "not-linked"
+                        findings += found
+                    }
+                    slices.append(slice)
                 }
-                slices.append(slice)
-            }
-            let record = Self.record(parts, slices: slices, target: job.target)
-            records.append(record)
-            let end: JobEnd
-            switch record.status {
-            case "not-audited":
-                end = JobEnd(status: .notRun, elapsed: Date().timeIntervalSince(start), summary: "not audited: \(record.reason ?? "")", record: record)
-            case "vulnerable":
-                end = JobEnd(status: .failed, elapsed: Date().timeIntervalSince(start), summary: record.findings.joined(separator: ", "), record: record)
-            case "not-linked":
-                end = JobEnd(status: .passed, elapsed: Date().timeIntervalSince(start),
-                             summary: "\(record.findings.joined(separator: ", ")) in its modules, vulnerable functions not linked", record: record)
-            default:
-                end = JobEnd(status: .passed, elapsed: Date().timeIntervalSince(start), summary: "clean (\(record.modules) modules)", record: record)
-            }
-            reporter.report(.jobFinished(job, end))
-        }
+                return (Self.record(parts, slices: slices, target: job.target), findings)
+            },
+            end: { matched in
+                let record = matched.record
+                switch record.status {
+                case "not-audited": return JobEnd(status: .notRun, summary: "not audited: \(record.reason ?? "")", record: record)
+                case "vulnerable": return JobEnd(status: .failed, summary: record.findings.joined(separator: ", "), record: record)
+                case "not-linked":
+                    return JobEnd(status: .passed, summary: "\(record.findings.joined(separator: ", ")) in its modules, vulnerable functions not linked", record: record)
+                default: return JobEnd(status: .passed, summary: "clean (\(record.modules) modules)", record: record)
+                }
+            })
+        try Task.checkCancellation()
+        let findings = matched.completed.flatMap(\.findings)
+        let records = matched.completed.map(\.record)
         let level = subjects.allSatisfy { $0.notAudited != nil || $0.linkedSymbols != nil } ? "symbol" : "module"
         return AuditOutcome(database: database.location.description, databaseModified: modified, indexFromCache: fromCache, level: level,
                             findings: Self.group(findings), artifacts: records)
@@ -357,19 +357,17 @@ public struct AuditSession: Sendable {
                 for vuln in index.vulns(for: module.path) where wanted[vuln.id] == nil { wanted[vuln.id] = .some(vuln.modified) }
             }
         }
-        var entries: [String: OSVEntry] = [:]
-        var pending = wanted.sorted { $0.key < $1.key }[...]
-        try await withThrowingTaskGroup(of: (String, OSVEntry).self) { group in
-            func next() {
-                guard let (id, modified) = pending.popFirst() else { return }
-                group.addTask { (id, try await database.entry(id, modified: modified)) }
-            }
-            for _ in 0..<Concurrency.databaseRequests { next() }
-            while let (id, entry) = try await group.next() {
-                entries[id] = entry
-                next()
-            }
+        // A few requests at a time on the one bounded loop; the first failure starts no more and is the error.
+        let fetched = await Concurrency.bounded(wanted.sorted { $0.key < $1.key }, limit: Concurrency.databaseRequests,
+                                                stop: { if case .failure = $0 { true } else { false } }) { wanted -> Result<(String, OSVEntry), any Error>? in
+            do { return .success((wanted.key, try await database.entry(wanted.key, modified: wanted.value))) } catch { return .failure(error) }
         }
+        var entries: [String: OSVEntry] = [:]
+        for case let result? in fetched {
+            let (id, entry) = try result.get()
+            entries[id] = entry
+        }
+        try Task.checkCancellation()
         return entries
     }
 

@@ -1,4 +1,4 @@
-// `crossgo bench`: the test session's binaries and runners used for `go test -bench -benchmem -run '^$'`, every
+// `crossgo bench`: the test session's parts (its planner and executor) used for `go test -bench -benchmem -run '^$'`, every
 // (package x target) N times, interleaved across targets; results summarised (median, 95% CI), compared against
 // a baseline (Mann–Whitney U), and recorded as bench-results.json next to the manifest and in the cache.
 import Foundation
@@ -344,15 +344,9 @@ public struct BenchSession: Sendable {
         defer { scratchFolder.remove() }
         let scratch = scratchFolder.path
         let goEnvironment = request.extraEnvironment.merging(scratchFolder.goEnvironment) { a, _ in a }
-        // The packages, crossgo.yaml and cgo, per target, exactly as crossgo test decides them.
-        var testRequest = TestRequest()
-        testRequest.packages = request.packages
-        testRequest.tags = request.tags
-        testRequest.cgo = request.cgo
-        testRequest.minGlibc = request.minGlibc
-        testRequest.sdk = request.sdk
-        let testSession = TestSession(context: context)
-        let (cgo, listing) = try await testSession.prepare(testRequest, targets: targets, toolchain: toolchain, goEnvironment: goEnvironment)
+        // The packages, crossgo.yaml and cgo, per target, exactly as crossgo test decides them: the test session's planner.
+        let planning = TestPlanner.Request(packages: request.packages, tags: request.tags, cgo: request.cgo, sdk: request.sdk, minGlibc: request.minGlibc)
+        let (cgo, listing) = try await TestPlanner(context: context).prepare(planning, targets: targets, toolchain: toolchain, goEnvironment: goEnvironment)
         var plan = try TestPlan(packages: listing.packages, targets: targets, host: toolchain.host, run: "^$", tags: request.tags,
                                 passthrough: [], noCache: true, cgo: cgo, perTarget: listing.perTarget)
         // Only packages with test files for the target have benchmarks there.
@@ -372,7 +366,7 @@ public struct BenchSession: Sendable {
                                     environment: system.environment, timeout: request.timeout, goEnvironment: goEnvironment)
         _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
 
-        // 1. Build every test binary (in parallel, as crossgo test does).
+        // 1. Build every test binary on the matrix runner, --jobs at a time (as crossgo test runs its jobs).
         let buildJobs = request.jobs ?? Concurrency.runners
         context.reporter.report(.planned(command: "bench", jobs: plan.jobs.map(\.id),
                                          message: "benchmarking \(plan.jobs.count) package run(s) x \(request.count) with \(toolchain.version)"))

@@ -1,4 +1,4 @@
-// Runs build jobs in parallel, verifies each artifact, and moves it into place only when complete.
+// Builds one job: go build into a partial file, verify, hash, rename into place (the matrix runner runs many at a time).
 import Crypto
 import Foundation
 

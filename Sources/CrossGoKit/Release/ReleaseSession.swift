@@ -122,32 +122,11 @@ public struct ReleaseOutcome: SessionOutcome {
     }
 }
 
-/// One stage of the release: a name, what it does, and when it may run. The pipeline wraps every stage once —
-/// reporting, timing, a skip with its reason, a failure with its message, interruption — so that no stage repeats it.
-struct ReleaseStep {
-    enum Gate {
-        /// Runs whatever happened before.
-        case always
-        /// Runs only when the build and every stage before it passed (signing: nothing unverified is signed).
-        case everythingPassed
-    }
-
-    /// What a stage did.
-    struct Result {
-        var status: ReleaseStage.Status
-        var detail: String
-        static func done(_ detail: String) -> Result { Result(status: .done, detail: detail) }
-        static func skipped(_ detail: String) -> Result { Result(status: .skipped, detail: detail) }
-        static func failed(_ detail: String) -> Result { Result(status: .failed, detail: detail) }
-    }
-
-    var name: String
-    var gate: Gate = .always
-    var run: (ReleaseWork) async throws -> Result
-}
+/// One stage of the release (see `Pipeline`: each is wrapped once for reporting, timing, skips, failures and interrupts).
+typealias ReleaseStep = Stage<ReleaseWork>
 
 /// What the stages of one release make and record, passed from stage to stage (the stages run one after another).
-final class ReleaseWork {
+final class ReleaseWork: PipelineWork {
     let outDir: String
     let moduleRoot: String
     let built: BuildOutcome
@@ -170,6 +149,8 @@ final class ReleaseWork {
     var image: ReleaseImage?
     var madeImages: MadeImages?
     var environmentFailed = false
+    /// What release.json records, once written.
+    var recorded: ReleaseManifest?
 
     init(outDir: String, moduleRoot: String, built: BuildOutcome, project: String, version: String, epoch: Int64, epochFrom: String) {
         self.outDir = outDir
@@ -187,6 +168,11 @@ final class ReleaseWork {
 
     /// Whether the build and every stage so far passed.
     var everythingPassed: Bool { failed.isEmpty && stages.allSatisfy { $0.status != .failed } }
+
+    var whatFailed: String {
+        let failedStages = stages.filter { $0.status == .failed }.map(\.name)
+        return failedStages.isEmpty ? "\(failed.count) target(s) failed" : "stage(s) \(failedStages.joined(separator: ", ")) failed"
+    }
 
     func manifest(interrupted: Bool) -> ReleaseManifest {
         var manifest = ReleaseManifest(crossgo: CrossGoVersion.current, project: project, version: version, go: built.go, module: built.module,
@@ -213,7 +199,6 @@ public struct ReleaseSession: Sendable {
     }
 
     public func run(_ request: ReleaseRequest) async throws -> ReleaseOutcome {
-        let reporter = context.reporter
         let startedOn = context.clock()
         // Things a user can get wrong are checked before anything is built.
         let sourceDateSetting = try Self.sourceDateEpoch(context.system.environment)
@@ -222,56 +207,23 @@ public struct ReleaseSession: Sendable {
         if request.push, let shard = request.build.shard {
             throw UsageError("--push with --shard \(shard.index)/\(shard.count): a shard's index holds only its own targets; push the image from one run with every linux target")
         }
-
-        var buildRequest = request.build
-        buildRequest.run = false
-        buildRequest.version = request.version
-        let askedFormats = request.packageFormats
-        let (askedImage, push) = (request.image, request.push)
-        buildRequest.checkConfig = { config, moduleRoot in
-            try ReleasePackaging.check(ReleasePackaging.formats(askedFormats, config: config), config: config, moduleRoot: moduleRoot)
-            _ = try ImageSettings.resolve(image: askedImage, push: push, config: config, moduleRoot: moduleRoot)
-        }
+        let buildRequest = Self.buildRequest(request)
         let built = try await BuildSession(context: context).run(buildRequest)
         let outDir = built.outDir
         // Until this release has passed every stage, nothing in the folder is signed: the previous release's seal goes first.
         let previous = try? ReleaseManifest.read(from: outDir)
         Self.removeSeal(of: previous, in: outDir)
-        if built.interrupted || Task.isCancelled {
-            if var previous {
-                previous.interrupted = true
-                previous.checksums = nil
-                previous.signature = nil
-                try? previous.write(to: outDir)
-            }
-            return ReleaseOutcome(build: built, release: nil, stages: [], outDir: outDir, interrupted: true)
-        }
+        if built.interrupted || Task.isCancelled { return Self.interruptedBuild(built, previous: previous) }
         let moduleRoot = built.moduleRoot
         let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
         let facts = await SourceFacts.read(moduleRoot, system: context.system).readingRemote(moduleRoot, system: context.system)
-
-        let version = try Self.version(request.version, facts: facts, artifacts: built.artifacts.sorted { $0.path < $1.path }, outDir: outDir,
-                                       reporter: reporter)
-        let project = request.project ?? config?.project ?? Self.projectName(module: built.module, fallback: moduleRoot)
-        let (epoch, epochFrom): (Int64, String)
-        if let sourceDateSetting {
-            (epoch, epochFrom) = (sourceDateSetting, "SOURCE_DATE_EPOCH")
-        } else if let time = facts.commitTime {
-            (epoch, epochFrom) = (time, "last commit")
-        } else {
-            (epoch, epochFrom) = (0, "none")
-            reporter.report(.notice("not a git checkout and no SOURCE_DATE_EPOCH: archive entries carry the time 1970-01-01T00:00:00Z", level: "warning"))
-        }
+        let work = try begin(request, built: built, config: config, facts: facts, sourceDateSetting: sourceDateSetting)
         let formats = ReleasePackaging.formats(request.packageFormats, config: config)
         let imageSettings = try ImageSettings.resolve(image: request.image, push: request.push, config: config, moduleRoot: moduleRoot)
-        let work = ReleaseWork(outDir: outDir, moduleRoot: moduleRoot, built: built, project: project, version: version, epoch: epoch, epochFrom: epochFrom)
-        work.stages.append(ReleaseStage(name: "build", status: built.failures.isEmpty ? .done : .failed,
-                                        detail: "\(work.artifacts.count) artifact(s) built and verified, \(built.failures.count) failed"))
-        if let warning = ReleaseArtifactFacts.gatekeeperWarning(work.artifacts) { reporter.report(.notice(warning, level: "warning")) }
 
         // The stages that make the release and its checksums file, then release.json (recording every other file of the
         // folder by digest), then the signature of both — last, and only when everything passed.
-        let making: [ReleaseStep] = [
+        let stages: [ReleaseStep] = [
             ReleaseStep(name: "universal") { try self.universal($0, wanted: request.universal ?? config?.universal ?? false) },
             ReleaseStep(name: "archives") { await self.archives($0) },
             ReleaseStep(name: "sboms") { await self.sboms($0) },
@@ -296,17 +248,74 @@ public struct ReleaseSession: Sendable {
             ReleaseStep(name: "provenance", gate: .everythingPassed) { work in
                 try await self.provenance(work, request: request, signer: signer, facts: facts, startedOn: startedOn)
             },
-        ]
-        let sealing: [ReleaseStep] = [
+            // A folder that cannot take release.json ends the release (exit 3), as any unwritable output does.
+            ReleaseStep(name: ReleaseManifest.fileName, thrown: .endsTheRun) { try self.record($0, previous: previous, signer: signer) },
             ReleaseStep(name: "sign", gate: .everythingPassed) { work in
                 guard let signer else { return .skipped("no --sign-key (make a key with: crossgo release keygen NAME)") }
                 return try self.sign(work, signer: signer)
             },
         ]
-        if await runStages(making, work) == false { return interrupted(work, built: built) }
-        // Files of the previous release that this one did not make go, as the build's do.
+        guard try await runStages(stages, work), let recorded = work.recorded else { return interrupted(work, built: built) }
+        return ReleaseOutcome(build: built, release: recorded, stages: work.stages, outDir: outDir, interrupted: false,
+                              environmentFailed: work.environmentFailed)
+    }
+
+    /// The build a release asks for: never run, the release's version stamped, and the release's settings in crossgo.yaml
+    /// checked before anything builds.
+    static func buildRequest(_ request: ReleaseRequest) -> BuildRequest {
+        var buildRequest = request.build
+        buildRequest.run = false
+        buildRequest.version = request.version
+        let askedFormats = request.packageFormats
+        let (askedImage, push) = (request.image, request.push)
+        buildRequest.checkConfig = { config, moduleRoot in
+            try ReleasePackaging.check(ReleasePackaging.formats(askedFormats, config: config), config: config, moduleRoot: moduleRoot)
+            _ = try ImageSettings.resolve(image: askedImage, push: push, config: config, moduleRoot: moduleRoot)
+        }
+        return buildRequest
+    }
+
+    /// A release whose build was interrupted: nothing released; the previous release.json, if any, says it was interrupted.
+    static func interruptedBuild(_ built: BuildOutcome, previous: ReleaseManifest?) -> ReleaseOutcome {
+        if var previous {
+            previous.interrupted = true
+            previous.checksums = nil
+            previous.signature = nil
+            try? previous.write(to: built.outDir)
+        }
+        return ReleaseOutcome(build: built, release: nil, stages: [], outDir: built.outDir, interrupted: true)
+    }
+
+    /// What the stages start from: the version, project and archive time decided, and the build recorded as the first stage.
+    private func begin(_ request: ReleaseRequest, built: BuildOutcome, config: BuildConfig?, facts: SourceFacts,
+                       sourceDateSetting: Int64?) throws -> ReleaseWork {
+        let reporter = context.reporter
+        let (outDir, moduleRoot) = (built.outDir, built.moduleRoot)
+        let version = try Self.version(request.version, facts: facts, artifacts: built.artifacts.sorted { $0.path < $1.path }, outDir: outDir,
+                                       reporter: reporter)
+        let project = request.project ?? config?.project ?? Self.projectName(module: built.module, fallback: moduleRoot)
+        let (epoch, epochFrom): (Int64, String)
+        if let sourceDateSetting {
+            (epoch, epochFrom) = (sourceDateSetting, "SOURCE_DATE_EPOCH")
+        } else if let time = facts.commitTime {
+            (epoch, epochFrom) = (time, "last commit")
+        } else {
+            (epoch, epochFrom) = (0, "none")
+            reporter.report(.notice("not a git checkout and no SOURCE_DATE_EPOCH: archive entries carry the time 1970-01-01T00:00:00Z", level: "warning"))
+        }
+        let work = ReleaseWork(outDir: outDir, moduleRoot: moduleRoot, built: built, project: project, version: version, epoch: epoch, epochFrom: epochFrom)
+        work.stages.append(ReleaseStage(name: "build", status: built.failures.isEmpty ? .done : .failed,
+                                        detail: "\(work.artifacts.count) artifact(s) built and verified, \(built.failures.count) failed"))
+        if let warning = ReleaseArtifactFacts.gatekeeperWarning(work.artifacts) { reporter.report(.notice(warning, level: "warning")) }
+        return work
+    }
+
+    /// release.json: files of the previous release that this one did not make go (as the build's do), then the record of
+    /// every file, the build's files by digest, the checksums file, and the signature when it will be signed.
+    private func record(_ work: ReleaseWork, previous: ReleaseManifest?, signer: ReleaseSigner?) throws -> ReleaseStep.Result {
+        let outDir = work.outDir
         if let previous {
-            let kept = Set(work.files.map(\.path)).union(built.artifacts.map(\.path))
+            let kept = Set(work.files.map(\.path)).union(work.built.artifacts.map(\.path))
             for old in previous.files where !kept.contains(old.path) {
                 let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
                 if full.hasPrefix(outDir + "/") { try? FileManager.default.removeItem(atPath: full) }
@@ -317,48 +326,24 @@ public struct ReleaseSession: Sendable {
                 if VerifySession.files(in: folder).isEmpty { try? FileManager.default.removeItem(atPath: folder) }
             }
         }
-        // release.json records the build's files by digest, the checksums file, and the signature when it will be signed.
         if let signer, work.everythingPassed {
             work.signature = ReleaseSignature(file: work.checksumsName + ".minisig", signs: work.checksumsName, keyID: signer.key.publicKey.keyIDHex,
                                               publicKey: signer.key.publicKey.base64)
         }
         work.records = Self.records(outDir: outDir, provenance: work.provenance)
+        let manifest = work.manifest(interrupted: false)
         do {
-            try work.manifest(interrupted: false).write(to: outDir)
+            try manifest.write(to: outDir)
         } catch {
             throw EnvironmentError("cannot write \(outDir)/\(ReleaseManifest.fileName): \(error.localizedDescription)")
         }
-        let recorded = work.manifest(interrupted: false)
-        if await runStages(sealing, work) == false { return interrupted(work, built: built) }
-        return ReleaseOutcome(build: built, release: recorded, stages: work.stages, outDir: outDir, interrupted: false,
-                              environmentFailed: work.environmentFailed)
+        work.recorded = manifest
+        return .done("\(manifest.files.count) file(s), \(manifest.records?.count ?? 0) other file(s) of the folder by digest")
     }
 
-    /// Runs stages in order, each wrapped once; false when an interrupt stopped them.
-    private func runStages(_ steps: [ReleaseStep], _ work: ReleaseWork) async -> Bool {
-        for step in steps {
-            if Task.isCancelled { return false }
-            let started = context.clock()
-            let result: ReleaseStep.Result
-            if step.gate == .everythingPassed, !work.everythingPassed {
-                let failedStages = work.stages.filter { $0.status == .failed }.map(\.name)
-                result = .skipped("not done: " + (failedStages.isEmpty ? "\(work.failed.count) target(s) failed" : "stage(s) \(failedStages.joined(separator: ", ")) failed")
-                                  + ", and nothing unverified is \(step.name == "sign" ? "signed" : "sealed")")
-            } else {
-                do {
-                    result = try await step.run(work)
-                } catch {
-                    if Task.isCancelled || error is CancellationError || error is InterruptedError { return false }
-                    result = .failed("\(error)")
-                }
-            }
-            if Task.isCancelled { return false }
-            let seconds = context.clock().timeIntervalSince(started)
-            work.stages.append(ReleaseStage(name: step.name, status: result.status, detail: result.detail))
-            context.reporter.report(.notice("stage \(step.name): \(result.status.rawValue): \(result.detail)"
-                + (result.status == .done ? String(format: " (%.1f s)", seconds) : ""), level: result.status == .failed ? "warning" : "info"))
-        }
-        return true
+    /// Runs stages in order, each wrapped once (a thrown error fails its stage); false when an interrupt stopped them.
+    private func runStages(_ steps: [ReleaseStep], _ work: ReleaseWork) async throws -> Bool {
+        try await Pipeline(reporter: context.reporter, clock: context.clock, thrown: .failsTheStage).run(steps, work)
     }
 
     /// An interrupted release: release.json says so, and there is no checksums file and no signature.

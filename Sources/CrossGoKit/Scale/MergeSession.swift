@@ -1,6 +1,8 @@
 // `crossgo merge DIR...`: joins the outputs of `--shard K/N` runs into one folder — one manifest.json and
 // SHA256SUMS (build), one test-results.json and JUnit (test), one release.json and checksums file (release) —
-// after checking that the shards belong together: same plan, commit and Go, none missing, none overlapping.
+// after checking that the shards belong together: same plan, commit and Go, none missing, none overlapping. The
+// merging is a list of stages on the release's pipeline, sealed as a release is: checksums, provenance, release.json,
+// then the signature, only when everything passed.
 import Foundation
 
 public struct MergeRequest: Sendable {
@@ -71,6 +73,72 @@ struct ShardFolder {
     var bench: BenchResultsFile?
 }
 
+/// One stage of a merge (see `Pipeline`).
+typealias MergeStage = Stage<MergeWork>
+
+/// The shards of one merge, checked to belong together, and what its stages make, passed from stage to stage.
+final class MergeWork: PipelineWork {
+    let outDir: String
+    let folders: [ShardFolder]
+    let signer: ReleaseSigner?
+    let startedOn: Date
+    let builds: [(ShardFolder, BuildManifest)]
+    let tests: [(ShardFolder, TestResultsFile)]
+    let benches: [(ShardFolder, BenchResultsFile)]
+    let releases: [(ShardFolder, ReleaseManifest)]
+    /// What the shards recorded for the formula and Scoop manifest: one commit and plan, so one source.
+    let manifestSource: ManifestSource?
+    var outcome: MergeOutcome
+    /// The merge's own stages, as reported.
+    var stages: [ReleaseStage] = []
+    /// The merged release: its files, failures, and the shards' stages by name (what release.json records).
+    var files: [ReleaseFile] = []
+    var failed: [ReleaseFailure] = []
+    var releaseStages: [String: ReleaseStage] = [:]
+    var reproducibility: [ReproducibilityRecord] = []
+    var droppedManifests: Set<String> = []
+    var droppedImages: Set<String> = []
+    var shardPackageSignatures: ReleaseStage?
+    var packageSignatures: ReleaseStage?
+    var provenance: String?
+    var provenanceStage: ReleaseStage?
+
+    /// Reads which shards hold what and checks that they belong together; a usage error says why not.
+    init(outDir: String, folders: [ShardFolder], signer: ReleaseSigner?, startedOn: Date) throws {
+        self.outDir = outDir
+        self.folders = folders
+        self.signer = signer
+        self.startedOn = startedOn
+        builds = folders.compactMap { f in f.build.map { (f, $0) } }
+        tests = folders.compactMap { f in f.test.map { (f, $0) } }
+        benches = folders.compactMap { f in f.bench.map { (f, $0) } }
+        releases = folders.compactMap { f in f.release.map { (f, $0) } }
+        if !builds.isEmpty { try MergeSession.checkShards(builds.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "build") }
+        if !tests.isEmpty { try MergeSession.checkShards(tests.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "test") }
+        if !benches.isEmpty { try MergeSession.checkShards(benches.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "bench") }
+        if !releases.isEmpty {
+            guard releases.count == builds.count else { throw UsageError("some shards made a release and some did not: merge release shards only with each other") }
+            let names = Set(releases.map { "\($0.1.project) \($0.1.version)" })
+            if names.count > 1 { throw UsageError("the shards released different projects or versions: \(names.sorted().joined(separator: ", "))") }
+            if let (folder, _) = releases.first(where: { $0.1.interrupted == true }) { throw UsageError("\(folder.path): its release was interrupted: nothing to merge") }
+        }
+        let manifestSources = releases.compactMap { shard in shard.1.manifestSource.map { (shard.0.path, $0) } }
+        if let (firstPath, source) = manifestSources.first, let other = manifestSources.first(where: { $0.1 != source }) {
+            throw UsageError("\(other.0) and \(firstPath) record different manifest settings (crossgo.yaml packages:, release.url or tag): shards of different releases")
+        }
+        manifestSource = manifestSources.first?.1
+        outcome = MergeOutcome(out: outDir, shards: folders.count, kinds: [], artifacts: 0, failures: [], testResults: [], releaseFiles: 0, signed: false)
+    }
+
+    /// The first shard's release (the shards released one project and version); only read when there is one.
+    var release: ReleaseManifest { releases[0].1 }
+    var checksumsName: String { "\(release.project)_\(release.version)_checksums.txt" }
+
+    /// Every target built and every shard's stage (and the merged manifests) passed: what signing asks.
+    var everythingPassed: Bool { failed.isEmpty && outcome.failures.isEmpty && releaseStages.values.allSatisfy { $0.status != .failed } }
+    var whatFailed: String { "a target or stage failed in a shard" }
+}
+
 public struct MergeSession: Sendable {
     public var context: CrossGoContext
 
@@ -82,251 +150,298 @@ public struct MergeSession: Sendable {
         guard !request.folders.isEmpty else { throw UsageError("merge: name the shards' folders, e.g. crossgo merge dist/shard-*") }
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
         let startedOn = context.clock()
-        var folders: [ShardFolder] = []
-        for given in request.folders {
-            let path = context.absolute(given)
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
-                throw UsageError("\(given): no such folder")
-            }
-            var folder = ShardFolder(path: path, build: nil, test: nil, release: try ReleaseManifest.read(from: path))
-            if let data = FileManager.default.contents(atPath: path + "/" + BuildManifest.fileName) {
-                do { folder.build = try JSONDecoder().decode(BuildManifest.self, from: data) } catch {
-                    throw UsageError("\(given)/\(BuildManifest.fileName): not a crossgo manifest (\(jsonProblem(error)))")
-                }
-            }
-            if let data = FileManager.default.contents(atPath: path + "/" + TestResultsFile.fileName) {
-                do { folder.test = try JSONDecoder().decode(TestResultsFile.self, from: data) } catch {
-                    throw UsageError("\(given)/\(TestResultsFile.fileName): not crossgo test results (\(jsonProblem(error)))")
-                }
-            }
-            if FileManager.default.fileExists(atPath: path + "/" + BenchResultsFile.fileName) {
-                folder.bench = try BenchResultsFile.read(path + "/" + BenchResultsFile.fileName, flag: "merge:")
-            }
-            guard folder.build != nil || folder.test != nil || folder.bench != nil else {
-                throw UsageError("\(given): holds neither \(BuildManifest.fileName), \(TestResultsFile.fileName) nor \(BenchResultsFile.fileName): not the output of a crossgo --shard run")
-            }
-            folders.append(folder)
-        }
+        let folders = try request.folders.map { try Self.read(given: $0, path: context.absolute($0)) }
         let outDir = context.absolute(request.out)
         if folders.contains(where: { $0.path == outDir }) { throw UsageError("--out \(request.out) is one of the shards' folders: merge into another folder") }
-
-        var outcome = MergeOutcome(out: outDir, shards: folders.count, kinds: [], artifacts: 0, failures: [], testResults: [], releaseFiles: 0, signed: false)
-        let builds = folders.compactMap { f in f.build.map { (f, $0) } }
-        let tests = folders.compactMap { f in f.test.map { (f, $0) } }
-        let benches = folders.compactMap { f in f.bench.map { (f, $0) } }
         // Every check comes before the first file is written.
-        if !builds.isEmpty {
-            try Self.checkShards(builds.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "build")
-        }
-        if !tests.isEmpty {
-            try Self.checkShards(tests.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "test")
-        }
-        if !benches.isEmpty {
-            try Self.checkShards(benches.map { ($0.0.path, $0.1.shard, $0.1.go) }, what: "bench")
-        }
-        let releases = folders.compactMap { f in f.release.map { (f, $0) } }
-        if !releases.isEmpty {
-            guard releases.count == builds.count else { throw UsageError("some shards made a release and some did not: merge release shards only with each other") }
-            if Set(releases.map { "\($0.1.project) \($0.1.version)" }).count > 1 {
-                throw UsageError("the shards released different projects or versions: \(Set(releases.map { "\($0.1.project) \($0.1.version)" }).sorted().joined(separator: ", "))")
-            }
-            if let (folder, _) = releases.first(where: { $0.1.interrupted == true }) { throw UsageError("\(folder.path): its release was interrupted: nothing to merge") }
-        }
-        // What the shards recorded for the formula and Scoop manifest: one commit and plan, so one source.
-        let manifestSources = releases.compactMap { shard in shard.1.manifestSource.map { (shard.0.path, $0) } }
-        if let (firstPath, source) = manifestSources.first, let other = manifestSources.first(where: { $0.1 != source }) {
-            throw UsageError("\(other.0) and \(firstPath) record different manifest settings (crossgo.yaml packages:, release.url or tag): shards of different releases")
-        }
+        let work = try MergeWork(outDir: outDir, folders: folders, signer: signer, startedOn: startedOn)
         try OutputFolder.create(outDir)
-
-        if !builds.isEmpty {
-            outcome.kinds.append("build")
-            var artifacts: [Artifact] = []
-            var failures: [BuildFailure] = []
-            var absent: [AbsentBuild] = []
-            for (folder, manifest) in builds {
-                for artifact in manifest.artifacts {
-                    try Self.place(folder.path + "/" + artifact.path, at: outDir + "/" + artifact.path)
-                    artifacts.append(artifact)
-                }
-                failures += manifest.failures
-                for a in manifest.absent ?? [] where !absent.contains(a) { absent.append(a) }
-                // A job the shard was given but reported neither built nor failed is a failure, never left out.
-                if let record = manifest.shard {
-                    let reported = Set(manifest.artifacts.map { "\($0.binary) \($0.target)" } + manifest.failures.map { "\($0.binary) \($0.target)" })
-                    for job in record.jobs where !reported.contains(job) {
-                        let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
-                        failures.append(BuildFailure(target: parts.last ?? job, binary: parts.first ?? job, stage: .interrupted,
-                                                     message: "shard \(record.index)/\(record.count) did not finish it"))
-                    }
-                }
-            }
-            let first = builds[0].1
-            var merged = BuildManifest(go: first.go, module: first.module, artifacts: artifacts.sorted { $0.path < $1.path },
-                                       failures: failures.sorted { ($0.binary, $0.target) < ($1.binary, $1.target) }, created: context.clock())
-            merged.absent = absent.isEmpty ? nil : absent
-            let dirty = builds.compactMap { $0.1.treeDirty }
-            merged.treeDirty = dirty.isEmpty ? nil : dirty.contains(true)
-            try merged.write(to: outDir)
-            outcome.artifacts = artifacts.count
-            outcome.failures = merged.failures
-        }
-
-        if !tests.isEmpty {
-            outcome.kinds.append("test")
-            var results: [PackageResult] = []
-            for (_, file) in tests {
-                results += file.results
-                if let record = file.shard {
-                    let reported = Set(file.results.map { "\($0.package) \($0.target)" })
-                    for job in record.jobs where !reported.contains(job) {
-                        let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
-                        results.append(PackageResult(package: parts.first ?? job, target: parts.last ?? job, status: .failed,
-                                                     message: "shard \(record.index)/\(record.count) did not report it"))
-                    }
-                }
-            }
-            results.sort { ($0.package, $0.target) < ($1.package, $1.target) }
-            let first = tests[0].1
-            let merged = TestResultsFile(crossgo: CrossGoVersion.current, go: first.go, targets: Array(Set(tests.flatMap { $0.1.targets })).sorted(),
-                                         results: results, shard: nil, module: first.module)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try atomicWrite(encoder.encode(merged), to: outDir + "/" + TestResultsFile.fileName)
-            try atomicWrite(Data(JUnitReport.xml(results).utf8), to: outDir + "/junit.xml")
-            outcome.testResults = results
-        }
-
-        if !benches.isEmpty {
-            outcome.kinds.append("bench")
-            var series: [BenchSeries] = []
-            var problems: [BenchProblem] = []
-            for (_, file) in benches {
-                series += file.series
-                problems += file.problems
-                if let record = file.shard {
-                    let reported = Set(file.series.map { "\($0.package) \($0.target)" } + file.problems.map { "\($0.package) \($0.target)" })
-                    for job in record.jobs where !reported.contains(job) {
-                        let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
-                        problems.append(BenchProblem(package: parts.first ?? job, target: parts.last ?? job, status: "failed",
-                                                     message: "shard \(record.index)/\(record.count) did not report it"))
-                    }
-                }
-            }
-            let first = benches[0].1
-            var merged = BenchResultsFile(go: first.go, module: first.module, targets: Array(Set(benches.flatMap { $0.1.targets })).sorted(),
-                                          count: first.count, benchtime: first.benchtime, series: series,
-                                          problems: problems.sorted { ($0.package, $0.target) < ($1.package, $1.target) })
-            merged.summaries = merged.summaries(against: nil)
-            try merged.write(to: outDir + "/" + BenchResultsFile.fileName)
-            outcome.benchSeries = series.count
-            outcome.benchProblems = merged.problems
-        }
-
-        if !releases.isEmpty {
-            outcome.kinds.append("release")
-            var files: [ReleaseFile] = []
-            var failed: [ReleaseFailure] = []
-            var stages: [String: ReleaseStage] = [:]
-            var reproducibility: [ReproducibilityRecord] = []
-            var droppedManifests: Set<String> = []
-            var droppedImages: Set<String> = []
-            for (folder, release) in releases {
-                for file in release.files where file.kind != .checksums && file.kind != .signature {
-                    // A shard's formula or Scoop manifest covers only that shard's archives: written again below over all of them.
-                    if file.kind == .manifest { droppedManifests.insert(file.path); continue }
-                    // A shard's OCI image covers only that shard's linux targets: an index is not merged from parts.
-                    if file.kind == .image { droppedImages.insert(release.image?.layout ?? file.path); continue }
-                    // Each signed shard wrote the packages' key: one copy, and (below) written again with the merge's key.
-                    if file.kind == .key, let seen = files.first(where: { $0.path == file.path }) {
-                        guard seen.sha256 == file.sha256 else {
-                            throw EnvironmentError("\(folder.path)/\(file.path) differs from another shard's: shards signed with different keys")
-                        }
-                        continue
-                    }
-                    try Self.place(folder.path + "/" + file.path, at: outDir + "/" + file.path)
-                    files.append(file)
-                }
-                failed += release.failed
-                for stage in release.stages where !["checksums", "sign", "manifests", "package-signatures", "provenance"].contains(stage.name) {
-                    if let seen = stages[stage.name], seen.status == .failed || (seen.status == .done && stage.status == .skipped) { continue }
-                    stages[stage.name] = stage
-                }
-                reproducibility += release.reproducibility ?? []
-            }
-            let first = releases[0].1
-            // The formula and Scoop manifest over every shard's archives, as one release of all the targets writes them.
-            let manifestSource = manifestSources.first?.1
-            if let source = manifestSource {
-                let written = ReleaseSession.writeManifests(source, archives: files.filter { $0.kind == .archive }, taken: Set(files.map(\.path)),
-                                                            version: first.version, outDir: outDir)
-                files += written.files
-                failed += written.failures
-                for note in written.notes { context.reporter.report(.notice(note, level: "info")) }
-                stages["manifests"] = ReleaseStage(name: "manifests", status: written.result.status, detail: written.result.detail)
-            } else if !droppedManifests.isEmpty {
-                context.reporter.report(.notice("not merged: \(droppedManifests.sorted().joined(separator: ", ")) (each shard's covers only its own archives, "
-                    + "and the shards' release.json does not say what they were made from)", level: "warning"))
-            }
-            if !droppedImages.isEmpty {
-                context.reporter.report(.notice("not merged: the image layout(s) \(droppedImages.sorted().joined(separator: ", ")) (each shard's index covers only "
-                    + "its own targets): release the image from one run with every linux target", level: "warning"))
-            }
-            let sumsName = "\(first.project)_\(first.version)_checksums.txt"
-            let passed = failed.isEmpty && outcome.failures.isEmpty && stages.values.allSatisfy { $0.status != .failed }
+        // The stages, each reported as release reports its own; a usage or environment error ends the merge as it says.
+        // Signing comes last, and only when every target and every shard's stage passed.
+        let stages: [MergeStage] = [
+            MergeStage(name: "build") { try self.mergeBuilds($0) },
+            MergeStage(name: "test") { try self.mergeTests($0) },
+            MergeStage(name: "bench") { try self.mergeBenches($0) },
+            MergeStage(name: "release files") { try self.mergeReleaseFiles($0) },
+            MergeStage(name: "manifests") { self.writeManifests($0) },
+            MergeStage(name: "image") { self.imageNote($0) },
             // The .rpm packages signed with the merge's key, as one release signs them: only when everything passed.
-            if let signer, passed, files.contains(where: ReleaseSession.isRPM) {
-                let result = try ReleaseSession.signRPMs(&files, outDir: outDir, project: first.project, epoch: first.sourceDateEpoch, signer: signer)
-                stages["package-signatures"] = ReleaseStage(name: "package-signatures", status: result.status, detail: result.detail)
-            } else if files.contains(where: { $0.kind == .key }) {
-                stages["package-signatures"] = releases.lazy.compactMap { $0.1.stages.first { $0.name == "package-signatures" } }.first
-            }
-            files.sort { $0.path < $1.path }
-            var signature: ReleaseSignature?
-            if let signer, passed {
-                signature = ReleaseSignature(file: sumsName + ".minisig", signs: sumsName, keyID: signer.key.publicKey.keyIDHex,
-                                             publicKey: signer.key.publicKey.base64)
-            }
-            let order = ["build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit", "package-signatures"]
-            var merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
-                                         sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: files, failed: failed,
-                                         stages: order.compactMap { stages[$0] }, signature: signature,
-                                         reproducibility: reproducibility.isEmpty ? nil : reproducibility.sorted { $0.artifact < $1.artifact })
-            merged.checksums = sumsName
-            merged.manifestSource = manifestSource
-            // As release does: the checksums file, release.json recording the folder's other files, then (all passed) both signed.
-            _ = try ReleaseSession.writeChecksums(sumsName, release: files.map(\.path), outDir: outDir)
+            MergeStage(name: "package-signatures", gate: .everythingPassed) { try self.signPackages($0) },
+            MergeStage(name: "checksums") { try self.checksums($0) },
             // Provenance of every merged file, signed with the merge's key, as one release writes it: only when everything passed.
-            if let signer, passed {
-                let name = Provenance.fileName(project: first.project, version: first.version)
-                var subjects: [String: String] = [:]
-                for file in files { subjects[file.path] = file.sha256 }
-                if let sums = try? fileDigest(outDir + "/" + sumsName) { subjects[sumsName] = sums.1 }
-                let artifacts = builds.flatMap { $0.1.artifacts }
-                for artifact in artifacts { subjects[artifact.path] = artifact.sha256 }
-                var parameters = ReleaseParameters()
-                parameters.command = "merge"
-                parameters.shards = folders.map { ($0.path as NSString).lastPathComponent }
-                let inputs = ProvenanceInputs(outDir: outDir, name: name, subjects: subjects, artifacts: artifacts.map(\.path), go: first.go,
-                                              parameters: parameters, commit: builds.lazy.compactMap { $0.1.shard?.commit }.first, remote: nil, tag: nil,
-                                              epoch: first.sourceDateEpoch, epochFrom: first.sourceDateFrom, startedOn: startedOn)
-                let dependencies = try ReleaseSession.writeProvenance(inputs, signer: signer, environment: context.system.environment, now: context.clock())
-                merged.provenance = name
-                merged.stages.append(ReleaseStage(name: "provenance", status: .done,
-                                                  detail: "\(name): SLSA provenance v1 of \(subjects.count) file(s) from \(dependencies) resolved dependencies, signed"))
-            }
-            merged.records = ReleaseSession.records(outDir: outDir, provenance: merged.provenance)
-            try merged.write(to: outDir)
-            if let signer, passed {
-                _ = try ReleaseSession.sign(outDir: outDir, checksums: sumsName, epoch: first.sourceDateEpoch, signer: signer)
-                outcome.signed = true
-            } else if signer != nil {
-                context.reporter.report(.notice("not signed: a target or stage failed in a shard, and nothing unverified is signed", level: "warning"))
-            }
-            outcome.releaseFiles = files.count
+            MergeStage(name: "provenance", gate: .everythingPassed) { try self.provenance($0) },
+            MergeStage(name: "release.json") { try self.record($0) },
+            MergeStage(name: "sign", gate: .everythingPassed) { try self.sign($0) },
+        ]
+        guard try await Pipeline(reporter: context.reporter, clock: context.clock, thrown: .endsTheRun).run(stages, work) else {
+            throw InterruptedError()
         }
-        return outcome
+        return work.outcome
+    }
+
+    /// A shard's folder and the crossgo files in it; a usage error when it is not the output of a --shard run.
+    static func read(given: String, path: String) throws -> ShardFolder {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            throw UsageError("\(given): no such folder")
+        }
+        var folder = ShardFolder(path: path, build: nil, test: nil, release: try ReleaseManifest.read(from: path))
+        if let data = FileManager.default.contents(atPath: path + "/" + BuildManifest.fileName) {
+            do { folder.build = try JSONDecoder().decode(BuildManifest.self, from: data) } catch {
+                throw UsageError("\(given)/\(BuildManifest.fileName): not a crossgo manifest (\(jsonProblem(error)))")
+            }
+        }
+        if let data = FileManager.default.contents(atPath: path + "/" + TestResultsFile.fileName) {
+            do { folder.test = try JSONDecoder().decode(TestResultsFile.self, from: data) } catch {
+                throw UsageError("\(given)/\(TestResultsFile.fileName): not crossgo test results (\(jsonProblem(error)))")
+            }
+        }
+        if FileManager.default.fileExists(atPath: path + "/" + BenchResultsFile.fileName) {
+            folder.bench = try BenchResultsFile.read(path + "/" + BenchResultsFile.fileName, flag: "merge:")
+        }
+        guard folder.build != nil || folder.test != nil || folder.bench != nil else {
+            throw UsageError("\(given): holds neither \(BuildManifest.fileName), \(TestResultsFile.fileName) nor \(BenchResultsFile.fileName): not the output of a crossgo --shard run")
+        }
+        return folder
+    }
+
+    // MARK: - The stages
+
+    private func mergeBuilds(_ work: MergeWork) throws -> StageResult {
+        let builds = work.builds
+        guard !builds.isEmpty else { return .skipped("no \(BuildManifest.fileName) in the shards") }
+        let outDir = work.outDir
+        work.outcome.kinds.append("build")
+        var artifacts: [Artifact] = []
+        var failures: [BuildFailure] = []
+        var absent: [AbsentBuild] = []
+        for (folder, manifest) in builds {
+            for artifact in manifest.artifacts {
+                try Self.place(folder.path + "/" + artifact.path, at: outDir + "/" + artifact.path)
+                artifacts.append(artifact)
+            }
+            failures += manifest.failures
+            for a in manifest.absent ?? [] where !absent.contains(a) { absent.append(a) }
+            // A job the shard was given but reported neither built nor failed is a failure, never left out.
+            if let record = manifest.shard {
+                let reported = Set(manifest.artifacts.map { "\($0.binary) \($0.target)" } + manifest.failures.map { "\($0.binary) \($0.target)" })
+                for job in record.jobs where !reported.contains(job) {
+                    let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
+                    failures.append(BuildFailure(target: parts.last ?? job, binary: parts.first ?? job, stage: .interrupted,
+                                                 message: "shard \(record.index)/\(record.count) did not finish it"))
+                }
+            }
+        }
+        let first = builds[0].1
+        var merged = BuildManifest(go: first.go, module: first.module, artifacts: artifacts.sorted { $0.path < $1.path },
+                                   failures: failures.sorted { ($0.binary, $0.target) < ($1.binary, $1.target) }, created: context.clock())
+        merged.absent = absent.isEmpty ? nil : absent
+        let dirty = builds.compactMap { $0.1.treeDirty }
+        merged.treeDirty = dirty.isEmpty ? nil : dirty.contains(true)
+        try merged.write(to: outDir)
+        work.outcome.artifacts = artifacts.count
+        work.outcome.failures = merged.failures
+        let detail = "\(artifacts.count) artifact(s) from \(builds.count) shard(s), \(merged.failures.count) failed; \(BuildManifest.fileName)"
+        return merged.failures.isEmpty ? .done(detail) : .failed(detail)
+    }
+
+    private func mergeTests(_ work: MergeWork) throws -> StageResult {
+        let tests = work.tests
+        guard !tests.isEmpty else { return .skipped("no \(TestResultsFile.fileName) in the shards") }
+        work.outcome.kinds.append("test")
+        var results: [PackageResult] = []
+        for (_, file) in tests {
+            results += file.results
+            if let record = file.shard {
+                let reported = Set(file.results.map { "\($0.package) \($0.target)" })
+                for job in record.jobs where !reported.contains(job) {
+                    let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
+                    results.append(PackageResult(package: parts.first ?? job, target: parts.last ?? job, status: .failed,
+                                                 message: "shard \(record.index)/\(record.count) did not report it"))
+                }
+            }
+        }
+        results.sort { ($0.package, $0.target) < ($1.package, $1.target) }
+        let first = tests[0].1
+        let merged = TestResultsFile(crossgo: CrossGoVersion.current, go: first.go, targets: Array(Set(tests.flatMap { $0.1.targets })).sorted(),
+                                     results: results, shard: nil, module: first.module)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try atomicWrite(encoder.encode(merged), to: work.outDir + "/" + TestResultsFile.fileName)
+        try atomicWrite(Data(JUnitReport.xml(results).utf8), to: work.outDir + "/junit.xml")
+        work.outcome.testResults = results
+        let failing = results.filter { $0.status.isFailure }.count
+        let detail = "\(results.count) package run(s) from \(tests.count) shard(s), \(failing) failed; \(TestResultsFile.fileName) and junit.xml"
+        return failing == 0 ? .done(detail) : .failed(detail)
+    }
+
+    private func mergeBenches(_ work: MergeWork) throws -> StageResult {
+        let benches = work.benches
+        guard !benches.isEmpty else { return .skipped("no \(BenchResultsFile.fileName) in the shards") }
+        work.outcome.kinds.append("bench")
+        var series: [BenchSeries] = []
+        var problems: [BenchProblem] = []
+        for (_, file) in benches {
+            series += file.series
+            problems += file.problems
+            if let record = file.shard {
+                let reported = Set(file.series.map { "\($0.package) \($0.target)" } + file.problems.map { "\($0.package) \($0.target)" })
+                for job in record.jobs where !reported.contains(job) {
+                    let parts = job.split(separator: " ", maxSplits: 1).map(String.init)
+                    problems.append(BenchProblem(package: parts.first ?? job, target: parts.last ?? job, status: "failed",
+                                                 message: "shard \(record.index)/\(record.count) did not report it"))
+                }
+            }
+        }
+        let first = benches[0].1
+        var merged = BenchResultsFile(go: first.go, module: first.module, targets: Array(Set(benches.flatMap { $0.1.targets })).sorted(),
+                                      count: first.count, benchtime: first.benchtime, series: series,
+                                      problems: problems.sorted { ($0.package, $0.target) < ($1.package, $1.target) })
+        merged.summaries = merged.summaries(against: nil)
+        try merged.write(to: work.outDir + "/" + BenchResultsFile.fileName)
+        work.outcome.benchSeries = series.count
+        work.outcome.benchProblems = merged.problems
+        let failing = merged.problems.filter { $0.status == "failed" || $0.status == "build-failed" }.count
+        let detail = "\(series.count) benchmark series from \(benches.count) shard(s), \(merged.problems.count) problem(s); \(BenchResultsFile.fileName)"
+        return failing == 0 ? .done(detail) : .failed(detail)
+    }
+
+    /// The shards' release files in one folder, and what their release.json files recorded (failures, stages, reproducibility).
+    private func mergeReleaseFiles(_ work: MergeWork) throws -> StageResult {
+        guard !work.releases.isEmpty else { return .skipped("no release in the shards") }
+        work.outcome.kinds.append("release")
+        for (folder, release) in work.releases {
+            for file in release.files where file.kind != .checksums && file.kind != .signature {
+                // A shard's formula or Scoop manifest covers only that shard's archives: written again over all of them.
+                if file.kind == .manifest { work.droppedManifests.insert(file.path); continue }
+                // A shard's OCI image covers only that shard's linux targets: an index is not merged from parts.
+                if file.kind == .image { work.droppedImages.insert(release.image?.layout ?? file.path); continue }
+                // Each signed shard wrote the packages' key: one copy, and (package-signatures) written again with the merge's key.
+                if file.kind == .key, let seen = work.files.first(where: { $0.path == file.path }) {
+                    guard seen.sha256 == file.sha256 else {
+                        throw EnvironmentError("\(folder.path)/\(file.path) differs from another shard's: shards signed with different keys")
+                    }
+                    continue
+                }
+                try Self.place(folder.path + "/" + file.path, at: work.outDir + "/" + file.path)
+                work.files.append(file)
+            }
+            work.failed += release.failed
+            for stage in release.stages where !["checksums", "sign", "manifests", "package-signatures", "provenance"].contains(stage.name) {
+                if let seen = work.releaseStages[stage.name], seen.status == .failed || (seen.status == .done && stage.status == .skipped) { continue }
+                work.releaseStages[stage.name] = stage
+            }
+            work.reproducibility += release.reproducibility ?? []
+        }
+        // The shards' packages were signed (they hold the key): their record stands unless the merge signs them again.
+        if work.files.contains(where: { $0.kind == .key }) {
+            work.shardPackageSignatures = work.releases.lazy.compactMap { $0.1.stages.first { $0.name == "package-signatures" } }.first
+        }
+        let detail = "\(work.files.count) file(s) of \(work.release.project) \(work.release.version) from \(work.releases.count) shard(s), "
+            + "\(work.failed.count) failed target(s)"
+        return work.failed.isEmpty ? .done(detail) : .failed(detail)
+    }
+
+    /// The formula and Scoop manifest over every shard's archives, as one release of all the targets writes them.
+    private func writeManifests(_ work: MergeWork) -> StageResult {
+        guard !work.releases.isEmpty else { return .skipped("no release in the shards") }
+        guard let source = work.manifestSource else {
+            guard !work.droppedManifests.isEmpty else { return .skipped("the shards made no formula or Scoop manifest") }
+            context.reporter.report(.notice("not merged: \(work.droppedManifests.sorted().joined(separator: ", ")) (each shard's covers only its own archives, "
+                + "and the shards' release.json does not say what they were made from)", level: "warning"))
+            return .skipped("the shards' release.json does not say what their manifests were made from")
+        }
+        let written = ReleaseSession.writeManifests(source, archives: work.files.filter { $0.kind == .archive }, taken: Set(work.files.map(\.path)),
+                                                    version: work.release.version, outDir: work.outDir)
+        work.files += written.files
+        work.failed += written.failures
+        for note in written.notes { context.reporter.report(.notice(note, level: "info")) }
+        work.releaseStages["manifests"] = ReleaseStage(name: "manifests", status: written.result.status, detail: written.result.detail)
+        return written.result
+    }
+
+    /// A shard's image is not merged: each index covers only its own targets.
+    private func imageNote(_ work: MergeWork) -> StageResult {
+        guard !work.droppedImages.isEmpty else { return .skipped("the shards made no image") }
+        let layouts = work.droppedImages.sorted().joined(separator: ", ")
+        context.reporter.report(.notice("not merged: the image layout(s) \(layouts) (each shard's index covers only "
+            + "its own targets): release the image from one run with every linux target", level: "warning"))
+        return .skipped("not merged: \(layouts)")
+    }
+
+    private func signPackages(_ work: MergeWork) throws -> StageResult {
+        guard work.files.contains(where: ReleaseSession.isRPM) else { return .skipped("no .rpm package to sign") }
+        guard let signer = work.signer else { return .skipped("no --sign-key: the .rpm packages keep the shards' signatures, if any") }
+        let result = try ReleaseSession.signRPMs(&work.files, outDir: work.outDir, project: work.release.project, epoch: work.release.sourceDateEpoch,
+                                                 signer: signer)
+        work.packageSignatures = ReleaseStage(name: "package-signatures", status: result.status, detail: result.detail)
+        return result
+    }
+
+    /// As release does: the checksums file over every release file.
+    private func checksums(_ work: MergeWork) throws -> StageResult {
+        guard !work.releases.isEmpty else { return .skipped("no release in the shards") }
+        work.files.sort { $0.path < $1.path }
+        let count = try ReleaseSession.writeChecksums(work.checksumsName, release: work.files.map(\.path), outDir: work.outDir)
+        return .done("\(count) file(s) in \(work.checksumsName)")
+    }
+
+    private func provenance(_ work: MergeWork) throws -> StageResult {
+        guard !work.releases.isEmpty else { return .skipped("no release in the shards") }
+        guard let signer = work.signer else { return .skipped("no --sign-key: the provenance is signed with the release's key") }
+        let first = work.release
+        let name = Provenance.fileName(project: first.project, version: first.version)
+        var subjects: [String: String] = [:]
+        for file in work.files { subjects[file.path] = file.sha256 }
+        if let sums = try? fileDigest(work.outDir + "/" + work.checksumsName) { subjects[work.checksumsName] = sums.1 }
+        let artifacts = work.builds.flatMap { $0.1.artifacts }
+        for artifact in artifacts { subjects[artifact.path] = artifact.sha256 }
+        var parameters = ReleaseParameters()
+        parameters.command = "merge"
+        parameters.shards = work.folders.map { ($0.path as NSString).lastPathComponent }
+        let inputs = ProvenanceInputs(outDir: work.outDir, name: name, subjects: subjects, artifacts: artifacts.map(\.path), go: first.go,
+                                      parameters: parameters, commit: work.builds.lazy.compactMap { $0.1.shard?.commit }.first, remote: nil, tag: nil,
+                                      epoch: first.sourceDateEpoch, epochFrom: first.sourceDateFrom, startedOn: work.startedOn)
+        let dependencies = try ReleaseSession.writeProvenance(inputs, signer: signer, environment: context.system.environment, now: context.clock())
+        work.provenance = name
+        let result = StageResult.done("\(name): SLSA provenance v1 of \(subjects.count) file(s) from \(dependencies) resolved dependencies, signed")
+        work.provenanceStage = ReleaseStage(name: "provenance", status: result.status, detail: result.detail)
+        return result
+    }
+
+    /// release.json: every merged file, the shards' stages, the checksums file, the provenance, the folder's other files
+    /// by digest, and the signature when everything passed and there is a key.
+    private func record(_ work: MergeWork) throws -> StageResult {
+        guard !work.releases.isEmpty else { return .skipped("no release in the shards") }
+        let first = work.release
+        var stages = work.releaseStages
+        stages["package-signatures"] = work.packageSignatures ?? work.shardPackageSignatures
+        var signature: ReleaseSignature?
+        if let signer = work.signer, work.everythingPassed {
+            signature = ReleaseSignature(file: work.checksumsName + ".minisig", signs: work.checksumsName, keyID: signer.key.publicKey.keyIDHex,
+                                         publicKey: signer.key.publicKey.base64)
+        }
+        let order = ["build", "universal", "archives", "sboms", "packages", "manifests", "reproducible", "audit", "package-signatures"]
+        var merged = ReleaseManifest(crossgo: CrossGoVersion.current, project: first.project, version: first.version, go: first.go, module: first.module,
+                                     sourceDateEpoch: first.sourceDateEpoch, sourceDateFrom: first.sourceDateFrom, files: work.files, failed: work.failed,
+                                     stages: order.compactMap { stages[$0] } + [work.provenanceStage].compactMap { $0 }, signature: signature,
+                                     reproducibility: work.reproducibility.isEmpty ? nil : work.reproducibility.sorted { $0.artifact < $1.artifact })
+        merged.checksums = work.checksumsName
+        merged.manifestSource = work.manifestSource
+        merged.provenance = work.provenance
+        merged.records = ReleaseSession.records(outDir: work.outDir, provenance: merged.provenance)
+        try merged.write(to: work.outDir)
+        work.outcome.releaseFiles = work.files.count
+        return .done("\(work.files.count) file(s), \(merged.records?.count ?? 0) other file(s) of the folder by digest")
+    }
+
+    /// The checksums file and release.json signed with the merge's key: last, and only when everything passed.
+    private func sign(_ work: MergeWork) throws -> StageResult {
+        guard !work.releases.isEmpty else { return .skipped("no release in the shards") }
+        guard let signer = work.signer else { return .skipped("no --sign-key") }
+        let keyID = try ReleaseSession.sign(outDir: work.outDir, checksums: work.checksumsName, epoch: work.release.sourceDateEpoch, signer: signer)
+        work.outcome.signed = true
+        return .done("\(work.checksumsName).minisig and \(ReleaseManifest.fileName).minisig (minisign, key \(keyID))")
     }
 
     /// The shards must be N distinct shards of one plan (same digest, commit and Go), all present, none overlapping.

@@ -23,7 +23,7 @@ public struct MatrixResult<Output: Sendable>: Sendable {
     public var completed: [Output] { outputs.compactMap { $0 } }
 }
 
-/// Runs jobs at most `concurrency` at a time, starting them in plan order.
+/// Runs jobs at most `concurrency` at a time, starting them in plan order (on `Concurrency.bounded`), with their events.
 public struct MatrixRunner: Sendable {
     public var concurrency: Int
     public var reporter: any Reporter
@@ -45,32 +45,16 @@ public struct MatrixRunner: Sendable {
         end: @escaping @Sendable (Output) -> JobEnd
     ) async -> MatrixResult<Output> {
         let started = Date()
-        var outputs = [Output?](repeating: nil, count: jobs.count)
         let reporter = self.reporter
-        await withTaskGroup(of: (Int, Output?).self) { group in
-            var next = 0
-            func startNext() {
-                guard next < jobs.count, !Task.isCancelled else { return }
-                let index = next
-                let job = jobs[index]
-                next += 1
-                group.addTask {
-                    if Task.isCancelled { return (index, nil) }
-                    let jobID = id(job)
-                    let clock = Date()
-                    reporter.report(.jobStarted(jobID, phase: firstPhase))
-                    let output = await work(job, JobHandle(id: jobID, reporter: reporter))
-                    var finished = end(output)
-                    finished.elapsed = finished.elapsed > 0 ? finished.elapsed : Date().timeIntervalSince(clock)
-                    reporter.report(.jobFinished(jobID, finished))
-                    return (index, output)
-                }
-            }
-            for _ in 0..<min(concurrency, jobs.count) { startNext() }
-            while let (index, output) = await group.next() {
-                outputs[index] = output
-                startNext()
-            }
+        let outputs = await Concurrency.bounded(jobs, limit: concurrency) { job -> Output? in
+            let jobID = id(job)
+            let clock = Date()
+            reporter.report(.jobStarted(jobID, phase: firstPhase))
+            let output = await work(job, JobHandle(id: jobID, reporter: reporter))
+            var finished = end(output)
+            finished.elapsed = finished.elapsed > 0 ? finished.elapsed : Date().timeIntervalSince(clock)
+            reporter.report(.jobFinished(jobID, finished))
+            return output
         }
         return MatrixResult(outputs: outputs, interrupted: Task.isCancelled, elapsed: Date().timeIntervalSince(started))
     }

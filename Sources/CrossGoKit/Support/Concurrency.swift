@@ -18,3 +18,34 @@ public enum Concurrency {
     /// Requests to a vulnerability database in flight at a time (network round trips, not cores).
     public static let databaseRequests = 8
 }
+
+extension Concurrency {
+    /// The one bounded loop: runs `work` for every item, at most `limit` at a time, starting them in order, and returns
+    /// the outputs in item order. An item is never started once the calling task is cancelled or `stop` said so of an
+    /// output already in; its output is nil (as is the output of a `work` that returns nil). The matrix runner runs
+    /// its jobs on it; audit its database requests.
+    public static func bounded<Item: Sendable, Output: Sendable>(
+        _ items: [Item], limit: Int, stop: @escaping @Sendable (Output) -> Bool = { _ in false },
+        _ work: @escaping @Sendable (Item) async -> Output?
+    ) async -> [Output?] {
+        var outputs = [Output?](repeating: nil, count: items.count)
+        await withTaskGroup(of: (Int, Output?).self) { group in
+            var next = 0
+            var stopped = false
+            func startNext() {
+                guard next < items.count, !stopped, !Task.isCancelled else { return }
+                let index = next
+                let item = items[index]
+                next += 1
+                group.addTask { Task.isCancelled ? (index, nil) : (index, await work(item)) }
+            }
+            for _ in 0..<min(max(1, limit), items.count) { startNext() }
+            while let (index, output) = await group.next() {
+                outputs[index] = output
+                if let output, stop(output) { stopped = true }
+                startNext()
+            }
+        }
+        return outputs
+    }
+}

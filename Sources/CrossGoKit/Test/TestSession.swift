@@ -149,7 +149,8 @@ public struct TestSession: Sendable {
         defer { scratchFolder.remove() }
         let scratch = scratchFolder.path
         let goEnvironment = request.extraEnvironment.merging(scratchFolder.goEnvironment) { a, _ in a }
-        let (cgo, listing) = try await prepare(request, targets: targets, toolchain: toolchain, goEnvironment: goEnvironment)
+        let planning = TestPlanner.Request(packages: request.packages, tags: request.tags, cgo: request.cgo, sdk: request.sdk, minGlibc: request.minGlibc)
+        let (cgo, listing) = try await TestPlanner(context: context).prepare(planning, targets: targets, toolchain: toolchain, goEnvironment: goEnvironment)
         let packages = listing.packages
         var plan: TestPlan
         do {
@@ -191,15 +192,14 @@ public struct TestSession: Sendable {
                                     cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
                                     environment: system.environment, timeout: planned.flags.timeout ?? (request.timeout == "0" ? "0s" : request.timeout),
                                     goEnvironment: goEnvironment)
+        // The cache's identities: one `go list -export` per target (it compiles), as many at a time as builds.
         var identities: [Target: [String: String]] = [:]
         if planned.cacheAllowed {
-            await withTaskGroup(of: (Target, [String: String]).self) { group in
-                for target in targets where runners.runner(for: target, cgo: cgo[target]?.setting).canRun {
-                    let environment = planned.jobs.first { $0.target == target }?.environment
-                    group.addTask { (target, await executor.binaryIdentities(listing.withTests(for: target), target: target, buildFlags: planned.buildFlags,
-                                                                            environment: environment)) }
-                }
-                for await (target, ids) in group { identities[target] = ids }
+            let listed = targets.filter { runners.runner(for: $0, cgo: cgo[$0]?.setting).canRun }
+            identities = await Self.cacheIdentities(listed, jobs: request.jobs ?? Concurrency.builds, reporter: context.reporter) { target in
+                let environment = planned.jobs.first { $0.target == target }?.environment
+                return try await executor.binaryIdentities(listing.withTests(for: target), target: target, buildFlags: planned.buildFlags,
+                                                           environment: environment)
             }
         }
         // Wine: crossgo's prefix made (once per machine) and one wineserver kept alive for the run.
@@ -255,9 +255,44 @@ public struct TestSession: Sendable {
         return outcome
     }
 
+    /// The content identities of each target's test binaries, at most `jobs` targets at a time (`go list -export`
+    /// compiles). A target whose listing failed has none, so its results are not cached, and a warning says so.
+    static func cacheIdentities(_ targets: [Target], jobs: Int, reporter: any Reporter,
+                                identify: @escaping @Sendable (Target) async throws -> [String: String]) async -> [Target: [String: String]] {
+        let listed = await Concurrency.bounded(targets, limit: jobs) { target -> Result<[String: String], any Error>? in
+            do { return .success(try await identify(target)) } catch { return .failure(error) }
+        }
+        var out: [Target: [String: String]] = [:]
+        for (target, result) in zip(targets, listed) {
+            switch result {
+            case .success(let ids)?: out[target] = ids
+            case .failure(let error)?:
+                if !Task.isCancelled { reporter.report(.notice("test results not cached for \(target): \(error)", level: "warning")) }
+            case nil: break
+            }
+        }
+        return out
+    }
+}
+
+/// The test session's planner, a part that test and bench both use: crossgo.yaml read and checked, cgo per target,
+/// and the packages listed per target as `go test` would list them there.
+struct TestPlanner: Sendable {
+    var context: CrossGoContext
+
+    /// What the planner is asked: the packages, build tags and cgo settings of a test or bench request.
+    struct Request: Sendable {
+        var packages: [String] = []
+        var tags: [String] = []
+        /// `--cgo`; nil: crossgo.yaml's `cgo` decides.
+        var cgo: Bool?
+        var sdk: String?
+        var minGlibc: String?
+    }
+
     /// The targets tested with cgo (`--cgo`, or `cgo: true` in crossgo.yaml at the top or in an override), with their
     /// C compiler set up as `crossgo build` does it; `libc` and an override's `env: CC` are honoured.
-    func cgoTargets(_ request: TestRequest, targets: [Target], toolchain: GoToolchain) async throws -> [Target: TargetCgo] {
+    func cgoTargets(_ request: Request, targets: [Target], toolchain: GoToolchain) async throws -> [Target: TargetCgo] {
         let gomod = toolchain.env["GOMOD"] ?? ""
         let config = gomod.isEmpty || gomod == "/dev/null" ? nil
             : try BuildConfig.load(path: (gomod as NSString).deletingLastPathComponent + "/" + BuildConfig.fileName)
@@ -280,7 +315,9 @@ public struct TestSession: Sendable {
         BuildSession.reportCgo(targets.compactMap { t in out[t].map { (t, $0) } }, reporter: context.reporter)
         return out
     }
+}
 
+extension TestSession {
     /// Merges each target's coverage profiles (one per package run) into the file -coverprofile named, per target.
     func writeCoverage(plan: TestPlan, targets: [Target], scratch: String) throws {
         guard plan.flags.coverProfile != nil else { return }
@@ -301,10 +338,12 @@ public struct TestSession: Sendable {
             }
         }
     }
+}
 
+extension TestPlanner {
     /// What test and bench decide before anything builds: crossgo.yaml read and checked, cgo per target (`--cgo`,
     /// crossgo.yaml), and the packages listed per target with the environment its test binaries build with.
-    func prepare(_ request: TestRequest, targets: [Target], toolchain: GoToolchain, goEnvironment: [String: String])
+    func prepare(_ request: Request, targets: [Target], toolchain: GoToolchain, goEnvironment: [String: String])
         async throws -> (cgo: [Target: TargetCgo], listing: TestListing) {
         let cgo = try await cgoTargets(request, targets: targets, toolchain: toolchain)
         let environments = Dictionary(targets.map { ($0, TestPlan.environment(for: $0, host: toolchain.host, cgo: cgo[$0])) }, uniquingKeysWith: { a, _ in a })
@@ -427,6 +466,12 @@ extension PackageResult {
     }
 }
 
+/// Why a target's test binaries have no identity (and its results are not cached).
+struct TestIdentityFailure: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
 /// Builds, runs and reads one test job.
 struct TestExecutor: Sendable {
     var toolchain: GoToolchain
@@ -441,8 +486,9 @@ struct TestExecutor: Sendable {
     let tools = ToolPaths()
 
     /// Content identities of each package's test binary for a target, without linking it:
-    /// the build IDs of the test main package and every package it depends on (`go list -export`).
-    func binaryIdentities(_ packages: [TestPackage], target: Target, buildFlags: [String], environment jobEnvironment: [String: String]? = nil) async -> [String: String] {
+    /// the build IDs of the test main package and every package it depends on (`go list -export`). Throws
+    /// `TestIdentityFailure` when go list cannot say: the target's results are then not cached.
+    func binaryIdentities(_ packages: [TestPackage], target: Target, buildFlags: [String], environment jobEnvironment: [String: String]? = nil) async throws -> [String: String] {
         guard !packages.isEmpty else { return [:] }
         // Test variants are named "pkg [pkg.test]", with a space: join with commas, which import paths never hold.
         let format = "{{.ImportPath}}\t{{.BuildID}}\t{{join .Deps \",\"}}"
@@ -451,9 +497,18 @@ struct TestExecutor: Sendable {
         if let jobEnvironment { env = jobEnvironment }
         env.merge(goEnvironment) { $1 }
         let flags = buildFlags.filter { $0.hasPrefix("-tags") || $0.hasPrefix("-race") || $0.hasPrefix("-cover") }
-        guard let result = try? await system.run(toolchain.goPath, ["list", "-e", "-deps", "-test", "-export"] + flags + ["-f", format] + packages.map(\.importPath),
-                                                 environment: env.mapValues { Optional($0) }, timeout: 600, workingDirectory: nil),
-              result.succeeded else { return [:] }
+        let arguments = ["list", "-e", "-deps", "-test", "-export"] + flags + ["-f", format] + packages.map(\.importPath)
+        let result: ProgramResult
+        do {
+            result = try await system.run(toolchain.goPath, arguments, environment: env.mapValues { Optional($0) }, timeout: 600, workingDirectory: nil)
+        } catch {
+            throw TestIdentityFailure(reason: "go list -export could not run: \(error)")
+        }
+        guard result.succeeded else {
+            let failure = ProcessFailure(argv: [toolchain.goPath] + arguments, result: result)
+            let lines = failure.stderrTail.split(separator: "\n")
+            throw TestIdentityFailure(reason: "go list -export \(failure.status)" + (lines.first.map { ": \($0)" + (lines.count > 1 ? " …" : "") } ?? ""))
+        }
         var buildIDs: [String: String] = [:]
         var deps: [String: [String]] = [:]
         for line in result.stdout.split(separator: "\n") {
