@@ -15,6 +15,7 @@ public struct LinuxSystem: POSIXSystem {
     public init() {}
 
     public var osName: String { "linux" }
+    public static let maxRSSUnit = 1024
 
     /// Debian and Ubuntu, Fedora and RHEL, openSUSE, Alpine (SSL_CERT_FILE first, as Go reads it).
     public var certificateBundles: [String] {
@@ -39,6 +40,8 @@ public struct LinuxSystem: POSIXSystem {
         guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return 24 }
         return Int(size.ws_row)
     }
+
+    public func cpuFlags() -> Set<String> { readTextFile("/proc/cpuinfo").map(cpuInfoFlags) ?? [] }
 
     public func binfmtEntries() -> [BinfmtEntry] {
         let dir = Self.binfmtDirectory

@@ -9,6 +9,7 @@ public struct MacSystem: POSIXSystem {
     public init() {}
 
     public var osName: String { "darwin" }
+    public static let maxRSSUnit = 1
 
     /// macOS keeps the system roots exported as PEM in /etc/ssl/cert.pem (SSL_CERT_FILE first, as Go reads it).
     public var certificateBundles: [String] { (environment["SSL_CERT_FILE"].map { [$0] } ?? []) + ["/etc/ssl/cert.pem"] }
@@ -29,6 +30,9 @@ public struct MacSystem: POSIXSystem {
     }
 
     public func binfmtEntries() -> [BinfmtEntry] { [] }
+
+    /// Not asked: a Mac's amd64 programs run natively or under Rosetta, never under a qemu given a CPU model.
+    public func cpuFlags() -> Set<String> { [] }
 
     public func terminalRows(_ fd: Int32) -> Int? {
         guard isatty(fd) == 1 else { return nil }

@@ -111,7 +111,7 @@ public struct RunnerDetector: Sendable {
     var winePrefix: String = ""
     /// js/wasm in headless Chromium instead of node (`--browser`).
     public var useBrowser = false
-    /// The host CPU's feature flags (/proc/cpuinfo); empty when unknown.
+    /// The host CPU's feature flags (HostSystem.cpuFlags); empty when unknown.
     var cpuFlags: Set<String> = []
     /// Debian cross glibc folders present (`/usr/aarch64-linux-gnu`, ...), for qemu's `-L`.
     var crossLibcRoots: Set<String> = []
@@ -135,10 +135,7 @@ public struct RunnerDetector: Sendable {
         var detector = RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: goroot,
                                       programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: [])
         detector.winePrefix = WineHost.prefixPath(environment: system.environment)
-        if let info = system.readTextFile("/proc/cpuinfo"),
-           let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }), let colon = line.firstIndex(of: ":") {
-            detector.cpuFlags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
-        }
+        detector.cpuFlags = system.cpuFlags()
         return detector.with(goroot: goroot, system: system)
     }
 
