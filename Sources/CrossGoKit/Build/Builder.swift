@@ -1,4 +1,5 @@
-// Runs build jobs in parallel, verifies each artifact, and moves it into place only when complete.
+// One build job: `go build` into a partial file, the artifact verified, then moved into place only when complete.
+// How many jobs run at once is the MatrixRunner's (BuildSession) concern, not this file's.
 import Crypto
 import Foundation
 
