@@ -1,4 +1,4 @@
-// Text helpers every outcome renderer shares: tables, sizes, relative paths.
+// Text and path helpers every session shares: tables, sizes, absolute and relative paths.
 import Foundation
 
 /// `path` made absolute: as it is when it starts at the root, else read from the folder `base`; "." and ".." removed.

@@ -1,4 +1,5 @@
-// How this host can run a target's binaries: natively, through binfmt_misc, qemu-user, node, wasmtime, or not at all.
+// How this host can run a target's binaries: natively, under Rosetta, through binfmt_misc, qemu-user, node (js/wasm and
+// WASI), wasmtime, Wine or headless Chromium, or not at all.
 import Foundation
 
 /// The way crossgo runs a target's binaries on this host.
