@@ -16,7 +16,7 @@ build: setup
 demo: build
 	@scripts/demo
 
-## test: set up, then run the whole test suite (fails if any test was skipped)
+## test: set up, then run the whole test suite (on linux/amd64, the CI host kind, fails if any test was skipped)
 test:
 	@scripts/setup --all
 	swift build $(SWIFT_BUILD_FLAGS)

@@ -70,9 +70,7 @@ struct BenchCommand: AsyncParsableCommand {
         if let flag = packages.first(where: { $0.hasPrefix("-") }) {
             throw ValidationError("\(flag) is not a package: crossgo bench passes no go flags (use --bench, --benchtime, --count, --tags, --timeout)")
         }
-        try requirePositive(count, "--count")
-        try requirePositive(jobs, "--jobs")
-        if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
+        try validateRunFlags(jobs: jobs, count: count, shard: shard)
         if goDurationSeconds(timeout) == nil { throw ValidationError("--timeout '\(timeout)' is not a Go duration (e.g. 90s, 10m, 1h)") }
         if !artifacts && (dist != nil || !runArguments.isEmpty) { throw ValidationError("--dist and --arg are for --artifacts: add --artifacts") }
         if artifacts && (shard != nil || baseline != nil) { throw ValidationError("--shard and --baseline are for benchmarks, not --artifacts") }

@@ -85,8 +85,7 @@ struct BuildFlags: ParsableArguments {
     @OptionGroup var cgoOptions: CgoOptions
 
     func validate() throws {
-        try requirePositive(jobs, "--jobs")
-        if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
+        try validateRunFlags(jobs: jobs, shard: shard)
     }
 
     /// These flags, with the packages and the go flags after `--`, as a build request.
@@ -132,9 +131,13 @@ struct CgoOptions: ParsableArguments {
     }
 }
 
-/// A count flag (`--jobs`, `--count`) must be positive: one line naming the flag and the value given.
-func requirePositive(_ value: Int?, _ flag: String) throws {
-    if let value, value < 1 { throw ValidationError("\(flag) must be a positive whole number (1 or more), not \(value)") }
+/// `--count`, `--jobs` and `--shard`, checked alike by build, release, test and bench: a count must be positive and a
+/// shard K/N with 1 <= K <= N <= 256; one line naming the flag and the value given.
+func validateRunFlags(jobs: Int?, count: Int? = nil, shard: String?) throws {
+    for (flag, value) in [("--count", count), ("--jobs", jobs)] {
+        if let value, value < 1 { throw ValidationError("\(flag) must be a positive whole number (1 or more), not \(value)") }
+    }
+    if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
 }
 
 /// `--json`, `--color`, `--no-progress`: the same on every reporting command.

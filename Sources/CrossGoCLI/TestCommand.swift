@@ -66,8 +66,7 @@ struct TestCommand: AsyncParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
-        try requirePositive(jobs, "--jobs")
-        if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError("\(error)") } }
+        try validateRunFlags(jobs: jobs, shard: shard)
         if goDurationSeconds(timeout) == nil { throw ValidationError("--timeout '\(timeout)' is not a Go duration (e.g. 90s, 10m, 1h; 0 for no limit)") }
     }
 

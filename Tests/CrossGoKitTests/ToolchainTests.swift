@@ -35,12 +35,12 @@ import Testing
         #expect(!message.contains("\n"))
     }
 
-    @Test(.requiresHost("linux/amd64")) func realToolchainFacts() async throws {
+    /// Any host: the toolchain's host is the machine the tests run on, whichever that is.
+    @Test func realToolchainFacts() async throws {
         let toolchain = try await realToolchain()
         #expect(toolchain.version.hasPrefix("go1."))
         #expect(FileManager.default.fileExists(atPath: toolchain.goroot + "/bin/go"))
-        #expect(toolchain.hostOS == "linux")
-        #expect(toolchain.host.pair == toolchain.hostOS + "/" + toolchain.hostArch)
+        #expect(toolchain.host.pair == hostPair)
         #expect(toolchain.distTargets.count > 30)
         #expect(toolchain.dist("linux", "riscv64") != nil)
         #expect(toolchain.dist("windows", "wasm") == nil)

@@ -214,7 +214,9 @@ public struct AuditSession: Sendable {
         var outcome = try await audit(subjects, database: database)
         outcome.strict = request.strict
         if let sarifPath {
-            let goMod = GoModLines.find(from: context.workingDirectory)
+            // The go.mod of the module holding the working folder, if any: results point at its lines.
+            let goMod = findUpward("go.mod", from: context.workingDirectory, system: context.system)
+                .flatMap { path in GoModFile.read(path, system: context.system).map { (path, $0) } }
             let data = SARIFReport.encode(outcome, subjects: subjects, relativeTo: context.workingDirectory, goMod: goMod)
             do {
                 try atomicWrite(data, to: sarifPath)

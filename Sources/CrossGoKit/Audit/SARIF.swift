@@ -77,7 +77,7 @@ enum SARIFReport {
         var symbols: [String]
     }
 
-    static func encode(_ outcome: AuditOutcome, subjects: [AuditSubject], relativeTo base: String, goMod: GoModLines? = nil) -> Data {
+    static func encode(_ outcome: AuditOutcome, subjects: [AuditSubject], relativeTo base: String, goMod: (path: String, file: GoModFile)? = nil) -> Data {
         let files = Dictionary(subjects.map { ($0.artifact, $0.file) }, uniquingKeysWith: { a, _ in a })
         func location(_ artifact: String) -> [Location] {
             [Location(physicalLocation: PhysicalLocation(artifactLocation: ArtifactLocation(uri: uri(files[artifact] ?? artifact, base: base)), region: nil))]
@@ -86,8 +86,8 @@ enum SARIFReport {
         func location(module: String, replaces: String?, artifact: String) -> [Location] {
             guard let goMod else { return location(artifact) }
             let line = module == OSVMatch.stdlib || module == OSVMatch.toolchain
-                ? goMod.toolchainLine ?? goMod.goLine
-                : goMod.requireLines[module] ?? replaces.flatMap { goMod.requireLines[String($0.split(separator: "@")[0])] } ?? goMod.replaceLines[module]
+                ? goMod.file.toolchainLine ?? goMod.file.goLine
+                : goMod.file.requireLine(module) ?? replaces.flatMap { goMod.file.requireLine(String($0.split(separator: "@")[0])) } ?? goMod.file.replaceLine(module)
             guard let line else { return location(artifact) }
             return [Location(physicalLocation: PhysicalLocation(artifactLocation: ArtifactLocation(uri: uri(goMod.path, base: base)), region: Region(startLine: line)))]
         }
@@ -142,55 +142,5 @@ enum SARIFReport {
         allowed.remove(charactersIn: ":[]")
         let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
         return path.hasPrefix("/") ? "file://" + encoded : encoded
-    }
-}
-
-/// The lines of go.mod a SARIF result can point at (1-based).
-struct GoModLines {
-    var path: String
-    var goLine: Int?
-    var toolchainLine: Int?
-    /// Module path -> the line requiring it (in a `require (...)` block or a one-line `require`).
-    var requireLines: [String: Int]
-    /// Module path -> the line replacing it.
-    var replaceLines: [String: Int]
-
-    /// The go.mod of the module holding `folder` (the nearest one upward), read; nil when there is none.
-    static func find(from folder: String) -> GoModLines? {
-        var dir = folder
-        while true {
-            let candidate = dir + "/go.mod"
-            if let text = try? String(contentsOfFile: candidate, encoding: .utf8) { return parse(text, path: candidate) }
-            let parent = (dir as NSString).deletingLastPathComponent
-            if parent == dir || parent.isEmpty { return nil }
-            dir = parent
-        }
-    }
-
-    static func parse(_ text: String, path: String) -> GoModLines {
-        var out = GoModLines(path: path, goLine: nil, toolchainLine: nil, requireLines: [:], replaceLines: [:])
-        var block: String?
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.range(of: "//").map { String(raw[..<$0.lowerBound]) } ?? String(raw)
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard let first = words.first else { continue }
-            if block != nil {
-                if first == ")" { block = nil; continue }
-                if block == "require" { out.requireLines[first] = out.requireLines[first] ?? index + 1 }
-                if block == "replace" { out.replaceLines[first] = out.replaceLines[first] ?? index + 1 }
-                continue
-            }
-            switch first {
-            case "go": out.goLine = index + 1
-            case "toolchain": out.toolchainLine = index + 1
-            case "require", "replace":
-                if words.count >= 2, words[1] == "(" { block = first; continue }
-                if words.count >= 2 {
-                    if first == "require" { out.requireLines[words[1]] = index + 1 } else { out.replaceLines[words[1]] = index + 1 }
-                }
-            default: break
-            }
-        }
-        return out
     }
 }

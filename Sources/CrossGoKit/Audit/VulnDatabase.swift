@@ -53,7 +53,7 @@ public enum VulnDatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         } else if text.contains("://") {
             throw UsageError("--db \(text): use an http(s):// or file:// URL, or a folder")
         }
-        if !path.hasPrefix("/") { path = base + "/" + path }
+        path = absolutePath(path, against: base)
         try FolderArgument.require(text, at: path, label: "--db", hint: "a copy of the database: https://vuln.go.dev/vulndb.zip unzipped")
         return .folder(path)
     }

@@ -71,8 +71,8 @@ public struct ArtifactsSession: Sendable {
         let cwd = context.workingDirectory
         guard request.runs >= 1 else { throw UsageError("--count must be at least 1") }
         let toolchain = try await context.toolchain(explicitGo: request.goPath)
-        let moduleRoot = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
-        let dist = request.dist.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? moduleRoot + "/dist"
+        let moduleRoot = toolchain.moduleRoot ?? cwd
+        let dist = request.dist.map(context.absolute) ?? moduleRoot + "/dist"
         guard let manifest = BuildManifest.read(from: dist) else {
             throw UsageError("--artifacts: no crossgo manifest.json in \(relativePath(dist, to: cwd)); run crossgo build first (or give --dist)")
         }
@@ -95,7 +95,7 @@ public struct ArtifactsSession: Sendable {
         measured = ran.completed
         var written: [String] = []
         if !ran.interrupted {
-            let path = request.results.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 } ?? dist + "/" + BenchResultsFile.fileName
+            let path = request.results.map(context.absolute) ?? dist + "/" + BenchResultsFile.fileName
             // Benchmarks already recorded there are kept; the artifacts part is replaced.
             var file = (try? BenchResultsFile.read(path, flag: "--results"))
                 ?? BenchResultsFile(go: toolchain.version, module: moduleRoot, targets: [], count: 0, benchtime: nil, series: [], problems: [])

@@ -320,7 +320,7 @@ public struct BenchSession: Sendable {
         let toolchain = try await context.toolchain(explicitGo: request.goPath)
         let resolver = TargetResolver(toolchain: toolchain)
         let targets = try request.targets.isEmpty ? resolver.resolve("host") : resolver.resolve(request.targets)
-        let moduleRoot = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
+        let moduleRoot = toolchain.moduleRoot ?? cwd
         // The baseline is read before anything runs: a bad file is a usage error, not a wasted run.
         let lastPath = BenchSession.lastResultsPath(moduleRoot: moduleRoot, environment: system.environment)
         var baseline: BenchResultsFile?
@@ -334,7 +334,7 @@ public struct BenchSession: Sendable {
                 baseline = try BenchResultsFile.read(lastPath, flag: "--baseline last:")
                 baselinePath = lastPath
             } else {
-                let path = b.hasPrefix("/") ? b : cwd + "/" + b
+                let path = context.absolute(b)
                 baseline = try BenchResultsFile.read(path, flag: "--baseline")
                 baselinePath = path
             }
@@ -351,15 +351,11 @@ public struct BenchSession: Sendable {
                                 passthrough: [], noCache: true, cgo: cgo, perTarget: listing.perTarget)
         // Only packages with test files for the target have benchmarks there.
         plan.jobs = plan.jobs.filter { $0.package.hasTests && $0.package.absent == nil }
-        var shardRecord: ShardRecord?
-        if let shard = request.shard {
-            let settings = [toolchain.version, request.bench, String(request.count), request.benchtime ?? "", request.tags.joined(separator: ",")]
-            let commit = await SourceFacts.read(cwd, system: system).commit
-            let (jobs, record) = shard.select(plan.jobs, id: { $0.id.description }, target: { $0.id.target }, durations: nil, settings: settings, commit: commit)
-            context.reporter.report(.notice("shard \(shard.description): \(jobs.count) of \(plan.jobs.count) package run(s)", level: "info"))
-            plan.jobs = jobs
-            shardRecord = record
-        }
+        let (jobs, shardRecord) = try await Shard.pick(
+            request.shard, plan.jobs, what: "package run(s)", durationsFile: nil,
+            settings: { [toolchain.version, request.bench, String(request.count), request.benchtime ?? "", request.tags.joined(separator: ",")] },
+            folder: cwd, context: context, id: { $0.id.description }, target: { $0.id.target })
+        plan.jobs = jobs
         let runners = await context.runners(for: toolchain)
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
                                     cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
@@ -434,7 +430,7 @@ public struct BenchSession: Sendable {
         file.baseline = baselinePath
         var written: [String] = []
         if !interrupted {
-            let path = request.results.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+            let path = request.results.map(context.absolute)
                 ?? moduleRoot + "/dist/" + (request.shard.map { $0.name + "/" } ?? "") + BenchResultsFile.fileName
             do {
                 if request.results == nil {

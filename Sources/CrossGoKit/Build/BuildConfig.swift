@@ -477,7 +477,7 @@ private struct Reader {
             case "base":
                 let text = try string(v, key: path)
                 if text != "scratch" {
-                    let full = text.hasPrefix("/") ? text : root + "/" + text
+                    let full = absolutePath(text, against: root)
                     var isDir: ObjCBool = false
                     guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue,
                           FileManager.default.fileExists(atPath: full + "/oci-layout") else {

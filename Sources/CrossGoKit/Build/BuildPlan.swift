@@ -228,9 +228,8 @@ public struct BuildPlanner: Sendable {
 
     /// The module root from the toolchain's GOMOD (as seen from the current folder).
     public static func moduleRoot(toolchain: GoToolchain) throws(PlanError) -> String {
-        let gomod = toolchain.env["GOMOD"] ?? ""
-        guard !gomod.isEmpty, gomod != "/dev/null", gomod != "NUL" else { throw .notInModule }
-        return (gomod as NSString).deletingLastPathComponent
+        guard let root = toolchain.moduleRoot else { throw .notInModule }
+        return root
     }
 
     /// The binary name Go would give a package: its last path element, skipping a /vN major-version suffix.

@@ -179,25 +179,18 @@ public struct BuildSession: Sendable {
         var plan = try await planner.plan(options: options, config: config, targets: targets, workingDirectory: cwd)
         Self.reportCgo(plan.jobs.compactMap { job in job.cgo.map { (job.target, TargetCgo(environment: job.environment, setting: $0, problem: job.problem)) } },
                        reporter: context.reporter)
-        var shardRecord: ShardRecord?
-        if let shard = request.shard {
-            let durations = try request.shardDurations.map { try Shard.recordedDurations(from: context.absolute($0)) }
-            let settings = [toolchain.version] + plan.jobs.map { ([$0.relativePath] + $0.arguments + $0.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ") }.sorted()
-            let facts = await SourceFacts.read(moduleRoot, system: system)
-            let (jobs, record) = shard.select(plan.jobs, id: { "\($0.binary) \($0.target)" }, target: { $0.target.description },
-                                              durations: durations, settings: settings, commit: facts.commit)
-            context.reporter.report(.notice("shard \(shard.description): \(jobs.count) of \(plan.jobs.count) build(s)", level: "info"))
-            plan.jobs = jobs
-            shardRecord = record
-        }
+        let (jobs, shardRecord) = try await Shard.pick(
+            request.shard, plan.jobs, what: "build(s)", durationsFile: request.shardDurations,
+            settings: { [toolchain.version] + plan.jobs.map { ([$0.relativePath] + $0.arguments + $0.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ") }.sorted() },
+            folder: moduleRoot, context: context, id: { "\($0.binary) \($0.target)" }, target: { $0.target.description })
+        plan.jobs = jobs
         for a in plan.absent {
             context.reporter.report(.notice("\(a.package) is not built for \(a.target): \(a.reason)", level: a.skipped == true ? "warning" : "info"))
         }
 
         let wasDirty = await dirty
-        let outSetting = request.out.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
-            ?? moduleRoot + "/" + (config?.out ?? "dist") + (request.shard.map { "/" + $0.name } ?? "")
-        let outDir = URL(fileURLWithPath: outSetting).standardizedFileURL.path
+        let outDir = request.out.map(context.absolute)
+            ?? absolutePath((config?.out ?? "dist") + (request.shard.map { "/" + $0.name } ?? ""), against: moduleRoot)
         if request.shard != nil && request.out == nil {
             try Self.prepare(outDir: (outDir as NSString).deletingLastPathComponent)  // dist/ itself, when crossgo makes it
         }
@@ -258,7 +251,7 @@ public struct BuildSession: Sendable {
             guard full.hasPrefix(outDir + "/"), FileManager.default.fileExists(atPath: full) else { continue }
             if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(old) }
         }
-        let module = toolchain.env["GOMOD"].flatMap { Self.modulePath(goMod: $0, system: system) } ?? ""
+        let module = toolchain.modulePath(system: system) ?? ""
         var manifest = BuildManifest(go: toolchain.version, module: module, artifacts: artifacts, failures: failures, created: context.clock())
         manifest.treeDirty = wasDirty
         manifest.absent = plan.absent
@@ -405,18 +398,5 @@ public struct BuildSession: Sendable {
             context.reporter.report(.notice("web bundle for \(artifact.binary): \(relativePath(outDir + "/" + folder, to: context.workingDirectory))/ (serve it with crossgo serve)", level: "info"))
         }
         return files
-    }
-
-    /// The module path from go.mod's `module` line.
-    static func modulePath(goMod: String, system: any HostSystem) -> String? {
-        guard let text = system.readTextFile(goMod) else { return nil }
-        for line in text.split(separator: "\n") {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("module ") || trimmed.hasPrefix("module\t") else { continue }
-            var path = String(trimmed.dropFirst(6)).trimmingCharacters(in: .whitespaces)
-            if let comment = path.range(of: "//") { path = String(path[..<comment.lowerBound]).trimmingCharacters(in: .whitespaces) }
-            return path.trimmingCharacters(in: CharacterSet(charactersIn: "\"`"))
-        }
-        return nil
     }
 }

@@ -1,4 +1,5 @@
-// Builds one job: go build into a partial file, verify, hash, rename into place (the matrix runner runs many at a time).
+// One build job: `go build` into a partial file, the artifact verified, then moved into place only when complete.
+// How many jobs run at once is the MatrixRunner's (BuildSession) concern, not this file's.
 import Crypto
 import Foundation
 

@@ -92,7 +92,7 @@ public struct CISession: Sendable {
         let targets = try BuildSession(context: context).resolveTargets(request.targets, config: config, toolchain: toolchain)
         let source = request.targets.isEmpty ? (config?.targets == nil ? "the default set" : BuildConfig.fileName) : "--target"
         let top = await SourceFacts.read(moduleRoot, system: context.system).top ?? moduleRoot
-        let module = toolchain.env["GOMOD"].flatMap { Self.modulePath(goMod: $0) } ?? (moduleRoot as NSString).lastPathComponent
+        let module = toolchain.modulePath(system: context.system) ?? (moduleRoot as NSString).lastPathComponent
 
         var plan = Self.plan(targets: targets, module: module, targetSource: source, shards: request.shards,
                              goVersion: toolchain.version, moduleDirectory: Self.relative(moduleRoot, to: top),
@@ -179,15 +179,5 @@ public struct CISession: Sendable {
         let t = URL(fileURLWithPath: top).resolvingSymlinksInPath().standardizedFileURL.path
         if f == t { return "." }
         return f.hasPrefix(t + "/") ? String(f.dropFirst(t.count + 1)) : "."
-    }
-
-    /// The module path from go.mod's `module` line.
-    static func modulePath(goMod: String) -> String? {
-        guard let text = try? String(contentsOfFile: goMod, encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") {
-            let words = line.split(whereSeparator: \.isWhitespace)
-            if words.count >= 2, words[0] == "module" { return words[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"`")) }
-        }
-        return nil
     }
 }

@@ -241,7 +241,7 @@ public struct GoLandCheck: DoctorCheck {
             return skipped("no GoLand or IntelliJ Go SDK configured: no .idea/workspace.xml here or above, no options/go.sdk.xml in \(system.osName == "darwin" ? "~/Library/Application Support/JetBrains" : "~/.config/JetBrains")")
         }
         let goMod = findUpward("go.mod", from: projectDir ?? facts.workingDirectory, system: system)
-        let needed = goMod.flatMap { system.readTextFile($0) }.flatMap { goDirectives($0).go }.flatMap { GoVersion($0) }
+        let needed = goMod.flatMap { system.readTextFile($0) }.flatMap { GoModFile($0).go }.flatMap { GoVersion($0) }
         var problems: [(FindingStatus, String)] = []
         var evidence: [String] = []
         for (file, line, role, path) in sdks {

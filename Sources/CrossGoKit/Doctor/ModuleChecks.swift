@@ -2,37 +2,6 @@
 // tools (gopls, staticcheck, dlv) were built by a Go new enough for its go.mod. File reads only.
 import Foundation
 
-/// The parts of a go.mod (or go.work) the doctor reads: module, go line, requires, replaces, uses.
-struct ModFile {
-    var module: String?
-    var go: String?
-    var requires: [(path: String, version: String)] = []
-    var replaced: Set<String> = []
-    var uses: [String] = []
-
-    init(_ text: String) {
-        var block: String?
-        for raw in text.split(separator: "\n") {
-            var line = String(raw)
-            if let comment = line.range(of: "//") { line = String(line[..<comment.lowerBound]) }
-            var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-            guard !words.isEmpty else { continue }
-            if words == [")"] { block = nil; continue }
-            if words.count == 2, words[1] == "(" { block = words[0]; continue }
-            let verb: String
-            if let block { verb = block } else { verb = words.removeFirst() }
-            switch verb {
-            case "module": module = words.first
-            case "go": go = words.first
-            case "require" where words.count >= 2: requires.append((words[0], words[1]))
-            case "replace" where !words.isEmpty: replaced.insert(words[0])
-            case "use" where !words.isEmpty: uses.append(words[0])
-            default: break
-            }
-        }
-    }
-}
-
 /// `tools.gopls`: gopls, staticcheck and dlv on PATH and in the install folder, and the Go that built each,
 /// against the `go` line of this folder's go.mod.
 public struct GoplsCheck: DoctorCheck {
@@ -50,7 +19,7 @@ public struct GoplsCheck: DoctorCheck {
         let system = facts.system
         let folder = installFolder(facts)
         let goMod = findUpward("go.mod", from: facts.workingDirectory, system: system)
-        let needed = goMod.flatMap { system.readTextFile($0) }.flatMap { ModFile($0).go }.flatMap { GoVersion($0) }
+        let needed = goMod.flatMap { system.readTextFile($0) }.flatMap { GoModFile($0).go }.flatMap { GoVersion($0) }
         var evidence: [String] = []
         if let goMod, let needed { evidence.append("\(goMod): go \(needed.major).\(needed.minor)\(needed.patch > 0 ? ".\(needed.patch)" : "")") }
         var problems: [(FindingStatus, String)] = []
@@ -106,7 +75,7 @@ public struct ModuleCheck: DoctorCheck {
         var fixes: [String] = []
         var shell: [ShellEdit] = []
         let goMod = findUpward("go.mod", from: cwd, system: system)
-        let mod = goMod.flatMap { system.readTextFile($0) }.map(ModFile.init)
+        let mod = goMod.flatMap { system.readTextFile($0) }.map(GoModFile.init)
         if let goMod { evidence.append("\(goMod): module \(mod?.module ?? "(no module line)")") }
         let mode = facts.value("GO111MODULE") ?? ""
         let origin = facts.origin(of: "GO111MODULE")
@@ -138,11 +107,9 @@ public struct ModuleCheck: DoctorCheck {
             workspace = true
             let workDir = (work as NSString).deletingLastPathComponent
             let moduleDir = (goMod as NSString).deletingLastPathComponent
-            let uses = ModFile(text).uses.map { use -> String in
-                let full = use.hasPrefix("/") ? use : workDir + "/" + use
-                return system.resolveSymlinks((full as NSString).standardizingPath)
-            }
-            evidence.append("\(work): use \(ModFile(text).uses.joined(separator: ", "))")
+            let written = GoModFile(text).uses
+            let uses = written.map { system.resolveSymlinks(absolutePath($0, against: workDir)) }
+            evidence.append("\(work): use \(written.joined(separator: ", "))")
             if !uses.contains(system.resolveSymlinks(moduleDir)) {
                 let relative = moduleDir.hasPrefix(workDir + "/") ? "./" + moduleDir.dropFirst(workDir.count + 1) : moduleDir
                 problems.append((.error, "\(work) does not use this module (\(moduleDir)): go build here fails with \"current directory is contained in a module that is not one of the workspace modules listed in go.work\""))
@@ -158,7 +125,7 @@ public struct ModuleCheck: DoctorCheck {
             if system.isDirectory(moduleDir + "/vendor"), vendorOn {
                 let listed = Self.vendored(system.readTextFile(moduleDir + "/vendor/modules.txt") ?? "")
                 var drift: [String] = []
-                for (path, version) in mod.requires {
+                for (path, version) in mod.requires.map({ ($0.path, $0.version) }) {
                     guard let entry = listed[path] else { drift.append("\(path)@\(version) is required in go.mod but missing from vendor/modules.txt"); continue }
                     if entry.version != version { drift.append("\(path) is \(version) in go.mod but \(entry.version) in vendor/modules.txt") }
                     else if !entry.explicit { drift.append("\(path)@\(version) is required in go.mod but not marked explicit in vendor/modules.txt") }

@@ -101,30 +101,6 @@ func knownGoVariables(_ facts: DoctorFacts) -> Set<String> {
     return Set(goSettings).union(facts.goEnv?.keys.map { $0 } ?? [])
 }
 
-/// Reads the `go` and `toolchain` lines of a go.mod or go.work.
-func goDirectives(_ text: String) -> (go: String?, toolchain: String?) {
-    var go: String?
-    var toolchain: String?
-    for raw in text.split(separator: "\n") {
-        let words = raw.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard words.count >= 2 else { continue }
-        if words[0] == "go" { go = words[1] }
-        if words[0] == "toolchain" { toolchain = words[1] }
-    }
-    return (go, toolchain)
-}
-
-/// Finds `name` in `start` or the nearest parent folder.
-func findUpward(_ name: String, from start: String, system: any HostSystem) -> String? {
-    var dir = start
-    while true {
-        let candidate = (dir == "/" ? "" : dir) + "/" + name
-        if system.fileExists(candidate) && !system.isDirectory(candidate) { return candidate }
-        if dir == "/" || dir.isEmpty { return nil }
-        dir = (dir as NSString).deletingLastPathComponent
-    }
-}
-
 /// `go.toolchain`: GOTOOLCHAIN, and whether go.mod / go.work here will switch toolchains.
 public struct ToolchainCheck: DoctorCheck {
     public let id = "go.toolchain"
@@ -144,8 +120,8 @@ public struct ToolchainCheck: DoctorCheck {
             if explicit == "off" { continue }
             guard let file = explicit ?? findUpward(name, from: facts.workingDirectory, system: facts.system),
                   let text = facts.system.readTextFile(file) else { continue }
-            let (go, toolchain) = goDirectives(text)
-            for (label, value) in [("go", go), ("toolchain", toolchain)] {
+            let mod = GoModFile(text)
+            for (label, value) in [("go", mod.go), ("toolchain", mod.toolchain)] {
                 guard let value, let v = GoVersion(value) else { continue }
                 evidence.append("\(file): \(label) \(value)")
                 if required == nil || v > required!.0 { required = (v, "\(file) (\(label) \(value))") }

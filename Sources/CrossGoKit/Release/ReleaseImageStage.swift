@@ -126,7 +126,7 @@ struct ImageSettings: Sendable {
     /// The base layout's folder, nil for scratch.
     var basePath: String? {
         guard let base = config.base, base != "scratch" else { return nil }
-        return base.hasPrefix("/") ? base : configFolder + "/" + base
+        return absolutePath(base, against: configFolder)
     }
 
     /// The tags: `--image`'s own tag, else image.tags filled in, else the version.

@@ -35,7 +35,7 @@ enum ReleaseParts {
 
     /// A public key from a .pub file or the base64 key itself.
     static func readPublicKey(_ text: String, workingDirectory: String) throws -> MinisignPublicKey {
-        let path = text.hasPrefix("/") ? text : workingDirectory + "/" + text
+        let path = absolutePath(text, against: workingDirectory)
         if FileManager.default.fileExists(atPath: path) { return try MinisignPublicKey.read(from: URL(fileURLWithPath: path)) }
         if text.hasSuffix(".pub") || text.contains("/") {
             throw UsageError("--pub \(text): no such file (give the .pub file or the base64 public key)")

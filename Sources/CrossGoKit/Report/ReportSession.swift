@@ -48,7 +48,7 @@ public struct ReportSession: Sendable {
             folder = (folder as NSString).deletingLastPathComponent
         }
         for f in folders {
-            if let module = BuildSession.modulePath(goMod: f + "/go.mod", system: system), !module.isEmpty { return module }
+            if let module = GoModFile.read(f + "/go.mod", system: system)?.module, !module.isEmpty { return module }
         }
         return dist
     }
@@ -58,11 +58,11 @@ public struct ReportSession: Sendable {
         let dist: String
         var moduleRoot: String?
         if let d = request.dist {
-            dist = d.hasPrefix("/") ? d : cwd + "/" + d
+            dist = context.absolute(d)
             guard context.system.isDirectory(dist) else { throw UsageError("report: \(d) is not a folder (give the output folder of crossgo build/test/bench, e.g. dist)") }
         } else {
             let toolchain = try await context.toolchain(explicitGo: request.goPath)
-            let root = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
+            let root = toolchain.moduleRoot ?? cwd
             dist = root + "/dist"
             moduleRoot = root
         }

@@ -84,6 +84,21 @@ public struct ShardRecord: Sendable, Codable, Equatable {
 }
 
 extension Shard {
+    /// What --shard does to a plan, the same for build, test and bench: without a shard, every job and no record; with
+    /// one, its jobs (balanced by the durations of `durationsFile`, an earlier run's record read from the working
+    /// folder, else by estimate), its record for `crossgo merge` with the commit of `folder`, and the notice
+    /// "shard K/N: X of Y <what>".
+    static func pick<Job>(_ shard: Shard?, _ jobs: [Job], what: String, durationsFile: String?, settings: () -> [String], folder: String,
+                          context: CrossGoContext, id: (Job) -> String, target: (Job) -> String,
+                          free: (Job) -> Bool = { _ in false }) async throws -> ([Job], ShardRecord?) {
+        guard let shard else { return (jobs, nil) }
+        let durations = try durationsFile.map { try recordedDurations(from: context.absolute($0)) }
+        let commit = await SourceFacts.read(folder, system: context.system).commit
+        let (picked, record) = shard.select(jobs, id: id, target: target, durations: durations, settings: settings(), commit: commit, free: free)
+        context.reporter.report(.notice("shard \(shard.description): \(picked.count) of \(jobs.count) \(what)", level: "info"))
+        return (picked, record)
+    }
+
     /// Picks this shard's jobs out of a plan and makes its record. A `free` job (a package without tests for its target)
     /// costs nothing in the estimate, so that the jobs that run are what gets balanced.
     func select<Job>(_ jobs: [Job], id: (Job) -> String, target: (Job) -> String, durations: [String: Double]?, settings: [String],

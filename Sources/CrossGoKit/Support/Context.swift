@@ -45,7 +45,7 @@ public struct CrossGoContext: Sendable {
 
     /// `path` as given on the command line, made absolute against the working folder ("." and ".." removed).
     public func absolute(_ path: String) -> String {
-        URL(fileURLWithPath: path.hasPrefix("/") ? path : workingDirectory + "/" + path).standardizedFileURL.path
+        absolutePath(path, against: workingDirectory)
     }
 
     /// Finds and loads the Go toolchain (`go env -json`, `go tool dist list -json`).

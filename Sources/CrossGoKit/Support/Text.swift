@@ -1,5 +1,12 @@
-// Text helpers every outcome renderer shares: tables, sizes, relative paths.
+// Text and path helpers every session shares: tables, sizes, absolute and relative paths.
 import Foundation
+
+/// `path` made absolute: as it is when it starts at the root, else read from the folder `base`; "." and ".." removed.
+/// The one way crossgo reads a path it was given (a flag, crossgo.yaml, go.work); `CrossGoContext.absolute` reads from
+/// the working folder.
+public func absolutePath(_ path: String, against base: String) -> String {
+    URL(fileURLWithPath: path.hasPrefix("/") ? path : base + "/" + path).standardizedFileURL.path
+}
 
 /// `path` relative to `base` when it is inside it.
 public func relativePath(_ path: String, to base: String) -> String {

@@ -93,6 +93,9 @@ public struct DescribedSystem: HostSystem {
     public func hardwareArchitecture() async -> String { hardwareArch }
     public func isTranslated() async -> Bool? { translated }
     public func binfmtEntries() -> [BinfmtEntry] { binfmt }
+
+    /// A described Linux host's /proc/cpuinfo, as LinuxSystem reads the real one.
+    public func cpuFlags() -> Set<String> { osName == "linux" ? files["/proc/cpuinfo"].map(cpuInfoFlags) ?? [] : [] }
     public func readData(_ path: String) -> Data? { files[resolveSymlinks(path)].map { Data($0.utf8) } }
     /// A described machine is read-only: nothing crossgo writes survives.
     public func writeData(_ data: Data, to path: String) throws {

@@ -32,6 +32,9 @@ public protocol HostSystem: Sendable {
     func isTranslated() async -> Bool?
     /// Registered binfmt_misc interpreters (Linux); empty elsewhere.
     func binfmtEntries() -> [BinfmtEntry]
+    /// The CPU's feature flags as Linux names them (sse4_2, avx2, ...): /proc/cpuinfo's `flags` on Linux; empty where
+    /// the host does not say (then no GOAMD64 level is refused for want of a feature).
+    func cpuFlags() -> Set<String>
     /// What a Go executable says about itself, read from its bytes (never by running it); nil if unreadable.
     func goBinaryFacts(_ path: String) -> GoBinaryFacts?
     /// PATH's folders, in order.
@@ -81,6 +84,12 @@ extension HostSystem {
         let r = try await run(argv[0], Array(argv.dropFirst()), environment: environment, timeout: 600, workingDirectory: workingDirectory)
         return MeasuredRun(exitCode: r.exitCode, stderr: r.stderr, seconds: Date().timeIntervalSince(start), peakRSS: nil)
     }
+}
+
+/// The `flags` line of a /proc/cpuinfo, as a set (empty without one).
+func cpuInfoFlags(_ text: String) -> Set<String> {
+    guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }), let colon = line.firstIndex(of: ":") else { return [] }
+    return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
 }
 
 /// PATH's folders, in order, empty entries dropped.

@@ -15,6 +15,7 @@ public struct LinuxSystem: POSIXSystem {
     public init() {}
 
     public var osName: String { "linux" }
+    public static let maxRSSUnit = 1024
 
     /// /proc/self/exe: one readlink (Foundation's Bundle.main builds a whole bundle for the same answer).
     public var executablePath: String? {
@@ -46,6 +47,8 @@ public struct LinuxSystem: POSIXSystem {
         guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return 24 }
         return Int(size.ws_row)
     }
+
+    public func cpuFlags() -> Set<String> { readTextFile("/proc/cpuinfo").map(cpuInfoFlags) ?? [] }
 
     public func binfmtEntries() -> [BinfmtEntry] {
         let dir = Self.binfmtDirectory

@@ -1,4 +1,5 @@
-// Chooses the live HostSystem for the OS crossgo was built for. The only `#if os` in the system layer.
+// Chooses the live HostSystem for the OS crossgo was built for: the one `#if os` that picks a system (LinuxSystem.swift
+// and MacSystem.swift guard only what compiles on their own OS).
 
 /// The system crossgo is running on.
 public func liveSystem() -> any HostSystem {

@@ -9,6 +9,7 @@ public struct MacSystem: POSIXSystem {
     public init() {}
 
     public var osName: String { "darwin" }
+    public static let maxRSSUnit = 1
 
     public var executablePath: String? { Bundle.main.executableURL?.resolvingSymlinksInPath().path }
 
@@ -31,6 +32,9 @@ public struct MacSystem: POSIXSystem {
     }
 
     public func binfmtEntries() -> [BinfmtEntry] { [] }
+
+    /// Not asked: a Mac's amd64 programs run natively or under Rosetta, never under a qemu given a CPU model.
+    public func cpuFlags() -> Set<String> { [] }
 
     public func terminalRows(_ fd: Int32) -> Int? {
         guard isatty(fd) == 1 else { return nil }

@@ -8,7 +8,10 @@ let processEnvironment = ProcessInfo.processInfo.environment
 let processPathDirectories = splitPath(processEnvironment["PATH"])
 
 /// The parts of a live system that are the same on every POSIX host.
-public protocol POSIXSystem: HostSystem {}
+public protocol POSIXSystem: HostSystem {
+    /// Bytes in one unit of rusage's ru_maxrss (KiB on Linux, bytes on macOS).
+    static var maxRSSUnit: Int { get }
+}
 
 extension POSIXSystem {
     /// The environment crossgo started with (crossgo never changes its own environment).
@@ -160,11 +163,7 @@ extension POSIXSystem {
                 var usage = rusage()
                 while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
                 let seconds = Date().timeIntervalSince(start)
-                #if os(Linux)
-                let rss = Int(usage.ru_maxrss) * 1024
-                #else
-                let rss = Int(usage.ru_maxrss)
-                #endif
+                let rss = Int(usage.ru_maxrss) * Self.maxRSSUnit
                 let exited = status & 0x7f == 0
                 let code: Int32 = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
                 let text = (FileManager.default.contents(atPath: stderrPath).map { String(decoding: $0.prefix(1 << 20), as: UTF8.self) }) ?? ""

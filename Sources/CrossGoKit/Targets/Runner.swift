@@ -1,4 +1,5 @@
-// How this host can run a target's binaries: natively, through binfmt_misc, qemu-user, node, wasmtime, or not at all.
+// How this host can run a target's binaries: natively, under Rosetta, through binfmt_misc, qemu-user, node (js/wasm and
+// WASI), wasmtime, Wine or headless Chromium, or not at all.
 import Foundation
 
 /// The way crossgo runs a target's binaries on this host.
@@ -111,7 +112,7 @@ public struct RunnerDetector: Sendable {
     var winePrefix: String = ""
     /// js/wasm in headless Chromium instead of node (`--browser`).
     public var useBrowser = false
-    /// The host CPU's feature flags (/proc/cpuinfo); empty when unknown.
+    /// The host CPU's feature flags (HostSystem.cpuFlags); empty when unknown.
     var cpuFlags: Set<String> = []
     /// Debian cross glibc folders present (`/usr/aarch64-linux-gnu`, ...), for qemu's `-L`.
     var crossLibcRoots: Set<String> = []
@@ -132,10 +133,7 @@ public struct RunnerDetector: Sendable {
         var detector = RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: goroot,
                                       programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: [])
         detector.winePrefix = WineHost.prefixPath(environment: system.environment)
-        if let info = system.readTextFile("/proc/cpuinfo"),
-           let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }), let colon = line.firstIndex(of: ":") {
-            detector.cpuFlags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
-        }
+        detector.cpuFlags = system.cpuFlags()
         return detector.with(goroot: goroot, system: system)
     }
 

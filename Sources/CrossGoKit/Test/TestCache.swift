@@ -22,12 +22,12 @@ public struct TestInputs: Sendable, Codable, Equatable {
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
             let (op, arg) = (parts[0], parts[1])
-            let path = arg.hasPrefix("/") ? arg : cwd + "/" + arg
+            let path = absolutePath(arg, against: cwd)
             switch op {
             case "getenv": inputs.env[arg] = .some(environment[arg])
-            case "chdir": cwd = URL(fileURLWithPath: path).standardizedFileURL.path
+            case "chdir": cwd = path
             case "open", "stat":
-                let p = URL(fileURLWithPath: path).standardizedFileURL.path
+                let p = path
                 inputs.files[p] = fingerprint(p)
             default: break
             }

@@ -190,9 +190,7 @@ public struct TestFlags: Sendable, Equatable {
     public func coverProfilePath(target: String, targetCount: Int, workingDirectory: String) -> String? {
         guard let file = coverProfile else { return nil }
         let named = targetCount <= 1 ? file : Self.insertingTarget(target, into: file)
-        if named.hasPrefix("/") { return named }
-        let base = outputDirectory.map { $0.hasPrefix("/") ? $0 : workingDirectory + "/" + $0 } ?? workingDirectory
-        return (base.hasSuffix("/") ? base : base + "/") + named
+        return absolutePath(named, against: outputDirectory.map { absolutePath($0, against: workingDirectory) } ?? workingDirectory)
     }
 
     /// The -outputdir value, when one was given.

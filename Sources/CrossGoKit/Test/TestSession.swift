@@ -162,17 +162,11 @@ public struct TestSession: Sendable {
         } catch {
             throw UsageError("\(error)")
         }
-        var shardRecord: ShardRecord?
-        if let shard = request.shard {
-            let durations = try request.shardDurations.map { try Shard.recordedDurations(from: context.absolute($0)) }
-            let settings = [toolchain.version, request.run ?? "", request.tags.joined(separator: ","), request.timeout] + request.passthrough
-            let commit = await SourceFacts.read(cwd, system: system).commit
-            let (jobs, record) = shard.select(plan.jobs, id: { $0.id.description }, target: { $0.id.target }, durations: durations,
-                                              settings: settings, commit: commit, free: { !$0.package.hasTests || $0.package.absent != nil })
-            context.reporter.report(.notice("shard \(shard.description): \(jobs.count) of \(plan.jobs.count) package run(s)", level: "info"))
-            plan.jobs = jobs
-            shardRecord = record
-        }
+        let (jobs, shardRecord) = try await Shard.pick(
+            request.shard, plan.jobs, what: "package run(s)", durationsFile: request.shardDurations,
+            settings: { [toolchain.version, request.run ?? "", request.tags.joined(separator: ","), request.timeout] + request.passthrough },
+            folder: cwd, context: context, id: { $0.id.description }, target: { $0.id.target }, free: { !$0.package.hasTests || $0.package.absent != nil })
+        plan.jobs = jobs
         let planned = plan
         var runners = await context.runners(for: toolchain)
         runners.useBrowser = request.browser
@@ -217,11 +211,11 @@ public struct TestSession: Sendable {
             try writeCoverage(plan: planned, targets: targets, scratch: scratch)
         }
         let outcome = TestOutcome(targets: targets.map(\.description), results: ran.completed, interrupted: interrupted, allowNotRun: request.allowNotRun)
-        let moduleRoot = toolchain.env["GOMOD"].map { ($0 as NSString).deletingLastPathComponent }.flatMap { $0.isEmpty || $0 == "/dev" ? nil : $0 } ?? cwd
+        let moduleRoot = toolchain.moduleRoot ?? cwd
         let resultsPath = request.results.map { context.absolute($0) }
             ?? request.shard.map { shard in moduleRoot + "/dist/" + shard.name + "/" + TestResultsFile.fileName }
         let file = TestResultsFile(crossgo: CrossGoVersion.current, go: toolchain.version, targets: outcome.targets, results: outcome.results, shard: shardRecord,
-                                   module: toolchain.env["GOMOD"].flatMap { BuildSession.modulePath(goMod: $0, system: system) })
+                                   module: toolchain.modulePath(system: system))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // The module's last whole run, for crossgo report when dist/ has no test-results.json (best effort: a cache).
@@ -244,7 +238,7 @@ public struct TestSession: Sendable {
             }
         }
         if let junit = request.junit, !interrupted {
-            let path = junit.hasPrefix("/") ? junit : cwd + "/" + junit
+            let path = context.absolute(junit)
             do {
                 try OutputFolder.createParent(of: path)
                 try atomicWrite(Data(JUnitReport.xml(outcome.results).utf8), to: path)
@@ -293,9 +287,7 @@ struct TestPlanner: Sendable {
     /// The targets tested with cgo (`--cgo`, or `cgo: true` in crossgo.yaml at the top or in an override), with their
     /// C compiler set up as `crossgo build` does it; `libc` and an override's `env: CC` are honoured.
     func cgoTargets(_ request: Request, targets: [Target], toolchain: GoToolchain) async throws -> [Target: TargetCgo] {
-        let gomod = toolchain.env["GOMOD"] ?? ""
-        let config = gomod.isEmpty || gomod == "/dev/null" ? nil
-            : try BuildConfig.load(path: (gomod as NSString).deletingLastPathComponent + "/" + BuildConfig.fileName)
+        let config = try toolchain.moduleRoot.flatMap { try BuildConfig.load(path: $0 + "/" + BuildConfig.fileName) }
         try config?.validate(toolchain: toolchain)
         var options = BuildOptions()
         options.cgo = request.cgo
