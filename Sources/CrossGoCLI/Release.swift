@@ -113,9 +113,9 @@ extension Release {
         @OptionGroup var reporting: ReportingOptions
 
         func run() async throws {
-            let name = name
+            let keyName = name
             try await CommandRuntime.run("release keygen", reporting: reporting) { context in
-                try KeygenSession(context: context).run(name: name)
+                try KeygenSession(context: context).run(name: keyName)
             }
         }
     }

@@ -96,6 +96,19 @@ struct ExitCase: CustomTestStringConvertible, Sendable {
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/signing.key"))
     }
 
+    /// A port another server holds is serve's environment error (3), naming --addr.
+    @Test func serveOnAPortInUseIsThree() async throws {
+        let module = try copyExample("hello")
+        defer { module.cleanup() }
+        try module.write("site/index.html", "<html></html>")
+        let holder = try await LocalHTTPServer.start(port: 0) { _ in LocalResponse() }
+        let result = try await runCrossgo(["serve", "site", "--addr", "127.0.0.1:\(holder.port)"], in: module.path, timeout: 60)
+        await holder.stop()
+        #expect(result.exitCode == ExitStatus.environment.rawValue, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("crossgo: error: --addr 127.0.0.1:\(holder.port): cannot listen on 127.0.0.1:\(holder.port): "), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     /// A session that is interrupted ends 130: serve stops its server and says so; a build stops its go.
     @Test func serveStopsCleanlyOn130() async throws {
         let module = try copyExample("hello")

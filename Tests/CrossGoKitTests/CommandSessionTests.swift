@@ -103,28 +103,18 @@ import Testing
         var notice: String?
         for _ in 0..<500 where notice == nil {
             try await Task.sleep(for: .milliseconds(20))
-            notice = reporter.captured.compactMap { if case .notice(let text, _) = $0 { return text } else { return nil } }.first
+            notice = reporter.captured.compactMap { (event: SessionEvent) -> String? in if case .notice(let text, _) = event { return text } else { return nil } }.first
         }
         let said = try #require(notice)
         #expect(said.hasPrefix("serving \(folder.path)/dist/web/hello at http://127.0.0.1:"))
         task.cancel()
         let outcome = try await task.value
         #expect(outcome.folder == folder.path + "/dist/web/hello" && said.hasSuffix(outcome.url))
-        // Stopped: the port no longer answers.
+        // Stopped: the port is free again (a new server can listen on it).
         let port = try #require(UInt16(outcome.url.split(separator: ":").last!.dropLast()))
-        #expect(!Self.accepts(port))
-    }
-
-    static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        let again = try await LocalHTTPServer.start(port: port) { _ in LocalResponse() }
+        #expect(again.port == port)
+        await again.stop()
     }
 
     @Test func cacheprogReadsItsEnvironmentThroughTheContext() throws {

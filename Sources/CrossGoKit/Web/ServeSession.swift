@@ -58,7 +58,13 @@ public struct ServeSession: Sendable {
     public func run(_ request: ServeRequest) async throws -> ServeOutcome {
         let port = try request.port()
         let root = try bundleFolder(request)
-        let server = try await LocalHTTPServer.start(port: port) { WebBundle.serve($0, root: root) }
+        let server: LocalHTTPServer
+        do {
+            server = try await LocalHTTPServer.start(port: port) { WebBundle.serve($0, root: root) }
+        } catch {
+            // A port in use (or not ours to take) is the machine's answer (3), said naming the flag.
+            throw EnvironmentError("--addr \(request.address): \(error)")
+        }
         context.reporter.report(.notice("serving \(root) at \(server.url)", level: "info"))
         await withTaskCancellationHandler {
             await server.wait()
