@@ -10,11 +10,11 @@ import Testing
 /// the text the one error line must hold (nil for 0, which must print no error at all).
 struct ExitCase: CustomTestStringConvertible, Sendable {
     var arguments: [String]
-    var status: ExitStatus
+    var status: CrossGoKit.ExitStatus
     var error: String?
     var testDescription: String { "crossgo \(arguments.joined(separator: " ")) -> \(status.rawValue)" }
 
-    init(_ arguments: [String], _ status: ExitStatus, _ error: String? = nil) {
+    init(_ arguments: [String], _ status: CrossGoKit.ExitStatus, _ error: String? = nil) {
         self.arguments = arguments
         self.status = status
         self.error = error
