@@ -56,7 +56,7 @@ struct ExitCase: CustomTestStringConvertible, Sendable {
         ExitCase(["cacheprog", "--dir", "cache"], .ok),
         ExitCase(["cacheprog", "--url", "ftp://cache.example"], .usage, "--url 'ftp://cache.example' is not an http:// or https:// URL"),
         ExitCase(["cacheprog", "--max-upload", "-1"], .usage, "--max-upload"),
-        ExitCase(["cacheprog", "--dir", "go.mod/cache"], .environment, "cannot use the cache folder"),
+        ExitCase(["cacheprog", "--dir", "go.mod/cache"], .environment, "cannot use the cache folder go.mod/cache: go.mod is a file, not a folder"),
         ExitCase(["ci", "github", "--stdout"], .ok),
         ExitCase(["ci", "github", "--stdout", "--shards", "-2"], .usage, "--shards"),
         ExitCase(["ci", "github", "--stdout", "--go", "/nonexistent/go"], .environment, "/nonexistent/go"),
