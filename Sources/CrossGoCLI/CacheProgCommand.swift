@@ -1,7 +1,6 @@
 // `crossgo cacheprog`: the GOCACHEPROG program (go starts it; it speaks JSON lines on stdin/stdout).
 import ArgumentParser
 import CrossGoKit
-import Foundation
 
 struct CacheProgCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,41 +40,16 @@ struct CacheProgCommand: AsyncParsableCommand {
     @Flag(help: "Print the counts (gets, hits, misses, puts, corrupt objects, remote errors) on stderr at the end.")
     var stats = false
 
-    func validate() throws {
-        if maxUpload < 0 { throw ValidationError("--max-upload must be 0 or more") }
-        if connectTimeout <= 0 || requestTimeout <= 0 || closeTimeout < 0 { throw ValidationError("timeouts must be positive") }
-    }
-
     func run() async throws {
-        signal(SIGPIPE, SIG_IGN)
-        let environment = ProcessInfo.processInfo.environment
-        var options = CacheProgramOptions(directory: dir ?? CacheProgramOptions.defaultDirectory(environment: environment))
-        if let url {
-            guard let parsed = RemoteCacheLaunch.parseURL(url) else { throw fail(UsageError("--url '\(url)' is not an http:// or https:// URL")) }
-            var remote = RemoteCacheSettings(url: parsed)
-            if let tokenEnv {
-                guard let token = environment[tokenEnv], !token.isEmpty else {
-                    throw fail(UsageError("--token-env \(tokenEnv): the variable is not set"))
-                }
-                remote.token = token
-            } else {
-                remote.token = environment["CROSSGO_CACHE_TOKEN"]
-            }
-            remote.maxUploadBytes = Int64(maxUpload) << 20
-            remote.connectTimeout = connectTimeout
-            remote.requestTimeout = requestTimeout
-            options.remote = remote
+        var request = CacheProgRequest(url: url, directory: dir, tokenVariable: tokenEnv)
+        request.maxUploadMiB = maxUpload
+        request.connectTimeout = connectTimeout
+        request.requestTimeout = requestTimeout
+        request.closeTimeout = closeTimeout
+        request.stats = stats
+        // stdout is go's protocol stream: plain messages on stderr only; go, which started it, ends it.
+        try await CommandRuntime.run("cacheprog", reporter: .plain(color: .never), trapInterrupts: false) { [request] context in
+            try await CacheProgSession(context: context).run(request)
         }
-        options.runDirectory = environment["CROSSGO_CACHEPROG_RUN"].flatMap { $0.isEmpty ? nil : $0 }
-        options.closeTimeout = closeTimeout
-        options.printStats = stats
-        options.statsFile = environment["CROSSGO_CACHEPROG_STATS"].flatMap { $0.isEmpty ? nil : $0 }
-        let program: CacheProgram
-        do {
-            program = try CacheProgram(options: options) { Console.err($0) }
-        } catch {
-            throw fail(EnvironmentError("cannot use the cache folder \(options.directory): \(error.localizedDescription)"))
-        }
-        await program.serve(input: FileLineSource(fd: 0), output: FileResponseSink(fd: 1))
     }
 }

@@ -26,7 +26,7 @@ public struct CrossGo: AsyncParsableCommand {
         Trace.mark("start")
         // `crossgo --version` answers before ArgumentParser reflects over the command tree (most of a start).
         if arguments == ["--version"] {
-            Console.out(CrossGoVersion.full)
+            StandardStreams().out(CrossGoVersion.full)
             return
         }
         do {
@@ -62,7 +62,7 @@ public struct CrossGo: AsyncParsableCommand {
             if let json {
                 JSONLinesReporter(streams: StandardStreams(), command: json).report(.error("\(classified)", status: classified.exitStatus))
             } else {
-                Console.err("crossgo: error: \(classified)")
+                StandardStreams().err("crossgo: error: \(classified)")
             }
             return classified.exitStatus.rawValue
         }
@@ -76,10 +76,10 @@ public struct CrossGo: AsyncParsableCommand {
             return status.rawValue
         }
         if code == .success {
-            if !message.isEmpty { Console.out(HelpPage.adjust(message)) }
+            if !message.isEmpty { StandardStreams().out(HelpPage.adjust(message)) }
             return 0
         }
-        if !message.isEmpty { Console.err(message) }
+        if !message.isEmpty { StandardStreams().err(message) }
         return code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
     }
 

@@ -167,49 +167,63 @@ struct ReportingOptions: ParsableArguments {
     }
 }
 
+/// Which reporter a command's session reports through.
+enum ReporterChoice {
+    /// What `--json`, `--color` and `--no-progress` ask for.
+    case standard(ReportingOptions)
+    /// Plain lines: the outcome's results on stdout, its messages on stderr (inspect's per-file output, cacheprog,
+    /// whose stdout is go's protocol stream and so carries no results).
+    case plain(color: ColorMode)
+
+    func reporter(command: String, system: any HostSystem, workingDirectory: String) -> any Reporter {
+        switch self {
+        case .standard(let options):
+            return options.reporter(command: command, system: system, workingDirectory: workingDirectory)
+        case .plain(let color):
+            let painter = Painter(enabled: color.enabled(isTerminal: system.isTerminal(1), environment: system.environment))
+            return PlainReporter(streams: StandardStreams(), painter: painter, relativeTo: workingDirectory)
+        }
+    }
+}
+
 /// Runs a session for a command: makes the context with the chosen reporter, traps SIGINT/SIGTERM, reports
 /// the outcome, and ends with the exit table's status. Errors are reported once, with their status.
 enum CommandRuntime {
     static func run<Outcome: SessionOutcome>(_ command: String, reporting: ReportingOptions,
                                              _ body: @escaping @Sendable (CrossGoContext) async throws -> Outcome) async throws {
+        try await run(command, reporter: .standard(reporting), body)
+    }
+
+    /// `trapInterrupts: false` leaves SIGINT and SIGTERM as they are (cacheprog: go, which started it, ends it).
+    static func run<Outcome: SessionOutcome>(_ command: String, reporter choice: ReporterChoice, trapInterrupts: Bool = true,
+                                             _ body: @escaping @Sendable (CrossGoContext) async throws -> Outcome) async throws {
         let system = liveSystem()
         let cwd = FileManager.default.currentDirectoryPath
-        let reporter = reporting.reporter(command: command, system: system, workingDirectory: cwd)
+        let reporter = choice.reporter(command: command, system: system, workingDirectory: cwd)
         let context = CrossGoContext(system: system, workingDirectory: cwd, reporter: reporter)
         Trace.mark("\(command): context ready")
         let outcome: Outcome
         let interrupted: Bool
         do {
-            (outcome, interrupted) = try await Interrupts.run { try await body(context) }
+            if trapInterrupts {
+                (outcome, interrupted) = try await Interrupts.run { try await body(context) }
+            } else {
+                (outcome, interrupted) = (try await body(context), false)
+            }
         } catch {
             let status = ExitStatus.of(error)
             reporter.report(.error("\(error)", status: status))
-            throw ExitCode(status.rawValue)
+            try end(status)
+            return
         }
         reporter.report(.finished(outcome))
-        let status = interrupted ? ExitStatus.interrupted : outcome.exitStatus
+        try end(interrupted ? ExitStatus.interrupted : outcome.exitStatus)
+    }
+
+    /// The one place a command's status becomes the process's: the exit table's row, as ArgumentParser's ExitCode.
+    static func end(_ status: ExitStatus) throws {
         if status != .ok { throw ExitCode(status.rawValue) }
     }
-}
-
-/// Writes to stdout (results) and stderr (messages), for commands that are not sessions.
-enum Console {
-    static let streams = StandardStreams()
-    static func out(_ text: String) { streams.out(text) }
-    static func err(_ text: String) { streams.err(text) }
-
-    /// Encodes a value as stable, pretty JSON.
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-/// Ends a command that is not a session with a classified error: one line, the exit table's status.
-func fail(_ error: any Error) -> ExitCode {
-    Console.err("crossgo: error: \(error)")
-    return ExitCode(ExitStatus.of(error).rawValue)
 }
 
 extension CommandRuntime {

@@ -100,7 +100,7 @@ extension Release {
     }
   }
 
-    struct Keygen: ParsableCommand {
+    struct Keygen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "keygen",
             abstract: "Write a minisign key pair: NAME.key (secret, mode 0600, unencrypted) and NAME.pub.",
@@ -110,20 +110,12 @@ extension Release {
         @Argument(help: ArgumentHelp("The key pair's name: NAME.key and NAME.pub are written.", valueName: "name"))
         var name: String
 
-        @Flag(help: "Print the key id and public key as JSON.")
-        var json = false
+        @OptionGroup var reporting: ReportingOptions
 
-        func run() throws {
-            do {
-                let made = try ReleaseKeys.generate(name: name)
-                if json {
-                    Console.out(try Console.json(made))
-                } else {
-                    Console.out("key id \(made.keyID)\npublic key \(made.publicKey)")
-                    Console.err("crossgo: wrote \(made.secretKeyFile) (secret: keep it private) and \(made.publicKeyFile)")
-                }
-            } catch {
-                throw fail(error)
+        func run() async throws {
+            let keyName = name
+            try await CommandRuntime.run("release keygen", reporting: reporting) { context in
+                try KeygenSession(context: context).run(name: keyName)
             }
         }
     }

@@ -205,7 +205,7 @@ struct CgoTests {
         let outcome = try summaryOutcome(CgoFixture.BuildSummary.self, from: build.stdout)
         #expect(outcome.failures.first?.message.contains("/nonexistent/aarch64-linux-gnu-gcc") == true, "\(outcome.failures)")
         let doctor = try await runCrossgo(["doctor", "--json"], in: module.path, environment: CgoFixture.environment)
-        let findings = try JSONDecoder().decode([Finding].self, from: Data(doctor.stdout.utf8))
+        let findings = try doctorFindings(from: doctor.stdout)
         let cgo = try #require(findings.first { $0.id == "cgo" })
         #expect(cgo.evidence.contains("crossgo.yaml: CC=/nonexistent/aarch64-linux-gnu-gcc for linux/arm64 wins over zig"), "\(cgo.evidence)")
         #expect(cgo.evidence.contains { $0.hasPrefix("cgo for other targets (crossgo --cgo): zig = /") && $0.hasSuffix("/zig") }, "\(cgo.evidence)")

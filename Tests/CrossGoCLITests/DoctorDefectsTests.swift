@@ -134,11 +134,11 @@ import Testing
         let path = try await Self.cleanPath(box)
         let extra = ["GODEBUG": "tls13=0", "GOOS": "windows"]
         let plain = try await box.doctor(path: path, extra: extra, arguments: ["--fix-shell", "zsh"]).0
-        // Run directly: the sandbox's helper decodes --json output as a list of findings.
+        // Run directly: the sandbox's helper decodes only the findings of the summary.
         let json = try await runProgram(crossgoExecutable, ["doctor", "--fix-shell", "zsh", "--json"], environment: box.environment(path: path, extra: extra),
                                         workingDirectory: box.work, timeout: 120)
         #expect(json.exitCode == plain.exitCode && json.exitCode == 1)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let object = try summaryOutcomeObject(from: json.stdout)
         #expect(object["shell"] as? String == "zsh")
         #expect(object["snippet"] as? String == plain.stdout.trimmingCharacters(in: .newlines))
         let edits = try #require(object["edits"] as? [[String: String]])
@@ -152,7 +152,7 @@ import Testing
         let goDir = try box.goFolder("go", linkingTo: try await DoctorTests.mainGo())
         let (result, _) = try await box.doctor(path: [goDir, Self.tools], extra: ["GOROOT": "/nonexistent"])
         #expect(!result.stdout.contains("\"_0\""))
-        let raw = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let raw = try #require(try summaryOutcomeObject(from: result.stdout)["findings"] as? [[String: Any]])
         let edits = raw.flatMap { ($0["shellFix"] as? [[String: String]]) ?? [] }
         #expect(edits.contains(["action": "unset", "variable": "GOROOT"]))
         #expect(edits.contains(["action": "appendPath", "folder": box.home + "/go/bin"]))

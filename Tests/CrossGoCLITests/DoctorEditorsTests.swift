@@ -117,7 +117,7 @@ import Testing
         #expect(fix.stdout.contains("# shell.startup: ") && fix.stdout.contains("\nexport PATH=\(box.home)/new:\"$PATH\""))
         let json = try await runProgram(crossgoExecutable, ["doctor", "--fix-shell", "bash", "--json"], environment: box.environment(path: path, extra: ["SHELL": "/bin/bash"]),
                                         workingDirectory: box.work, timeout: 120)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let report = try summaryOutcomeObject(from: json.stdout)
         let edits = try #require(report["edits"] as? [[String: String]])
         #expect(edits.contains { $0 == ["action": "prependPath", "folder": box.home + "/new"] })
         let reported = try #require((report["findings"] as? [[String: Any]])?.first { $0["id"] as? String == "shell.startup" })

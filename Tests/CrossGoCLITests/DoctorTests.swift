@@ -41,7 +41,7 @@ import Testing
         func doctor(path: [String], extra: [String: String] = [:], arguments: [String] = ["--json"], systemPath: Bool = true) async throws -> (ProgramResult, [Finding]) {
             let result = try await runProgram(crossgoExecutable, ["doctor"] + arguments, environment: environment(path: path, extra: extra, systemPath: systemPath),
                                               workingDirectory: work, timeout: 120)
-            let findings = arguments.contains("--json") ? try JSONDecoder().decode([Finding].self, from: Data(result.stdout.utf8)) : []
+            let findings = arguments.contains("--json") ? try doctorFindings(from: result.stdout) : []
             return (result, findings)
         }
     }
@@ -159,7 +159,7 @@ import Testing
                         "go.values", "go.module", "go.bin-path", "tools.arch", "tools.gopls", "cgo", "targets.runnable", "shell.seed-advice",
                         "shell.startup", "editor.vscode", "editor.goland"])
         // The documented JSON fields.
-        let raw = try #require(try JSONSerialization.jsonObject(with: Data(clean.0.stdout.utf8)) as? [[String: Any]])
+        let raw = try #require(try summaryOutcomeObject(from: clean.0.stdout)["findings"] as? [[String: Any]])
         for object in raw {
             #expect(object["id"] is String && object["title"] is String && object["status"] is String && object["evidence"] is [Any])
             #expect(["ok", "warning", "error", "skipped"].contains(object["status"] as? String ?? ""))

@@ -300,7 +300,13 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       written.
 
             OPTIONS:
-              --json                  Print the key id and public key as JSON.
+              --json                  Print JSON Lines on stdout: one event per line, the
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
+              --color <color>         Colour: auto colours only on a terminal and never
+                                      with NO_COLOR. (values: auto, always, never; default:
+                                      auto)
+              --no-progress           Plain progress lines even on a terminal.
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -346,6 +352,13 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
             OPTIONS:
               --addr <addr>           Address to listen on: 127.0.0.1:PORT (PORT 0: a free
                                       one). (default: 127.0.0.1:0)
+              --json                  Print JSON Lines on stdout: one event per line, the
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
+              --color <color>         Colour: auto colours only on a terminal and never
+                                      with NO_COLOR. (values: auto, always, never; default:
+                                      auto)
+              --no-progress           Plain progress lines even on a terminal.
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -391,12 +404,13 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       bash or fish). (values: zsh, bash, fish)
               --no-cache              Run `go env -json` even when crossgo remembers its
                                       output for this go, environment and env files.
-              --json                  Print the findings as one JSON document on stdout
-                                      (with --fix-shell: the shell, snippet, edits and
-                                      findings).
+              --json                  Print JSON Lines on stdout: one event per line, the
+                                      last a summary holding the outcome or an error (see
+                                      the README's event schema).
               --color <color>         Colour: auto colours only on a terminal and never
                                       with NO_COLOR. (values: auto, always, never; default:
                                       auto)
+              --no-progress           Plain progress lines even on a terminal.
               --version               Show the version.
               -h, --help              Show help information.
             """),

@@ -128,6 +128,23 @@ public func summaryOutcome<T: Decodable>(_ type: T.Type, from stdout: String) th
     return try JSONDecoder().decode(SummaryLine<T>.self, from: Data(line.utf8)).outcome
 }
 
+/// The `outcome` of the summary event in a `--json` event stream, as a JSON object (for checking documented fields).
+public func summaryOutcomeObject(from stdout: String) throws -> [String: Any] {
+    guard let line = stdout.split(separator: "\n").last(where: { $0.contains("\"event\":\"summary\"") }),
+          let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+          let outcome = object["outcome"] as? [String: Any] else {
+        throw CocoaError(.coderValueNotFound, userInfo: [NSDebugDescriptionErrorKey: "no summary outcome in: \(stdout.prefix(500))"])
+    }
+    return outcome
+}
+
+/// The findings `crossgo doctor --json` reports in its summary's outcome.
+public func doctorFindings(from stdout: String) throws -> [Finding] {
+    try summaryOutcome(DoctorFindingsJSON.self, from: stdout).findings
+}
+
+struct DoctorFindingsJSON: Decodable { var findings: [Finding] }
+
 /// A summary event's outcome.
 struct SummaryLine<U: Decodable>: Decodable { var outcome: U }
 

@@ -457,7 +457,7 @@ public struct AuditSession: Sendable {
                 throw UsageError("\(path): no such file or folder")
             }
             if isDirectory.boolValue {
-                for file in walk(full) {
+                for file in FolderWalk.regularFiles(under: full) {
                     let display = path.hasSuffix("/") ? path + file.dropFirst(full.count + 1) : path + "/" + file.dropFirst(full.count + 1)
                     subjects += AuditInputs.subjects(file: file, display: display, named: false) ?? []
                 }
@@ -466,28 +466,5 @@ public struct AuditSession: Sendable {
             }
         }
         return subjects
-    }
-
-    /// Regular files under a folder (links to files followed, links to folders not), in lexical order.
-    private func walk(_ root: String) -> [String] {
-        var files: [String] = []
-        var stack = [root]
-        while let dir = stack.popLast() {
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
-            for name in entries.sorted() {
-                let full = dir + "/" + name
-                var info = stat()
-                guard lstat(full, &info) == 0 else { continue }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR: stack.append(full)
-                case S_IFREG: files.append(full)
-                case S_IFLNK:
-                    var target = stat()
-                    if stat(full, &target) == 0, target.st_mode & S_IFMT == S_IFREG { files.append(full) }
-                default: break
-                }
-            }
-        }
-        return files.sorted()
     }
 }

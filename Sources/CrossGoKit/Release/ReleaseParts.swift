@@ -89,11 +89,4 @@ public enum ReleaseKeys {
         public var secretKeyFile: String
         public var publicKeyFile: String
     }
-
-    public static func generate(name: String) throws -> Made {
-        guard !name.isEmpty, !name.hasSuffix("/") else { throw UsageError("keygen: give a name for the key pair, e.g. crossgo release keygen release") }
-        let key = Minisign.generateKeyPair()
-        let (secret, pub) = try Minisign.writeKeyPair(key, basePath: name)
-        return Made(keyID: key.publicKey.keyIDHex, publicKey: key.publicKey.base64, secretKeyFile: secret, publicKeyFile: pub)
-    }
 }

@@ -78,6 +78,12 @@ public protocol SessionOutcome: Sendable, Encodable {
     var counts: [(String, Int)] { get }
     /// Results for stdout (tables, failures with their output) and the final status line for stderr.
     func render(_ painter: Painter, relativeTo base: String) -> RenderedOutcome
+    /// The summary's `status` word (the exit status's name; the doctor says ok, warnings or errors).
+    var statusName: String { get }
+}
+
+extension SessionOutcome {
+    public var statusName: String { exitStatus.name }
 }
 
 /// An outcome as text: results (stdout) and messages (stderr).
@@ -135,7 +141,7 @@ public enum EventJSON {
             object["message"] = .string(message)
         case .finished(let outcome):
             object["event"] = "summary"
-            object["status"] = .string(outcome.exitStatus.name)
+            object["status"] = .string(outcome.statusName)
             object["exitCode"] = .number(Double(outcome.exitStatus.rawValue))
             object["counts"] = .object(Dictionary(outcome.counts.map { ($0.0, JSONValue.number(Double($0.1))) }, uniquingKeysWith: { a, _ in a }))
             object["outcome"] = JSONValue(encoding: outcome)

@@ -76,3 +76,15 @@ extension ToolchainError: ClassifiedError {
 extension ProgramError: ClassifiedError {
     public var exitStatus: ExitStatus { .environment }
 }
+
+extension ExitStatus {
+    /// The doctor's rows of the exit table: 0 all ok, 1 warnings only, 2 at least one error.
+    public static func doctor(errors: Int, warnings: Int) -> ExitStatus {
+        errors > 0 ? .usage : warnings > 0 ? .failed : .ok
+    }
+
+    /// The word the doctor's JSON summary uses for its status: ok, warnings, errors.
+    public static func doctorName(errors: Int, warnings: Int) -> String {
+        errors > 0 ? "errors" : warnings > 0 ? "warnings" : "ok"
+    }
+}

@@ -8,14 +8,16 @@ import Synchronization
 public enum Interrupts {
     /// Runs `operation` in a task that SIGINT or SIGTERM cancels. Returns its value and whether a signal came.
     public static func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> (T, interrupted: Bool) {
-        let task = Task { try await operation() }
+        // The signal sources are in place before the operation starts: a fast one (serve says where it listens at
+        // once) must not be interrupted while SIGINT is still ignored and not yet handled, and so lost.
         let flag = InterruptFlag()
+        let cancel = CancelAction()
         let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
                 switch flag.raise(now: Date()) {
-                case .first: task.cancel()
+                case .first: cancel.run()
                 case .echo: break  // the same interrupt, delivered to the process and to its group
                 case .again:  // a second signal: stop waiting for clean-up, but leave no scratch folder behind
                     ScratchFolder.removeAll()
@@ -28,6 +30,9 @@ public enum Interrupts {
         defer {
             for source in sources { source.cancel() }
         }
+        let task = Task { try await operation() }
+        cancel.set { task.cancel() }
+        if flag.isRaised { task.cancel() }
         do {
             let value = try await task.value
             return (value, flag.isRaised)
@@ -43,6 +48,13 @@ public enum Interrupts {
 public struct InterruptedError: ClassifiedError {
     public var exitStatus: ExitStatus { .interrupted }
     public var description: String { "interrupted" }
+}
+
+/// What the first signal does, set once the operation's task exists.
+final class CancelAction: Sendable {
+    private let action = Mutex<(@Sendable () -> Void)?>(nil)
+    func set(_ body: @escaping @Sendable () -> Void) { action.withLock { $0 = body } }
+    func run() { action.withLock { $0 }?() }
 }
 
 /// Set once by the first signal.

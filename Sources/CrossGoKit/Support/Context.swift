@@ -16,8 +16,15 @@ public enum CrossGoVersion {
 /// The host, and how to find the Go toolchain and the repository's tool folder on it.
 public struct CrossGoContext: Sendable {
     public var system: any HostSystem
-    /// Folders above which a `.tools/bin` may live: the current folder and crossgo's own executable folder.
-    public var anchors: [String]
+    /// Folders above which a `.tools/bin` may live: the current folder and crossgo's own executable folder. The
+    /// executable's folder is looked up on first use (once per process): inspect and serve never need it.
+    public var anchors: [String] {
+        get { givenAnchors ?? [startDirectory] + (Self.ownFolder.map { [$0] } ?? []) }
+        set { givenAnchors = newValue }
+    }
+    private var givenAnchors: [String]?
+    private let startDirectory: String
+    private static let ownFolder = executablePath().map { ($0 as NSString).deletingLastPathComponent }
     /// The folder the command runs in (relative paths and `./...` are read from here).
     public var workingDirectory: String
     /// Where go queries are remembered; nil with CROSSGO_CACHE=off.
@@ -32,7 +39,8 @@ public struct CrossGoContext: Sendable {
         self.system = system
         let cwd = workingDirectory ?? FileManager.default.currentDirectoryPath
         self.workingDirectory = cwd
-        self.anchors = anchors ?? [cwd, system.executablePath.map { ($0 as NSString).deletingLastPathComponent }].compactMap { $0 }
+        self.startDirectory = cwd
+        self.givenAnchors = anchors
         self.goCache = GoQueryCache.standard(environment: system.environment)
         self.reporter = reporter
         self.clock = clock
