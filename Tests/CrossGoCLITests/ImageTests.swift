@@ -398,6 +398,10 @@ struct ImageTests {
         (["--image", "127.0.0.1:5000/hello"], "image:\n  tag: latest\n", "crossgo.yaml:2: image.tag: unknown key (did you mean tags?)"),
         (["--image", "127.0.0.1:5000/hello"], "image:\n  tags: [\"{{.Verison}}\"]\n", "crossgo.yaml:2: image.tags: {{.Verison}}: unknown field {{.Verison}}"),
         (["--image", "127.0.0.1:5000/hello"], "image:\n  base: nowhere\n", "crossgo.yaml:2: image.base: nowhere: expected scratch or the folder of an OCI image layout"),
+        // packages' files may be `config`; an image's may not.
+        (["--image", "127.0.0.1:5000/hello"], "image:\n  files:\n    - source: hello.conf\n      destination: /etc/hello.conf\n      config: true\n",
+         "crossgo.yaml:5: image.files[0].config: unknown key"),
+        (["--image", "127.0.0.1:5000/hello"], "image:\n  files:\n    - source: hello.conf\n", "crossgo.yaml:3: image.files[0].destination: missing: its path in the image"),
         (["--image", "127.0.0.1:5000/Hello"], "", "--image 127.0.0.1:5000/Hello: Hello is not a repository name"),
         (["--image", "hello"], "", "--image hello: name the registry too"),
         (["--push"], "", "--push: there is no image to push"),

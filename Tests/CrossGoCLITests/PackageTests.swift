@@ -353,6 +353,10 @@ struct PackageTests {
         ("packages:\n  maintainer: J <j@example.com>\n  licence: MIT\n", "crossgo.yaml:3: packages.licence: unknown key (did you mean license?)"),
         ("packages:\n  maintainer: J <j@example.com>\n  license: MIT\n  files:\n    - source: missing.conf\n      destination: /etc/x\n",
          "crossgo.yaml:5: packages.files[0].source: missing.conf: no such file"),
+        ("packages:\n  maintainer: J <j@example.com>\n  license: MIT\n  files:\n    - source: hello.conf\n",
+         "crossgo.yaml:5: packages.files[0].destination: missing: where it is installed"),
+        ("packages:\n  maintainer: J <j@example.com>\n  license: MIT\n  files: hello.conf\n",
+         "crossgo.yaml:4: packages.files: expected a list of files (source, destination, mode, config)"),
         ("packages:\n  name: Hello_World\n", "crossgo.yaml:2: packages.name: Debian refuses the package name \"Hello_World\""),
         ("packages:\n  license: MIT\n", "crossgo.yaml:1: packages.maintainer: missing: a .deb and .rpm names its maintainer"),
     ])

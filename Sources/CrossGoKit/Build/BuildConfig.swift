@@ -429,30 +429,36 @@ private struct Reader {
                     }
                 }
             case "files":
-                guard case .sequence(let items) = v else { throw error(v, path, "expected a list of files (source, destination, mode, config)") }
-                out.files = try items.enumerated().map { i, item in
-                    let itemKey = "\(path)[\(i)]"
-                    var spec = PackageFileSpec(source: "", destination: "")
-                    spec.line = item.mark?.line
-                    for (fk, fv) in try mapping(item, key: itemKey) {
-                        let field = fk.string ?? ""
-                        let fieldKey = "\(itemKey).\(field)"
-                        switch field {
-                        case "source": spec.source = try existing(fv, fieldKey)
-                        case "destination": spec.destination = try installedPath(fv, key: fieldKey)
-                        case "mode": spec.mode = try fileMode(fv, key: fieldKey)
-                        case "config": spec.config = try bool(fv, key: fieldKey)
-                        default: throw unknown(fk, fieldKey, known: BuildConfig.packageFileKeys)
-                        }
-                    }
-                    guard !spec.source.isEmpty else { throw error(item, "\(itemKey).source", "missing: the file to include, relative to crossgo.yaml") }
-                    guard !spec.destination.isEmpty else { throw error(item, "\(itemKey).destination", "missing: where it is installed, e.g. /etc/hello/hello.conf") }
-                    return spec
-                }
+                out.files = try fileSpecs(v, key: path, root: root, known: BuildConfig.packageFileKeys, installed: "where it is installed")
             default: throw unknown(k, path, known: BuildConfig.packagesKeys)
             }
         }
         return out
+    }
+
+    /// The `files:` list of `packages:` or `image:`: each item a source next to crossgo.yaml, an absolute destination,
+    /// an optional mode, and (packages only, when `known` has it) `config`.
+    func fileSpecs(_ v: Node, key path: String, root: String, known: [String], installed: String) throws -> [PackageFileSpec] {
+        guard case .sequence(let items) = v else { throw error(v, path, "expected a list of files (\(known.joined(separator: ", ")))") }
+        return try items.enumerated().map { i, item in
+            let itemKey = "\(path)[\(i)]"
+            var spec = PackageFileSpec(source: "", destination: "")
+            spec.line = item.mark?.line
+            for (fk, fv) in try mapping(item, key: itemKey) {
+                let field = fk.string ?? ""
+                let fieldKey = "\(itemKey).\(field)"
+                switch field {
+                case "source": spec.source = try includedFile(fv, key: fieldKey, root: root)
+                case "destination": spec.destination = try installedPath(fv, key: fieldKey)
+                case "mode": spec.mode = try fileMode(fv, key: fieldKey)
+                case "config" where known.contains("config"): spec.config = try bool(fv, key: fieldKey)
+                default: throw unknown(fk, fieldKey, known: known)
+                }
+            }
+            guard !spec.source.isEmpty else { throw error(item, "\(itemKey).source", "missing: the file to include, relative to crossgo.yaml") }
+            guard !spec.destination.isEmpty else { throw error(item, "\(itemKey).destination", "missing: \(installed), e.g. /etc/hello/hello.conf") }
+            return spec
+        }
     }
 
     /// `image:`. Every file it names must exist next to crossgo.yaml, the base must be `scratch` or a folder, and every
@@ -493,25 +499,7 @@ private struct Reader {
                 for (lk, lv) in try mapping(v, key: path) { labels[lk.string ?? ""] = try string(lv, key: "\(path).\(lk.string ?? "")") }
                 out.labels = labels
             case "files":
-                guard case .sequence(let items) = v else { throw error(v, path, "expected a list of files (source, destination, mode)") }
-                out.files = try items.enumerated().map { i, item in
-                    let itemKey = "\(path)[\(i)]"
-                    var spec = PackageFileSpec(source: "", destination: "")
-                    spec.line = item.mark?.line
-                    for (fk, fv) in try mapping(item, key: itemKey) {
-                        let field = fk.string ?? ""
-                        let fieldKey = "\(itemKey).\(field)"
-                        switch field {
-                        case "source": spec.source = try includedFile(fv, key: fieldKey, root: root)
-                        case "destination": spec.destination = try installedPath(fv, key: fieldKey)
-                        case "mode": spec.mode = try fileMode(fv, key: fieldKey)
-                        default: throw unknown(fk, fieldKey, known: BuildConfig.imageFileKeys)
-                        }
-                    }
-                    guard !spec.source.isEmpty else { throw error(item, "\(itemKey).source", "missing: the file to include, relative to crossgo.yaml") }
-                    guard !spec.destination.isEmpty else { throw error(item, "\(itemKey).destination", "missing: its path in the image, e.g. /etc/hello/hello.conf") }
-                    return spec
-                }
+                out.files = try fileSpecs(v, key: path, root: root, known: BuildConfig.imageFileKeys, installed: "its path in the image")
             default: throw unknown(k, path, known: BuildConfig.imageKeys)
             }
         }
