@@ -43,6 +43,10 @@ enum ExitSetup: String, Sendable {
     case failedTests
     /// `vulndb`: a vulnerability database in the published layout with no entry.
     case emptyVulnDB
+    /// `vulndb`: a database with one test entry: every Go release's os.Getenv (linked into the go executable).
+    case stdlibVulnDB
+    /// `fail_test.go`: a benchmark that always fails (b.Fatal).
+    case failingBenchmark
 }
 
 /// The output folders the exit table's rows copy, made once for the suite.
@@ -96,6 +100,15 @@ enum ExitTableFixture {
             _ = try module.copy(folder: made.failedTests, as: "shard")
         case .emptyVulnDB:
             try VulnDBFixture.write(to: module.path + "/vulndb", modified: "2026-01-01T00:00:00Z", only: [])
+        case .stdlibVulnDB:
+            let entry = #"{"schema_version": "1.3.1", "id": "GO-2099-0001", "modified": "2026-11-20T00:00:00Z", "published": "2026-11-20T00:00:00Z", "#
+                + #""aliases": [], "summary": "Test entry (not a real advisory): every Go release's os.Getenv", "affected": [{"package": "#
+                + #"{"name": "stdlib", "ecosystem": "Go"}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}], "#
+                + #""ecosystem_specific": {"imports": [{"path": "os", "symbols": ["Getenv"]}]}}], "#
+                + #""database_specific": {"url": "https://pkg.go.dev/vuln/GO-2099-0001"}}"#
+            try VulnDBFixture.write(to: module.path + "/vulndb", modified: "2026-11-20T00:00:00Z", only: ["GO-2099-0001"], extra: [entry])
+        case .failingBenchmark:
+            try module.write("fail_test.go", "package main\n\nimport \"testing\"\n\nfunc BenchmarkFails(b *testing.B) { b.Fatal(\"this benchmark always fails\") }\n")
         }
     }
 }
@@ -134,7 +147,10 @@ enum ExitTableFixture {
         ExitCase(["bench", "--target", "host", "--bench", "Ints", "--benchtime", "1x", "--no-progress"], .ok, module: "bench", output: "example.com/bench #1 HOSTPAIR"),
         ExitCase(["release", "--target", "host", "--version", "1.0.0", "--no-progress"], .ok, output: "stage sign: skipped"),
         ExitCase(["release", "--target", "host", "--version", "1.0.0", "--ldflags=-bogusflag", "--no-progress"], .failed, output: "hello HOSTPAIR  build: flag provided but not defined: -bogusflag"),
-        ExitCase(["audit", "GO", "--db", "vulndb", "--no-progress"], .ok, setup: .emptyVulnDB),
+        ExitCase(["audit", "GO", "--db", "vulndb", "--no-progress"], .ok, setup: .emptyVulnDB, output: "no known vulnerabilities in 1 artifact"),
+        ExitCase(["audit", "GO", "--db", "vulndb", "--no-progress"], .failed, setup: .stdlibVulnDB, output: "linked: os.Getenv"),
+        ExitCase(["bench", "--target", "host", "--benchtime", "1x", "--no-progress"], .failed, setup: .failingBenchmark,
+                 output: "fail_test.go:5: this benchmark always fails"),
         ExitCase(["serve", "--addr", "0.0.0.0:80"], .usage, "--addr '0.0.0.0:80': crossgo serves on 127.0.0.1 only"),
         ExitCase(["serve", "go.mod"], .usage, "go.mod: is a file, not a folder"),
         ExitCase(["inspect", "GO"], .ok),
