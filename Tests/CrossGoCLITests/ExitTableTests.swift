@@ -204,6 +204,31 @@ enum ExitTableFixture {
         }
     }
 
+    /// The same rows with --json: nothing on stderr, and the last stdout line is the one error event, with the
+    /// status's code and word and the message naming the flag or file.
+    static let jsonCases: [ExitCase] = cases.filter { row in
+        row.error != nil && ["build", "test", "bench", "report", "release", "verify", "merge", "audit"].contains(row.arguments[0])
+            && !row.arguments.contains("--color") && row.arguments.contains("--no-progress")
+    }
+
+    @Test(arguments: jsonCases)
+    func jsonErrorEvent(_ row: ExitCase) async throws {
+        let module = try row.module.hasPrefix("fixture/") ? copyFixture(String(row.module.dropFirst("fixture/".count))) : copyExample(row.module)
+        defer { module.cleanup() }
+        try await ExitTableFixture.prepare(row.setup, in: module)
+        let go = try await realToolchain().goPath
+        let arguments = row.arguments.map { $0 == "GO" ? go : $0 } + ["--json"]
+        let result = try await runCrossgo(arguments, in: module.path, environment: ["NO_COLOR": "1"], timeout: 300)
+        #expect(result.exitCode == row.status.rawValue, "\(arguments): \(result.stderr.suffix(2000))")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        let events = try lines.map { try JSONDecoder().decode(EventLine.self, from: Data($0.utf8)) }
+        #expect(events.filter { $0.event == "error" }.count == 1 && events.last?.event == "error", "\(result.stdout.suffix(1500))")
+        let last = try #require(events.last)
+        #expect(last.exitCode == Int(row.status.rawValue) && last.status == row.status.name && last.command == row.arguments[0])
+        #expect(last.message?.contains(row.error ?? "") == true && last.message?.contains("\n") == false, "\(last.message ?? "")")
+    }
+
     /// An existing key is never overwritten: bad input (2) naming the file.
     @Test func keygenOverAnExistingKeyIsTwo() async throws {
         let folder = try TempFolder("exit-keygen")
