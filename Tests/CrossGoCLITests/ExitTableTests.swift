@@ -289,14 +289,20 @@ enum ExitTableFixture {
         #expect(try JSONDecoder().decode(EventLine.self, from: Data(last.utf8)).exitCode == 130, "\(last)")
     }
 
-    /// The doctor's own rows through the real executable, in a sandbox of the developer's shell: 1 for warnings only
-    /// (GOPATH/bin not on PATH), 2 for an error (a go.mod needing a Go that GOTOOLCHAIN=local forbids); never an
-    /// error line, the JSON summary naming the status and the finding behind it.
-    @Test func doctorWarningsAreOneAndErrorsTwo() async throws {
+    /// The doctor's own rows through the real executable, in a sandbox of the developer's shell: 0 when every check
+    /// passes, 1 for warnings only (GOPATH/bin not on PATH), 2 for an error (a go.mod needing a Go that
+    /// GOTOOLCHAIN=local forbids); never an error line, the JSON summary naming the status and the finding behind it.
+    @Test func doctorIsZeroCleanOneForWarningsTwoForErrors() async throws {
         let box = try DoctorTests.Sandbox()
         defer { box.root.cleanup() }
         let goDir = try box.goFolder("go", linkingTo: try await DoctorTests.mainGo())
         let tools = repositoryRoot + "/.tools/bin"
+        let (clean, cleanFindings) = try await box.doctor(path: [goDir, box.home + "/go/bin", tools])
+        #expect(clean.exitCode == ExitStatus.ok.rawValue, "\(cleanFindings.filter { $0.status != .ok && $0.status != .skipped })")
+        let cleanSummary = try #require(clean.stdout.split(separator: "\n").last)
+        let cleanLine = try JSONDecoder().decode(EventLine.self, from: Data(cleanSummary.utf8))
+        #expect(cleanLine.event == "summary" && cleanLine.status == "ok" && cleanLine.exitCode == 0, "\(cleanSummary)")
+        #expect(!clean.stderr.contains("crossgo: error:"), "\(clean.stderr)")
         let (warned, warnings) = try await box.doctor(path: [goDir, tools])
         #expect(warned.exitCode == ExitStatus.failed.rawValue, "\(warnings.filter { $0.status != .ok })")
         let binPath = try DoctorTests.find(warnings, "go.bin-path")
