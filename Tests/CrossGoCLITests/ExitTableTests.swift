@@ -1,6 +1,9 @@
 // The exit table through the real executable for every command: 0, 1, 2 (a bad flag, a bad file), 3 (the command's
 // environment error) and 130 where the command runs long. Cheap inputs only: a missing file, a bad flag value, a go
-// that is not there, a cache folder a file is in the way of. Every error is one line naming the flag or the file.
+// that is not there, a cache folder a file is in the way of, one host build or test shard made once and copied, a
+// vulnerability database of one test entry. Every error is one line naming the flag or the file (one error event with
+// --json). Not in the table, because the command has no such row: inspect, verify and doctor have no 3 (an unreadable
+// file is a per-file failure, 1; the doctor's problems are findings), report, targets and ci have no 1, serve no 0.
 import CrossGoKit
 import Foundation
 import TestSupport
@@ -115,7 +118,8 @@ enum ExitTableFixture {
 
 @Suite struct CommandExitTableTests {
     static let cases: [ExitCase] = [
-        // build and test: 0 and 1 are in SpineTests (a real build); here the cheap rows.
+        // build: 0 and 1 are in SpineTests (a real build); here the cheap rows. Rows with a setup copy one shared host
+        // build or test shard (ExitTableFixture) into their module.
         ExitCase(["build", "--jobs", "0"], .usage, "--jobs must be a positive whole number (1 or more), not 0"),
         ExitCase(["build", "--target", "host", "--shard", "1/2", "--shard-durations", "missing.json", "--no-progress"], .usage, "missing.json"),
         ExitCase(["build", "--go", "/nonexistent/go", "--no-progress"], .environment, "/nonexistent/go"),
