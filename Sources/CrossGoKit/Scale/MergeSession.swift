@@ -155,7 +155,21 @@ public struct MergeSession: Sendable {
         if folders.contains(where: { $0.path == outDir }) { throw UsageError("--out \(request.out) is one of the shards' folders: merge into another folder") }
         // Every check comes before the first file is written.
         let work = try MergeWork(outDir: outDir, folders: folders, signer: signer, startedOn: startedOn)
-        try OutputFolder.create(outDir)
+        do {
+            try OutputFolder.create(outDir)
+        } catch {
+            // An output folder that cannot be made is the environment's (3), named; Foundation's text hides the reason.
+            var reason = error.localizedDescription
+            var above = outDir
+            while !above.isEmpty, above != "/" {
+                if FolderWalk.exists(above) {
+                    if !FolderWalk.isFolder(above) { reason = "\(relativePath(above, to: context.workingDirectory)) is a file, not a folder" }
+                    break
+                }
+                above = (above as NSString).deletingLastPathComponent
+            }
+            throw EnvironmentError("--out \(request.out): cannot create the output folder: \(reason)")
+        }
         // The stages, each reported as release reports its own; a usage or environment error ends the merge as it says.
         // Signing comes last, and only when every target and every shard's stage passed.
         let stages: [MergeStage] = [
