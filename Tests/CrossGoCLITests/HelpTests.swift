@@ -67,6 +67,11 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
     static let reportingFlags = """
           --go <path>             The go executable to use (default: CROSSGO_GO, then
                                   PATH, then the repository's .tools/bin).
+        \(outputFlags)
+        """
+
+    /// --json, --color and --no-progress, as the pages of commands without --go show them.
+    static let outputFlags = """
           --json                  Print JSON Lines on stdout: one event per line, the
                                   last a summary holding the outcome or an error (see
                                   the README's event schema).
@@ -300,13 +305,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       written.
 
             OPTIONS:
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.outputFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -317,13 +316,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
             OPTIONS:
               --pub <key>             The minisign public key: a .pub file or the key
                                       itself (base64).
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.outputFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -335,13 +328,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
               --out <dir>             Where the merged outputs go. (default: dist)
               --sign-key <file>       A minisign secret key to sign the merged release's
                                       checksums and its .rpm packages.
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.outputFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -352,13 +339,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
             OPTIONS:
               --addr <addr>           Address to listen on: 127.0.0.1:PORT (PORT 0: a free
                                       one). (default: 127.0.0.1:0)
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.outputFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -388,13 +369,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       linked, affected otherwise.
               --strict                Fail on findings whose vulnerable functions are not
                                       linked too.
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.outputFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
@@ -404,13 +379,7 @@ struct HelpCase: Sendable, CustomTestStringConvertible {
                                       bash or fish). (values: zsh, bash, fish)
               --no-cache              Run `go env -json` even when crossgo remembers its
                                       output for this go, environment and env files.
-              --json                  Print JSON Lines on stdout: one event per line, the
-                                      last a summary holding the outcome or an error (see
-                                      the README's event schema).
-              --color <color>         Colour: auto colours only on a terminal and never
-                                      with NO_COLOR. (values: auto, always, never; default:
-                                      auto)
-              --no-progress           Plain progress lines even on a terminal.
+            \(Self.outputFlags)
               --version               Show the version.
               -h, --help              Show help information.
             """),
