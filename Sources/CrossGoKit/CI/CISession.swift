@@ -113,13 +113,12 @@ public struct CISession: Sendable {
             return CIOutcome(path: nil, plan: plan, workflow: text, printed: true)
         }
         let path = top + "/" + GitHubWorkflow.relativePath
-        let fm = FileManager.default
-        if fm.fileExists(atPath: path) && !request.force {
+        let system = context.system
+        if system.fileExists(path) && !request.force {
             throw UsageError("\(path) exists: crossgo does not replace it without --force")
         }
         do {
-            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try atomicWrite(Data(text.utf8), to: path)
+            try system.writeData(Data(text.utf8), to: path)  // its folder created, then a temporary sibling renamed
         } catch {
             throw EnvironmentError("cannot write \(path): \(error.localizedDescription)")
         }

@@ -46,8 +46,8 @@ public struct ServeSession: Sendable {
         var root = context.absolute(request.folder ?? "dist/web")
         try FolderArgument.require(request.folder ?? "dist/web", at: root, hint: request.folder == nil ? "run crossgo build --web first" : nil)
         if request.folder == nil {
-            let bundles = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
-                FileManager.default.fileExists(atPath: root + "/" + $0 + "/index.html")
+            let bundles = context.system.listDirectory(root).filter {
+                context.system.fileExists(root + "/" + $0 + "/index.html")
             }
             if bundles.count == 1 { root += "/" + bundles[0] }
         }
