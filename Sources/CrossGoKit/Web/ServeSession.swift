@@ -44,7 +44,8 @@ public struct ServeSession: Sendable {
     /// The folder to serve: the one named, or the only bundle (a folder with index.html) under dist/web, else dist/web.
     public func bundleFolder(_ request: ServeRequest) throws -> String {
         var root = context.absolute(request.folder ?? "dist/web")
-        try FolderArgument.require(request.folder ?? "dist/web", at: root, hint: request.folder == nil ? "run crossgo build --web first" : nil)
+        try FolderArgument.require(request.folder ?? "dist/web", at: root, hint: request.folder == nil ? "run crossgo build --web first" : nil,
+                                  system: context.system)
         if request.folder == nil {
             let bundles = context.system.listDirectory(root).filter {
                 context.system.fileExists(root + "/" + $0 + "/index.html")
