@@ -155,7 +155,7 @@ public struct BuildSession: Sendable {
         async let dirty = Self.treeDirty(cwd, system: system)
         let toolchain = try await GoToolchain.load(goPath: goPath, workingDirectory: cwd, system: system, cache: context.goCache)
         let moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
-        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
+        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName, system: system)
         try request.checkConfig?(config, moduleRoot)
         let targets = try resolveTargets(request.targets, config: config, toolchain: toolchain)
 

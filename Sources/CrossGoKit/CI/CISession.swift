@@ -88,7 +88,7 @@ public struct CISession: Sendable {
         let toolchain = try await GoToolchain.load(goPath: goPath, workingDirectory: context.workingDirectory, system: context.system,
                                                    cache: context.goCache)
         let moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
-        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
+        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName, system: context.system)
         let targets = try BuildSession(context: context).resolveTargets(request.targets, config: config, toolchain: toolchain)
         let source = request.targets.isEmpty ? (config?.targets == nil ? "the default set" : BuildConfig.fileName) : "--target"
         let top = await SourceFacts.read(moduleRoot, system: context.system).top ?? moduleRoot

@@ -215,7 +215,7 @@ public struct ReleaseSession: Sendable {
         Self.removeSeal(of: previous, in: outDir, system: context.system)
         if built.interrupted || Task.isCancelled { return Self.interruptedBuild(built, previous: previous) }
         let moduleRoot = built.moduleRoot
-        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
+        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName, system: context.system)
         let facts = await SourceFacts.read(moduleRoot, system: context.system).readingRemote(moduleRoot, system: context.system)
         let work = try begin(request, built: built, config: config, facts: facts, sourceDateSetting: sourceDateSetting)
         let formats = ReleasePackaging.formats(request.packageFormats, config: config)

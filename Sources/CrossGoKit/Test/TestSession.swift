@@ -287,7 +287,7 @@ struct TestPlanner: Sendable {
     /// The targets tested with cgo (`--cgo`, or `cgo: true` in crossgo.yaml at the top or in an override), with their
     /// C compiler set up as `crossgo build` does it; `libc` and an override's `env: CC` are honoured.
     func cgoTargets(_ request: Request, targets: [Target], toolchain: GoToolchain) async throws -> [Target: TargetCgo] {
-        let config = try toolchain.moduleRoot.flatMap { try BuildConfig.load(path: $0 + "/" + BuildConfig.fileName) }
+        let config = try toolchain.moduleRoot.flatMap { try BuildConfig.load(path: $0 + "/" + BuildConfig.fileName, system: context.system) }
         try config?.validate(toolchain: toolchain)
         var options = BuildOptions()
         options.cgo = request.cgo

@@ -61,7 +61,7 @@ public struct ServeSession: Sendable {
         let root = try bundleFolder(request)
         let server: LocalHTTPServer
         do {
-            server = try await LocalHTTPServer.start(port: port) { WebBundle.serve($0, root: root) }
+            server = try await LocalHTTPServer.start(port: port) { [system = context.system] in WebBundle.serve($0, root: root, system: system) }
         } catch {
             // A port in use (or not ours to take) is the machine's answer (3), said naming the flag.
             throw EnvironmentError("--addr \(request.address): \(error)")
