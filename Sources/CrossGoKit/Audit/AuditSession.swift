@@ -457,10 +457,10 @@ public struct AuditSession: Sendable {
             if context.system.isDirectory(full) {
                 for file in FolderWalk.regularFiles(under: full) {
                     let display = path.hasSuffix("/") ? path + file.dropFirst(full.count + 1) : path + "/" + file.dropFirst(full.count + 1)
-                    subjects += AuditInputs.subjects(file: file, display: display, named: false) ?? []
+                    subjects += AuditInputs.subjects(file: file, display: display, named: false, system: context.system) ?? []
                 }
             } else {
-                subjects += AuditInputs.subjects(file: full, display: path, named: true) ?? []
+                subjects += AuditInputs.subjects(file: full, display: path, named: true, system: context.system) ?? []
             }
         }
         return subjects
