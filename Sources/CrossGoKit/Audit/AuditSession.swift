@@ -210,7 +210,8 @@ public struct AuditSession: Sendable {
             throw UsageError("\(request.paths.joined(separator: ", ")): no Go binaries to audit (in folders only Go binaries are read; name a CycloneDX SBOM, *.cdx.json, to audit it)")
         }
         let database = VulnDatabase(location: location,
-                                    cacheDirectory: VulnDatabase.cacheDirectory(for: location, environment: context.system.environment))
+                                    cacheDirectory: VulnDatabase.cacheDirectory(for: location, environment: context.system.environment),
+                                    system: context.system)
         var outcome = try await audit(subjects, database: database)
         outcome.strict = request.strict
         if let sarifPath {
