@@ -33,7 +33,7 @@ struct Merge: AsyncParsableCommand {
         request.signKey = signKey
         let asked = request
         try await CommandRuntime.run("merge", reporting: reporting) { context in
-            for folder in asked.folders { try FolderArgument.require(folder, at: context.absolute(folder)) }
+            for folder in asked.folders { try FolderArgument.require(folder, at: context.absolute(folder), system: context.system) }
             return try await MergeSession(context: context).run(asked)
         }
     }

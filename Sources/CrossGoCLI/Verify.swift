@@ -29,7 +29,8 @@ struct Verify: AsyncParsableCommand {
         request.publicKey = publicKey
         let asked = request
         try await CommandRuntime.run("verify", reporting: reporting) { context in
-            try FolderArgument.require(asked.folder, at: context.absolute(asked.folder), hint: "give the release's output folder, e.g. dist")
+            try FolderArgument.require(asked.folder, at: context.absolute(asked.folder), hint: "give the release's output folder, e.g. dist",
+                                       system: context.system)
             return try await VerifySession(context: context).run(asked)
         }
     }

@@ -89,8 +89,8 @@ public enum AuditInputs {
     /// The subjects of one file. `named`: the user named it (anything unreadable is "not audited"); found
     /// in a folder, only Go binaries are artifacts: SBOMs (they describe binaries), checksums, signatures,
     /// archives and executables without Go build info are skipped (nil). A damaged executable is not audited.
-    public static func subjects(file: String, display: String, named: Bool) -> [AuditSubject]? {
-        if isCycloneDX(file) { return named ? [cycloneDX(file: file, display: display)] : nil }
+    public static func subjects(file: String, display: String, named: Bool, system: any HostSystem = liveSystem()) -> [AuditSubject]? {
+        if isCycloneDX(file) { return named ? [cycloneDX(file: file, display: display, system: system)] : nil }
         if isSPDX(file) {
             return named ? [AuditSubject(artifact: display, file: file, kind: "sbom",
                                          notAudited: "SPDX documents are not read; audit the artifact or its CycloneDX SBOM (.cdx.json)")] : nil
@@ -109,7 +109,7 @@ public enum AuditInputs {
         }
         if !named && !image.isGo { return nil }
         let universal = image.format == .universal
-        let bytes = FileManager.default.contents(atPath: file).map { [UInt8]($0) }
+        let bytes = system.readData(file).map { [UInt8]($0) }
         let digest = bytes.map { SHA256.hash(data: $0).hex }
         return image.slices.map { slice in
             var subject = binary(slice, artifact: display, file: file, slice: universal ? slice.macho?.cpuName ?? slice.goarch ?? "?" : nil)
@@ -194,9 +194,9 @@ public enum AuditInputs {
     /// Reads a CycloneDX JSON SBOM: components whose purl is `pkg:golang/<module>@<version>`
     /// (`pkg:golang/stdlib@<go version>` for the Go version) and the target from properties named
     /// GOOS/GOARCH (or ending in `:GOOS`/`:GOARCH`) on the metadata component or the metadata.
-    public static func cycloneDX(file: String, display: String) -> AuditSubject {
+    public static func cycloneDX(file: String, display: String, system: any HostSystem = liveSystem()) -> AuditSubject {
         var subject = AuditSubject(artifact: display, file: file, kind: "sbom")
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard let data = system.readData(file) else {
             subject.notAudited = "cannot be read"
             return subject
         }

@@ -210,7 +210,8 @@ public struct AuditSession: Sendable {
             throw UsageError("\(request.paths.joined(separator: ", ")): no Go binaries to audit (in folders only Go binaries are read; name a CycloneDX SBOM, *.cdx.json, to audit it)")
         }
         let database = VulnDatabase(location: location,
-                                    cacheDirectory: VulnDatabase.cacheDirectory(for: location, environment: context.system.environment))
+                                    cacheDirectory: VulnDatabase.cacheDirectory(for: location, environment: context.system.environment),
+                                    system: context.system)
         var outcome = try await audit(subjects, database: database)
         outcome.strict = request.strict
         if let sarifPath {
@@ -242,12 +243,11 @@ public struct AuditSession: Sendable {
     /// An output file flag's path: not a folder, in a folder that exists.
     private func outputFile(_ given: String, flag: String) throws -> String {
         let full = context.absolute(given)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue {
+        if context.system.isDirectory(full) {
             throw UsageError("\(flag) \(given): is a folder")
         }
         let parent = (full as NSString).deletingLastPathComponent
-        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard context.system.isDirectory(parent) else {
             throw UsageError("\(flag) \(given): no folder \(parent)")
         }
         return full
@@ -452,17 +452,16 @@ public struct AuditSession: Sendable {
         var subjects: [AuditSubject] = []
         for path in paths {
             let full = context.absolute(path)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
+            guard context.system.fileExists(full) else {
                 throw UsageError("\(path): no such file or folder")
             }
-            if isDirectory.boolValue {
+            if context.system.isDirectory(full) {
                 for file in FolderWalk.regularFiles(under: full) {
                     let display = path.hasSuffix("/") ? path + file.dropFirst(full.count + 1) : path + "/" + file.dropFirst(full.count + 1)
-                    subjects += AuditInputs.subjects(file: file, display: display, named: false) ?? []
+                    subjects += AuditInputs.subjects(file: file, display: display, named: false, system: context.system) ?? []
                 }
             } else {
-                subjects += AuditInputs.subjects(file: full, display: path, named: true) ?? []
+                subjects += AuditInputs.subjects(file: full, display: path, named: true, system: context.system) ?? []
             }
         }
         return subjects

@@ -78,12 +78,15 @@ public final class VulnDatabase: Sendable {
     public let location: VulnDatabaseLocation
     /// Cache folder for HTTP databases (nil: no cache).
     let cacheDirectory: String?
+    /// Where a folder database and the cache are read, and the cache written.
+    let system: any HostSystem
     /// Bound on connecting and on each wait for bytes; on a whole request.
     static let stallTimeout: TimeInterval = 30, requestTimeout: TimeInterval = 300
 
-    public init(location: VulnDatabaseLocation, cacheDirectory: String?) {
+    public init(location: VulnDatabaseLocation, cacheDirectory: String?, system: any HostSystem = liveSystem()) {
         self.location = location
         self.cacheDirectory = cacheDirectory
+        self.system = system
     }
 
     /// The cache folder for a database URL: one folder per URL.
@@ -109,7 +112,7 @@ public final class VulnDatabase: Sendable {
         let modified = try await modified()
         struct Cached: Codable { var modified: String; var index: VulnModuleIndex }
         let cacheFile = cacheDirectory.map { $0 + "/modules.json" }
-        if let cacheFile, let data = FileManager.default.contents(atPath: cacheFile),
+        if let cacheFile, let data = system.readData(cacheFile),
            let cached = try? JSONDecoder().decode(Cached.self, from: data), !Self.isNewer(modified, than: cached.modified) {
             return (cached.index, cached.modified, true)
         }
@@ -121,7 +124,7 @@ public final class VulnDatabase: Sendable {
             throw broken("index/modules.json cannot be read: \(Self.reason(error))")
         }
         if let cacheFile, let encoded = try? JSONEncoder().encode(Cached(modified: modified, index: index)) {
-            try? Self.store(encoded, at: cacheFile)
+            try? system.writeData(encoded, to: cacheFile)
         }
         return (index, modified, false)
     }
@@ -133,7 +136,7 @@ public final class VulnDatabase: Sendable {
         }
         let safeModified = (modified ?? "").map { $0.isLetter || $0.isNumber ? $0 : "_" }
         let cacheFile = cacheDirectory.map { $0 + "/ID/\(id)@\(String(safeModified)).json" }
-        if let cacheFile, modified != nil, let data = FileManager.default.contents(atPath: cacheFile),
+        if let cacheFile, modified != nil, let data = system.readData(cacheFile),
            let entry = try? JSONDecoder().decode(OSVEntry.self, from: data) {
             return entry
         }
@@ -144,7 +147,7 @@ public final class VulnDatabase: Sendable {
         } catch {
             throw broken("ID/\(id).json cannot be read: \(Self.reason(error))")
         }
-        if let cacheFile, modified != nil { try? Self.store(data, at: cacheFile) }
+        if let cacheFile, modified != nil { try? system.writeData(data, to: cacheFile) }
         return entry
     }
 
@@ -161,7 +164,7 @@ public final class VulnDatabase: Sendable {
         switch location {
         case .folder(let root):
             let file = root + "/" + path
-            guard let data = FileManager.default.contents(atPath: file) else {
+            guard let data = system.readData(file) else {
                 throw VulnDatabaseError(description: "--db \(root): no \(path) (is this a Go vulnerability database folder? It needs index/db.json, index/modules.json and ID/)",
                                         exitStatus: .usage)
             }
@@ -202,10 +205,3 @@ public final class VulnDatabase: Sendable {
     }
 }
 
-extension VulnDatabase {
-    /// Writes a cache file atomically (temp name + rename), creating its folder.
-    static func store(_ data: Data, at path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try atomicWrite(data, to: path)
-    }
-}

@@ -73,7 +73,7 @@ public struct ArtifactsSession: Sendable {
         let toolchain = try await context.toolchain(explicitGo: request.goPath)
         let moduleRoot = toolchain.moduleRoot ?? cwd
         let dist = request.dist.map(context.absolute) ?? moduleRoot + "/dist"
-        guard let manifest = BuildManifest.read(from: dist) else {
+        guard let manifest = BuildManifest.read(from: dist, system: context.system) else {
             throw UsageError("--artifacts: no crossgo manifest.json in \(relativePath(dist, to: cwd)); run crossgo build first (or give --dist)")
         }
         var wanted: Set<String>?
@@ -97,7 +97,7 @@ public struct ArtifactsSession: Sendable {
         if !ran.interrupted {
             let path = request.results.map(context.absolute) ?? dist + "/" + BenchResultsFile.fileName
             // Benchmarks already recorded there are kept; the artifacts part is replaced.
-            var file = (try? BenchResultsFile.read(path, flag: "--results"))
+            var file = (try? BenchResultsFile.read(path, flag: "--results", system: context.system))
                 ?? BenchResultsFile(go: toolchain.version, module: moduleRoot, targets: [], count: 0, benchtime: nil, series: [], problems: [])
             file.artifacts = measured
             do {
@@ -113,7 +113,7 @@ public struct ArtifactsSession: Sendable {
     func measure(_ artifact: Artifact, dist: String, runners: RunnerDetector, request: ArtifactsRequest) async -> ArtifactMeasurement {
         let path = dist + "/" + artifact.path
         var m = ArtifactMeasurement(binary: artifact.binary, target: artifact.target, path: artifact.path,
-                                    size: (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? artifact.size)
+                                    size: context.system.itemAttributes(path)?.size ?? artifact.size)
         var notes: [String] = []
         do {
             let sizes = try PackageSizes.read(path: path)

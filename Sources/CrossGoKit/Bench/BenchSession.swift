@@ -141,8 +141,8 @@ public struct BenchResultsFile: Sendable, Codable, Equatable {
     }
 
     /// Reads a results file; a usage error naming the file otherwise.
-    public static func read(_ path: String, flag: String) throws -> BenchResultsFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    public static func read(_ path: String, flag: String, system: any HostSystem = liveSystem()) throws -> BenchResultsFile {
+        guard let data = system.readData(path) else {
             throw UsageError("\(flag) \(path): no such file (give a bench-results.json written by crossgo bench, or last)")
         }
         do {
@@ -328,14 +328,14 @@ public struct BenchSession: Sendable {
         if let b = request.baseline {
             if b == "last" {
                 guard let lastPath else { throw UsageError("--baseline last: crossgo's cache is off (CROSSGO_CACHE=off); give a bench-results.json file") }
-                guard FileManager.default.fileExists(atPath: lastPath) else {
+                guard context.system.fileExists(lastPath) else {
                     throw UsageError("--baseline last: no earlier crossgo bench run of \(moduleRoot) is recorded; run crossgo bench once first")
                 }
-                baseline = try BenchResultsFile.read(lastPath, flag: "--baseline last:")
+                baseline = try BenchResultsFile.read(lastPath, flag: "--baseline last:", system: context.system)
                 baselinePath = lastPath
             } else {
                 let path = context.absolute(b)
-                baseline = try BenchResultsFile.read(path, flag: "--baseline")
+                baseline = try BenchResultsFile.read(path, flag: "--baseline", system: context.system)
                 baselinePath = path
             }
         }
@@ -358,7 +358,7 @@ public struct BenchSession: Sendable {
         plan.jobs = jobs
         let runners = await context.runners(for: toolchain)
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
-                                    cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
+                                    cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment), system: system),
                                     environment: system.environment, timeout: request.timeout, goEnvironment: goEnvironment)
         _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
 
@@ -434,11 +434,11 @@ public struct BenchSession: Sendable {
                 ?? moduleRoot + "/dist/" + (request.shard.map { $0.name + "/" } ?? "") + BenchResultsFile.fileName
             do {
                 if request.results == nil {
-                    try BuildSession.prepare(outDir: moduleRoot + "/dist")
-                    if let shard = request.shard { try BuildSession.prepare(outDir: moduleRoot + "/dist/" + shard.name) }
+                    try BuildSession.prepare(outDir: moduleRoot + "/dist", system: context.system)
+                    if let shard = request.shard { try BuildSession.prepare(outDir: moduleRoot + "/dist/" + shard.name, system: context.system) }
                 }
                 // Artifact measurements recorded there (`--artifacts`) stay: they describe the build, not these runs.
-                if let earlier = try? BenchResultsFile.read(path, flag: "--results") { file.artifacts = earlier.artifacts }
+                if let earlier = try? BenchResultsFile.read(path, flag: "--results", system: context.system) { file.artifacts = earlier.artifacts }
                 try file.write(to: path)
                 written.append(path)
             } catch let error as ClassifiedError {

@@ -131,16 +131,17 @@ public struct BuildConfig: Sendable, Equatable {
     }
 
     /// Reads crossgo.yaml at `path`; nil when there is no such file.
-    public static func load(path: String) throws -> BuildConfig? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
+    public static func load(path: String, system: any HostSystem = liveSystem()) throws -> BuildConfig? {
+        guard system.fileExists(path) else { return nil }
+        guard let data = system.readData(path) else {
             throw ConfigError(file: path, line: nil, key: "file", message: "cannot be read")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        return try parse(String(decoding: data, as: UTF8.self), file: path, system: system)
     }
 
     /// Parses the text of a crossgo.yaml.
-    public static func parse(_ text: String, file: String) throws -> BuildConfig {
+    /// Files it names are looked for through `system`.
+    public static func parse(_ text: String, file: String, system: any HostSystem = liveSystem()) throws -> BuildConfig {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -151,7 +152,7 @@ public struct BuildConfig: Sendable, Equatable {
         var config = BuildConfig()
         config.file = file
         guard let root else { return config }
-        let reader = Reader(file: file)
+        let reader = Reader(file: file, system: system)
         let top = try reader.mapping(root, key: "(top level)")
         for (keyNode, value) in top {
             let key = keyNode.string ?? ""
@@ -257,6 +258,7 @@ public struct BuildConfig: Sendable, Equatable {
 /// Typed reads from YAML nodes, each failure naming file, line and key.
 private struct Reader {
     var file: String
+    var system: any HostSystem
 
     func error(_ node: Node, _ key: String, _ message: String) -> ConfigError {
         ConfigError(file: file, line: node.mark?.line, key: key, message: message)
@@ -288,8 +290,7 @@ private struct Reader {
     func includedFile(_ node: Node, key: String, root: String) throws -> String {
         let relative = try string(node, key: key)
         guard !relative.isEmpty, !relative.hasPrefix("/") else { throw error(node, key, "give a path relative to the folder of crossgo.yaml") }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDir), !isDir.boolValue else {
+        guard system.fileExists(root + "/" + relative), !system.isDirectory(root + "/" + relative) else {
             throw error(node, key, "\(relative): no such file")
         }
         return relative
@@ -484,9 +485,7 @@ private struct Reader {
                 let text = try string(v, key: path)
                 if text != "scratch" {
                     let full = absolutePath(text, against: root)
-                    var isDir: ObjCBool = false
-                    guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue,
-                          FileManager.default.fileExists(atPath: full + "/oci-layout") else {
+                    guard system.isDirectory(full), system.fileExists(full + "/oci-layout") else {
                         throw error(v, path, "\(text): expected scratch or the folder of an OCI image layout (with oci-layout and index.json)")
                     }
                 }

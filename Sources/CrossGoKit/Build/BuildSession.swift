@@ -155,7 +155,7 @@ public struct BuildSession: Sendable {
         async let dirty = Self.treeDirty(cwd, system: system)
         let toolchain = try await GoToolchain.load(goPath: goPath, workingDirectory: cwd, system: system, cache: context.goCache)
         let moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
-        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
+        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName, system: system)
         try request.checkConfig?(config, moduleRoot)
         let targets = try resolveTargets(request.targets, config: config, toolchain: toolchain)
 
@@ -192,17 +192,17 @@ public struct BuildSession: Sendable {
         let outDir = request.out.map(context.absolute)
             ?? absolutePath((config?.out ?? "dist") + (request.shard.map { "/" + $0.name } ?? ""), against: moduleRoot)
         if request.shard != nil && request.out == nil {
-            try Self.prepare(outDir: (outDir as NSString).deletingLastPathComponent)  // dist/ itself, when crossgo makes it
+            try Self.prepare(outDir: (outDir as NSString).deletingLastPathComponent, system: system)  // dist/ itself, when crossgo makes it
         }
-        try Self.prepare(outDir: outDir)
-        var previous = BuildManifest.read(from: outDir)
+        try Self.prepare(outDir: outDir, system: system)
+        var previous = BuildManifest.read(from: outDir, system: system)
         if request.clean {
-            let removed = BuildManifest.clean(outDir: outDir)
+            let removed = BuildManifest.clean(outDir: outDir, system: system)
             context.reporter.report(.notice("removed \(removed.count) artifact(s) of the previous build (--clean)", level: "info"))
             previous = nil
         }
         let parallel = request.jobs ?? config?.jobs ?? Concurrency.builds
-        var builder = Builder(toolchain: toolchain, outDir: outDir, workingDirectory: cwd, previous: previous)
+        var builder = Builder(toolchain: toolchain, outDir: outDir, workingDirectory: cwd, previous: previous, system: system)
         builder.removeStalePartials()
         // go's own work folders (go-build*) live in crossgo's scratch folder, removed however the run ends, unless the
         // user chose a GOTMPDIR. Not part of a job's environment: it would differ from run to run.
@@ -248,8 +248,8 @@ public struct BuildSession: Sendable {
         var removed: [String] = []
         for old in (previous?.artifacts.map(\.path) ?? []) + (previous?.web ?? []).map(\.path) where !kept.contains(old) {
             let full = URL(fileURLWithPath: outDir + "/" + old).standardizedFileURL.path
-            guard full.hasPrefix(outDir + "/"), FileManager.default.fileExists(atPath: full) else { continue }
-            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(old) }
+            guard full.hasPrefix(outDir + "/"), system.fileExists(full) else { continue }
+            if (try? system.removeItem(full)) != nil { removed.append(old) }
         }
         let module = toolchain.modulePath(system: system) ?? ""
         var manifest = BuildManifest(go: toolchain.version, module: module, artifacts: artifacts, failures: failures, created: context.clock())
@@ -257,7 +257,7 @@ public struct BuildSession: Sendable {
         manifest.absent = plan.absent
         manifest.shard = shardRecord
         manifest.web = webFiles.isEmpty ? nil : webFiles
-        WebFile.removeEmptyFolders(outDir: outDir)
+        WebFile.removeEmptyFolders(outDir: outDir, system: system)
         do {
             try manifest.write(to: outDir)
         } catch {
@@ -305,9 +305,9 @@ public struct BuildSession: Sendable {
     /// Creates the output folder. When crossgo creates it, or it is crossgo's (it holds a manifest), a
     /// `.gitignore` holding `*` makes everything in it invisible to git, so that go's VCS stamping of the
     /// builds does not see crossgo's own files as changes (vcs.modified). A folder of the user's is not touched.
-    static func prepare(outDir: String) throws {
+    static func prepare(outDir: String, system: any HostSystem = liveSystem()) throws {
         do {
-            try OutputFolder.create(outDir, owned: FileManager.default.fileExists(atPath: outDir + "/" + BuildManifest.fileName))
+            try OutputFolder.create(outDir, owned: system.fileExists(outDir + "/" + BuildManifest.fileName), system: system)
         } catch {
             throw EnvironmentError("cannot create the output folder \(outDir): \(error.localizedDescription)")
         }
@@ -377,16 +377,17 @@ public struct BuildSession: Sendable {
     /// .wasm.gz, each atomically; returns them for the manifest.
     func writeWebBundles(_ artifacts: [Artifact], toolchain: GoToolchain, outDir: String) throws -> [WebFile] {
         guard !artifacts.isEmpty else { return [] }
-        guard let wasmExecPath = RunnerDetector.browserWasmExecCandidates(goroot: toolchain.goroot).first(where: { FileManager.default.fileExists(atPath: $0) }),
-              let wasmExec = FileManager.default.contents(atPath: wasmExecPath) else {
+        let system = context.system
+        guard let wasmExecPath = RunnerDetector.browserWasmExecCandidates(goroot: toolchain.goroot).first(where: { system.fileExists($0) }),
+              let wasmExec = system.readData(wasmExecPath) else {
             throw EnvironmentError("--web: GOROOT \(toolchain.goroot) has no lib/wasm/wasm_exec.js (nor misc/wasm)")
         }
         var files: [WebFile] = []
         for artifact in artifacts {
-            guard let wasm = FileManager.default.contents(atPath: outDir + "/" + artifact.path) else { continue }
+            guard let wasm = system.readData(outDir + "/" + artifact.path) else { continue }
             let folder = "web/" + artifact.binary
             do {
-                try FileManager.default.createDirectory(atPath: outDir + "/" + folder, withIntermediateDirectories: true)
+                try system.createDirectory(outDir + "/" + folder)
                 for (name, data) in try WebBundle.files(binary: artifact.binary, wasm: wasm, wasmExec: wasmExec) {
                     let path = folder + "/" + name
                     try atomicWrite(data, to: outDir + "/" + path)

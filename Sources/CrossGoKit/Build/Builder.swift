@@ -53,8 +53,11 @@ public struct Builder: Sendable {
     let previousDigests: [String: String]
     /// GOTMPDIR for the go commands (crossgo's scratch folder), added when they run; nil leaves go's default.
     public var goTemporaryDirectory: String?
+    /// Where the output folder's files are read, copied and removed.
+    public var system: any HostSystem
 
-    public init(toolchain: GoToolchain, outDir: String, workingDirectory: String, previous: BuildManifest?) {
+    public init(toolchain: GoToolchain, outDir: String, workingDirectory: String, previous: BuildManifest?, system: any HostSystem = liveSystem()) {
+        self.system = system
         self.toolchain = toolchain
         self.outDir = outDir
         self.workingDirectory = workingDirectory
@@ -73,11 +76,8 @@ public struct Builder: Sendable {
 
     /// Removes `.crossgo-partial-*` files that an interrupted earlier run left (only ours, by name).
     public func removeStalePartials() {
-        guard let walker = FileManager.default.enumerator(atPath: outDir) else { return }
-        while let rel = walker.nextObject() as? String {
-            if (rel as NSString).lastPathComponent.hasPrefix(Self.partialPrefix) {
-                try? FileManager.default.removeItem(atPath: outDir + "/" + rel)
-            }
+        for rel in system.filesUnder(outDir) where (rel as NSString).lastPathComponent.hasPrefix(Self.partialPrefix) {
+            try? system.removeItem(outDir + "/" + rel)
         }
     }
 
@@ -88,12 +88,12 @@ public struct Builder: Sendable {
         let folder = (final as NSString).deletingLastPathComponent
         let partial = folder + "/" + Self.partialPrefix + (job.relativePath as NSString).lastPathComponent + "-\(ProcessInfo.processInfo.processIdentifier)"
         func fail(_ stage: BuildFailure.Stage, _ message: String) -> Result<Artifact, BuildFailure> {
-            try? FileManager.default.removeItem(atPath: partial)
+            try? system.removeItem(partial)
             return .failure(BuildFailure(target: job.target.description, binary: job.binary, stage: stage, message: message))
         }
         if let problem = job.problem { return fail(.build, problem) }
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try system.createDirectory(folder)
         } catch {
             return fail(.write, "cannot create \(folder): \(error.localizedDescription)")
         }
@@ -108,7 +108,7 @@ public struct Builder: Sendable {
         var digest: String
         while true {
             if startFromPrevious, link(final, partial) != 0 {
-                try? FileManager.default.copyItem(atPath: final, toPath: partial)
+                try? system.copyItem(final, to: partial)
             }
             Trace.mark("build: \(job.target) starting go build")
             let result: ProgramResult
@@ -131,7 +131,7 @@ public struct Builder: Sendable {
             Trace.mark("build: \(job.target) built")
             handle.phase("verify")
             // One read: the bytes are hashed and parsed from memory.
-            guard let data = FileManager.default.contents(atPath: partial) else {
+            guard let data = system.readData(partial) else {
                 return fail(.write, "cannot read \(partial)")
             }
             size = data.count
@@ -192,24 +192,13 @@ public struct Builder: Sendable {
         return lines.isEmpty ? "go build failed without a message" : lines.prefix(max).joined(separator: "\n")
     }
 
-    /// Size and SHA-256 of a file, read through one reused buffer.
-    public static func sha256(path: String) throws -> (Int, String) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
-        defer { close(fd) }
+    /// Size and SHA-256 of a file, read a chunk at a time through `system`.
+    public static func sha256(path: String, system: any HostSystem = liveSystem()) throws -> (Int, String) {
         var hasher = SHA256()
         var size = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)  // under malloc's mmap threshold
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-            if n == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
-            size += n
+        try system.readChunks(path) { chunk in
+            hasher.update(bufferPointer: chunk)
+            size += chunk.count
         }
         return (size, hexString(hasher.finalize()))
     }

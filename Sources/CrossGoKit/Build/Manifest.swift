@@ -45,43 +45,26 @@ public struct BuildManifest: Sendable, Codable, Equatable {
     }
 
     /// The manifest a previous run left in `outDir`, if any.
-    public static func read(from outDir: String) -> BuildManifest? {
-        guard let data = FileManager.default.contents(atPath: outDir + "/" + fileName) else { return nil }
+    public static func read(from outDir: String, system: any HostSystem = liveSystem()) -> BuildManifest? {
+        guard let data = system.readData(outDir + "/" + fileName) else { return nil }
         return try? JSONDecoder().decode(BuildManifest.self, from: data)
     }
 
     /// Removes the artifacts a previous manifest lists (only those inside `outDir`), then the records.
     /// Returns the paths removed.
     @discardableResult
-    public static func clean(outDir: String) -> [String] {
-        guard let previous = read(from: outDir) else { return [] }
+    public static func clean(outDir: String, system: any HostSystem = liveSystem()) -> [String] {
+        guard let previous = read(from: outDir, system: system) else { return [] }
         var removed: [String] = []
         let root = URL(fileURLWithPath: outDir).standardizedFileURL.path
         for path in previous.artifacts.map(\.path) + (previous.web ?? []).map(\.path) {
             let full = URL(fileURLWithPath: outDir + "/" + path).standardizedFileURL.path
-            guard full.hasPrefix(root + "/"), FileManager.default.fileExists(atPath: full) else { continue }
-            if (try? FileManager.default.removeItem(atPath: full)) != nil { removed.append(path) }
+            guard full.hasPrefix(root + "/"), system.fileExists(full) else { continue }
+            if (try? system.removeItem(full)) != nil { removed.append(path) }
         }
-        WebFile.removeEmptyFolders(outDir: outDir)
-        for name in [fileName, sumsName] { try? FileManager.default.removeItem(atPath: outDir + "/" + name) }
+        WebFile.removeEmptyFolders(outDir: outDir, system: system)
+        for name in [fileName, sumsName] { try? system.removeItem(outDir + "/" + name) }
         return removed
-    }
-}
-
-/// Writes data to a temporary sibling and renames it over `path`.
-func atomicWrite(_ data: Data, to path: String) throws {
-    let dir = (path as NSString).deletingLastPathComponent
-    let temp = dir + "/" + Builder.partialPrefix + (path as NSString).lastPathComponent
-    try data.write(to: URL(fileURLWithPath: temp))
-    try replaceFile(at: path, with: temp)
-}
-
-/// Moves `source` over `destination` in one rename(2): readers see the old file or the new one, never a mix.
-func replaceFile(at destination: String, with source: String) throws {
-    guard rename(source, destination) == 0 else {
-        let code = errno
-        try? FileManager.default.removeItem(atPath: source)
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])
     }
 }
 
@@ -93,12 +76,12 @@ public struct WebFile: Sendable, Codable, Equatable {
     public var sha256: String
 
     /// Removes dist/web/<binary> folders (and dist/web) left empty.
-    static func removeEmptyFolders(outDir: String) {
+    static func removeEmptyFolders(outDir: String, system: any HostSystem) {
         let web = outDir + "/web"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: web)) ?? [] {
+        for name in system.listDirectory(web) {
             let folder = web + "/" + name
-            if (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true { try? FileManager.default.removeItem(atPath: folder) }
+            if system.isDirectory(folder), system.listDirectory(folder).isEmpty { try? system.removeItem(folder) }
         }
-        if (try? FileManager.default.contentsOfDirectory(atPath: web))?.isEmpty == true { try? FileManager.default.removeItem(atPath: web) }
+        if system.isDirectory(web), system.listDirectory(web).isEmpty { try? system.removeItem(web) }
     }
 }

@@ -88,7 +88,7 @@ public struct CISession: Sendable {
         let toolchain = try await GoToolchain.load(goPath: goPath, workingDirectory: context.workingDirectory, system: context.system,
                                                    cache: context.goCache)
         let moduleRoot = try BuildPlanner.moduleRoot(toolchain: toolchain)
-        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
+        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName, system: context.system)
         let targets = try BuildSession(context: context).resolveTargets(request.targets, config: config, toolchain: toolchain)
         let source = request.targets.isEmpty ? (config?.targets == nil ? "the default set" : BuildConfig.fileName) : "--target"
         let top = await SourceFacts.read(moduleRoot, system: context.system).top ?? moduleRoot
@@ -113,13 +113,12 @@ public struct CISession: Sendable {
             return CIOutcome(path: nil, plan: plan, workflow: text, printed: true)
         }
         let path = top + "/" + GitHubWorkflow.relativePath
-        let fm = FileManager.default
-        if fm.fileExists(atPath: path) && !request.force {
+        let system = context.system
+        if system.fileExists(path) && !request.force {
             throw UsageError("\(path) exists: crossgo does not replace it without --force")
         }
         do {
-            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try atomicWrite(Data(text.utf8), to: path)
+            try system.writeData(Data(text.utf8), to: path)  // its folder created, then a temporary sibling renamed
         } catch {
             throw EnvironmentError("cannot write \(path): \(error.localizedDescription)")
         }

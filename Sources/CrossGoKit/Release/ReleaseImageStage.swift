@@ -192,14 +192,14 @@ extension ReleaseSession {
         var files: [OCILayerFile] = []
         do {
             for spec in settings.config.files {
-                guard let data = FileManager.default.contents(atPath: settings.configFolder + "/" + spec.source) else {
+                guard let data = context.system.readData(settings.configFolder + "/" + spec.source) else {
                     throw EnvironmentError("image.files: \(spec.source): cannot read")
                 }
                 files.append(OCILayerFile(path: spec.destination, mode: spec.mode, contents: data))
             }
             if settings.config.caCertificates {
                 let candidates = context.system.certificateBundles
-                guard let found = candidates.lazy.compactMap({ path in FileManager.default.contents(atPath: path).map { (path, $0) } }).first else {
+                guard let found = candidates.lazy.compactMap({ path in context.system.readData(path).map { (path, $0) } }).first else {
                     throw EnvironmentError("image.ca-certificates: no CA bundle on this machine (looked at \(candidates.joined(separator: ", ")))")
                 }
                 context.reporter.report(.notice("image: CA bundle from \(found.0) at \(ImageConfig.caBundlePath) (its digest is this machine's)", level: "info"))
@@ -220,7 +220,7 @@ extension ReleaseSession {
                                     work: { (artifact: Artifact, _: JobHandle) -> Imaged in
             let platform = platforms[artifact.path]!
             do {
-                guard let program = FileManager.default.contents(atPath: outDir + "/" + artifact.path) else {
+                guard let program = context.system.readData(outDir + "/" + artifact.path) else {
                     throw EnvironmentError("\(artifact.path): cannot read")
                 }
                 var baseImage: OCIBase?

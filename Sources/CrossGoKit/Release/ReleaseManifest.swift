@@ -174,9 +174,9 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
         try atomicWrite(encoder.encode(self), to: outDir + "/" + Self.fileName)
     }
 
-    public static func read(from outDir: String) throws -> ReleaseManifest? {
+    public static func read(from outDir: String, system: any HostSystem = liveSystem()) throws -> ReleaseManifest? {
         let path = outDir + "/" + fileName
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = system.readData(path) else { return nil }
         do {
             return try JSONDecoder().decode(ReleaseManifest.self, from: data)
         } catch {

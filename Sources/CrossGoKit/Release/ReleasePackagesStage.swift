@@ -57,7 +57,7 @@ extension ReleaseSession {
                 + "(crossgo packages the released binary as it is; build with --ldflags='-s -w' to strip it)", level: "warning"))
         }
         let (outDir, moduleRoot, version, epoch) = (work.outDir, work.moduleRoot, work.version, work.epoch)
-        let documents = Self.moduleDocuments(moduleRoot)
+        let documents = Self.moduleDocuments(moduleRoot, system: context.system)
         let runner = MatrixRunner(concurrency: Concurrency.releaseStages, reporter: context.reporter)
         let packed = await runner.run(jobs, id: { JobID(item: $0.artifact.binary, target: $0.artifact.target) }, firstPhase: "package",
                                       work: { (job: PackageJob, _: JobHandle) -> Packed in

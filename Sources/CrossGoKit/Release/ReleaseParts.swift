@@ -34,9 +34,9 @@ enum ReleaseParts {
     }
 
     /// A public key from a .pub file or the base64 key itself.
-    static func readPublicKey(_ text: String, workingDirectory: String) throws -> MinisignPublicKey {
+    static func readPublicKey(_ text: String, workingDirectory: String, system: any HostSystem) throws -> MinisignPublicKey {
         let path = absolutePath(text, against: workingDirectory)
-        if FileManager.default.fileExists(atPath: path) { return try MinisignPublicKey.read(from: URL(fileURLWithPath: path)) }
+        if system.fileExists(path) { return try MinisignPublicKey.read(from: URL(fileURLWithPath: path)) }
         if text.hasSuffix(".pub") || text.contains("/") {
             throw UsageError("--pub \(text): no such file (give the .pub file or the base64 public key)")
         }
@@ -77,8 +77,8 @@ struct ReleaseSigner: Sendable {
 }
 
 /// Size and SHA-256 (hex) of a file.
-func fileDigest(_ path: String) throws -> (Int, String) {
-    try Builder.sha256(path: path)
+func fileDigest(_ path: String, system: any HostSystem = liveSystem()) throws -> (Int, String) {
+    try Builder.sha256(path: path, system: system)
 }
 
 /// `crossgo release keygen`.

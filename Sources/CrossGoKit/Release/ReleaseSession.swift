@@ -211,11 +211,11 @@ public struct ReleaseSession: Sendable {
         let built = try await BuildSession(context: context).run(buildRequest)
         let outDir = built.outDir
         // Until this release has passed every stage, nothing in the folder is signed: the previous release's seal goes first.
-        let previous = try? ReleaseManifest.read(from: outDir)
-        Self.removeSeal(of: previous, in: outDir)
+        let previous = try? ReleaseManifest.read(from: outDir, system: context.system)
+        Self.removeSeal(of: previous, in: outDir, system: context.system)
         if built.interrupted || Task.isCancelled { return Self.interruptedBuild(built, previous: previous) }
         let moduleRoot = built.moduleRoot
-        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName)
+        let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName, system: context.system)
         let facts = await SourceFacts.read(moduleRoot, system: context.system).readingRemote(moduleRoot, system: context.system)
         let work = try begin(request, built: built, config: config, facts: facts, sourceDateSetting: sourceDateSetting)
         let formats = ReleasePackaging.formats(request.packageFormats, config: config)
@@ -314,16 +314,17 @@ public struct ReleaseSession: Sendable {
     /// every file, the build's files by digest, the checksums file, and the signature when it will be signed.
     private func record(_ work: ReleaseWork, previous: ReleaseManifest?, signer: ReleaseSigner?) throws -> ReleaseStep.Result {
         let outDir = work.outDir
+        let system = context.system
         if let previous {
             let kept = Set(work.files.map(\.path)).union(work.built.artifacts.map(\.path))
             for old in previous.files where !kept.contains(old.path) {
                 let full = URL(fileURLWithPath: outDir + "/" + old.path).standardizedFileURL.path
-                if full.hasPrefix(outDir + "/") { try? FileManager.default.removeItem(atPath: full) }
+                if full.hasPrefix(outDir + "/") { try? system.removeItem(full) }
             }
             // An image layout this release did not make goes with its folders, once no file is left in it.
             if let layout = previous.image?.layout, layout != work.image?.layout, !layout.contains("/"), !layout.hasPrefix(".") {
                 let folder = outDir + "/" + layout
-                if VerifySession.files(in: folder).isEmpty { try? FileManager.default.removeItem(atPath: folder) }
+                if VerifySession.files(in: folder, system: system).isEmpty { try? system.removeItem(folder) }
             }
         }
         if let signer, work.everythingPassed {
@@ -350,11 +351,12 @@ public struct ReleaseSession: Sendable {
     private func interrupted(_ work: ReleaseWork, built: BuildOutcome) -> ReleaseOutcome {
         work.signature = nil
         let manifest = work.manifest(interrupted: true)
-        Self.removeSeal(of: manifest, in: work.outDir)
+        let system = context.system
+        Self.removeSeal(of: manifest, in: work.outDir, system: system)
         let sums = work.outDir + "/" + work.checksumsName
-        try? FileManager.default.removeItem(atPath: sums)
-        try? FileManager.default.removeItem(atPath: sums + ".minisig")
-        if let provenance = work.provenance { try? FileManager.default.removeItem(atPath: work.outDir + "/" + provenance) }
+        try? system.removeItem(sums)
+        try? system.removeItem(sums + ".minisig")
+        if let provenance = work.provenance { try? system.removeItem(work.outDir + "/" + provenance) }
         try? manifest.write(to: work.outDir)
         context.reporter.report(.notice("release interrupted: \(work.outDir)/\(ReleaseManifest.fileName) records it; no checksums file, no signature",
                                         level: "warning"))
@@ -363,7 +365,7 @@ public struct ReleaseSession: Sendable {
 
     /// Removes a release's checksums file and signature (the names its release.json gives), so that a folder whose
     /// release is being replaced, or was interrupted, never carries a seal over files it no longer describes.
-    static func removeSeal(of manifest: ReleaseManifest?, in outDir: String) {
+    static func removeSeal(of manifest: ReleaseManifest?, in outDir: String, system: any HostSystem) {
         guard let manifest else { return }
         var names = manifest.files.filter { $0.kind == .checksums || $0.kind == .signature }.map(\.path)
         if let sums = manifest.checksums { names += [sums, sums + ".minisig"] }
@@ -372,7 +374,7 @@ public struct ReleaseSession: Sendable {
         names.append(ReleaseManifest.fileName + ".minisig")
         for name in Set(names) {
             let full = URL(fileURLWithPath: outDir + "/" + name).standardizedFileURL.path
-            if full.hasPrefix(outDir + "/") { try? FileManager.default.removeItem(atPath: full) }
+            if full.hasPrefix(outDir + "/") { try? system.removeItem(full) }
         }
     }
 
@@ -434,7 +436,7 @@ public struct ReleaseSession: Sendable {
         let reporter = context.reporter
         let units = units(work)
         let (outDir, moduleRoot, version, epoch) = (work.outDir, work.moduleRoot, work.version, work.epoch)
-        let extras = Self.moduleDocuments(moduleRoot)
+        let extras = Self.moduleDocuments(moduleRoot, system: context.system)
         reporter.report(.planned(command: "release", jobs: units.map { JobID(item: $0.binary, target: $0.target) },
                                  message: "archiving \(units.count) binary(ies) of \(work.project) \(version)"))
         let runner = MatrixRunner(concurrency: Concurrency.releaseStages, reporter: reporter)
@@ -578,19 +580,19 @@ public struct ReleaseSession: Sendable {
 
     /// Signs the checksums file and release.json (which records everything else in the folder).
     private func sign(_ work: ReleaseWork, signer: ReleaseSigner) throws -> ReleaseStep.Result {
-        let signed = try Self.sign(outDir: work.outDir, checksums: work.checksumsName, epoch: work.epoch, signer: signer)
+        let signed = try Self.sign(outDir: work.outDir, checksums: work.checksumsName, epoch: work.epoch, signer: signer, system: context.system)
         return .done("\(work.checksumsName).minisig and \(ReleaseManifest.fileName).minisig (minisign, key \(signed))")
     }
 
     /// Signs `checksums` and release.json in `outDir`; returns the key id.
-    static func sign(outDir: String, checksums: String, epoch: Int64, signer: ReleaseSigner) throws -> String {
+    static func sign(outDir: String, checksums: String, epoch: Int64, signer: ReleaseSigner, system: any HostSystem) throws -> String {
         do {
             let signed = try signer.sign(outDir + "/" + checksums, trustedComment: "timestamp:\(epoch)\tfile:\(checksums)\thashed")
             _ = try signer.sign(outDir + "/" + ReleaseManifest.fileName, trustedComment: "timestamp:\(epoch)\tfile:\(ReleaseManifest.fileName)\thashed")
             return signed.keyID
         } catch {
             // Both or neither: a half-signed release is not left behind.
-            for name in [checksums, ReleaseManifest.fileName] { try? FileManager.default.removeItem(atPath: outDir + "/" + name + ".minisig") }
+            for name in [checksums, ReleaseManifest.fileName] { try? system.removeItem(outDir + "/" + name + ".minisig") }
             throw error
         }
     }
@@ -636,13 +638,11 @@ public struct ReleaseSession: Sendable {
     }
 
     /// README*, LICENSE*, LICENCE*, COPYING* files at the top of the module, sorted.
-    static func moduleDocuments(_ moduleRoot: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: moduleRoot)) ?? []
-        return names.filter { name in
+    static func moduleDocuments(_ moduleRoot: String, system: any HostSystem) -> [String] {
+        system.listDirectory(moduleRoot).filter { name in
             let upper = name.uppercased()
             guard ["README", "LICENSE", "LICENCE", "COPYING"].contains(where: { upper.hasPrefix($0) }) else { return false }
-            var isDir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: moduleRoot + "/" + name, isDirectory: &isDir) && !isDir.boolValue
+            return system.fileExists(moduleRoot + "/" + name) && !system.isDirectory(moduleRoot + "/" + name)
         }.sorted()
     }
 

@@ -48,7 +48,7 @@ struct ReproducibilityCheck: Sendable {
             }
             let first = original.outDir + "/" + artifact.path
             let second = rebuilt.outDir + "/" + twin.path
-            let comparison = Self.compare(first, second, arguments: (artifact.goArguments, twin.goArguments))
+            let comparison = Self.compare(first, second, arguments: (artifact.goArguments, twin.goArguments), system: context.system)
             records.append(ReproducibilityRecord(artifact: artifact.path, target: artifact.target, status: .differs, sha256: artifact.sha256,
                                                  rebuiltSha256: twin.sha256, sections: comparison.sections, cause: comparison.cause))
         }
@@ -81,25 +81,24 @@ struct ReproducibilityCheck: Sendable {
             // Uncommitted changes: modified and untracked (not ignored) files, and deletions.
             let changed = try await git_(["-C", top, "ls-files", "-z", "--modified", "--others", "--exclude-standard"])
             let deleted = try await git_(["-C", top, "ls-files", "-z", "--deleted"])
-            let fm = FileManager.default
             for name in Set(changed.split(separator: "\0").map(String.init)).subtracting(deleted.split(separator: "\0").map(String.init)) {
                 let destination = target + "/" + name
-                try? fm.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try? fm.removeItem(atPath: destination)
-                try fm.copyItem(atPath: top + "/" + name, toPath: destination)
+                try? system.createDirectory((destination as NSString).deletingLastPathComponent)
+                try? system.removeItem(destination)
+                try system.copyItem(top + "/" + name, to: destination)
             }
-            for name in deleted.split(separator: "\0") { try? fm.removeItem(atPath: target + "/" + name) }
+            for name in deleted.split(separator: "\0") { try? system.removeItem(target + "/" + name) }
             return (moved(moduleRoot, from: top, to: target), moved(cwd, from: top, to: target))
         }
         let copied = target + "/" + (moduleRoot as NSString).lastPathComponent
-        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: moduleRoot, toPath: copied)
+        try system.createDirectory(target)
+        try system.copyItem(moduleRoot, to: copied)
         return (copied, moved(cwd, from: moduleRoot, to: copied))
     }
 
     /// Which sections of two builds of one artifact differ, and the likely cause.
-    static func compare(_ first: String, _ second: String, arguments: ([String], [String]) = ([], [])) -> (sections: [String], cause: String) {
-        guard let a = FileManager.default.contents(atPath: first), let b = FileManager.default.contents(atPath: second),
+    static func compare(_ first: String, _ second: String, arguments: ([String], [String]) = ([], []), system: any HostSystem) -> (sections: [String], cause: String) {
+        guard let a = system.readData(first), let b = system.readData(second),
               let imageA = try? BinaryImage.read(path: first), let imageB = try? BinaryImage.read(path: second) else {
             return (["(unreadable)"], "one of the two files cannot be read as a binary")
         }

@@ -62,24 +62,24 @@ public struct VerifySession: Sendable {
 
     public func run(_ request: VerifyRequest) async throws -> VerifyOutcome {
         let cwd = context.workingDirectory
+        let system = context.system
         let folder = context.absolute(request.folder)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
+        guard system.fileExists(folder) else {
             throw UsageError("\(request.folder): no such folder (give the release's output folder, e.g. dist)")
         }
-        guard isDir.boolValue else {
+        guard system.isDirectory(folder) else {
             throw UsageError("\(request.folder): a file, not a folder (give the release's output folder, e.g. dist)")
         }
-        let present = Self.files(in: folder)
+        let present = Self.files(in: folder, system: system)
         let looksLikeRelease = present.contains { $0 == ReleaseManifest.fileName || Self.isReleaseChecksums($0) || $0.hasSuffix(".minisig") }
         var releaseProblem: String?
         var release: ReleaseManifest?
-        do { release = try ReleaseManifest.read(from: folder) } catch { releaseProblem = "\(error)" }
-        let build = BuildManifest.read(from: folder)
+        do { release = try ReleaseManifest.read(from: folder, system: system) } catch { releaseProblem = "\(error)" }
+        let build = BuildManifest.read(from: folder, system: system)
         guard looksLikeRelease || build != nil else {
             throw UsageError("\(request.folder): neither \(ReleaseManifest.fileName) nor \(BuildManifest.fileName) is there: not a crossgo output folder")
         }
-        let publicKey = try request.publicKey.map { try ReleaseParts.readPublicKey($0, workingDirectory: cwd) }
+        let publicKey = try request.publicKey.map { try ReleaseParts.readPublicKey($0, workingDirectory: cwd, system: system) }
         var checks: [VerifyCheck] = []
         func add(_ kind: String, _ subject: String, _ status: VerifyCheck.Status, _ detail: String) {
             checks.append(VerifyCheck(kind: kind, subject: subject, status: status, detail: detail))
@@ -117,13 +117,13 @@ public struct VerifySession: Sendable {
 
         // Each artifact's signature kind, read from the file again and compared with what the release recorded.
         for facts in release?.artifacts ?? [] where present.contains(facts.path) {
-            let (status, detail) = Self.checkSignatureKind(folder, facts)
+            let (status, detail) = Self.checkSignatureKind(folder, facts, system: system)
             add("signed", facts.path, status, detail)
         }
 
         // Every checksums file in the folder: each line right.
         for sums in present where Self.isChecksums(sums) {
-            let text = (try? String(contentsOfFile: folder + "/" + sums, encoding: .utf8)) ?? ""
+            let text = system.readUTF8File(folder + "/" + sums) ?? ""
             var lines = 0
             for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
                 let parts = line.split(separator: " ", maxSplits: 1)
@@ -133,7 +133,7 @@ public struct VerifySession: Sendable {
                 }
                 lines += 1
                 let name = String(parts[1].dropFirst())
-                guard let digest = try? fileDigest(folder + "/" + name).1 else {
+                guard let digest = try? fileDigest(folder + "/" + name, system: system).1 else {
                     add("checksums", name, .failed, "listed in \(sums) but missing")
                     continue
                 }
@@ -147,7 +147,7 @@ public struct VerifySession: Sendable {
             if lines == 0 { add("checksums", sums, .failed, "lists no file") }
         }
         if let release, let sums = release.checksums, present.contains(sums), release.interrupted != true {
-            let text = (try? String(contentsOfFile: folder + "/" + sums, encoding: .utf8)) ?? ""
+            let text = system.readUTF8File(folder + "/" + sums) ?? ""
             let listed = Set(text.split(separator: "\n").compactMap { line in line.split(separator: " ", maxSplits: 1).last.map { String($0.dropFirst()) } })
             for file in release.files.map(\.path) where !listed.contains(file) {
                 add("checksums", file, .failed, "released but not in \(sums)")
@@ -155,7 +155,7 @@ public struct VerifySession: Sendable {
         }
         // The folder's other files, as release.json records them.
         for (name, digest) in (release?.records ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard let actual = try? fileDigest(folder + "/" + name).1 else { add("record", name, .failed, "recorded in \(ReleaseManifest.fileName) but missing"); continue }
+            guard let actual = try? fileDigest(folder + "/" + name, system: system).1 else { add("record", name, .failed, "recorded in \(ReleaseManifest.fileName) but missing"); continue }
             if actual == digest {
                 covered.insert(name)
                 add("record", name, .ok, "sha256 as \(ReleaseManifest.fileName) records")
@@ -165,7 +165,7 @@ public struct VerifySession: Sendable {
         }
         // What release.json says of each file.
         for file in release?.files ?? [] where file.kind != .checksums && file.kind != .signature {
-            let (status, detail) = Self.matches(folder, file.path, size: file.size, sha256: file.sha256)
+            let (status, detail) = Self.matches(folder, file.path, size: file.size, sha256: file.sha256, system: system)
             add("file", file.path, status, detail)
         }
         // Every signature in the folder, with the public key; none is passed over.
@@ -196,7 +196,7 @@ public struct VerifySession: Sendable {
         // The build's records: its artifacts as manifest.json lists them.
         if let build {
             for artifact in build.artifacts {
-                let (status, detail) = Self.matches(folder, artifact.path, size: artifact.size, sha256: artifact.sha256)
+                let (status, detail) = Self.matches(folder, artifact.path, size: artifact.size, sha256: artifact.sha256, system: system)
                 add("sums", artifact.path, status, detail)
             }
         }
@@ -212,14 +212,14 @@ public struct VerifySession: Sendable {
         }
         // Universal binaries: slices readable, distinct, of one program, each the thin artifact byte for byte.
         for universal in release?.files ?? [] where universal.format == "mach-o-universal" {
-            let (status, detail) = Self.checkUniversal(folder, universal)
+            let (status, detail) = Self.checkUniversal(folder, universal, system: system)
             add("universal", universal.path, status, detail)
         }
         // Packages: the binary each installs is the released binary of its target, byte for byte.
         // and an .rpm's OpenPGP signature checks with the key the release includes (itself covered by the checksums).
         var rpmKey: (name: String, key: OpenPGP.PublicKey)?
         for keyFile in release?.files ?? [] where keyFile.kind == .key {
-            let text = (try? String(contentsOfFile: folder + "/" + keyFile.path, encoding: .utf8)) ?? ""
+            let text = system.readUTF8File(folder + "/" + keyFile.path) ?? ""
             if let key = OpenPGP.PublicKey.read(text) {
                 rpmKey = (keyFile.path, key)
                 add("key", keyFile.path, .ok, "OpenPGP Ed25519 key \(key.keyIDHex) (fingerprint \(key.fingerprint.map { String(format: "%02X", $0) }.joined()))")
@@ -228,22 +228,22 @@ public struct VerifySession: Sendable {
             }
         }
         for package in release?.files ?? [] where package.kind == .package {
-            let (status, detail) = Self.checkPackage(folder, package, rpmKey: rpmKey)
+            let (status, detail) = Self.checkPackage(folder, package, rpmKey: rpmKey, system: system)
             add("package", package.path, status, detail)
         }
         // Manifests: every URL names a released archive, and every hash is that archive's SHA-256 in the checksums file.
         for manifest in release?.files ?? [] where manifest.kind == .manifest {
-            let (status, detail) = Self.checkManifest(folder, manifest, checksums: release?.checksums)
+            let (status, detail) = Self.checkManifest(folder, manifest, checksums: release?.checksums, system: system)
             add("manifest", manifest.path, status, detail)
         }
         // The OCI image layout: every blob's digest its name, the index and manifests release.json records, each layer's program the artifact.
         if let image = release?.image {
-            for (status, subject, detail) in Self.checkImage(folder, image) { add("image", subject, status, detail) }
+            for (status, subject, detail) in Self.checkImage(folder, image, system: system) { add("image", subject, status, detail) }
         }
         // Provenance: the envelope's signature checks with the release's key, and every subject is a file of the
         // folder with that digest; every file release.json lists (but the provenance itself) is a subject.
         if let release, let provenance = release.provenance {
-            let (status, detail) = Self.checkProvenance(folder, provenance, release: release, publicKey: publicKey)
+            let (status, detail) = Self.checkProvenance(folder, provenance, release: release, publicKey: publicKey, system: system)
             add("provenance", provenance, status, detail)
         }
         // Nothing in the folder escapes the checks: every file is covered by a checksum or a good signature, or is
@@ -266,33 +266,26 @@ public struct VerifySession: Sendable {
     static func isReleaseChecksums(_ name: String) -> Bool { !name.contains("/") && name.hasSuffix("_checksums.txt") }
 
     /// Every file under `folder` (symbolic links included, not followed into folders), relative to it, sorted.
-    static func files(in folder: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
-        var out: [String] = []
-        while let name = walker.nextObject() as? String {
-            let type = walker.fileAttributes?[.type] as? FileAttributeType
-            if type == .typeDirectory { continue }
-            out.append(name)
-        }
-        return out.sorted()
+    static func files(in folder: String, system: any HostSystem) -> [String] {
+        system.filesUnder(folder)
     }
 
-    static func matches(_ folder: String, _ path: String, size: Int, sha256: String) -> (VerifyCheck.Status, String) {
-        guard let (actualSize, digest) = try? fileDigest(folder + "/" + path) else { return (.failed, "missing") }
+    static func matches(_ folder: String, _ path: String, size: Int, sha256: String, system: any HostSystem) -> (VerifyCheck.Status, String) {
+        guard let (actualSize, digest) = try? fileDigest(folder + "/" + path, system: system) else { return (.failed, "missing") }
         if digest == sha256 { return (.ok, "sha256 as recorded") }
         return (.failed, "sha256 \(digest.prefix(12)) (\(actualSize) bytes) but recorded \(sha256.prefix(12)) (\(size) bytes)")
     }
 
     /// A .deb or .rpm: readable, and the program it installs in /usr/bin equal to the artifact it covers.
-    static func checkPackage(_ folder: String, _ file: ReleaseFile, rpmKey: (name: String, key: OpenPGP.PublicKey)?) -> (VerifyCheck.Status, String) {
+    static func checkPackage(_ folder: String, _ file: ReleaseFile, rpmKey: (name: String, key: OpenPGP.PublicKey)?, system: any HostSystem) -> (VerifyCheck.Status, String) {
         guard let artifact = file.covers?.first, let binary = file.binary, let format = file.format else {
             return (.failed, "\(ReleaseManifest.fileName) does not say which artifact it packages")
         }
-        guard let data = FileManager.default.contents(atPath: folder + "/" + file.path) else { return (.failed, "missing") }
+        guard let data = system.readData(folder + "/" + file.path) else { return (.failed, "missing") }
         let files: [String: Data]
         do { files = try PackageReader.files(of: data, format: format) } catch { return (.failed, "not readable as a .\(format): \(error)") }
         guard let installed = files["/usr/bin/" + binary] else { return (.failed, "installs no /usr/bin/\(binary)") }
-        guard let released = FileManager.default.contents(atPath: folder + "/" + artifact) else { return (.failed, "\(artifact) (what it packages) is missing") }
+        guard let released = system.readData(folder + "/" + artifact) else { return (.failed, "\(artifact) (what it packages) is missing") }
         guard installed == released else { return (.failed, "its /usr/bin/\(binary) differs from \(artifact)") }
         var detail = "/usr/bin/\(binary) equals \(artifact) byte for byte"
         if format == "rpm" {
@@ -312,8 +305,8 @@ public struct VerifySession: Sendable {
         return (.ok, detail)
     }
 
-    static func checkProvenance(_ folder: String, _ path: String, release: ReleaseManifest, publicKey: MinisignPublicKey?) -> (VerifyCheck.Status, String) {
-        guard let data = FileManager.default.contents(atPath: folder + "/" + path) else { return (.failed, "named by \(ReleaseManifest.fileName) but missing") }
+    static func checkProvenance(_ folder: String, _ path: String, release: ReleaseManifest, publicKey: MinisignPublicKey?, system: any HostSystem) -> (VerifyCheck.Status, String) {
+        guard let data = system.readData(folder + "/" + path) else { return (.failed, "named by \(ReleaseManifest.fileName) but missing") }
         let statements: [ProvenanceStatement]
         do { statements = try Provenance.read(data, publicKey: publicKey) } catch { return (.failed, "\(error)") }
         var problems: [String] = []
@@ -327,7 +320,7 @@ public struct VerifySession: Sendable {
                     continue
                 }
                 named.insert(name)
-                guard !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), let actual = try? fileDigest(folder + "/" + name).1 else {
+                guard !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), let actual = try? fileDigest(folder + "/" + name, system: system).1 else {
                     problems.append("subject \(name) is not a file of the folder"); continue
                 }
                 if actual != digest { problems.append("subject \(name): sha256 \(actual.prefix(12)), the provenance says \(digest.prefix(12))") }
@@ -345,15 +338,15 @@ public struct VerifySession: Sendable {
     /// The image layout of a release: every blob under blobs/sha256 has the SHA-256 its name says; index.json names the
     /// index release.json records (once per tag); the index lists exactly the recorded manifests with their platforms; each
     /// manifest names the recorded config and layer; and each layer holds its artifact, byte for byte, at the recorded path.
-    static func checkImage(_ folder: String, _ image: ReleaseImage) -> [(VerifyCheck.Status, String, String)] {
+    static func checkImage(_ folder: String, _ image: ReleaseImage, system: any HostSystem) -> [(VerifyCheck.Status, String, String)] {
         let root = folder + "/" + image.layout
         var out: [(VerifyCheck.Status, String, String)] = []
-        let blobs = (try? FileManager.default.contentsOfDirectory(atPath: root + "/blobs/sha256")) ?? []
+        let blobs = system.listDirectory(root + "/blobs/sha256")
         guard !blobs.isEmpty else { return [(.failed, image.layout, "no blobs under blobs/sha256 (the layout is missing)")] }
         var contents: [String: Data] = [:]
         var bad: [String] = []
         for name in blobs.sorted() {
-            guard let data = FileManager.default.contents(atPath: root + "/blobs/sha256/" + name) else { bad.append(name); continue }
+            guard let data = system.readData(root + "/blobs/sha256/" + name) else { bad.append(name); continue }
             if sha256Hex(data) == name { contents["sha256:" + name] = data } else { bad.append(name) }
         }
         if !bad.isEmpty {
@@ -361,7 +354,7 @@ public struct VerifySession: Sendable {
         } else {
             out.append((.ok, image.layout, "\(blobs.count) blob(s), each's SHA-256 its name"))
         }
-        guard let top = FileManager.default.contents(atPath: root + "/index.json"),
+        guard let top = system.readData(root + "/index.json"),
               let layout = try? JSONDecoder().decode(OCIManifest.self, from: top) else {
             out.append((.failed, image.layout + "/index.json", "missing or not an image index"))
             return out
@@ -398,7 +391,7 @@ public struct VerifySession: Sendable {
                 out.append((.failed, platform.layer, "\(platform.platform): the layer is missing, unreadable, or not its diff_id uncompressed"))
                 continue
             }
-            guard let program = files[platform.path], program == FileManager.default.contents(atPath: folder + "/" + platform.artifact) else {
+            guard let program = files[platform.path], program == system.readData(folder + "/" + platform.artifact) else {
                 out.append((.failed, platform.layer, "\(platform.platform): its \(platform.path) is not \(platform.artifact)"))
                 continue
             }
@@ -409,9 +402,9 @@ public struct VerifySession: Sendable {
 
     /// A Homebrew formula or Scoop manifest: every (url, hash) names an archive of the release, with its SHA-256 as
     /// the checksums file lists it.
-    static func checkManifest(_ folder: String, _ file: ReleaseFile, checksums: String?) -> (VerifyCheck.Status, String) {
-        guard let data = FileManager.default.contents(atPath: folder + "/" + file.path) else { return (.failed, "missing") }
-        guard let checksums, let text = try? String(contentsOfFile: folder + "/" + checksums, encoding: .utf8) else {
+    static func checkManifest(_ folder: String, _ file: ReleaseFile, checksums: String?, system: any HostSystem) -> (VerifyCheck.Status, String) {
+        guard let data = system.readData(folder + "/" + file.path) else { return (.failed, "missing") }
+        guard let checksums, let text = system.readUTF8File(folder + "/" + checksums) else {
             return (.failed, "no checksums file to compare its hashes with")
         }
         var listed: [String: String] = [:]
@@ -437,7 +430,7 @@ public struct VerifySession: Sendable {
     }
 
     /// The kind of signature the file carries (each slice of a universal file) against release.json's record.
-    static func checkSignatureKind(_ folder: String, _ facts: ReleaseArtifactFacts) -> (VerifyCheck.Status, String) {
+    static func checkSignatureKind(_ folder: String, _ facts: ReleaseArtifactFacts, system: any HostSystem) -> (VerifyCheck.Status, String) {
         guard let image = try? BinaryImage.read(path: folder + "/" + facts.path), let slice = image.slices.first else {
             return (.failed, "not readable as a binary")
         }
@@ -448,7 +441,7 @@ public struct VerifySession: Sendable {
         return (.ok, kind.line + (facts.signature == nil ? " (not recorded by the release)" : ""))
     }
 
-    static func checkUniversal(_ folder: String, _ file: ReleaseFile) -> (VerifyCheck.Status, String) {
+    static func checkUniversal(_ folder: String, _ file: ReleaseFile, system: any HostSystem) -> (VerifyCheck.Status, String) {
         let path = folder + "/" + file.path
         guard let image = try? BinaryImage.read(path: path) else { return (.failed, "not readable as a Mach-O file") }
         guard image.format == .universal else { return (.failed, "not a universal binary") }
@@ -460,9 +453,9 @@ public struct VerifySession: Sendable {
         if let unsigned = image.slices.first(where: { $0.goarch == "arm64" && $0.macho?.hasCodeSignature != true }) {
             return (.failed, "the \(unsigned.goarch ?? "?") slice has no code signature (Apple Silicon will not run it)")
         }
-        guard let whole = FileManager.default.contents(atPath: path) else { return (.failed, "unreadable") }
+        guard let whole = system.readData(path) else { return (.failed, "unreadable") }
         for thin in file.covers ?? [] {
-            guard let thinData = FileManager.default.contents(atPath: folder + "/" + thin) else { return (.failed, "\(thin) (a slice's source) is missing") }
+            guard let thinData = system.readData(folder + "/" + thin) else { return (.failed, "\(thin) (a slice's source) is missing") }
             let found = image.slices.contains { slice in
                 slice.size == thinData.count && whole.subdata(in: slice.offset..<(slice.offset + slice.size)) == thinData
             }

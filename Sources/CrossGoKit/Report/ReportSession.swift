@@ -67,7 +67,7 @@ public struct ReportSession: Sendable {
             moduleRoot = root
         }
         var inputs: [String: String] = [:]
-        let manifest = BuildManifest.read(from: dist)
+        let manifest = BuildManifest.read(from: dist, system: context.system)
         if manifest != nil { inputs["manifest"] = dist + "/" + BuildManifest.fileName }
         var tests: TestResultsFile?
         let testPath = dist + "/" + TestResultsFile.fileName
@@ -83,10 +83,10 @@ public struct ReportSession: Sendable {
         var bench: BenchResultsFile?
         let benchPath = dist + "/" + BenchResultsFile.fileName
         if context.system.fileExists(benchPath) {
-            bench = try BenchResultsFile.read(benchPath, flag: "report:")
+            bench = try BenchResultsFile.read(benchPath, flag: "report:", system: context.system)
             inputs["bench"] = benchPath
         } else if let moduleRoot, let last = BenchSession.lastResultsPath(moduleRoot: moduleRoot, environment: context.system.environment),
-                  context.system.fileExists(last), let recorded = try? BenchResultsFile.read(last, flag: "report:") {
+                  context.system.fileExists(last), let recorded = try? BenchResultsFile.read(last, flag: "report:", system: context.system) {
             // No results in dist (a clean checkout, a CI job that kept none): the module's last run from the cache.
             bench = recorded
             inputs["bench"] = last
@@ -98,7 +98,7 @@ public struct ReportSession: Sendable {
         let page = ReportPage(manifest: manifest, tests: tests, bench: bench, title: title)
         let out = request.output.map { context.absolute($0) } ?? dist + "/report.html"
         do {
-            if request.output == nil { try BuildSession.prepare(outDir: dist) } else { try OutputFolder.createParent(of: out) }
+            if request.output == nil { try BuildSession.prepare(outDir: dist, system: context.system) } else { try OutputFolder.createParent(of: out, system: context.system) }
             try context.system.writeData(Data(page.html().utf8), to: out)
         } catch {
             throw EnvironmentError("cannot write the report \(out): \(error.localizedDescription)")

@@ -150,7 +150,7 @@ public struct MergeSession: Sendable {
         guard !request.folders.isEmpty else { throw UsageError("merge: name the shards' folders, e.g. crossgo merge dist/shard-*") }
         let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
         let startedOn = context.clock()
-        let folders = try request.folders.map { try Self.read(given: $0, path: context.absolute($0)) }
+        let folders = try request.folders.map { try Self.read(given: $0, path: context.absolute($0), system: context.system) }
         let outDir = context.absolute(request.out)
         if folders.contains(where: { $0.path == outDir }) { throw UsageError("--out \(request.out) is one of the shards' folders: merge into another folder") }
         // Every check comes before the first file is written.
@@ -194,24 +194,23 @@ public struct MergeSession: Sendable {
     }
 
     /// A shard's folder and the crossgo files in it; a usage error when it is not the output of a --shard run.
-    static func read(given: String, path: String) throws -> ShardFolder {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+    static func read(given: String, path: String, system: any HostSystem) throws -> ShardFolder {
+        guard system.isDirectory(path) else {
             throw UsageError("\(given): no such folder")
         }
-        var folder = ShardFolder(path: path, build: nil, test: nil, release: try ReleaseManifest.read(from: path))
-        if let data = FileManager.default.contents(atPath: path + "/" + BuildManifest.fileName) {
+        var folder = ShardFolder(path: path, build: nil, test: nil, release: try ReleaseManifest.read(from: path, system: system))
+        if let data = system.readData(path + "/" + BuildManifest.fileName) {
             do { folder.build = try JSONDecoder().decode(BuildManifest.self, from: data) } catch {
                 throw UsageError("\(given)/\(BuildManifest.fileName): not a crossgo manifest (\(jsonProblem(error)))")
             }
         }
-        if let data = FileManager.default.contents(atPath: path + "/" + TestResultsFile.fileName) {
+        if let data = system.readData(path + "/" + TestResultsFile.fileName) {
             do { folder.test = try JSONDecoder().decode(TestResultsFile.self, from: data) } catch {
                 throw UsageError("\(given)/\(TestResultsFile.fileName): not crossgo test results (\(jsonProblem(error)))")
             }
         }
-        if FileManager.default.fileExists(atPath: path + "/" + BenchResultsFile.fileName) {
-            folder.bench = try BenchResultsFile.read(path + "/" + BenchResultsFile.fileName, flag: "merge:")
+        if system.fileExists(path + "/" + BenchResultsFile.fileName) {
+            folder.bench = try BenchResultsFile.read(path + "/" + BenchResultsFile.fileName, flag: "merge:", system: system)
         }
         guard folder.build != nil || folder.test != nil || folder.bench != nil else {
             throw UsageError("\(given): holds neither \(BuildManifest.fileName), \(TestResultsFile.fileName) nor \(BenchResultsFile.fileName): not the output of a crossgo --shard run")
@@ -231,7 +230,7 @@ public struct MergeSession: Sendable {
         var absent: [AbsentBuild] = []
         for (folder, manifest) in builds {
             for artifact in manifest.artifacts {
-                try Self.place(folder.path + "/" + artifact.path, at: outDir + "/" + artifact.path)
+                try Self.place(folder.path + "/" + artifact.path, at: outDir + "/" + artifact.path, system: context.system)
                 artifacts.append(artifact)
             }
             failures += manifest.failures
@@ -337,7 +336,7 @@ public struct MergeSession: Sendable {
                     }
                     continue
                 }
-                try Self.place(folder.path + "/" + file.path, at: work.outDir + "/" + file.path)
+                try Self.place(folder.path + "/" + file.path, at: work.outDir + "/" + file.path, system: context.system)
                 work.files.append(file)
             }
             work.failed += release.failed
@@ -453,7 +452,7 @@ public struct MergeSession: Sendable {
     private func sign(_ work: MergeWork) throws -> StageResult {
         guard !work.releases.isEmpty else { return .skipped("no release in the shards") }
         guard let signer = work.signer else { return .skipped("no --sign-key") }
-        let keyID = try ReleaseSession.sign(outDir: work.outDir, checksums: work.checksumsName, epoch: work.release.sourceDateEpoch, signer: signer)
+        let keyID = try ReleaseSession.sign(outDir: work.outDir, checksums: work.checksumsName, epoch: work.release.sourceDateEpoch, signer: signer, system: context.system)
         work.outcome.signed = true
         return .done("\(work.checksumsName).minisig and \(ReleaseManifest.fileName).minisig (minisign, key \(keyID))")
     }
@@ -493,12 +492,11 @@ public struct MergeSession: Sendable {
     }
 
     /// Puts a shard's file at `destination`: a hard link when the two are on one file system, else a copy.
-    static func place(_ source: String, at destination: String) throws {
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: source) else { throw UsageError("\(source): listed by its shard but missing") }
-        try? fm.removeItem(atPath: destination)
+    static func place(_ source: String, at destination: String, system: any HostSystem) throws {
+        guard system.fileExists(source) else { throw UsageError("\(source): listed by its shard but missing") }
+        try? system.removeItem(destination)
         if link(source, destination) != 0 {
-            do { try fm.copyItem(atPath: source, toPath: destination) } catch {
+            do { try system.copyItem(source, to: destination) } catch {
                 throw EnvironmentError("cannot write \(destination): \(error.localizedDescription)")
             }
         }

@@ -54,8 +54,8 @@ public struct Shard: Sendable, Codable, Equatable {
     }
 
     /// Durations of an earlier run, by job id ("item target"): a build's manifest.json or test-results.json.
-    public static func recordedDurations(from path: String) throws -> [String: Double] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+    public static func recordedDurations(from path: String, system: any HostSystem = liveSystem()) throws -> [String: Double] {
+        guard let data = system.readData(path) else {
             throw UsageError("--shard-durations \(path): no such file (give an earlier run's manifest.json or test-results.json)")
         }
         if let manifest = try? JSONDecoder().decode(BuildManifest.self, from: data) {
@@ -92,7 +92,7 @@ extension Shard {
                           context: CrossGoContext, id: (Job) -> String, target: (Job) -> String,
                           free: (Job) -> Bool = { _ in false }) async throws -> ([Job], ShardRecord?) {
         guard let shard else { return (jobs, nil) }
-        let durations = try durationsFile.map { try recordedDurations(from: context.absolute($0)) }
+        let durations = try durationsFile.map { try recordedDurations(from: context.absolute($0), system: context.system) }
         let commit = await SourceFacts.read(folder, system: context.system).commit
         let (picked, record) = shard.select(jobs, id: id, target: target, durations: durations, settings: settings(), commit: commit, free: free)
         context.reporter.report(.notice("shard \(shard.description): \(picked.count) of \(jobs.count) \(what)", level: "info"))

@@ -10,24 +10,23 @@ public enum OutputFolder {
     /// Creates `folder` and any missing parents. The topmost folder this call creates gets a `.gitignore` holding
     /// `*` (which hides everything below it); `owned` also gives one to an existing folder that is crossgo's
     /// (it holds crossgo's manifest). A folder of the user's never gets one.
-    public static func create(_ folder: String, owned: Bool = false) throws {
-        let fm = FileManager.default
+    public static func create(_ folder: String, owned: Bool = false, system: any HostSystem = liveSystem()) throws {
         var topmost: String?
         var path = (folder as NSString).standardizingPath
-        while !path.isEmpty && !fm.fileExists(atPath: path) {
+        while !path.isEmpty && !system.fileExists(path) {
             topmost = path
             let parent = (path as NSString).deletingLastPathComponent
             if parent == path { break }
             path = parent
         }
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for marked in [topmost, owned ? folder : nil].compactMap({ $0 }) where !fm.fileExists(atPath: marked + "/.gitignore") {
-            try? atomicWrite(Data(ignoreText.utf8), to: marked + "/.gitignore")
+        try system.createDirectory(folder)
+        for marked in [topmost, owned ? folder : nil].compactMap({ $0 }) where !system.fileExists(marked + "/.gitignore") {
+            try? system.writeData(Data(ignoreText.utf8), to: marked + "/.gitignore")
         }
     }
 
     /// Creates the folder that will hold `file` (see `create`).
-    public static func createParent(of file: String) throws {
-        try create((file as NSString).deletingLastPathComponent)
+    public static func createParent(of file: String, system: any HostSystem = liveSystem()) throws {
+        try create((file as NSString).deletingLastPathComponent, system: system)
     }
 }

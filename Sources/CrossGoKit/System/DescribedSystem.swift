@@ -97,9 +97,42 @@ public struct DescribedSystem: HostSystem {
     /// A described Linux host's /proc/cpuinfo, as LinuxSystem reads the real one.
     public func cpuFlags() -> Set<String> { osName == "linux" ? files["/proc/cpuinfo"].map(cpuInfoFlags) ?? [] : [] }
     public func readData(_ path: String) -> Data? { files[resolveSymlinks(path)].map { Data($0.utf8) } }
-    /// A described machine is read-only: nothing crossgo writes survives.
+    /// A described machine is read-only: every write throws (a session that writes and tolerates failure, as
+    /// cleaning does with `try?`, goes on as it would on a read-only disk), so a test sees exactly what was described.
     public func writeData(_ data: Data, to path: String) throws {
         throw EnvironmentError("\(path): the described system is read-only")
+    }
+    public func createDirectory(_ path: String) throws {
+        throw EnvironmentError("\(path): the described system is read-only")
+    }
+    public func removeItem(_ path: String) throws {
+        throw EnvironmentError("\(path): the described system is read-only")
+    }
+    public func copyItem(_ source: String, to destination: String) throws {
+        throw EnvironmentError("\(destination): the described system is read-only")
+    }
+
+    /// Described files, executables and links below `folder`, relative to it, sorted.
+    public func filesUnder(_ folder: String) -> [String] {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        let names = Set(Array(files.keys) + Array(executables) + Array(symlinks.keys)).filter { $0.hasPrefix(prefix) }
+        return names.map { String($0.dropFirst(prefix.count)) }.sorted()
+    }
+
+    /// A described file's text, as one chunk.
+    public func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let data = readData(path) else { throw EnvironmentError("\(path): not described") }
+        try data.withUnsafeBytes { try body($0) }
+    }
+
+    /// Files, folders and links as described; every modification time is the epoch.
+    public func itemAttributes(_ path: String) -> ItemAttributes? {
+        let epoch = Date(timeIntervalSince1970: 0)
+        if symlinks[path] != nil { return ItemAttributes(kind: .symbolicLink, size: symlinks[path]?.utf8.count ?? 0, modified: epoch) }
+        if let text = files[path] { return ItemAttributes(kind: .file, size: text.utf8.count, modified: epoch) }
+        if executables.contains(path) { return ItemAttributes(kind: .file, size: 0, modified: epoch) }
+        if isDirectory(path) { return ItemAttributes(kind: .directory, size: 0, modified: epoch) }
+        return nil
     }
     public func fileIdentity(_ path: String) -> String {
         files[resolveSymlinks(path)].map { "described:" + sha256Hex(Data($0.utf8)) } ?? (fileExists(path) ? "described" : "-")

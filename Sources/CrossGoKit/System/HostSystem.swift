@@ -56,6 +56,47 @@ public protocol HostSystem: Sendable {
     var certificateBundles: [String] { get }
     /// This process's own executable, symbolic links resolved; nil where the system cannot say.
     var executablePath: String? { get }
+
+    // Changing files: what sessions do to their output folders and caches. A described machine is read-only (these throw).
+
+    /// Creates a folder and any missing parents; no error when it exists.
+    func createDirectory(_ path: String) throws
+    /// Removes a file, a link (not what it points to) or a folder with everything in it.
+    func removeItem(_ path: String) throws
+    /// Copies a file (or a folder with what it holds) to `destination`, which must not exist.
+    func copyItem(_ source: String, to destination: String) throws
+
+    // Reading files in ways the calls above do not.
+
+    /// Everything under `folder` that is not a folder (symbolic links included, never followed into folders),
+    /// relative to it, sorted; empty when it cannot be read.
+    func filesUnder(_ folder: String) -> [String]
+    /// A file's bytes in order, a chunk at a time (a large file is never held whole); throws when it cannot be read.
+    func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
+    /// What is at `path` itself (a link is not followed); nil when nothing is there or it cannot be asked.
+    func itemAttributes(_ path: String) -> ItemAttributes?
+}
+
+/// The facts of one item in a file system, as `lstat` tells them.
+public struct ItemAttributes: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case file, directory, symbolicLink, other }
+    public var kind: Kind
+    /// Bytes.
+    public var size: Int
+    public var modified: Date
+
+    public init(kind: Kind, size: Int, modified: Date) {
+        self.kind = kind
+        self.size = size
+        self.modified = modified
+    }
+}
+
+extension HostSystem {
+    /// A text file read as strict UTF-8: nil when missing, unreadable or not UTF-8 (as `String(contentsOfFile:encoding:)`).
+    public func readUTF8File(_ path: String) -> String? {
+        readData(path).flatMap { String(data: $0, encoding: .utf8) }
+    }
 }
 
 /// A program run with its cost: wall time and the peak RSS of the process (an emulator's own, under an emulator).

@@ -73,6 +73,58 @@ extension POSIXSystem {
         return names.sorted()
     }
 
+    public func createDirectory(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    public func removeItem(_ path: String) throws { try FileManager.default.removeItem(atPath: path) }
+
+    public func copyItem(_ source: String, to destination: String) throws {
+        try FileManager.default.copyItem(atPath: source, toPath: destination)
+    }
+
+    public func filesUnder(_ folder: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var out: [String] = []
+        while let name = walker.nextObject() as? String {
+            let type = walker.fileAttributes?[.type] as? FileAttributeType
+            if type == .typeDirectory { continue }
+            out.append(name)
+        }
+        return out.sorted()
+    }
+
+    // read(2) into one reused buffer: release artifacts are hashed without holding them.
+    public func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)  // under malloc's mmap threshold
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+            if n == 0 { break }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+
+    public func itemAttributes(_ path: String) -> ItemAttributes? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        let kind: ItemAttributes.Kind
+        switch attributes[.type] as? FileAttributeType {
+        case .typeRegular?: kind = .file
+        case .typeDirectory?: kind = .directory
+        case .typeSymbolicLink?: kind = .symbolicLink
+        default: kind = .other
+        }
+        return ItemAttributes(kind: kind, size: (attributes[.size] as? Int) ?? -1,
+                              modified: (attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0))
+    }
+
     public func resolveSymlinks(_ path: String) -> String {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
@@ -105,6 +157,23 @@ extension POSIXSystem {
         #else
         return "unknown"
         #endif
+    }
+}
+
+/// Writes data to a temporary sibling and renames it over `path` (the live systems' writes, and sessions' records).
+func atomicWrite(_ data: Data, to path: String) throws {
+    let dir = (path as NSString).deletingLastPathComponent
+    let temp = dir + "/" + Builder.partialPrefix + (path as NSString).lastPathComponent
+    try data.write(to: URL(fileURLWithPath: temp))
+    try replaceFile(at: path, with: temp)
+}
+
+/// Moves `source` over `destination` in one rename(2): readers see the old file or the new one, never a mix.
+func replaceFile(at destination: String, with source: String) throws {
+    guard rename(source, destination) == 0 else {
+        let code = errno
+        try? FileManager.default.removeItem(atPath: source)
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])
     }
 }
 

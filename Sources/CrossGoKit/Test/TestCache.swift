@@ -15,7 +15,7 @@ public struct TestInputs: Sendable, Codable, Equatable {
     }
 
     /// Reads a test log written by a test binary run in `directory`.
-    public static func fromTestLog(_ text: String, directory: String, environment: [String: String]) -> TestInputs {
+    public static func fromTestLog(_ text: String, directory: String, environment: [String: String], system: any HostSystem = liveSystem()) -> TestInputs {
         var inputs = TestInputs()
         var cwd = directory
         for line in text.split(separator: "\n") {
@@ -28,7 +28,7 @@ public struct TestInputs: Sendable, Codable, Equatable {
             case "chdir": cwd = path
             case "open", "stat":
                 let p = path
-                inputs.files[p] = fingerprint(p)
+                inputs.files[p] = fingerprint(p, system: system)
             default: break
             }
         }
@@ -36,28 +36,26 @@ public struct TestInputs: Sendable, Codable, Equatable {
     }
 
     /// Whether the environment and files are as they were when the result was recorded.
-    public func unchanged(environment: [String: String]) -> Bool {
+    public func unchanged(environment: [String: String], system: any HostSystem = liveSystem()) -> Bool {
         for (name, value) in env where environment[name] != value { return false }
-        for (path, print) in files where fingerprint(path) != print { return false }
+        for (path, print) in files where fingerprint(path, system: system) != print { return false }
         return true
     }
 }
 
 /// A short fingerprint of a file's content, a folder's listing, or its absence.
-func fingerprint(_ path: String) -> String {
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return "missing" }
-    if isDir.boolValue {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() ?? []
-        return "dir:" + sha256Hex(Data(names.joined(separator: "\n").utf8))
+func fingerprint(_ path: String, system: any HostSystem) -> String {
+    guard system.fileExists(path) else { return "missing" }
+    if system.isDirectory(path) {
+        return "dir:" + sha256Hex(Data(system.listDirectory(path).joined(separator: "\n").utf8))
     }
-    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-    let size = (attributes?[.size] as? Int) ?? -1
+    let attributes = system.itemAttributes(path)
+    let size = attributes?.size ?? -1
     if size > 64 << 20 {
-        let mtime = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let mtime = attributes?.modified.timeIntervalSince1970 ?? 0
         return "big:\(size):\(mtime)"
     }
-    guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
+    guard let data = system.readData(path) else { return "unreadable" }
     return "file:" + sha256Hex(data)
 }
 
@@ -68,9 +66,12 @@ func sha256Hex(_ data: Data) -> String {
 /// Results keyed by everything that decides a test run's outcome.
 public struct TestCache: Sendable {
     public var directory: String
+    /// Where the entries and the files they fingerprint are read and written.
+    public var system: any HostSystem
 
-    public init(directory: String) {
+    public init(directory: String, system: any HostSystem = liveSystem()) {
         self.directory = directory
+        self.system = system
     }
 
     /// `$CROSSGO_CACHE`, else the user cache folder (~/.cache/crossgo on Linux, ~/Library/Caches/crossgo on macOS).
@@ -90,9 +91,9 @@ public struct TestCache: Sendable {
     }
 
     public func lookup(_ key: String, environment: [String: String]) -> PackageResult? {
-        guard let data = FileManager.default.contents(atPath: path(key)),
+        guard let data = system.readData(path(key)),
               let entry = try? JSONDecoder().decode(Entry.self, from: data),
-              entry.inputs.unchanged(environment: environment) else { return nil }
+              entry.inputs.unchanged(environment: environment, system: system) else { return nil }
         var result = entry.result
         result.cached = true
         return result
@@ -100,9 +101,8 @@ public struct TestCache: Sendable {
 
     public func store(_ key: String, result: PackageResult, inputs: TestInputs) {
         guard let data = try? JSONEncoder().encode(Entry(result: result, inputs: inputs)) else { return }
-        let file = path(key)
-        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try? atomicWrite(data, to: file)
+        // Creates the entry's folder, then writes through a temporary sibling and a rename.
+        try? system.writeData(data, to: path(key))
     }
 
     func path(_ key: String) -> String { directory + "/" + String(key.prefix(2)) + "/" + key + ".json" }

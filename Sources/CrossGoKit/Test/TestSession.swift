@@ -183,7 +183,7 @@ public struct TestSession: Sendable {
         context.reporter.report(.planned(command: "test", jobs: planned.jobs.map(\.id),
                                          message: "testing \(packages.count) package(s) on \(targets.count) target(s) with \(toolchain.version), \(runnerJobs) at a time"))
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
-                                    cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment)),
+                                    cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment), system: system),
                                     environment: system.environment, timeout: planned.flags.timeout ?? (request.timeout == "0" ? "0s" : request.timeout),
                                     goEnvironment: goEnvironment)
         // The cache's identities: one `go list -export` per target (it compiles), as many at a time as builds.
@@ -227,8 +227,8 @@ public struct TestSession: Sendable {
             do {
                 let folder = (resultsPath as NSString).deletingLastPathComponent
                 if request.results == nil {  // dist/shard-K-of-N: crossgo's folders, kept out of git as the build's are
-                    try BuildSession.prepare(outDir: (folder as NSString).deletingLastPathComponent)
-                    try BuildSession.prepare(outDir: folder)
+                    try BuildSession.prepare(outDir: (folder as NSString).deletingLastPathComponent, system: context.system)
+                    try BuildSession.prepare(outDir: folder, system: context.system)
                 } else {
                     try OutputFolder.create(folder)
                 }
@@ -287,7 +287,7 @@ struct TestPlanner: Sendable {
     /// The targets tested with cgo (`--cgo`, or `cgo: true` in crossgo.yaml at the top or in an override), with their
     /// C compiler set up as `crossgo build` does it; `libc` and an override's `env: CC` are honoured.
     func cgoTargets(_ request: Request, targets: [Target], toolchain: GoToolchain) async throws -> [Target: TargetCgo] {
-        let config = try toolchain.moduleRoot.flatMap { try BuildConfig.load(path: $0 + "/" + BuildConfig.fileName) }
+        let config = try toolchain.moduleRoot.flatMap { try BuildConfig.load(path: $0 + "/" + BuildConfig.fileName, system: context.system) }
         try config?.validate(toolchain: toolchain)
         var options = BuildOptions()
         options.cgo = request.cgo
@@ -315,8 +315,8 @@ extension TestSession {
         guard plan.flags.coverProfile != nil else { return }
         for target in targets {
             let suffix = "-" + target.description.replacingOccurrences(of: "/", with: "_") + ".cover"
-            let texts = ((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).filter { $0.hasSuffix(suffix) }.sorted()
-                .compactMap { try? String(contentsOfFile: scratch + "/" + $0, encoding: .utf8) }
+            let texts = context.system.listDirectory(scratch).filter { $0.hasSuffix(suffix) }
+                .compactMap { context.system.readUTF8File(scratch + "/" + $0) }
             guard !texts.isEmpty,
                   let path = plan.flags.coverProfilePath(target: target.description, targetCount: targets.count, workingDirectory: context.workingDirectory)
             else { continue }
@@ -568,7 +568,7 @@ struct TestExecutor: Sendable {
             if error is CancellationError || Task.isCancelled { return finish(interrupted()) }
             return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "\(error)"))
         }
-        defer { try? FileManager.default.removeItem(atPath: binary) }
+        defer { try? system.removeItem(binary) }
         if Task.isCancelled { return finish(interrupted()) }
         guard build.succeeded else {
             return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: Builder.compilerLines(build.stderr, max: 20)))
@@ -623,7 +623,7 @@ struct TestExecutor: Sendable {
         let result = PackageResult.from(events: testEvents, package: package.importPath, target: name, exitCode: output.exitCode,
                                         rawOutput: output.stdout + output.stderr, stderr: String(output.stderr.suffix(8000)))
         if let key, result.status != .failed, let text = try? String(contentsOfFile: log, encoding: .utf8) {
-            cache.store(key, result: result, inputs: TestInputs.fromTestLog(text, directory: package.directory, environment: environment))
+            cache.store(key, result: result, inputs: TestInputs.fromTestLog(text, directory: package.directory, environment: environment, system: system))
         }
         return finish(result)
     }
@@ -631,7 +631,7 @@ struct TestExecutor: Sendable {
     /// test2json events from a test binary's -test.v=test2json output.
     func parse(_ stdout: String, package: String, target: String) async -> [TestEvent] {
         // Recent Go builds test2json on demand: `go tool` costs a second per call, so run the binary itself.
-        let test2json = await tools.path(of: "test2json", goPath: toolchain.goPath, environment: goEnvironment)
+        let test2json = await tools.path(of: "test2json", goPath: toolchain.goPath, environment: goEnvironment, system: system)
         let command = test2json.map { ($0, ["-t", "-p", package]) } ?? (toolchain.goPath, ["tool", "test2json", "-t", "-p", package])
         guard let result = try? await runProgram(command.0, command.1, environment: goEnvironment.mapValues { Optional($0) }, timeout: 120, input: stdout)
         else { return [] }
@@ -648,13 +648,13 @@ struct TestExecutor: Sendable {
 actor ToolPaths {
     private var known: [String: Task<String?, Never>] = [:]
 
-    func path(of tool: String, goPath: String, environment: [String: String] = [:]) async -> String? {
+    func path(of tool: String, goPath: String, environment: [String: String] = [:], system: any HostSystem) async -> String? {
         if let task = known[tool] { return await task.value }
         let task = Task { () -> String? in
             guard let out = try? await runProgram(goPath, ["tool", "-n", tool], environment: environment.mapValues { Optional($0) }, timeout: 300),
                   out.succeeded else { return nil }
             let path = out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+            return system.isExecutableFile(path) ? path : nil
         }
         known[tool] = task
         return await task.value

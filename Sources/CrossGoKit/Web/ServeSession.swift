@@ -44,10 +44,11 @@ public struct ServeSession: Sendable {
     /// The folder to serve: the one named, or the only bundle (a folder with index.html) under dist/web, else dist/web.
     public func bundleFolder(_ request: ServeRequest) throws -> String {
         var root = context.absolute(request.folder ?? "dist/web")
-        try FolderArgument.require(request.folder ?? "dist/web", at: root, hint: request.folder == nil ? "run crossgo build --web first" : nil)
+        try FolderArgument.require(request.folder ?? "dist/web", at: root, hint: request.folder == nil ? "run crossgo build --web first" : nil,
+                                  system: context.system)
         if request.folder == nil {
-            let bundles = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
-                FileManager.default.fileExists(atPath: root + "/" + $0 + "/index.html")
+            let bundles = context.system.listDirectory(root).filter {
+                context.system.fileExists(root + "/" + $0 + "/index.html")
             }
             if bundles.count == 1 { root += "/" + bundles[0] }
         }
@@ -60,7 +61,7 @@ public struct ServeSession: Sendable {
         let root = try bundleFolder(request)
         let server: LocalHTTPServer
         do {
-            server = try await LocalHTTPServer.start(port: port) { WebBundle.serve($0, root: root) }
+            server = try await LocalHTTPServer.start(port: port) { [system = context.system] in WebBundle.serve($0, root: root, system: system) }
         } catch {
             // A port in use (or not ours to take) is the machine's answer (3), said naming the flag.
             throw EnvironmentError("--addr \(request.address): \(error)")

@@ -60,7 +60,7 @@ public enum WebBundle {
 
     /// Answers a request from the files under `root`: index.html for folders, the `.gz` sibling when the client accepts
     /// gzip, an ETag and `Cache-Control: no-cache` (always revalidate: a rebuilt bundle is seen at once) with 304 answers.
-    public static func serve(_ request: LocalRequest, root: String) -> LocalResponse {
+    public static func serve(_ request: LocalRequest, root: String, system: any HostSystem = liveSystem()) -> LocalResponse {
         guard request.method == "GET" || request.method == "HEAD" else { return LocalResponse(status: 405, headers: ["Allow": "GET, HEAD"]) }
         var path = request.path.split(separator: "?").first.map(String.init) ?? "/"
         path = path.removingPercentEncoding ?? path
@@ -68,9 +68,8 @@ public enum WebBundle {
         let parts = path.split(separator: "/")
         guard !parts.contains(where: { $0 == ".." || $0 == "." || $0.hasPrefix(".") }) else { return LocalResponse(status: 404) }
         let file = root + "/" + parts.joined(separator: "/")
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { return LocalResponse(status: 404) }
-        if isDirectory.boolValue { return LocalResponse(status: 301, headers: ["Location": path + "/"]) }
+        guard system.fileExists(file) else { return LocalResponse(status: 404) }
+        if system.isDirectory(file) { return LocalResponse(status: 301, headers: ["Location": path + "/"]) }
         let ext = (file as NSString).pathExtension.lowercased()
         var headers = ["Content-Type": mimeTypes[ext] ?? "application/octet-stream", "Cache-Control": "no-cache",
                        "X-Content-Type-Options": "nosniff"]
@@ -78,11 +77,11 @@ public enum WebBundle {
         let accepts = (request.headers["accept-encoding"] ?? "").split(separator: ",").contains {
             $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "gzip"
         }
-        if FileManager.default.fileExists(atPath: file + ".gz") {
+        if system.fileExists(file + ".gz") {
             headers["Vary"] = "Accept-Encoding"
             if accepts { served = file + ".gz"; headers["Content-Encoding"] = "gzip" }
         }
-        guard let body = FileManager.default.contents(atPath: served) else { return LocalResponse(status: 404) }
+        guard let body = system.readData(served) else { return LocalResponse(status: 404) }
         let etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
         headers["ETag"] = etag
         if request.headers["if-none-match"]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) == true {
