@@ -82,15 +82,7 @@ public struct CacheProgSession: Sendable {
             program = try CacheProgram(options: options) { messages.err($0) }
         } catch {
             // Foundation's "could not be completed" hides the reason: a file in the way is the usual one.
-            var reason = error.localizedDescription
-            var above = options.directory
-            while !above.isEmpty, above != "/", above != "." {
-                if FolderWalk.exists(above) {
-                    if !FolderWalk.isFolder(above) { reason = "\(above) is a file, not a folder" }
-                    break
-                }
-                above = (above as NSString).deletingLastPathComponent
-            }
+            let reason = OutputFolder.fileInTheWay(of: options.directory, system: context.system).map { "\($0) is a file, not a folder" } ?? error.localizedDescription
             throw EnvironmentError("cannot use the cache folder \(options.directory): \(reason)")
         }
         await program.serve(input: FileLineSource(fd: 0), output: FileResponseSink(fd: 1))

@@ -156,18 +156,11 @@ public struct MergeSession: Sendable {
         // Every check comes before the first file is written.
         let work = try MergeWork(outDir: outDir, folders: folders, signer: signer, startedOn: startedOn)
         do {
-            try OutputFolder.create(outDir)
+            try OutputFolder.create(outDir, system: context.system)
         } catch {
             // An output folder that cannot be made is the environment's (3), named; Foundation's text hides the reason.
-            var reason = error.localizedDescription
-            var above = outDir
-            while !above.isEmpty, above != "/" {
-                if FolderWalk.exists(above) {
-                    if !FolderWalk.isFolder(above) { reason = "\(relativePath(above, to: context.workingDirectory)) is a file, not a folder" }
-                    break
-                }
-                above = (above as NSString).deletingLastPathComponent
-            }
+            let reason = OutputFolder.fileInTheWay(of: outDir, system: context.system)
+                .map { "\(relativePath($0, to: context.workingDirectory)) is a file, not a folder" } ?? error.localizedDescription
             throw EnvironmentError("--out \(request.out): cannot create the output folder: \(reason)")
         }
         // The stages, each reported as release reports its own; a usage or environment error ends the merge as it says.

@@ -25,6 +25,17 @@ public enum OutputFolder {
         }
     }
 
+    /// The file that stands where `folder` or one of its parents must be a folder (the usual reason a folder cannot be
+    /// made, which Foundation's "could not be completed" hides); nil when there is none.
+    public static func fileInTheWay(of folder: String, system: any HostSystem = liveSystem()) -> String? {
+        var above = folder
+        while !above.isEmpty, above != "/", above != "." {
+            if system.fileExists(above) { return system.isDirectory(above) ? nil : above }
+            above = (above as NSString).deletingLastPathComponent
+        }
+        return nil
+    }
+
     /// Creates the folder that will hold `file` (see `create`).
     public static func createParent(of file: String, system: any HostSystem = liveSystem()) throws {
         try create((file as NSString).deletingLastPathComponent, system: system)
