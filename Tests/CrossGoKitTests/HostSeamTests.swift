@@ -3,6 +3,7 @@
 // records every path it is asked about.
 @testable import CrossGoKit
 import Foundation
+import GoBinary
 import Testing
 
 /// The live system, with every file operation a session asks of it written down ("read /x", "remove /y", ...).
@@ -25,14 +26,18 @@ final class RecordingSystem: HostSystem, @unchecked Sendable {
     var osName: String { live.osName }
     var environment: [String: String] { live.environment }
     var homeDirectory: String { live.homeDirectory }
+    var currentDirectory: String { live.currentDirectory }
+    var userCacheDirectory: String? { live.userCacheDirectory }
     func fileExists(_ path: String) -> Bool { note("exists", path); return live.fileExists(path) }
     func isDirectory(_ path: String) -> Bool { note("isdir", path); return live.isDirectory(path) }
     func isExecutableFile(_ path: String) -> Bool { live.isExecutableFile(path) }
     func readTextFile(_ path: String) -> String? { note("read", path); return live.readTextFile(path) }
     func listDirectory(_ path: String) -> [String] { note("list", path); return live.listDirectory(path) }
     func resolveSymlinks(_ path: String) -> String { live.resolveSymlinks(path) }
-    func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?) async throws -> ProgramResult {
-        try await live.run(program, arguments, environment: environment, timeout: timeout, workingDirectory: workingDirectory)
+    func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?,
+             options: RunOptions) async throws -> ProgramResult {
+        note("run", ([program] + arguments).joined(separator: " "))
+        return try await live.run(program, arguments, environment: environment, timeout: timeout, workingDirectory: workingDirectory, options: options)
     }
     func hardwareArchitecture() async -> String { await live.hardwareArchitecture() }
     var processArchitecture: String { live.processArchitecture }
@@ -54,6 +59,10 @@ final class RecordingSystem: HostSystem, @unchecked Sendable {
     func createDirectory(_ path: String) throws { note("mkdir", path); try live.createDirectory(path) }
     func removeItem(_ path: String) throws { note("remove", path); try live.removeItem(path) }
     func copyItem(_ source: String, to destination: String) throws { note("copy", destination); try live.copyItem(source, to: destination) }
+    func linkItem(_ source: String, to destination: String) throws { note("link", destination); try live.linkItem(source, to: destination) }
+    func moveItem(_ source: String, to destination: String) throws { note("move", destination); try live.moveItem(source, to: destination) }
+    func setPermissions(_ path: String, _ mode: Int) throws { note("chmod", path); try live.setPermissions(path, mode) }
+    func binaryImage(_ path: String) throws(GoBinaryError) -> BinaryImage { note("binary", path); return try live.binaryImage(path) }
     func filesUnder(_ folder: String) -> [String] { note("walk", folder); return live.filesUnder(folder) }
     func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws { note("read", path); try live.readChunks(path, body) }
     func itemAttributes(_ path: String) -> ItemAttributes? { note("stat", path); return live.itemAttributes(path) }

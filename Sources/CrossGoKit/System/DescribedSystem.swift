@@ -1,5 +1,6 @@
 // A machine described by facts instead of observed: for tests about hosts that are not here.
 import Foundation
+import GoBinary
 
 /// A `HostSystem` whose files, programs and CPU facts are given, not read.
 ///
@@ -28,6 +29,10 @@ public struct DescribedSystem: HostSystem {
     public var goBinaries: [String: GoBinaryFacts] = [:]
     /// crossgo's own executable on the described machine.
     public var executablePath: String?
+    /// The folder crossgo is described as started in.
+    public var currentDirectory = "/"
+    /// The user's cache folder on the described machine (nil: none named, crossgo then uses ~/.cache).
+    public var userCacheDirectory: String?
 
     public init(
         osName: String, environment: [String: String] = [:], homeDirectory: String = "/home/user",
@@ -83,7 +88,9 @@ public struct DescribedSystem: HostSystem {
         return current
     }
 
-    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?) async throws -> ProgramResult {
+    /// The described result of `program arguments` (the options change nothing: a described program ignores its stdin).
+    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?,
+                    options: RunOptions) async throws -> ProgramResult {
         let key = ([resolveSymlinks(program)] + arguments).joined(separator: " ")
         if let result = programs[key] ?? programs[([program] + arguments).joined(separator: " ")] { return result }
         if !isExecutableFile(program) { throw ProgramError.cannotStart(program: program, reason: "no such file") }
@@ -110,6 +117,22 @@ public struct DescribedSystem: HostSystem {
     }
     public func copyItem(_ source: String, to destination: String) throws {
         throw EnvironmentError("\(destination): the described system is read-only")
+    }
+    public func linkItem(_ source: String, to destination: String) throws {
+        throw EnvironmentError("\(destination): the described system is read-only")
+    }
+    public func moveItem(_ source: String, to destination: String) throws {
+        throw EnvironmentError("\(destination): the described system is read-only")
+    }
+    public func setPermissions(_ path: String, _ mode: Int) throws {
+        throw EnvironmentError("\(path): the described system is read-only")
+    }
+
+    /// A described file's text, read as the bytes of a binary.
+    public func binaryImage(_ path: String) throws(GoBinaryError) -> BinaryImage {
+        if isDirectory(path) { throw GoBinaryError(.isDirectory) }
+        guard let data = readData(path) else { throw GoBinaryError(.io("no such file or directory")) }
+        return try BinaryImage.read(MemorySource([UInt8](data)))
     }
 
     /// Described files, executables and links below `folder`, relative to it, sorted.

@@ -1,5 +1,6 @@
 // The one door through which crossgo looks at the machine it runs on.
 import Foundation
+import GoBinary
 
 /// Everything crossgo reads from the host: environment, files, programs, CPU facts.
 ///
@@ -13,6 +14,11 @@ public protocol HostSystem: Sendable {
     var environment: [String: String] { get }
     /// The user's home folder.
     var homeDirectory: String { get }
+    /// The folder crossgo was started in: where relative paths of the command line are read from.
+    var currentDirectory: String { get }
+    /// The user's cache folder ($XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on macOS); nil where the
+    /// system names none (then crossgo's caches go to ~/.cache).
+    var userCacheDirectory: String? { get }
     func fileExists(_ path: String) -> Bool
     func isDirectory(_ path: String) -> Bool
     func isExecutableFile(_ path: String) -> Bool
@@ -22,8 +28,10 @@ public protocol HostSystem: Sendable {
     func listDirectory(_ path: String) -> [String]
     /// The path with every symbolic link resolved.
     func resolveSymlinks(_ path: String) -> String
-    /// Runs a program to completion, in `workingDirectory` when given.
-    func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?) async throws -> ProgramResult
+    /// Runs a program to completion, in `workingDirectory` when given, with what `options` add (its stdin, its
+    /// argv[0], how much of its output is kept). Cancelling the calling task stops the program (SIGINT first).
+    func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?,
+             options: RunOptions) async throws -> ProgramResult
     /// The real CPU architecture in GOARCH spelling, even when this process is translated.
     func hardwareArchitecture() async -> String
     /// The architecture this process runs as (GOARCH spelling).
@@ -65,6 +73,14 @@ public protocol HostSystem: Sendable {
     func removeItem(_ path: String) throws
     /// Copies a file (or a folder with what it holds) to `destination`, which must not exist.
     func copyItem(_ source: String, to destination: String) throws
+    /// Makes `destination` a second name of the file at `source` (a hard link: the same file, not a copy). Throws when
+    /// `destination` exists, when the two are on different file systems, or where the file system has no hard links.
+    func linkItem(_ source: String, to destination: String) throws
+    /// Renames `source` (a file or a folder) to `destination` in one step (rename(2)), replacing a file there: a reader
+    /// sees the old file or the new one, never a mix. Both must be on one file system; `source` stays when it throws.
+    func moveItem(_ source: String, to destination: String) throws
+    /// Sets the permission bits of a file or folder (POSIX mode bits, e.g. 0o755), following links.
+    func setPermissions(_ path: String, _ mode: Int) throws
 
     // Reading files in ways the calls above do not.
 
@@ -75,6 +91,25 @@ public protocol HostSystem: Sendable {
     func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
     /// What is at `path` itself (a link is not followed); nil when nothing is there or it cannot be asked.
     func itemAttributes(_ path: String) -> ItemAttributes?
+    /// The executable (or other binary) at `path` as GoBinary reads it, in bounded pieces (never loaded whole);
+    /// throws as `BinaryImage.read(path:)` does (`.io`, `.isDirectory`, `.notRegularFile`, a format's own errors).
+    func binaryImage(_ path: String) throws(GoBinaryError) -> BinaryImage
+}
+
+/// What a program run may ask beyond its arguments, environment, time limit and folder.
+public struct RunOptions: Sendable, Equatable {
+    /// Written to the program's stdin, which is then closed; nil gives it an empty stdin.
+    public var input: String?
+    /// The name the program is told it was started as (its argv[0]); nil: the program as given.
+    public var argv0: String?
+    /// Bytes kept of stdout and of stderr (each); what comes after is dropped.
+    public var limit: Int
+
+    public init(input: String? = nil, argv0: String? = nil, limit: Int = 64 << 20) {
+        self.input = input
+        self.argv0 = argv0
+        self.limit = limit
+    }
 }
 
 /// The facts of one item in a file system, as `lstat` tells them.
@@ -158,6 +193,11 @@ public struct GoBinaryFacts: Sendable, Codable, Equatable {
 }
 
 extension HostSystem {
+    /// Runs a program to completion, in `workingDirectory` when given (stdin empty, 64 MiB of each output kept).
+    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?) async throws -> ProgramResult {
+        try await run(program, arguments, environment: environment, timeout: timeout, workingDirectory: workingDirectory, options: RunOptions())
+    }
+
     public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?) async throws -> ProgramResult {
         try await run(program, arguments, environment: environment, timeout: timeout, workingDirectory: nil)
     }

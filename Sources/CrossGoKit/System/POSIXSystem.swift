@@ -21,6 +21,10 @@ extension POSIXSystem {
 
     public var homeDirectory: String { environment["HOME"] ?? NSHomeDirectory() }
 
+    public var currentDirectory: String { FileManager.default.currentDirectoryPath }
+
+    public var userCacheDirectory: String? { FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?.path }
+
     public func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
     // One stat(2) each: the doctor and the runner probe ask these hundreds of times (names x PATH entries).
@@ -83,6 +87,18 @@ extension POSIXSystem {
         try FileManager.default.copyItem(atPath: source, toPath: destination)
     }
 
+    public func linkItem(_ source: String, to destination: String) throws {
+        guard link(source, destination) == 0 else { throw posixFailure(errno, destination) }
+    }
+
+    public func moveItem(_ source: String, to destination: String) throws {
+        guard rename(source, destination) == 0 else { throw posixFailure(errno, destination) }
+    }
+
+    public func setPermissions(_ path: String, _ mode: Int) throws {
+        guard chmod(path, mode_t(mode)) == 0 else { throw posixFailure(errno, path) }
+    }
+
     public func filesUnder(_ folder: String) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
         var out: [String] = []
@@ -129,12 +145,16 @@ extension POSIXSystem {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
 
-    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?) async throws -> ProgramResult {
-        try await runProgram(program, arguments, environment: environment, workingDirectory: workingDirectory, timeout: timeout)
+    public func run(_ program: String, _ arguments: [String], environment: EnvironmentChanges, timeout: Double?, workingDirectory: String?,
+                    options: RunOptions) async throws -> ProgramResult {
+        try await runProgram(program, arguments, environment: environment, workingDirectory: workingDirectory, timeout: timeout,
+                             limit: options.limit, input: options.input, argv0: options.argv0)
     }
 
+    public func binaryImage(_ path: String) throws(GoBinaryError) -> BinaryImage { try BinaryImage.read(path: path) }
+
     public func goBinaryFacts(_ path: String) -> GoBinaryFacts? {
-        guard let image = try? BinaryImage.read(path: resolveSymlinks(path)), let slice = image.slices.first else { return nil }
+        guard let image = try? binaryImage(resolveSymlinks(path)), let slice = image.slices.first else { return nil }
         return GoBinaryFacts(format: image.format.rawValue, goos: slice.goos, goarch: slice.goarch,
                              goVersion: slice.buildInfo?.goVersion, mainModule: slice.buildInfo?.main?.path ?? slice.buildInfo?.path)
     }
@@ -166,6 +186,11 @@ func atomicWrite(_ data: Data, to path: String) throws {
     let temp = dir + "/" + Builder.partialPrefix + (path as NSString).lastPathComponent
     try data.write(to: URL(fileURLWithPath: temp))
     try replaceFile(at: path, with: temp)
+}
+
+/// A failed system call's error: errno's text, and the path it was about (as `localizedDescription` gives it).
+func posixFailure(_ code: Int32, _ path: String) -> CocoaError {
+    CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code)), NSFilePathErrorKey: path])
 }
 
 /// Moves `source` over `destination` in one rename(2): readers see the old file or the new one, never a mix.
