@@ -46,3 +46,18 @@ int crossgo_stat_identity(const char *path, long long out[5]) {
 #endif
     return 0;
 }
+
+int crossgo_lstat_facts(const char *path, long long out[4]) {
+    struct stat info;
+    if (lstat(path, &info) != 0) return -1;
+    out[0] = (long long)(info.st_mode & S_IFMT);
+    out[1] = (long long)info.st_size;
+#if defined(__APPLE__)
+    out[2] = (long long)info.st_mtimespec.tv_sec;
+    out[3] = (long long)info.st_mtimespec.tv_nsec;
+#else
+    out[2] = (long long)info.st_mtim.tv_sec;
+    out[3] = (long long)info.st_mtim.tv_nsec;
+#endif
+    return 0;
+}

@@ -9,4 +9,7 @@ int crossgo_pipe_cloexec(int fds[2]);
 /// stat(2) of `path` (links followed) as five numbers: device, inode, size, modification time in seconds and its
 /// nanoseconds (the field is st_mtim on Linux, st_mtimespec on macOS). Returns 0, or -1 with errno set.
 int crossgo_stat_identity(const char *path, long long out[5]);
+/// lstat(2) of `path` (a link is not followed) as four numbers: st_mode's file type bits (S_IFMT), size, modification
+/// time in seconds and its nanoseconds. Returns 0, or -1 with errno set.
+int crossgo_lstat_facts(const char *path, long long out[4]);
 #endif

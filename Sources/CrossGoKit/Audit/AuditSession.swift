@@ -456,7 +456,7 @@ public struct AuditSession: Sendable {
                 throw UsageError("\(path): no such file or folder")
             }
             if context.system.isDirectory(full) {
-                for file in FolderWalk.regularFiles(under: full) {
+                for file in FolderWalk.regularFiles(under: full, system: context.system) {
                     let display = path.hasSuffix("/") ? path + file.dropFirst(full.count + 1) : path + "/" + file.dropFirst(full.count + 1)
                     subjects += AuditInputs.subjects(file: file, display: display, named: false, system: context.system) ?? []
                 }

@@ -1,29 +1,19 @@
-// Walking a folder of artifacts: the one walk inspect and audit share.
+// Walking a folder of artifacts: the one walk inspect and audit share, the system's (`HostSystem.filesUnder`).
 import Foundation
 
 public enum FolderWalk {
-    /// Regular files (and links to regular files) under `root`, in lexical order, like `go version`.
-    /// Links to folders are not followed; folders that cannot be read are passed over.
-    public static func regularFiles(under root: String) -> [String] {
-        var files: [String] = []
-        var stack = [root]
-        while let dir = stack.popLast() {
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
-            for name in entries {
-                let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-                var info = stat()
-                guard lstat(full, &info) == 0 else { continue }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR: stack.append(full)
-                case S_IFREG: files.append(full)
-                case S_IFLNK:
-                    var target = stat()
-                    if stat(full, &target) == 0, target.st_mode & S_IFMT == S_IFREG { files.append(full) }
-                default: break
-                }
+    /// Regular files (and links to regular files) under `root`, in lexical order, like `go version`: the system's walk
+    /// of `root`, less what is not a program file. Links to folders are not followed; folders that cannot be read are
+    /// passed over.
+    public static func regularFiles(under root: String, system: any HostSystem = liveSystem()) -> [String] {
+        let base = root.hasSuffix("/") ? root : root + "/"
+        return system.filesUnder(root).map { base + $0 }.filter { full in
+            switch system.itemAttributes(full)?.kind {
+            case .file?: return true
+            case .symbolicLink?: return system.itemAttributes(system.resolveSymlinks(full))?.kind == .file
+            default: return false
             }
         }
-        return files.sorted()
     }
 
     /// Whether something (a file, folder or link, even a dangling one) is at `path`.

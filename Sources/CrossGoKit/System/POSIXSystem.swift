@@ -99,13 +99,18 @@ extension POSIXSystem {
         guard chmod(path, mode_t(mode)) == 0 else { throw posixFailure(errno, path) }
     }
 
+    // readdir and one lstat an entry: the walk inspect, audit, verify and build's cleaning share (FolderWalk filters it).
     public func filesUnder(_ folder: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
         var out: [String] = []
-        while let name = walker.nextObject() as? String {
-            let type = walker.fileAttributes?[.type] as? FileAttributeType
-            if type == .typeDirectory { continue }
-            out.append(name)
+        var pending = [""]
+        while let relative = pending.popLast() {
+            let dir = relative.isEmpty ? folder : (folder.hasSuffix("/") ? folder : folder + "/") + relative
+            for name in listDirectory(dir) {
+                let entry = relative.isEmpty ? name : relative + "/" + name
+                let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+                guard let kind = itemAttributes(full)?.kind else { continue }
+                if kind == .directory { pending.append(entry) } else { out.append(entry) }
+            }
         }
         return out.sorted()
     }
@@ -128,17 +133,18 @@ extension POSIXSystem {
         }
     }
 
+    // One lstat(2): FileManager's attributes also look up the owner's and group's names on every call.
     public func itemAttributes(_ path: String) -> ItemAttributes? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        var n = [Int64](repeating: 0, count: 4)
+        guard crossgo_lstat_facts(path, &n) == 0 else { return nil }
         let kind: ItemAttributes.Kind
-        switch attributes[.type] as? FileAttributeType {
-        case .typeRegular?: kind = .file
-        case .typeDirectory?: kind = .directory
-        case .typeSymbolicLink?: kind = .symbolicLink
+        switch mode_t(n[0]) {
+        case S_IFREG: kind = .file
+        case S_IFDIR: kind = .directory
+        case S_IFLNK: kind = .symbolicLink
         default: kind = .other
         }
-        return ItemAttributes(kind: kind, size: (attributes[.size] as? Int) ?? -1,
-                              modified: (attributes[.modificationDate] as? Date) ?? Date(timeIntervalSince1970: 0))
+        return ItemAttributes(kind: kind, size: Int(n[1]), modified: Date(timeIntervalSince1970: Double(n[2]) + Double(n[3]) / 1e9))
     }
 
     public func resolveSymlinks(_ path: String) -> String {
