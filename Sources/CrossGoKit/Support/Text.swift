@@ -70,3 +70,9 @@ public func relativeLocation(_ path: String, from base: String) -> String {
     let parts = Array(repeating: "..", count: from.count - common) + target[common...]
     return parts.isEmpty ? "." : parts.joined(separator: "/")
 }
+
+/// Its own words where Foundation's are asked for (`localizedDescription`): a described machine's refused write reads
+/// "PATH: the described system is read-only", not "The operation could not be completed".
+extension EnvironmentError: LocalizedError {
+    public var errorDescription: String? { description }
+}
