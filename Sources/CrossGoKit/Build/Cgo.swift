@@ -241,21 +241,21 @@ public struct CgoToolchain: Sendable {
     }
 
     /// Writes a wrapper at a path named by its content (so concurrent runs agree and go's cache key stays the same
-    /// between builds), atomically; returns its path.
+    /// between builds), atomically, through the system; returns its path.
     func writeWrapper(_ script: String, name: String) throws -> String {
         let digest = sha256Hex(Data(script.utf8)).prefix(12)
         let path = "\(folder)/cc/\(digest)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: path),
-           let existing = FileManager.default.contents(atPath: path), existing == Data(script.utf8) {
+        if system.isExecutableFile(path), let existing = system.readData(path), existing == Data(script.utf8) {
             return path
         }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let temp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
-        try Data(script.utf8).write(to: URL(fileURLWithPath: temp))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temp)
-        if rename(temp, path) != 0 {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        do {
+            try system.writeData(Data(script.utf8), to: temp)  // makes the folder
+            try system.setPermissions(temp, 0o755)
+            try system.moveItem(temp, to: path)
+        } catch {
+            try? system.removeItem(temp)
+            throw error
         }
         return path
     }

@@ -79,7 +79,7 @@ public struct CacheProgSession: Sendable {
         let program: CacheProgram
         do {
             let messages = self.messages
-            program = try CacheProgram(options: options) { messages.err($0) }
+            program = try CacheProgram(options: options, system: context.system) { messages.err($0) }
         } catch {
             // Foundation's "could not be completed" hides the reason: a file in the way is the usual one.
             let reason = OutputFolder.fileInTheWay(of: options.directory, system: context.system).map { "\($0) is a file, not a folder" } ?? error.localizedDescription

@@ -47,11 +47,12 @@ public final class CacheProgram: @unchecked Sendable {
     private var uploadsRefused = false
     private var uploads: [UUID: Task<Void, Never>] = [:]
 
-    public init(options: CacheProgramOptions, warn: @escaping @Sendable (String) -> Void) throws {
+    /// A cache program whose local folder and run folder are reached through `system`.
+    public init(options: CacheProgramOptions, system: any HostSystem = liveSystem(), warn: @escaping @Sendable (String) -> Void) throws {
         self.options = options
-        self.local = try LocalCacheStore(directory: options.directory)
+        self.local = try LocalCacheStore(directory: options.directory, system: system)
         self.remote = options.remote.map { RemoteCacheStore(settings: $0) }
-        self.warnings = CacheWarnings(runDirectory: options.runDirectory, printer: warn)
+        self.warnings = CacheWarnings(runDirectory: options.runDirectory, system: system, printer: warn)
     }
 
     public var stats: CacheStats { lock.withLock { counts } }

@@ -57,11 +57,14 @@ func isHexKey(_ text: String) -> Bool {
 /// Files are written under a temp name and renamed, so a reader never sees half a file.
 public struct LocalCacheStore: Sendable {
     public var directory: String
+    /// Where the folder's files are read and written.
+    public var system: any HostSystem
 
-    public init(directory: String) throws {
+    public init(directory: String, system: any HostSystem = liveSystem()) throws {
         self.directory = directory
+        self.system = system
         for sub in ["ac", "cas", "tmp"] {
-            try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true)
+            try system.createDirectory(directory + "/" + sub)
         }
     }
 
@@ -70,15 +73,14 @@ public struct LocalCacheStore: Sendable {
 
     /// The record for an action, when it and its contents (of the recorded size) are here.
     func lookup(_ actionHex: String) -> CacheRecord? {
-        guard let data = FileManager.default.contents(atPath: recordPath(actionHex)), let record = CacheRecord.parse(data),
+        guard let data = system.readData(recordPath(actionHex)), let record = CacheRecord.parse(data),
               hasContent(record.outputID, size: record.size) else { return nil }
         return record
     }
 
     func hasContent(_ outputHex: String, size: Int64) -> Bool {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: contentPath(outputHex)),
-              let fileSize = attributes[.size] as? NSNumber else { return false }
-        return fileSize.int64Value == size
+        guard let attributes = system.itemAttributes(contentPath(outputHex)) else { return false }
+        return Int64(attributes.size) == size
     }
 
     func storeContent(_ outputHex: String, _ data: Data) throws {
@@ -90,13 +92,14 @@ public struct LocalCacheStore: Sendable {
         try writeAtomically(record.data, to: recordPath(actionHex))
     }
 
+    /// Written under a name of its own in tmp/ (two cacheprog processes may put the same output at once), then renamed.
     private func writeAtomically(_ data: Data, to path: String) throws {
         let temp = directory + "/tmp/" + UUID().uuidString
         do {
-            try data.write(to: URL(fileURLWithPath: temp))
-            if rename(temp, path) != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+            try system.writeData(data, to: temp)
+            try system.moveItem(temp, to: path)
         } catch {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? system.removeItem(temp)
             throw error
         }
     }
@@ -145,10 +148,12 @@ public final class CacheWarnings: @unchecked Sendable {
     private let lock = NSLock()
     private var said: Set<String> = []
     private let runDirectory: String?
+    private let system: any HostSystem
     private let printer: @Sendable (String) -> Void
 
-    public init(runDirectory: String?, printer: @escaping @Sendable (String) -> Void) {
+    public init(runDirectory: String?, system: any HostSystem = liveSystem(), printer: @escaping @Sendable (String) -> Void) {
         self.runDirectory = runDirectory
+        self.system = system
         self.printer = printer
     }
 
@@ -171,7 +176,7 @@ public final class CacheWarnings: @unchecked Sendable {
     /// Whether another process of this run found the remote down (then this one does not try it).
     var remoteKnownDown: Bool {
         guard let runDirectory else { return false }
-        return FileManager.default.fileExists(atPath: runDirectory + "/warned-down")
+        return system.fileExists(runDirectory + "/warned-down")
     }
 }
 

@@ -8,9 +8,11 @@ public struct RemoteCacheLaunch: Sendable {
     /// Removed by `cleanup()`.
     public let runDirectory: String
     public let executable: String
+    /// Where the run folder is made, read and removed.
+    public let system: any HostSystem
 
     /// Checks the URL (http or https with a host) and makes the run folder.
-    public init(url text: String, executable: String? = nil) throws {
+    public init(url text: String, executable: String? = nil, system: any HostSystem = liveSystem()) throws {
         guard let url = RemoteCacheLaunch.parseURL(text) else {
             throw UsageError("--remote-cache '\(text)' is not an http:// or https:// URL")
         }
@@ -19,10 +21,11 @@ public struct RemoteCacheLaunch: Sendable {
         }
         self.url = url
         self.executable = exe
+        self.system = system
         let base = NSTemporaryDirectory().hasSuffix("/") ? NSTemporaryDirectory() : NSTemporaryDirectory() + "/"
         runDirectory = base + "crossgo-cacheprog-run-" + UUID().uuidString.prefix(12)
         do {
-            try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+            try system.createDirectory(runDirectory)
         } catch {
             throw EnvironmentError("cannot create \(runDirectory): \(error.localizedDescription)")
         }
@@ -52,12 +55,12 @@ public struct RemoteCacheLaunch: Sendable {
 
     /// Reports the warnings of the run's cacheprog processes (each at most once), for the session's reporter.
     public func reportWarnings(to reporter: any Reporter) {
-        guard let text = try? String(contentsOfFile: runDirectory + "/" + Self.warningsFile, encoding: .utf8) else { return }
+        guard let text = system.readUTF8File(runDirectory + "/" + Self.warningsFile) else { return }
         for line in text.split(separator: "\n") where !line.isEmpty {
             let message = line.replacingOccurrences(of: "crossgo cacheprog: warning: ", with: "")
             reporter.report(.notice(message, level: "warning"))
         }
     }
 
-    public func cleanup() { try? FileManager.default.removeItem(atPath: runDirectory) }
+    public func cleanup() { try? system.removeItem(runDirectory) }
 }

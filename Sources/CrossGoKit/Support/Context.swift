@@ -37,7 +37,7 @@ public struct CrossGoContext: Sendable {
     public init(system: any HostSystem = liveSystem(), anchors: [String]? = nil, workingDirectory: String? = nil,
                 reporter: any Reporter = CapturingReporter(), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.system = system
-        let cwd = workingDirectory ?? FileManager.default.currentDirectoryPath
+        let cwd = workingDirectory ?? system.currentDirectory
         self.workingDirectory = cwd
         self.startDirectory = cwd
         self.givenAnchors = anchors

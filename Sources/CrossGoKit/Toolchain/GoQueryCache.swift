@@ -11,9 +11,9 @@ import Synchronization
 public enum CacheFolder {
     public static func isOff(environment: [String: String]) -> Bool { environment["CROSSGO_CACHE"] == "off" }
 
-    public static func path(_ kind: String, environment: [String: String]) -> String {
+    public static func path(_ kind: String, environment: [String: String], system: any HostSystem = liveSystem()) -> String {
         if let explicit = environment["CROSSGO_CACHE"], !explicit.isEmpty { return explicit + "/" + kind }
-        let base = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?.path
+        let base = system.userCacheDirectory
             ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache"
         return base + "/crossgo/" + kind
     }
