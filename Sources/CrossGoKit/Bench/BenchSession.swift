@@ -340,7 +340,7 @@ public struct BenchSession: Sendable {
             }
         }
         // Test binaries and go's own temporary files (GOTMPDIR) live in a scratch folder removed however the run ends.
-        let scratchFolder = try ScratchFolder("bench")
+        let scratchFolder = try ScratchFolder("bench", system: context.system)
         defer { scratchFolder.remove() }
         let scratch = scratchFolder.path
         let goEnvironment = request.extraEnvironment.merging(scratchFolder.goEnvironment) { a, _ in a }
@@ -360,7 +360,7 @@ public struct BenchSession: Sendable {
         let executor = TestExecutor(toolchain: toolchain, runners: runners, system: system,
                                     cache: TestCache(directory: TestCache.defaultDirectory(environment: system.environment), system: system),
                                     environment: system.environment, timeout: request.timeout, goEnvironment: goEnvironment)
-        _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
+        _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter, system: context.system)
 
         // 1. Build every test binary on the matrix runner, --jobs at a time (as crossgo test runs its jobs).
         let buildJobs = request.jobs ?? Concurrency.runners
@@ -501,8 +501,8 @@ extension TestExecutor {
         }
         if let why = job.problem { return problem("build-failed", why) }
         do {
-            let build = try await runProgram(toolchain.goPath, job.buildArguments(output: binary), environment: env,
-                                             workingDirectory: job.package.directory, timeout: 1800, limit: 4 << 20)
+            let build = try await system.run(toolchain.goPath, job.buildArguments(output: binary), environment: env, timeout: 1800,
+                                             workingDirectory: job.package.directory, options: RunOptions(limit: 4 << 20))
             if Task.isCancelled { return problem("interrupted", "interrupted") }
             guard build.succeeded else { return problem("build-failed", Builder.compilerLines(build.stderr, max: 20)) }
         } catch {
@@ -527,8 +527,8 @@ extension TestExecutor {
         let start = Date()
         let limit = goDurationSeconds(timeout).flatMap { $0 > 0 ? $0 + 60 : nil }
         do {
-            let output = try await runProgram(argv[0], Array(argv.dropFirst()), environment: runEnvironment, workingDirectory: job.package.directory,
-                                              timeout: limit, limit: 16 << 20, argv0: runner.argv0)
+            let output = try await system.run(argv[0], Array(argv.dropFirst()), environment: runEnvironment, timeout: limit,
+                                              workingDirectory: job.package.directory, options: RunOptions(argv0: runner.argv0, limit: 16 << 20))
             let seconds = Date().timeIntervalSince(start)
             if Task.isCancelled { return BenchRunOutput(lines: BenchFormat.parse(output.stdout), failure: "interrupted", seconds: seconds, interrupted: true) }
             guard output.succeeded else {

@@ -206,7 +206,7 @@ public struct BuildSession: Sendable {
         builder.removeStalePartials()
         // go's own work folders (go-build*) live in crossgo's scratch folder, removed however the run ends, unless the
         // user chose a GOTMPDIR. Not part of a job's environment: it would differ from run to run.
-        let scratch = try ScratchFolder("build")
+        let scratch = try ScratchFolder("build", system: context.system)
         defer { scratch.remove() }
         if (toolchain.env["GOTMPDIR"] ?? "").isEmpty { builder.goTemporaryDirectory = scratch.goTemporaryDirectory }
         let jobBuilder = builder
@@ -332,12 +332,13 @@ public struct BuildSession: Sendable {
         let targets = artifacts.map { Target(goos: $0.goos, goarch: $0.goarch, variant: $0.variant) }
         var wine: WineHost?
         do {
-            wine = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
+            wine = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter, system: context.system)
         } catch {
             context.reporter.report(.notice("\(error)", level: "warning"))
         }
         let wineReady = wine != nil
         let runner = MatrixRunner(concurrency: concurrency, reporter: context.reporter)
+        let system = context.system
         let result = await runner.run(artifacts, id: { JobID(item: $0.binary, target: $0.target) }, firstPhase: "run", work: { (artifact: Artifact, _: JobHandle) -> RunRecord in
             let target = Target(goos: artifact.goos, goarch: artifact.goarch, variant: artifact.variant)
             var how = runners.runner(for: target, cgo: artifact.cgo)
@@ -353,10 +354,11 @@ public struct BuildSession: Sendable {
             do {
                 let ran: ProgramResult
                 if how.kind == .browser, let chromium = how.program, let wasmExec = how.support {
-                    ran = try await BrowserRun.run(chromium: Chromium(program: chromium), wasmExec: wasmExec, binary: path, arguments: arguments,
+                    ran = try await BrowserRun.run(chromium: Chromium(program: chromium, system: system), wasmExec: wasmExec, binary: path, arguments: arguments,
                                                    environment: [:], timeout: 120)
                 } else {
-                    ran = try await runProgram(argv[0], Array(argv.dropFirst()), environment: how.environment, timeout: 120, argv0: how.argv0)
+                    ran = try await system.run(argv[0], Array(argv.dropFirst()), environment: how.environment, timeout: 120, workingDirectory: nil,
+                                               options: RunOptions(argv0: how.argv0))
                 }
                 let text = (ran.stdout + ran.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
                 return RunRecord(target: artifact.target, binary: artifact.binary, runner: how.kind == .native ? "native" : how.kind.rawValue,
@@ -390,7 +392,7 @@ public struct BuildSession: Sendable {
                 try system.createDirectory(outDir + "/" + folder)
                 for (name, data) in try WebBundle.files(binary: artifact.binary, wasm: wasm, wasmExec: wasmExec) {
                     let path = folder + "/" + name
-                    try atomicWrite(data, to: outDir + "/" + path)
+                    try system.writeData(data, to: outDir + "/" + path)
                     files.append(WebFile(binary: artifact.binary, path: path, size: data.count, sha256: sha256Hex(data)))
                 }
             } catch {

@@ -102,12 +102,12 @@ public struct Builder: Sendable {
         // a new file over it, or removes it and creates a new one (cmd/go/internal/work/shell.go,
         // moveOrCopyFile and CopyFile), so the previous artifact stays intact until the rename below.
         // Only its times change when go finds it up to date (go touches outputs it did not rewrite).
-        var startFromPrevious = fileNumber(final) != nil
+        var startFromPrevious = system.fileIdentity(final) != "-"
         var check: ArtifactCheck
         var size: Int
         var digest: String
         while true {
-            if startFromPrevious, link(final, partial) != 0 {
+            if startFromPrevious, (try? system.linkItem(final, to: partial)) == nil {
                 try? system.copyItem(final, to: partial)
             }
             Trace.mark("build: \(job.target) starting go build")
@@ -115,9 +115,8 @@ public struct Builder: Sendable {
             do {
                 var environment = job.environment.mapValues { Optional($0) }
                 if let goTemporaryDirectory { environment["GOTMPDIR"] = goTemporaryDirectory }
-                result = try await runProgram(toolchain.goPath, job.goArguments(output: partial),
-                                              environment: environment,
-                                              workingDirectory: workingDirectory, limit: 4 << 20)
+                result = try await system.run(toolchain.goPath, job.goArguments(output: partial), environment: environment, timeout: nil,
+                                              workingDirectory: workingDirectory, options: RunOptions(limit: 4 << 20))
             } catch {
                 return fail(.build, "\(error)")
             }
@@ -140,19 +139,21 @@ public struct Builder: Sendable {
             guard check.passed else {
                 return fail(.verify, check.problems.joined(separator: "; "))
             }
-            let kept = fileNumber(partial).map { $0 == fileNumber(final) } ?? false
+            // The same file (device, number, size, time) under both names: go left the hard link alone.
+            let identity = system.fileIdentity(partial)
+            let kept = identity != "-" && identity == system.fileIdentity(final)
             // go judges an existing output by its build ID alone. If the file it kept is not what the last
             // manifest recorded, it was changed after that build: build it afresh instead of carrying it on.
             if kept, let recorded = previousDigests[job.relativePath], recorded != digest {
-                unlink(partial)
+                try? system.removeItem(partial)
                 startFromPrevious = false
                 continue
             }
             do {
                 if kept {
-                    unlink(partial)  // go kept the previous artifact: it is already in place
+                    try? system.removeItem(partial)  // go kept the previous artifact: it is already in place
                 } else {
-                    try replaceFile(at: final, with: partial)
+                    try system.moveItem(partial, to: final)
                 }
             } catch {
                 return fail(.write, "cannot write \(final): \(error.localizedDescription)")
@@ -202,13 +203,6 @@ public struct Builder: Sendable {
         }
         return (size, hexString(hasher.finalize()))
     }
-}
-
-/// The file's device and inode numbers (following links); nil when it does not exist.
-func fileNumber(_ path: String) -> [UInt64]? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    return [UInt64(info.st_dev), UInt64(info.st_ino)]
 }
 
 /// Lower-case hex of a digest.

@@ -9,20 +9,24 @@ public final class ScratchFolder: Sendable {
     /// The folder (symlinks resolved).
     public let path: String
 
-    /// Folders still to remove, for the exit of a second signal that skips every `defer`.
-    private static let live = Mutex<Set<String>>([])
+    /// The system the folder is made and removed through.
+    let system: any HostSystem
+
+    /// Folders still to remove (with their system), for the exit of a second signal that skips every `defer`.
+    private static let live = Mutex<[String: any HostSystem]>([:])
 
     /// Makes `TMPDIR/crossgo-NAME-PID-XXXXXX` with a `go-tmp` folder inside it for go's own temporary files.
-    public init(_ name: String) throws {
-        let temp = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath().path
+    public init(_ name: String, system: any HostSystem) throws {
+        let temp = system.resolveSymlinks(NSTemporaryDirectory())
         let folder = temp + "/crossgo-\(name)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
         do {
-            try FileManager.default.createDirectory(atPath: folder + "/go-tmp", withIntermediateDirectories: true)
+            try system.createDirectory(folder + "/go-tmp")
         } catch {
             throw EnvironmentError("cannot create a scratch folder in \(temp): \(error.localizedDescription)")
         }
         path = folder
-        Self.live.withLock { _ = $0.insert(folder) }
+        self.system = system
+        Self.live.withLock { $0[folder] = system }
     }
 
     /// go's temporary folder (GOTMPDIR): inside this one, so that it goes with it.
@@ -33,13 +37,13 @@ public final class ScratchFolder: Sendable {
 
     /// Removes the folder and everything in it.
     public func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-        Self.live.withLock { _ = $0.remove(path) }
+        try? system.removeItem(path)
+        Self.live.withLock { _ = $0.removeValue(forKey: path) }
     }
 
     /// Removes every scratch folder not yet removed (crossgo is about to exit without running its `defer`s).
     public static func removeAll() {
-        let folders = live.withLock { set -> Set<String> in defer { set.removeAll() }; return set }
-        for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+        let folders = live.withLock { all -> [String: any HostSystem] in defer { all.removeAll() }; return all }
+        for (folder, system) in folders { try? system.removeItem(folder) }
     }
 }

@@ -8,7 +8,7 @@ struct ReproducibilityCheck: Sendable {
 
     /// Rebuilds `request` from a copy of the checkout and compares with `original`'s artifacts.
     func run(_ request: BuildRequest, original: BuildOutcome, moduleRoot: String, facts: SourceFacts) async throws -> [ReproducibilityRecord] {
-        let scratchFolder = try ScratchFolder("reproduce")
+        let scratchFolder = try ScratchFolder("reproduce", system: context.system)
         defer { scratchFolder.remove() }
         let scratch = scratchFolder.path
         context.reporter.report(.notice("rebuilding \(original.artifacts.count) artifact(s) from a copy of the source in \(scratch), with an empty GOCACHE",
@@ -99,7 +99,7 @@ struct ReproducibilityCheck: Sendable {
     /// Which sections of two builds of one artifact differ, and the likely cause.
     static func compare(_ first: String, _ second: String, arguments: ([String], [String]) = ([], []), system: any HostSystem) -> (sections: [String], cause: String) {
         guard let a = system.readData(first), let b = system.readData(second),
-              let imageA = try? BinaryImage.read(path: first), let imageB = try? BinaryImage.read(path: second) else {
+              let imageA = try? system.binaryImage(first), let imageB = try? system.binaryImage(second) else {
             return (["(unreadable)"], "one of the two files cannot be read as a binary")
         }
         var sections: [String] = []

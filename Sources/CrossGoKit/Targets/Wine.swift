@@ -80,28 +80,28 @@ public struct WineHost: Sendable {
     }
 
     /// Makes sure the prefix exists and holds a checked DLL, then starts a persistent wineserver for it.
-    public static func start(runner: Runner, reporter: any Reporter) async throws -> WineHost {
+    public static func start(runner: Runner, reporter: any Reporter, system: any HostSystem) async throws -> WineHost {
         guard let loader = runner.program, let prefix = runner.prefix else { throw EnvironmentError("no Wine runner") }
         let started = Date()
-        let created = try await ensurePrefix(prefix, loader: loader, wineserver: runner.support, reporter: reporter)
+        let created = try await ensurePrefix(prefix, loader: loader, wineserver: runner.support, reporter: reporter, system: system)
         let setup = created ? Date().timeIntervalSince(started) : 0
         if let wineserver = runner.support {
             // -pN: stay alive between the programs of this run (each wine start then costs ~0.06 s instead of ~0.7 s) and
             // end by itself N seconds after the last one. Never `wineserver -k` at the end: the prefix is shared, and
             // -k would kill the Wine programs of another crossgo run using it at the same time.
-            _ = try? await runProgram(wineserver, ["-p\(Self.idleSeconds)"], environment: environment(prefix: prefix), timeout: 30)
+            _ = try? await system.run(wineserver, ["-p\(Self.idleSeconds)"], environment: environment(prefix: prefix), timeout: 30)
             // Start Wine's services (services.exe, explorer, ...) now, detached from every test's pipes: started by the
             // first test they would inherit its stdout and hold it open after it exits (go test -exec's "Test I/O incomplete").
-            _ = try? await runProgram("/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh", loader, "wineboot"],
+            _ = try? await system.run("/bin/sh", ["-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh", loader, "wineboot"],
                                       environment: environment(prefix: prefix), timeout: 120)
         }
         return WineHost(runner: runner, prefix: prefix, setupSeconds: setup)
     }
 
     /// Starts Wine when one of `targets` runs under it; nil otherwise.
-    public static func startIfNeeded(for targets: [Target], runners: RunnerDetector, reporter: any Reporter) async throws -> WineHost? {
+    public static func startIfNeeded(for targets: [Target], runners: RunnerDetector, reporter: any Reporter, system: any HostSystem) async throws -> WineHost? {
         guard let runner = targets.map({ runners.runner(for: $0) }).first(where: { $0.kind == .wine }) else { return nil }
-        let host = try await start(runner: runner, reporter: reporter)
+        let host = try await start(runner: runner, reporter: reporter, system: system)
         if host.setupSeconds > 0 {
             reporter.report(.notice("crossgo's Wine prefix is ready in \(host.prefix) (\(String(format: "%.1f", host.setupSeconds)) s, once per machine)", level: "info"))
         }
@@ -114,41 +114,40 @@ public struct WineHost: Sendable {
     /// Creates the prefix when missing (true when it did): `wineboot -i` in a temporary folder next to it, the DLL
     /// written and checked there, then one rename; a lock file keeps two crossgo runs from making it at once.
     /// An existing prefix gets its DLL checked (and rewritten atomically if it differs).
-    static func ensurePrefix(_ prefix: String, loader: String, wineserver: String?, reporter: any Reporter) async throws -> Bool {
-        let fm = FileManager.default
+    static func ensurePrefix(_ prefix: String, loader: String, wineserver: String?, reporter: any Reporter, system: any HostSystem) async throws -> Bool {
         let dll = try ProcessPrngDLL.bytes()
         let parent = (prefix as NSString).deletingLastPathComponent
-        if fm.fileExists(atPath: prefix + "/" + marker) {
-            try installDLL(dll, prefix: prefix)
+        if system.fileExists(prefix + "/" + marker) {
+            try installDLL(dll, prefix: prefix, system: system)
             return false
         }
         do {
-            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try system.createDirectory(parent)
         } catch {
             throw EnvironmentError("cannot create \(parent) for crossgo's Wine prefix: \(error.localizedDescription)")
         }
         let lock = try FileLock(path: parent + "/prefix.lock")
         defer { lock.unlock() }
         await lock.acquire()
-        if fm.fileExists(atPath: prefix + "/" + marker) {
-            try installDLL(dll, prefix: prefix)
+        if system.fileExists(prefix + "/" + marker) {
+            try installDLL(dll, prefix: prefix, system: system)
             return false
         }
         reporter.report(.notice("creating crossgo's Wine prefix in \(prefix) (once per machine; wineboot takes a few seconds)", level: "info"))
         let temp = parent + "/.prefix-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
-        defer { try? fm.removeItem(atPath: temp) }
+        defer { try? system.removeItem(temp) }
         let env = environment(prefix: temp)
-        let boot = try await runProgram(loader, ["wineboot", "-i"], environment: env, timeout: 600)
-        if let wineserver { _ = try? await runProgram(wineserver, ["-k"], environment: env, timeout: 60) }
-        guard boot.succeeded, fm.fileExists(atPath: temp + "/drive_c/windows/system32") else {
+        let boot = try await system.run(loader, ["wineboot", "-i"], environment: env, timeout: 600)
+        if let wineserver { _ = try? await system.run(wineserver, ["-k"], environment: env, timeout: 60) }
+        guard boot.succeeded, system.fileExists(temp + "/drive_c/windows/system32") else {
             throw EnvironmentError("wineboot could not create a Wine prefix in \(temp): exit \(boot.exitCode): \(lastLines(boot.stderr))")
         }
-        try installDLL(dll, prefix: temp)
+        try installDLL(dll, prefix: temp, system: system)
         let stamp = "{\"createdBy\":\"crossgo\",\"dll\":\"\(sha256Hex(Data(dll)))\"}\n"
-        try atomicWrite(Data(stamp.utf8), to: temp + "/" + marker)
-        try? fm.removeItem(atPath: prefix)  // an unfinished prefix (no marker) of an older run
+        try system.writeData(Data(stamp.utf8), to: temp + "/" + marker)
+        try? system.removeItem(prefix)  // an unfinished prefix (no marker) of an older run
         do {
-            try fm.moveItem(atPath: temp, toPath: prefix)
+            try system.moveItem(temp, to: prefix)
         } catch {
             throw EnvironmentError("cannot move the new Wine prefix to \(prefix): \(error.localizedDescription)")
         }
@@ -156,15 +155,15 @@ public struct WineHost: Sendable {
     }
 
     /// Writes the DLL into the prefix's system32 unless the same bytes are there; reads it back and checks it.
-    static func installDLL(_ dll: [UInt8], prefix: String) throws {
+    static func installDLL(_ dll: [UInt8], prefix: String, system: any HostSystem) throws {
         let path = prefix + "/drive_c/windows/system32/" + ProcessPrngDLL.fileName
-        if let existing = FileManager.default.contents(atPath: path), [UInt8](existing) == dll { return }
+        if let existing = system.readData(path), [UInt8](existing) == dll { return }
         do {
-            try atomicWrite(Data(dll), to: path)
+            try system.writeData(Data(dll), to: path)
         } catch {
             throw EnvironmentError("cannot write \(path): \(error.localizedDescription)")
         }
-        guard let back = FileManager.default.contents(atPath: path) else { throw EnvironmentError("cannot read back \(path)") }
+        guard let back = system.readData(path) else { throw EnvironmentError("cannot read back \(path)") }
         if let problem = ProcessPrngDLL.check([UInt8](back)) { throw EnvironmentError("\(path): \(problem)") }
     }
 

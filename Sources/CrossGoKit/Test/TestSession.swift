@@ -145,7 +145,7 @@ public struct TestSession: Sendable {
         let resolver = TargetResolver(toolchain: toolchain)
         let targets = try request.targets.isEmpty ? resolver.resolve("host,default") : resolver.resolve(request.targets)
         // Test binaries and go's own temporary files (GOTMPDIR) live in a scratch folder removed however the run ends.
-        let scratchFolder = try ScratchFolder("test")
+        let scratchFolder = try ScratchFolder("test", system: context.system)
         defer { scratchFolder.remove() }
         let scratch = scratchFolder.path
         let goEnvironment = request.extraEnvironment.merging(scratchFolder.goEnvironment) { a, _ in a }
@@ -197,7 +197,7 @@ public struct TestSession: Sendable {
             }
         }
         // Wine: crossgo's prefix made (once per machine) and one wineserver kept alive for the run.
-        _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter)
+        _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter, system: context.system)
         let matrix = MatrixRunner(concurrency: runnerJobs, reporter: context.reporter)
         let known = identities
         let ran = await matrix.run(planned.jobs, id: \.id, firstPhase: "test", work: { job, handle in
@@ -550,7 +550,7 @@ struct TestExecutor: Sendable {
         // Served from the cache?
         var key: String?
         if cacheAllowed, runner.canRun, let identity {
-            let version = await versions.version(of: runner)
+            let version = await versions.version(of: runner, system: system)
             key = TestCache.key(binaryIdentity: identity, arguments: job.binaryArguments + job.buildFlags + ["timeout=\(timeout)"],
                                 runner: runner.kind.rawValue + ":" + (runner.program ?? ""), runnerVersion: version, target: name)
             if let key, var hit = cache.lookup(key, environment: environment) {
@@ -562,8 +562,8 @@ struct TestExecutor: Sendable {
         // Build the test binary (and vet it where it cannot run).
         let build: ProgramResult
         do {
-            build = try await runProgram(toolchain.goPath, job.buildArguments(output: binary), environment: env,
-                                         workingDirectory: package.directory, timeout: 1800, limit: 4 << 20)
+            build = try await system.run(toolchain.goPath, job.buildArguments(output: binary), environment: env, timeout: 1800,
+                                         workingDirectory: package.directory, options: RunOptions(limit: 4 << 20))
         } catch {
             if error is CancellationError || Task.isCancelled { return finish(interrupted()) }
             return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "\(error)"))
@@ -575,7 +575,7 @@ struct TestExecutor: Sendable {
         }
         guard runner.canRun else {
             handle.phase("vet")
-            let vet = try? await runProgram(toolchain.goPath, job.vetArguments, environment: env, workingDirectory: package.directory, timeout: 600)
+            let vet = try? await system.run(toolchain.goPath, job.vetArguments, environment: env, timeout: 600, workingDirectory: package.directory)
             if Task.isCancelled { return finish(interrupted()) }
             if let vet, !vet.succeeded {
                 return finish(PackageResult(package: package.importPath, target: name, status: .buildFailed, message: "go vet: " + Builder.compilerLines(vet.stderr, max: 20)))
@@ -604,12 +604,12 @@ struct TestExecutor: Sendable {
                 // A page has no file system: no test log (so no cache entry), the rest as go would pass it.
                 var env: [String: String] = [:]
                 for (k, v) in runEnvironment { if let v { env[k] = v } }
-                output = try await BrowserRun.run(chromium: Chromium(program: chromium), wasmExec: wasmExec, binary: binary,
+                output = try await BrowserRun.run(chromium: Chromium(program: chromium, system: system), wasmExec: wasmExec, binary: binary,
                                                   arguments: args.filter { !$0.hasPrefix("-test.testlogfile=") }, environment: env,
                                                   timeout: timeoutSeconds ?? 3600)
             } else {
-                output = try await runProgram(argv[0], Array(argv.dropFirst()), environment: runEnvironment, workingDirectory: package.directory,
-                                              timeout: timeoutSeconds, limit: 64 << 20, argv0: runner.argv0)
+                output = try await system.run(argv[0], Array(argv.dropFirst()), environment: runEnvironment, timeout: timeoutSeconds,
+                                              workingDirectory: package.directory, options: RunOptions(argv0: runner.argv0, limit: 64 << 20))
             }
         } catch {
             if error is CancellationError || Task.isCancelled { return finish(interrupted()) }
@@ -622,7 +622,7 @@ struct TestExecutor: Sendable {
         for event in testEvents { handle.test(event) }
         let result = PackageResult.from(events: testEvents, package: package.importPath, target: name, exitCode: output.exitCode,
                                         rawOutput: output.stdout + output.stderr, stderr: String(output.stderr.suffix(8000)))
-        if let key, result.status != .failed, let text = try? String(contentsOfFile: log, encoding: .utf8) {
+        if let key, result.status != .failed, let text = system.readUTF8File(log) {
             cache.store(key, result: result, inputs: TestInputs.fromTestLog(text, directory: package.directory, environment: environment, system: system))
         }
         return finish(result)
@@ -633,7 +633,8 @@ struct TestExecutor: Sendable {
         // Recent Go builds test2json on demand: `go tool` costs a second per call, so run the binary itself.
         let test2json = await tools.path(of: "test2json", goPath: toolchain.goPath, environment: goEnvironment, system: system)
         let command = test2json.map { ($0, ["-t", "-p", package]) } ?? (toolchain.goPath, ["tool", "test2json", "-t", "-p", package])
-        guard let result = try? await runProgram(command.0, command.1, environment: goEnvironment.mapValues { Optional($0) }, timeout: 120, input: stdout)
+        guard let result = try? await system.run(command.0, command.1, environment: goEnvironment.mapValues { Optional($0) }, timeout: 120,
+                                                 workingDirectory: nil, options: RunOptions(input: stdout))
         else { return [] }
         let decoder = JSONDecoder()
         return result.stdout.split(separator: "\n").compactMap { line in
@@ -651,7 +652,7 @@ actor ToolPaths {
     func path(of tool: String, goPath: String, environment: [String: String] = [:], system: any HostSystem) async -> String? {
         if let task = known[tool] { return await task.value }
         let task = Task { () -> String? in
-            guard let out = try? await runProgram(goPath, ["tool", "-n", tool], environment: environment.mapValues { Optional($0) }, timeout: 300),
+            guard let out = try? await system.run(goPath, ["tool", "-n", tool], environment: environment.mapValues { Optional($0) }, timeout: 300),
                   out.succeeded else { return nil }
             let path = out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             return system.isExecutableFile(path) ? path : nil
@@ -665,10 +666,10 @@ actor ToolPaths {
 actor RunnerVersions {
     private var known: [String: String] = [:]
 
-    func version(of runner: Runner) async -> String {
+    func version(of runner: Runner, system: any HostSystem) async -> String {
         guard let program = runner.program else { return runner.kind.rawValue }
         if let v = known[program] { return v }
-        let out = try? await runProgram(program, ["--version"], timeout: 30)
+        let out = try? await system.run(program, ["--version"], environment: [:], timeout: 30)
         let v = out.map { firstLine($0.stdout.isEmpty ? $0.stderr : $0.stdout) } ?? "unknown"
         known[program] = v
         return v

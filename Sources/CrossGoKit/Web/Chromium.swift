@@ -4,9 +4,12 @@ import Foundation
 
 public struct Chromium: Sendable {
     public var program: String
+    /// Where Chromium runs and its profile folders are made.
+    public var system: any HostSystem
 
-    public init(program: String) {
+    public init(program: String, system: any HostSystem = liveSystem()) {
         self.program = program
+        self.system = system
     }
 
     /// The names Chromium goes by on PATH.
@@ -19,10 +22,12 @@ public struct Chromium: Sendable {
 
     /// Runs `body` while Chromium shows `url`; Chromium is stopped (and its profile removed) when `body` returns.
     public func whileOpen<T: Sendable>(_ url: String, _ body: @Sendable () async throws -> T) async throws -> T {
-        let profile = try Self.makeProfile()
-        defer { try? FileManager.default.removeItem(atPath: profile) }
-        let program = self.program, args = arguments(profile: profile) + [url]
-        let browser = Task { try await runProgram(program, args, timeout: 3600, limit: 1 << 20) }
+        let profile = try makeProfile()
+        defer { try? system.removeItem(profile) }
+        let program = self.program, args = arguments(profile: profile) + [url], system = self.system
+        let browser = Task {
+            try await system.run(program, args, environment: [:], timeout: 3600, workingDirectory: nil, options: RunOptions(limit: 1 << 20))
+        }
         defer { browser.cancel() }
         let result = try await body()
         browser.cancel()
@@ -32,37 +37,38 @@ public struct Chromium: Sendable {
 
     /// The DOM after the page ran for up to `budgetMilliseconds` of virtual time.
     public func dumpDOM(_ url: String, budgetMilliseconds: Int = 10000) async throws -> String {
-        let profile = try Self.makeProfile()
-        defer { try? FileManager.default.removeItem(atPath: profile) }
-        let r = try await runProgram(program, arguments(profile: profile) + ["--virtual-time-budget=\(budgetMilliseconds)", "--dump-dom", url], timeout: 120)
+        let profile = try makeProfile()
+        defer { try? system.removeItem(profile) }
+        let r = try await system.run(program, arguments(profile: profile) + ["--virtual-time-budget=\(budgetMilliseconds)", "--dump-dom", url],
+                                     environment: [:], timeout: 120)
         guard r.succeeded else { throw ProcessFailure(argv: [program, "--dump-dom", url], result: r) }
         return r.stdout
     }
 
     /// Writes a PNG of the page to `path`.
     public func screenshot(_ url: String, to path: String, budgetMilliseconds: Int = 10000, windowSize: String = "800,600") async throws {
-        let profile = try Self.makeProfile()
-        defer { try? FileManager.default.removeItem(atPath: profile) }
-        let r = try await runProgram(program, arguments(profile: profile) + ["--virtual-time-budget=\(budgetMilliseconds)", "--window-size=\(windowSize)",
-                                                                          "--screenshot=\(path)", url], timeout: 120)
-        guard r.succeeded, FileManager.default.fileExists(atPath: path) else { throw ProcessFailure(argv: [program, "--screenshot", url], result: r) }
+        let profile = try makeProfile()
+        defer { try? system.removeItem(profile) }
+        let r = try await system.run(program, arguments(profile: profile) + ["--virtual-time-budget=\(budgetMilliseconds)", "--window-size=\(windowSize)",
+                                                                          "--screenshot=\(path)", url], environment: [:], timeout: 120)
+        guard r.succeeded, system.fileExists(path) else { throw ProcessFailure(argv: [program, "--screenshot", url], result: r) }
     }
 
     /// The DOM, and the page's console messages (Chromium's log lines that carry "CONSOLE"), e.g. errors of resources
     /// that failed to load or scripts that threw.
     public func dumpDOMWithConsole(_ url: String, budgetMilliseconds: Int = 10000) async throws -> (dom: String, console: [String]) {
-        let profile = try Self.makeProfile()
-        defer { try? FileManager.default.removeItem(atPath: profile) }
-        let r = try await runProgram(program, arguments(profile: profile) + ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=\(budgetMilliseconds)",
-                                                                          "--dump-dom", url], timeout: 120)
+        let profile = try makeProfile()
+        defer { try? system.removeItem(profile) }
+        let r = try await system.run(program, arguments(profile: profile) + ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=\(budgetMilliseconds)",
+                                                                          "--dump-dom", url], environment: [:], timeout: 120)
         guard r.succeeded else { throw ProcessFailure(argv: [program, "--dump-dom", url], result: r) }
         return (r.stdout, r.stderr.split(separator: "\n").filter { $0.contains("CONSOLE") }.map(String.init))
     }
 
-    static func makeProfile() throws -> String {
+    func makeProfile() throws -> String {
         let path = NSTemporaryDirectory() + "/crossgo-chromium-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try system.createDirectory(path)
         } catch {
             throw EnvironmentError("cannot create a Chromium profile folder \(path): \(error.localizedDescription)")
         }
@@ -119,10 +125,12 @@ public enum BrowserRun {
         }
     }
 
-    /// Runs `binary` with `arguments` and `environment` in Chromium; gives up after `timeout` seconds (exit 124).
+    /// Runs `binary` with `arguments` and `environment` in Chromium; gives up after `timeout` seconds (exit 124). The
+    /// files (wasm_exec.js, the program) are read through Chromium's system.
     public static func run(chromium: Chromium, wasmExec: String, binary: String, arguments: [String], environment: [String: String],
                            timeout: Double) async throws -> ProgramResult {
-        guard let script = FileManager.default.contents(atPath: wasmExec) else { throw EnvironmentError("cannot read \(wasmExec)") }
+        let system = chromium.system
+        guard let script = system.readData(wasmExec) else { throw EnvironmentError("cannot read \(wasmExec)") }
         let channel = Channel()
         let config = try JSONSerialization.data(withJSONObject: ["argv": ["js"] + arguments, "env": environment], options: [.sortedKeys])
         let server = try await LocalHTTPServer.start { request in
@@ -131,7 +139,7 @@ public enum BrowserRun {
             case ("GET", "/wasm_exec.js"): return LocalResponse(headers: ["Content-Type": "text/javascript"], body: script)
             case ("GET", "/config.json"): return LocalResponse(headers: ["Content-Type": "application/json"], body: config)
             case ("GET", "/program.wasm"):
-                guard let wasm = FileManager.default.contents(atPath: binary) else { return LocalResponse(status: 404) }
+                guard let wasm = system.readData(binary) else { return LocalResponse(status: 404) }
                 return LocalResponse(headers: ["Content-Type": "application/wasm"], body: wasm)
             case ("POST", "/stdout"), ("POST", "/stderr"):
                 await channel.append(request.body, error: request.path == "/stderr")
