@@ -97,7 +97,7 @@ public enum AuditInputs {
         }
         let image: BinaryImage
         do {
-            image = try BinaryImage.read(path: file)
+            image = try system.binaryImage(file)
         } catch {
             if !named {
                 switch error.kind {

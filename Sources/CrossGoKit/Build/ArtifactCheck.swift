@@ -30,11 +30,11 @@ public struct ArtifactCheck: Sendable, Codable, Equatable {
         }
     }
 
-    /// Reads the file at `path` and checks it against `target`.
-    public static func verify(path: String, target: Target, cgo: CgoSetting? = nil) -> ArtifactCheck {
+    /// Reads the file at `path` through `system` and checks it against `target`.
+    public static func verify(path: String, target: Target, cgo: CgoSetting? = nil, system: any HostSystem = liveSystem()) -> ArtifactCheck {
         do {
-            if cgo != nil, let data = FileManager.default.contents(atPath: path) { return verify(bytes: [UInt8](data), target: target, cgo: cgo) }
-            return verify(image: try BinaryImage.read(path: path), target: target)
+            if cgo != nil, let data = system.readData(path) { return verify(bytes: [UInt8](data), target: target, cgo: cgo) }
+            return verify(image: try system.binaryImage(path), target: target)
         } catch {
             return ArtifactCheck(passed: false, confirmed: [], problems: ["cannot read the artifact: \(error)"], settings: [], format: nil, goVersion: nil)
         }

@@ -68,7 +68,8 @@ public enum ReproducibleArchive {
     static let chunkSize = 1 << 16
 
     /// Writes a gzip-compressed tar archive of `entries` to `url`.
-    public static func writeTarGz(entries: [ArchiveEntry], to url: URL, modificationTime: Int64) throws(ArchiveError) {
+    public static func writeTarGz(entries: [ArchiveEntry], to url: URL, modificationTime: Int64,
+                                  system: any HostSystem = liveSystem()) throws(ArchiveError) {
         let sorted = try validated(entries, archive: url.path)
         var members: [TarMember] = []
         for entry in sorted {
@@ -76,16 +77,17 @@ public enum ReproducibleArchive {
         }
         let tar = tar(members, mtime: modificationTime)
         let gz = try gzip(tar, path: url.path)
-        try writeAtomically(url) { temp throws(ArchiveError) in
+        try writeAtomically(url, system: system) { temp throws(ArchiveError) in
             do { try gz.write(to: temp) } catch { throw .cannotWrite(path: url.path, reason: reason(error)) }
         }
     }
 
     /// Writes a zip archive of `entries` to `url` through ZIPFoundation.
-    public static func writeZip(entries: [ArchiveEntry], to url: URL, modificationTime: Int64) throws(ArchiveError) {
+    public static func writeZip(entries: [ArchiveEntry], to url: URL, modificationTime: Int64,
+                                system: any HostSystem = liveSystem()) throws(ArchiveError) {
         let sorted = try validated(entries, archive: url.path)
         let date = Date(timeIntervalSince1970: TimeInterval(modificationTime))
-        try writeAtomically(url) { temp throws(ArchiveError) in
+        try writeAtomically(url, system: system) { temp throws(ArchiveError) in
             let archive: Archive
             do { archive = try Archive(url: temp, accessMode: .create) } catch {
                 throw .cannotWrite(path: url.path, reason: reason(error))
@@ -234,14 +236,15 @@ public enum ReproducibleArchive {
 
     // MARK: - Files
 
-    /// Runs `write` on a temporary sibling of `url` and renames it over `url`; the temporary file is removed on failure.
-    static func writeAtomically(_ url: URL, _ write: (URL) throws(ArchiveError) -> Void) throws(ArchiveError) {
+    /// Runs `write` on a temporary sibling of `url` and renames it over `url` through `system`; the temporary file is
+    /// removed on failure.
+    static func writeAtomically(_ url: URL, system: any HostSystem, _ write: (URL) throws(ArchiveError) -> Void) throws(ArchiveError) {
         let temp = url.deletingLastPathComponent().appendingPathComponent(Builder.partialPrefix + "\(UUID().uuidString.prefix(8))-\(url.lastPathComponent)")
         do throws(ArchiveError) {
             try write(temp)
-            guard rename(temp.path, url.path) == 0 else { throw ArchiveError.cannotWrite(path: url.path, reason: String(cString: strerror(errno))) }
+            do { try system.moveItem(temp.path, to: url.path) } catch { throw ArchiveError.cannotWrite(path: url.path, reason: reason(error)) }
         } catch {
-            try? FileManager.default.removeItem(at: temp)
+            try? system.removeItem(temp.path)
             throw error
         }
     }

@@ -130,19 +130,19 @@ struct OCIBaseLayout: Sendable {
 
     /// Reads the layout at `folder`: index.json, the manifests (through nested indexes) and their configs; every blob's
     /// digest is checked. A usage error naming the folder when it is not a readable layout.
-    static func read(_ folder: String) throws -> OCIBaseLayout {
+    static func read(_ folder: String, system: any HostSystem) throws -> OCIBaseLayout {
         func blob(_ digest: String) throws -> Data {
             let parts = digest.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, parts[0] == "sha256", parts[1].count == 64, parts[1].allSatisfy(\.isHexDigit) else {
                 throw UsageError("image.base \(folder): digest \(digest) is not sha256")
             }
-            guard let data = FileManager.default.contents(atPath: "\(folder)/blobs/sha256/\(parts[1])") else {
+            guard let data = system.readData("\(folder)/blobs/sha256/\(parts[1])") else {
                 throw UsageError("image.base \(folder): blob \(digest) is missing")
             }
             guard ociDigest(data) == digest else { throw UsageError("image.base \(folder): blob \(digest) does not have that digest") }
             return data
         }
-        guard FileManager.default.fileExists(atPath: folder + "/oci-layout"), let top = FileManager.default.contents(atPath: folder + "/index.json") else {
+        guard system.fileExists(folder + "/oci-layout"), let top = system.readData(folder + "/index.json") else {
             throw UsageError("image.base \(folder): not an OCI image layout (no oci-layout and index.json)")
         }
         var images: [OCIPlatform: OCIBase] = [:]
@@ -280,7 +280,7 @@ enum OCIImageWriter {
     /// Writes the layout into `folder` (replacing it): `oci-layout`, every blob, and `index.json` naming the image index
     /// once per tag (`org.opencontainers.image.ref.name`, as skopeo's and umoci's `DIR:TAG` look it up). Written in a
     /// temporary sibling and renamed into place; returns the paths written, relative to `folder`.
-    static func writeLayout(_ images: [OCIPlatformImage], index: Data, tags: [String], to folder: String) throws -> [String] {
+    static func writeLayout(_ images: [OCIPlatformImage], index: Data, tags: [String], to folder: String, system: any HostSystem) throws -> [String] {
         let indexDigest = ociDigest(index)
         var blobs: [String: Data] = [indexDigest: index]
         for image in images { blobs.merge(image.blobs) { first, _ in first } }
@@ -289,23 +289,22 @@ enum OCIImageWriter {
         })
         let parent = (folder as NSString).deletingLastPathComponent
         let temp = parent + "/" + Builder.partialPrefix + (folder as NSString).lastPathComponent + "-\(ProcessInfo.processInfo.processIdentifier)"
-        let fm = FileManager.default
-        try? fm.removeItem(atPath: temp)
+        try? system.removeItem(temp)
         do {
-            try fm.createDirectory(atPath: temp + "/blobs/sha256", withIntermediateDirectories: true)
+            try system.createDirectory(temp + "/blobs/sha256")
             var written = ["oci-layout", "index.json"]
-            try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: temp + "/oci-layout"))
-            try OCIJSON.encode(top).write(to: URL(fileURLWithPath: temp + "/index.json"))
+            try system.writeData(Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: temp + "/oci-layout")
+            try system.writeData(OCIJSON.encode(top), to: temp + "/index.json")
             for (digest, data) in blobs.sorted(by: { $0.key < $1.key }) {
                 let name = "blobs/sha256/" + digest.dropFirst("sha256:".count)
-                try data.write(to: URL(fileURLWithPath: temp + "/" + name))
+                try system.writeData(data, to: temp + "/" + name)
                 written.append(name)
             }
-            try? fm.removeItem(atPath: folder)
-            try replaceFile(at: folder, with: temp)
+            try? system.removeItem(folder)
+            try system.moveItem(temp, to: folder)
             return written.sorted()
         } catch {
-            try? fm.removeItem(atPath: temp)
+            try? system.removeItem(temp)
             throw EnvironmentError("\(folder): cannot write the image layout: \(error.localizedDescription)")
         }
     }

@@ -97,8 +97,8 @@ enum ReleasePackaging {
     }
 
     /// Whether an ELF file still has its symbol table (`.symtab`): lintian and rpmlint say unstripped-binary-or-object.
-    static func unstripped(_ path: String) -> Bool {
-        (try? BinaryImage.read(path: path).slices.first?.elf?.sections.contains { $0.name == ".symtab" }) == true
+    static func unstripped(_ path: String, system: any HostSystem) -> Bool {
+        (try? system.binaryImage(path).slices.first?.elf?.sections.contains { $0.name == ".symtab" }) == true
     }
 
     /// What deb and rpm need that crossgo cannot make up: a maintainer and a license. A usage error naming the key.
@@ -121,9 +121,9 @@ enum ReleasePackaging {
     /// copyright file in /usr/share/doc/<name>, the configured extra files and scripts, and for a static binary the
     /// .deb's lintian override of statically-linked-binary.
     static func package(for artifact: Artifact, name: String, version: String, config: PackagesConfig, moduleRoot: String, outDir: String,
-                        documents: [String], epoch: Int64) throws -> LinuxPackage {
+                        documents: [String], epoch: Int64, system: any HostSystem) throws -> LinuxPackage {
         func read(_ path: String) throws -> Data {
-            guard let data = FileManager.default.contents(atPath: path) else { throw PackageError("\(path): cannot read", status: .environment) }
+            guard let data = system.readData(path) else { throw PackageError("\(path): cannot read", status: .environment) }
             return data
         }
         let doc = "/usr/share/doc/\(name)/"
@@ -157,7 +157,7 @@ enum ReleasePackaging {
         package.recommends = config.recommends
         // Go links statically; lintian exempts Go programs only when it sees the source package's Build-Depends on
         // golang-go, which a .deb alone does not carry. The override says so for this one binary, nothing else.
-        if let elf = try? BinaryImage.read(path: outDir + "/" + artifact.path).slices.first?.elf, elf.isStatic, elf.needed.isEmpty {
+        if let elf = try? system.binaryImage(outDir + "/" + artifact.path).slices.first?.elf, elf.isStatic, elf.needed.isEmpty {
             package.lintianOverrides = ["# \(artifact.binary) is a Go program, statically linked as Go links by default.",
                                         "\(name): statically-linked-binary [usr/bin/\(artifact.binary)]"]
         }

@@ -262,7 +262,7 @@ extension ReleaseSession {
         parameters.audit = request.audit ? true : nil
         parameters.image = request.image
         parameters.push = request.push ? true : nil
-        if let config = try? Data(contentsOf: URL(fileURLWithPath: work.moduleRoot + "/" + BuildConfig.fileName)) {
+        if let config = context.system.readData(work.moduleRoot + "/" + BuildConfig.fileName) {
             parameters.config = ResourceDescriptor(name: BuildConfig.fileName, digest: ["sha256": SHA256.hash(data: config).hex])
         }
         // The image by its index digest, as registries and image verifiers name it (its layout's files are subjects too).
@@ -273,13 +273,15 @@ extension ReleaseSession {
         let inputs = ProvenanceInputs(outDir: work.outDir, name: name, subjects: subjects, images: images, artifacts: work.artifacts.map(\.path), go: work.built.go,
                                       parameters: parameters, commit: facts.commit, remote: facts.remote, tag: facts.tag, epoch: work.epoch,
                                       epochFrom: work.epochFrom, startedOn: startedOn)
-        let dependencies = try Self.writeProvenance(inputs, signer: signer, environment: context.system.environment, now: context.clock())
+        let dependencies = try Self.writeProvenance(inputs, signer: signer, system: context.system, now: context.clock())
         work.provenance = name
         return .done("\(name): SLSA provenance v1 of \(subjects.count) file(s) from \(dependencies) resolved dependencies, signed (DSSE, key \(signer.key.publicKey.keyIDHex))")
     }
 
-    /// Writes the signed provenance; returns how many resolved dependencies it names.
-    static func writeProvenance(_ inputs: ProvenanceInputs, signer: ReleaseSigner, environment env: [String: String], now: Date) throws -> Int {
+    /// Writes the signed provenance through `system` (whose environment says whether this is GitHub Actions); returns how
+    /// many resolved dependencies it names.
+    static func writeProvenance(_ inputs: ProvenanceInputs, signer: ReleaseSigner, system: any HostSystem, now: Date) throws -> Int {
+        let env = system.environment
         var parameters = inputs.parameters
         var dependencies: [ResourceDescriptor] = []
         if let commit = inputs.commit {
@@ -291,7 +293,7 @@ extension ReleaseSession {
         // Every module linked into an artifact, with its go.sum hash, from the artifacts' own build info.
         var modules: [String: ResourceDescriptor] = [:]
         for artifact in inputs.artifacts {
-            guard let info = try? BinaryImage.read(path: inputs.outDir + "/" + artifact).slices.first?.buildInfo else { continue }
+            guard let info = try? system.binaryImage(inputs.outDir + "/" + artifact).slices.first?.buildInfo else { continue }
             for dep in info.deps {
                 let used = dep.replace ?? dep
                 let key = "\(used.path)@\(used.version)"
@@ -322,7 +324,7 @@ extension ReleaseSession {
                                                metadata: .init(invocationId: invocation, startedOn: Provenance.timestamp(inputs.startedOn),
                                                                finishedOn: Provenance.timestamp(now)))))
         do {
-            try atomicWrite(try Provenance.envelope(statement, key: signer.key), to: inputs.outDir + "/" + inputs.name)
+            try system.writeData(try Provenance.envelope(statement, key: signer.key), to: inputs.outDir + "/" + inputs.name)
         } catch {
             throw EnvironmentError("\(inputs.outDir)/\(inputs.name): cannot write: \(error.localizedDescription)")
         }

@@ -101,7 +101,7 @@ struct ImageSettings: Sendable {
     var configFolder: String
 
     /// nil when no image is asked for; a usage error for a reference that cannot be pushed to, or `--push` without one.
-    static func resolve(image: String?, push: Bool, config: BuildConfig?, moduleRoot: String) throws -> ImageSettings? {
+    static func resolve(image: String?, push: Bool, config: BuildConfig?, moduleRoot: String, system: any HostSystem) throws -> ImageSettings? {
         let file = config?.file ?? moduleRoot + "/" + BuildConfig.fileName
         guard image != nil || config?.image != nil else {
             if push { throw UsageError("--push: there is no image to push (give --image REGISTRY/NAME, or image.repository in crossgo.yaml)") }
@@ -119,7 +119,7 @@ struct ImageSettings: Sendable {
             throw ConfigError(file: file, line: settings.config.line, key: "image.repository",
                               message: "missing: --push needs a registry and a name (or give --image REGISTRY/NAME)")
         }
-        if let base = settings.basePath { _ = try OCIBaseLayout.read(base) }
+        if let base = settings.basePath { _ = try OCIBaseLayout.read(base, system: system) }
         return settings
     }
 
@@ -209,7 +209,7 @@ extension ReleaseSession {
             return .failed("\(error)")
         }
         let base: OCIBaseLayout?
-        do { base = try settings.basePath.map(OCIBaseLayout.read) } catch { return .failed("\(error)") }
+        do { base = try settings.basePath.map { try OCIBaseLayout.read($0, system: context.system) } } catch { return .failed("\(error)") }
         let labels = imageLabels(work, settings: settings, facts: facts)
         let (outDir, epoch) = (work.outDir, work.epoch)
         let programPath = ImageConfig.programFolder + binary
@@ -258,7 +258,8 @@ extension ReleaseSession {
         let layout = "\(work.project)_\(work.version)_oci"
         do {
             let index = try OCIImageWriter.index(images.map(\.0))
-            let written = try OCIImageWriter.writeLayout(images.map(\.0), index: index, tags: tags, to: outDir + "/" + layout)
+            let written = try OCIImageWriter.writeLayout(images.map(\.0), index: index, tags: tags, to: outDir + "/" + layout,
+                                                          system: context.system)
             let byDigest = Dictionary(images.flatMap { image, artifact in
                 [(image.layer, (artifact, "oci-layer")), (image.config, (artifact, "oci-config")), (image.manifest.digest, (artifact, "oci-manifest"))]
             }, uniquingKeysWith: { first, _ in first })

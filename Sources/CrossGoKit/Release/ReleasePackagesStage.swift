@@ -52,25 +52,26 @@ extension ReleaseSession {
             }
         }
         guard !jobs.isEmpty else { return .skipped("no linux target has a package architecture: \(skipped.joined(separator: ", "))") }
-        for job in jobs where ReleasePackaging.unstripped(work.outDir + "/" + job.artifact.path) {
+        for job in jobs where ReleasePackaging.unstripped(work.outDir + "/" + job.artifact.path, system: context.system) {
             context.reporter.report(.notice("\(job.artifact.path) keeps its symbol table: lintian and rpmlint report unstripped-binary-or-object "
                 + "(crossgo packages the released binary as it is; build with --ldflags='-s -w' to strip it)", level: "warning"))
         }
         let (outDir, moduleRoot, version, epoch) = (work.outDir, work.moduleRoot, work.version, work.epoch)
-        let documents = Self.moduleDocuments(moduleRoot, system: context.system)
+        let system = context.system
+        let documents = Self.moduleDocuments(moduleRoot, system: system)
         let runner = MatrixRunner(concurrency: Concurrency.releaseStages, reporter: context.reporter)
         let packed = await runner.run(jobs, id: { JobID(item: $0.artifact.binary, target: $0.artifact.target) }, firstPhase: "package",
                                       work: { (job: PackageJob, _: JobHandle) -> Packed in
             do {
                 if let problem = LinuxPackage.nameProblem(job.name) { throw PackageError("\(problem); set packages.name in crossgo.yaml", status: .usage) }
                 let package = try ReleasePackaging.package(for: job.artifact, name: job.name, version: version, config: settings, moduleRoot: moduleRoot,
-                                                           outDir: outDir, documents: documents, epoch: epoch)
+                                                           outDir: outDir, documents: documents, epoch: epoch, system: system)
                 var files: [ReleaseFile] = []
                 for format in linuxFormats {
                     let (name, bytes) = format == .deb
                         ? (DebPackage.fileName(package, arch: job.arch.deb), try DebPackage.make(package, arch: job.arch.deb))
                         : (RPMPackage.fileName(package, arch: job.arch.rpm), try RPMPackage.make(package, arch: job.arch.rpm))
-                    do { try atomicWrite(bytes, to: outDir + "/" + name) } catch {
+                    do { try system.writeData(bytes, to: outDir + "/" + name) } catch {
                         throw PackageError("\(outDir)/\(name): cannot write: \(error.localizedDescription)", status: .environment)
                     }
                     var file = try Self.describe(outDir, name, kind: .package, target: job.artifact.target, binary: job.artifact.binary,

@@ -12,17 +12,17 @@ public struct ReleaseArchiveEntry: Sendable, Equatable {
 }
 
 enum ReleaseParts {
-    static func writeArchive(zip: Bool, entries: [ReleaseArchiveEntry], to path: String, modificationTime: Int64) throws {
+    static func writeArchive(zip: Bool, entries: [ReleaseArchiveEntry], to path: String, modificationTime: Int64, system: any HostSystem) throws {
         let entries = entries.map { ArchiveEntry(name: $0.name, source: URL(fileURLWithPath: $0.path), executable: $0.executable) }
         if zip {
-            try ReproducibleArchive.writeZip(entries: entries, to: URL(fileURLWithPath: path), modificationTime: modificationTime)
+            try ReproducibleArchive.writeZip(entries: entries, to: URL(fileURLWithPath: path), modificationTime: modificationTime, system: system)
         } else {
-            try ReproducibleArchive.writeTarGz(entries: entries, to: URL(fileURLWithPath: path), modificationTime: modificationTime)
+            try ReproducibleArchive.writeTarGz(entries: entries, to: URL(fileURLWithPath: path), modificationTime: modificationTime, system: system)
         }
     }
 
-    static func writeUniversal(slices: [String], to path: String) throws {
-        try UniversalBinary.write(slices: slices.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: path))
+    static func writeUniversal(slices: [String], to path: String, system: any HostSystem) throws {
+        try UniversalBinary.write(slices: slices.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: path), system: system)
     }
 
     /// Writes `<artifact>.cdx.json` and `<artifact>.spdx.json`; returns (path, format) of each.
@@ -52,17 +52,20 @@ enum ReleaseParts {
     }
 
     /// Differences between an SBOM crossgo wrote and the binary it describes; empty when they agree.
-    static func checkSBOM(_ sbom: String, against binary: String) throws -> [String] {
-        SBOM.check(sbomAt: sbom, againstArtifactAt: binary)
+    static func checkSBOM(_ sbom: String, against binary: String, system: any HostSystem) throws -> [String] {
+        SBOM.check(sbomAt: sbom, againstArtifactAt: binary, system: system)
     }
 }
 
 /// Signs files with a minisign secret key, read once before anything is built.
 struct ReleaseSigner: Sendable {
     var key: MinisignSecretKey
+    /// Where the key is read and the signatures written.
+    var system: any HostSystem
 
-    init(keyPath: String) throws {
-        guard FileManager.default.fileExists(atPath: keyPath) else {
+    init(keyPath: String, system: any HostSystem) throws {
+        self.system = system
+        guard system.fileExists(keyPath) else {
             throw UsageError("--sign-key \(keyPath): no such file (make one with: crossgo release keygen NAME)")
         }
         key = try MinisignSecretKey.read(from: URL(fileURLWithPath: keyPath))
@@ -71,7 +74,7 @@ struct ReleaseSigner: Sendable {
     /// Writes `<file>.minisig`; returns the key id and the public key.
     func sign(_ file: String, trustedComment: String) throws -> (keyID: String, publicKey: String) {
         let text = try Minisign.sign(fileAt: URL(fileURLWithPath: file), secretKey: key, trustedComment: trustedComment)
-        try atomicWrite(Data(text.utf8), to: file + ".minisig")
+        try system.writeData(Data(text.utf8), to: file + ".minisig")
         return (key.publicKey.keyIDHex, key.publicKey.base64)
     }
 }

@@ -202,12 +202,12 @@ public struct ReleaseSession: Sendable {
         let startedOn = context.clock()
         // Things a user can get wrong are checked before anything is built.
         let sourceDateSetting = try Self.sourceDateEpoch(context.system.environment)
-        let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
+        let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0), system: context.system) }
         if let given = request.version { _ = try Self.checkedVersion(given) }
         if request.push, let shard = request.build.shard {
             throw UsageError("--push with --shard \(shard.index)/\(shard.count): a shard's index holds only its own targets; push the image from one run with every linux target")
         }
-        let buildRequest = Self.buildRequest(request)
+        let buildRequest = Self.buildRequest(request, system: context.system)
         let built = try await BuildSession(context: context).run(buildRequest)
         let outDir = built.outDir
         // Until this release has passed every stage, nothing in the folder is signed: the previous release's seal goes first.
@@ -219,7 +219,7 @@ public struct ReleaseSession: Sendable {
         let facts = await SourceFacts.read(moduleRoot, system: context.system).readingRemote(moduleRoot, system: context.system)
         let work = try begin(request, built: built, config: config, facts: facts, sourceDateSetting: sourceDateSetting)
         let formats = ReleasePackaging.formats(request.packageFormats, config: config)
-        let imageSettings = try ImageSettings.resolve(image: request.image, push: request.push, config: config, moduleRoot: moduleRoot)
+        let imageSettings = try ImageSettings.resolve(image: request.image, push: request.push, config: config, moduleRoot: moduleRoot, system: context.system)
 
         // The stages that make the release and its checksums file, then release.json (recording every other file of the
         // folder by digest), then the signature of both — last, and only when everything passed.
@@ -262,15 +262,15 @@ public struct ReleaseSession: Sendable {
 
     /// The build a release asks for: never run, the release's version stamped, and the release's settings in crossgo.yaml
     /// checked before anything builds.
-    static func buildRequest(_ request: ReleaseRequest) -> BuildRequest {
+    static func buildRequest(_ request: ReleaseRequest, system: any HostSystem) -> BuildRequest {
         var buildRequest = request.build
         buildRequest.run = false
         buildRequest.version = request.version
         let askedFormats = request.packageFormats
-        let (askedImage, push) = (request.image, request.push)
+        let (askedImage, push, system) = (request.image, request.push, system)
         buildRequest.checkConfig = { config, moduleRoot in
             try ReleasePackaging.check(ReleasePackaging.formats(askedFormats, config: config), config: config, moduleRoot: moduleRoot)
-            _ = try ImageSettings.resolve(image: askedImage, push: push, config: config, moduleRoot: moduleRoot)
+            _ = try ImageSettings.resolve(image: askedImage, push: push, config: config, moduleRoot: moduleRoot, system: system)
         }
         return buildRequest
     }
@@ -292,7 +292,7 @@ public struct ReleaseSession: Sendable {
         let reporter = context.reporter
         let (outDir, moduleRoot) = (built.outDir, built.moduleRoot)
         let version = try Self.version(request.version, facts: facts, artifacts: built.artifacts.sorted { $0.path < $1.path }, outDir: outDir,
-                                       reporter: reporter)
+                                       reporter: reporter, system: context.system)
         let project = request.project ?? config?.project ?? Self.projectName(module: built.module, fallback: moduleRoot)
         let (epoch, epochFrom): (Int64, String)
         if let sourceDateSetting {
@@ -395,7 +395,8 @@ public struct ReleaseSession: Sendable {
         for (binary, arm, amd) in pairs {
             let name = "\(binary)_darwin_universal"
             do {
-                try ReleaseParts.writeUniversal(slices: [work.outDir + "/" + arm.path, work.outDir + "/" + amd.path], to: work.outDir + "/" + name)
+                try ReleaseParts.writeUniversal(slices: [work.outDir + "/" + arm.path, work.outDir + "/" + amd.path], to: work.outDir + "/" + name,
+                                             system: context.system)
                 work.files.append(try Self.describe(work.outDir, name, kind: .binary, target: "darwin/universal", binary: binary,
                                                     format: "mach-o-universal", covers: [arm.path, amd.path]))
                 work.universals.append((binary, name, [arm.path, amd.path]))
@@ -448,7 +449,8 @@ public struct ReleaseSession: Sendable {
             do {
                 let entries = [ReleaseArchiveEntry(name: unit.binary + ext, path: outDir + "/" + unit.path, executable: true)]
                     + extras.map { ReleaseArchiveEntry(name: $0, path: moduleRoot + "/" + $0, executable: false) }
-                try ReleaseParts.writeArchive(zip: zip, entries: entries, to: outDir + "/" + archive, modificationTime: epoch)
+                try ReleaseParts.writeArchive(zip: zip, entries: entries, to: outDir + "/" + archive, modificationTime: epoch,
+                                             system: context.system)
                 var file = try Self.describe(outDir, archive, kind: .archive, target: unit.target, binary: unit.binary,
                                              format: zip ? "zip" : "tar.gz", covers: [unit.path])
                 file.entries = entries.map(\.name)
@@ -607,11 +609,12 @@ public struct ReleaseSession: Sendable {
     }
 
     /// The release version: as given, else the exact tag at HEAD, else the main module's version go stamped, else 0.0.0-dev.
-    static func version(_ given: String?, facts: SourceFacts, artifacts: [Artifact], outDir: String, reporter: any Reporter) throws -> String {
+    static func version(_ given: String?, facts: SourceFacts, artifacts: [Artifact], outDir: String, reporter: any Reporter,
+                        system: any HostSystem) throws -> String {
         if let given { return try checkedVersion(given) }
         if let tag = facts.tag { return plain(tag) }
         let stamped = artifacts.lazy.compactMap { a -> String? in
-            guard let info = try? BinaryImage.read(path: outDir + "/" + a.path).slices.first?.buildInfo else { return nil }
+            guard let info = try? system.binaryImage(outDir + "/" + a.path).slices.first?.buildInfo else { return nil }
             let v = info.main?.version ?? ""
             return v.isEmpty || v == "(devel)" ? nil : v
         }.first

@@ -31,9 +31,13 @@ public struct SBOMSubject: Sendable, Equatable {
     /// included). `target` defaults to the build info's GOOS/GOARCH and level variable; `fileName` to the
     /// path's last component. A universal Mach-O file is one program for several architectures: its slices must
     /// agree on Go version, main package and modules, and its subject is `darwin/universal`, without GOARCH.
-    public static func read(artifactAt path: String, fileName: String? = nil, target: Target? = nil) throws(SBOMError) -> SBOMSubject {
+    public static func read(artifactAt path: String, fileName: String? = nil, target: Target? = nil,
+                            system: any HostSystem = liveSystem()) throws(SBOMError) -> SBOMSubject {
         let image: BinaryImage
-        do { image = try BinaryImage.readGo(path: path) } catch { throw SBOMError("\(path): \(error)") }
+        do throws(GoBinaryError) {
+            image = try system.binaryImage(path)
+            guard image.isGo else { throw GoBinaryError(.notGo, format: image.format) }
+        } catch { throw SBOMError("\(path): \(error)") }
         guard let slice = image.slices.first, var info = slice.buildInfo else { throw SBOMError("\(path): no Go build info") }
         var universal: Target?
         if image.slices.count > 1 {
@@ -131,13 +135,13 @@ public enum SBOM {
     /// Compares an SBOM crossgo wrote (CycloneDX or SPDX, told apart by content) with the artifact's own build info:
     /// the artifact's SHA-256, the Go version, GOOS/GOARCH and every module with its version. Returns one line per
     /// difference, each naming the SBOM file; empty when they agree.
-    public static func check(sbomAt sbomPath: String, againstArtifactAt artifactPath: String) -> [String] {
+    public static func check(sbomAt sbomPath: String, againstArtifactAt artifactPath: String, system: any HostSystem = liveSystem()) -> [String] {
         let name = (sbomPath as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: sbomPath) else { return ["\(name): cannot read \(sbomPath)"] }
+        guard let data = system.readData(sbomPath) else { return ["\(name): cannot read \(sbomPath)"] }
         let claimed: SBOMFacts
         do { claimed = try SBOMFacts.parse(data) } catch { return ["\(name): \(error.description)"] }
         let subject: SBOMSubject
-        do { subject = try SBOMSubject.read(artifactAt: artifactPath) } catch { return ["\(name): \(error.description)"] }
+        do { subject = try SBOMSubject.read(artifactAt: artifactPath, system: system) } catch { return ["\(name): \(error.description)"] }
         let actual = SBOMFacts(subject: subject, graph: GoModuleGraph(subject.buildInfo))
         return claimed.differences(from: actual).map { "\(name): \($0)" }
     }

@@ -12,33 +12,27 @@ extension FatMachOError: ClassifiedError {
 /// Writes a universal Mach-O file from thin darwin builds of one program.
 public enum UniversalBinary {
     /// Reads `slices` (thin Mach-O files), checks and merges them (see `FatMachOWriter`), and writes the result to
-    /// `output` through a temporary sibling and a rename, with mode 0755. Returns the fat header's entries.
+    /// `output` through a temporary sibling and a rename, with mode 0755, all through `system`. Returns the fat header's entries.
     /// Throws `FatMachOError` (exit 1) for slices that do not make one universal program, `EnvironmentError` (exit 3)
     /// for files that cannot be read or written.
     @discardableResult
-    public static func write(slices: [URL], to output: URL) throws -> [FatArch] {
+    public static func write(slices: [URL], to output: URL, system: any HostSystem = liveSystem()) throws -> [FatArch] {
         var inputs: [FatMachOWriter.Slice] = []
         for url in slices {
-            do {
-                inputs.append(FatMachOWriter.Slice(name: url.path, bytes: [UInt8](try Data(contentsOf: url))))
-            } catch {
-                throw EnvironmentError("\(url.path): cannot read: \((error as NSError).localizedDescription)")
+            guard let data = system.readData(url.path) else {
+                throw EnvironmentError("\(url.path): cannot read: \(system.fileExists(url.path) ? "not readable" : "no such file")")
             }
+            inputs.append(FatMachOWriter.Slice(name: url.path, bytes: [UInt8](data)))
         }
         let layout = try FatMachOWriter.plan(inputs)
         let bytes = try FatMachOWriter.build(inputs)
         let temp = output.deletingLastPathComponent().appendingPathComponent(Builder.partialPrefix + "\(UUID().uuidString.prefix(8))-\(output.lastPathComponent)")
         do {
-            try Data(bytes).write(to: temp)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temp.path)
-            guard rename(temp.path, output.path) == 0 else {
-                throw EnvironmentError("\(output.path): cannot write: \(String(cString: strerror(errno)))")
-            }
-        } catch let error as EnvironmentError {
-            try? FileManager.default.removeItem(at: temp)
-            throw error
+            try system.writeData(Data(bytes), to: temp.path)
+            try system.setPermissions(temp.path, 0o755)
+            try system.moveItem(temp.path, to: output.path)
         } catch {
-            try? FileManager.default.removeItem(at: temp)
+            try? system.removeItem(temp.path)
             throw EnvironmentError("\(output.path): cannot write: \((error as NSError).localizedDescription)")
         }
         return layout.arches

@@ -204,7 +204,7 @@ public struct VerifySession: Sendable {
         for sbom in release?.files ?? [] where sbom.kind == .sbom {
             guard let artifact = sbom.covers?.first else { add("sbom", sbom.path, .failed, "release.json does not say which artifact it covers"); continue }
             do {
-                let problems = try ReleaseParts.checkSBOM(folder + "/" + sbom.path, against: folder + "/" + artifact)
+                let problems = try ReleaseParts.checkSBOM(folder + "/" + sbom.path, against: folder + "/" + artifact, system: system)
                 add("sbom", sbom.path, problems.isEmpty ? .ok : .failed, problems.isEmpty ? "agrees with \(artifact)" : problems.joined(separator: "; "))
             } catch {
                 add("sbom", sbom.path, .failed, "\(error)")
@@ -431,7 +431,7 @@ public struct VerifySession: Sendable {
 
     /// The kind of signature the file carries (each slice of a universal file) against release.json's record.
     static func checkSignatureKind(_ folder: String, _ facts: ReleaseArtifactFacts, system: any HostSystem) -> (VerifyCheck.Status, String) {
-        guard let image = try? BinaryImage.read(path: folder + "/" + facts.path), let slice = image.slices.first else {
+        guard let image = try? system.binaryImage(folder + "/" + facts.path), let slice = image.slices.first else {
             return (.failed, "not readable as a binary")
         }
         let kind = SignatureKind.of(slice)
@@ -443,7 +443,7 @@ public struct VerifySession: Sendable {
 
     static func checkUniversal(_ folder: String, _ file: ReleaseFile, system: any HostSystem) -> (VerifyCheck.Status, String) {
         let path = folder + "/" + file.path
-        guard let image = try? BinaryImage.read(path: path) else { return (.failed, "not readable as a Mach-O file") }
+        guard let image = try? system.binaryImage(path) else { return (.failed, "not readable as a Mach-O file") }
         guard image.format == .universal else { return (.failed, "not a universal binary") }
         let arches = image.slices.map { $0.goarch ?? "?" }
         if Set(arches).count != arches.count { return (.failed, "two slices of one architecture: \(arches.joined(separator: ", "))") }

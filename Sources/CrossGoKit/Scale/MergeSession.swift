@@ -148,7 +148,7 @@ public struct MergeSession: Sendable {
 
     public func run(_ request: MergeRequest) async throws -> MergeOutcome {
         guard !request.folders.isEmpty else { throw UsageError("merge: name the shards' folders, e.g. crossgo merge dist/shard-*") }
-        let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0)) }
+        let signer = try request.signKey.map { try ReleaseSigner(keyPath: context.absolute($0), system: context.system) }
         let startedOn = context.clock()
         let folders = try request.folders.map { try Self.read(given: $0, path: context.absolute($0), system: context.system) }
         let outDir = context.absolute(request.out)
@@ -408,7 +408,7 @@ public struct MergeSession: Sendable {
         let inputs = ProvenanceInputs(outDir: work.outDir, name: name, subjects: subjects, artifacts: artifacts.map(\.path), go: first.go,
                                       parameters: parameters, commit: work.builds.lazy.compactMap { $0.1.shard?.commit }.first, remote: nil, tag: nil,
                                       epoch: first.sourceDateEpoch, epochFrom: first.sourceDateFrom, startedOn: work.startedOn)
-        let dependencies = try ReleaseSession.writeProvenance(inputs, signer: signer, environment: context.system.environment, now: context.clock())
+        let dependencies = try ReleaseSession.writeProvenance(inputs, signer: signer, system: context.system, now: context.clock())
         work.provenance = name
         let result = StageResult.done("\(name): SLSA provenance v1 of \(subjects.count) file(s) from \(dependencies) resolved dependencies, signed")
         work.provenanceStage = ReleaseStage(name: "provenance", status: result.status, detail: result.detail)
@@ -488,7 +488,7 @@ public struct MergeSession: Sendable {
     static func place(_ source: String, at destination: String, system: any HostSystem) throws {
         guard system.fileExists(source) else { throw UsageError("\(source): listed by its shard but missing") }
         try? system.removeItem(destination)
-        if link(source, destination) != 0 {
+        if (try? system.linkItem(source, to: destination)) == nil {
             do { try system.copyItem(source, to: destination) } catch {
                 throw EnvironmentError("cannot write \(destination): \(error.localizedDescription)")
             }
