@@ -8,10 +8,10 @@ import Testing
 @Suite struct CgoSetupTests {
     static let host = Target(goos: "linux", goarch: "amd64")
 
+    /// Files are the real ones (the wrappers are written and run), the environment only `environment`.
     static func toolchain(zig: ZigCommand?, sdk: String? = nil, environment: [String: String] = [:], folder: String,
-                          directories: Set<String> = []) -> CgoToolchain {
-        let system = DescribedSystem(osName: "linux", environment: environment, directories: directories, hardwareArch: "amd64")
-        return CgoToolchain(zig: zig, host: host, folder: folder, sdk: sdk, system: system)
+                          system: RecordingSystem? = nil) -> CgoToolchain {
+        CgoToolchain(zig: zig, host: host, folder: folder, sdk: sdk, system: system ?? RecordingSystem(environment: environment))
     }
 
     @Test func zigTriplesPerTargetAndLibc() {
@@ -29,7 +29,8 @@ import Testing
         let folder = try TempFolder("crossgo-cgo-setup")
         defer { folder.cleanup() }
         let zigPath = try #require(liveSystem().which("zig", extraDirectories: [repositoryRoot + "/.tools/bin"]))
-        let cgo = Self.toolchain(zig: ZigCommand(argv: [zigPath]), folder: folder.path)
+        let system = RecordingSystem(environment: [:])
+        let cgo = Self.toolchain(zig: ZigCommand(argv: [zigPath]), folder: folder.path, system: system)
         let (env, setting) = try cgo.environment(for: Target(goos: "linux", goarch: "arm64"), libc: .musl, userEnvironment: [:])
         #expect(setting == CgoSetting(compiler: .zig, libc: .musl, zigTriple: "aarch64-linux-musl"))
         #expect(env["CGO_ENABLED"] == "1")
@@ -37,6 +38,9 @@ import Testing
         let cc = try #require(env["CC"])
         #expect(cc.hasPrefix(folder.path + "/cc/") && cc.hasSuffix("/cc-aarch64-linux-musl"))
         #expect(FileManager.default.isExecutableFile(atPath: cc) && env["CXX"]?.hasSuffix("/c++-aarch64-linux-musl") == true)
+        // Written through the toolchain's system: a temporary sibling made executable, then renamed into place.
+        #expect(system.log.contains { $0.hasPrefix("write " + cc + ".tmp-") } && system.log.contains { $0.hasPrefix("chmod " + cc + ".tmp-") })
+        #expect(system.log.contains("move " + cc), "\(system.log)")
         // The wrapper is one program that runs zig cc for the target: ask it which target it compiles for.
         let printed = try await runProgram(cc, ["-dumpmachine"], environment: ["ZIG_GLOBAL_CACHE_DIR": folder.path + "/global"], timeout: 120)
         #expect(printed.exitCode == 0 && printed.stdout.hasPrefix("aarch64"), "\(printed.stdout) \(printed.stderr)")
@@ -99,10 +103,25 @@ import Testing
             }
         }
         // With an SDK folder: zig gets its sysroot, frameworks and libraries.
-        let sdk = Self.toolchain(zig: zig, sdk: "/sdk/MacOSX.sdk", folder: folder.path, directories: ["/sdk/MacOSX.sdk/usr/lib"])
+        let sdkPath = folder.path + "/sdk/MacOSX.sdk"
+        try FileManager.default.createDirectory(atPath: sdkPath + "/usr/lib", withIntermediateDirectories: true)
+        let sdk = Self.toolchain(zig: zig, sdk: sdkPath, folder: folder.path + "/cache")
         let (env, _) = try sdk.environment(for: Target(goos: "darwin", goarch: "arm64"), libc: .musl, userEnvironment: [:])
         let script = try String(contentsOfFile: try #require(env["CC"]), encoding: .utf8)
-        #expect(script.contains("/opt/zig/zig cc -target aarch64-macos --sysroot /sdk/MacOSX.sdk -F/sdk/MacOSX.sdk/System/Library/Frameworks -L/sdk/MacOSX.sdk/usr/lib"), "\(script)")
+        #expect(script.contains("/opt/zig/zig cc -target aarch64-macos --sysroot \(sdkPath) -F\(sdkPath)/System/Library/Frameworks -L\(sdkPath)/usr/lib"), "\(script)")
+    }
+
+    @Test func onADescribedMachineTheWrapperIsNotWrittenAndTheProblemSaysWhy() throws {
+        let folder = "/described/cache/zig"
+        let described = DescribedSystem(osName: "linux", hardwareArch: "amd64")
+        let cgo = CgoToolchain(zig: ZigCommand(argv: ["/opt/zig/zig"]), host: Self.host, folder: folder, sdk: nil, system: described)
+        let error = #expect(throws: CgoProblem.self) {
+            try cgo.environment(for: Target(goos: "linux", goarch: "arm64"), libc: .musl, userEnvironment: [:])
+        }
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("cannot write crossgo's zig wrapper in \(folder)/cc: \(folder)/cc/"), "\(message)")
+        #expect(message.hasSuffix(": the described system is read-only"), "\(message)")
+        #expect(!FileManager.default.fileExists(atPath: "/described"))
     }
 
     @Test func crossgoYamlReadsCgoAndLibcEverywhere() throws {

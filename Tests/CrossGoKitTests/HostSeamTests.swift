@@ -6,11 +6,17 @@ import Foundation
 import GoBinary
 import Testing
 
-/// The live system, with every file operation a session asks of it written down ("read /x", "remove /y", ...).
+/// The live system, with every file operation a session asks of it written down ("read /x", "remove /y", ...), and
+/// every program it runs ("run /bin/x a b"); its environment is the given one when there is one.
 final class RecordingSystem: HostSystem, @unchecked Sendable {
     let live = liveSystem()
     private let lock = NSLock()
     private var entries: [String] = []
+    private let givenEnvironment: [String: String]?
+
+    init(environment: [String: String]? = nil) {
+        givenEnvironment = environment
+    }
 
     var log: [String] {
         lock.lock()
@@ -24,7 +30,7 @@ final class RecordingSystem: HostSystem, @unchecked Sendable {
     }
 
     var osName: String { live.osName }
-    var environment: [String: String] { live.environment }
+    var environment: [String: String] { givenEnvironment ?? live.environment }
     var homeDirectory: String { live.homeDirectory }
     var currentDirectory: String { live.currentDirectory }
     var userCacheDirectory: String? { live.userCacheDirectory }
