@@ -9,3 +9,12 @@ public func liveSystem() -> any HostSystem {
     return LinuxSystem()
     #endif
 }
+
+/// The user's cache folder by the rules of the OS crossgo runs on (crossgo's caches go in its `crossgo` folder).
+public func userCacheDirectory(environment: [String: String]) -> String {
+    #if os(macOS)
+    return MacSystem.userCacheDirectory(environment: environment)
+    #else
+    return LinuxSystem.userCacheDirectory(environment: environment)
+    #endif
+}

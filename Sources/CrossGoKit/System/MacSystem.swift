@@ -33,6 +33,11 @@ public struct MacSystem: POSIXSystem {
 
     public func binfmtEntries() -> [BinfmtEntry] { [] }
 
+    /// ~/Library/Caches.
+    public static func userCacheDirectory(environment: [String: String]) -> String {
+        (environment["HOME"] ?? NSHomeDirectory()) + "/Library/Caches"
+    }
+
     /// Not asked: a Mac's amd64 programs run natively or under Rosetta, never under a qemu given a CPU model.
     public func cpuFlags() -> Set<String> { [] }
 
