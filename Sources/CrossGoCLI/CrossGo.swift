@@ -30,6 +30,13 @@ public struct CrossGo: AsyncParsableCommand {
             return
         }
         do {
+            // The everyday lines of targets, doctor and inspect are read without ArgumentParser (QuickLine.swift).
+            if let quick = QuickLine.invocation(arguments) {
+                Trace.mark("arguments read (quick)")
+                try await quick.run()
+                await HTTP.shutdown()
+                return
+            }
             try rejectUnknownHelpTopic(arguments)
             var command = try parseAsRoot(PackageArguments.passTerminatorWords(arguments, subcommands: ["build", "test", "release"]))
             Trace.mark("arguments parsed")

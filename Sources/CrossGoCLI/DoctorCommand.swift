@@ -6,7 +6,7 @@ enum ShellName: String, ExpressibleByArgument, CaseIterable {
     case zsh, bash, fish
 }
 
-struct DoctorCommand: AsyncParsableCommand {
+struct DoctorCommand: AsyncParsableCommand, QuickCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Explain, check by check, why this Go installation does not do what you told it to.",
@@ -29,11 +29,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @OptionGroup var reporting: ReportingOptions
 
-    func run() async throws {
-        Trace.mark("doctor: arguments parsed")
-        let request = DoctorRequest(fixShell: fixShell?.rawValue, noCache: noCache)
-        try await CommandRuntime.run("doctor", reporting: reporting) { context in
-            await DoctorSession(context: context).run(request)
-        }
-    }
+    var invocation: Invocation { .doctor(DoctorRequest(fixShell: fixShell?.rawValue, noCache: noCache), reporting.settings) }
+
+    func run() async throws { try await invocation.run() }
 }

@@ -2,7 +2,7 @@
 import ArgumentParser
 import CrossGoKit
 
-struct Inspect: AsyncParsableCommand {
+struct Inspect: AsyncParsableCommand, QuickCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Read Go binaries (ELF, Mach-O, universal, PE, wasm, XCOFF, Plan 9 a.out) without running them.",
@@ -34,11 +34,7 @@ struct Inspect: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "List skipped files and the errors of files found in folders.")
     var verbose = false
 
-    func run() async throws {
-        let request = InspectRequest(paths: paths, json: json, verbose: verbose)
-        // The per-file text or JSON objects are the results (stdout); errors and skipped files the messages (stderr).
-        try await CommandRuntime.run("inspect", reporter: .plain(color: color)) { context in
-            try InspectSession(context: context).run(request)
-        }
-    }
+    var invocation: Invocation { .inspect(InspectRequest(paths: paths, json: json, verbose: verbose), color: color) }
+
+    func run() async throws { try await invocation.run() }
 }

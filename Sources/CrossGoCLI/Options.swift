@@ -151,12 +151,22 @@ struct ReportingOptions: ParsableArguments {
     @Flag(name: .customLong("no-progress"), help: "Plain progress lines even on a terminal.")
     var noProgress = false
 
+    /// What these flags ask for, as a plain value (also made by `QuickLine` without ArgumentParser).
+    var settings: ReportingSettings { ReportingSettings(json: json, color: color, noProgress: noProgress) }
+}
+
+/// What `--json`, `--color` and `--no-progress` ask for.
+struct ReportingSettings: Equatable, Sendable {
+    var json = false
+    var color: ColorMode = .auto
+    var noProgress = false
+
     /// Whether to colour what goes to `fd`.
     func painter(fd: Int32, system: any HostSystem) -> Painter {
         Painter(enabled: color.enabled(isTerminal: system.isTerminal(fd), environment: system.environment))
     }
 
-    /// The reporter these options ask for: JSON Lines, a live display on a terminal, or plain lines.
+    /// The reporter these settings ask for: JSON Lines, a live display on a terminal, or plain lines.
     func reporter(command: String, system: any HostSystem, workingDirectory: String) -> any Reporter {
         if json { return JSONLinesReporter(streams: StandardStreams(), command: command) }
         let painter = painter(fd: 2, system: system)
@@ -170,7 +180,7 @@ struct ReportingOptions: ParsableArguments {
 /// Which reporter a command's session reports through.
 enum ReporterChoice {
     /// What `--json`, `--color` and `--no-progress` ask for.
-    case standard(ReportingOptions)
+    case standard(ReportingSettings)
     /// Plain lines: the outcome's results on stdout, its messages on stderr (inspect's per-file output, cacheprog,
     /// whose stdout is go's protocol stream and so carries no results).
     case plain(color: ColorMode)
@@ -190,6 +200,11 @@ enum ReporterChoice {
 /// the outcome, and ends with the exit table's status. Errors are reported once, with their status.
 enum CommandRuntime {
     static func run<Outcome: SessionOutcome>(_ command: String, reporting: ReportingOptions,
+                                             _ body: @escaping @Sendable (CrossGoContext) async throws -> Outcome) async throws {
+        try await run(command, reporter: .standard(reporting.settings), body)
+    }
+
+    static func run<Outcome: SessionOutcome>(_ command: String, reporting: ReportingSettings,
                                              _ body: @escaping @Sendable (CrossGoContext) async throws -> Outcome) async throws {
         try await run(command, reporter: .standard(reporting), body)
     }

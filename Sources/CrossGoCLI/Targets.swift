@@ -2,7 +2,7 @@
 import ArgumentParser
 import CrossGoKit
 
-struct Targets: AsyncParsableCommand {
+struct Targets: AsyncParsableCommand, QuickCommand {
     static let configuration = CommandConfiguration(
         commandName: "targets",
         abstract: "List Go targets: first-class, cgo, executable extension, and how this host runs them.",
@@ -15,10 +15,7 @@ struct Targets: AsyncParsableCommand {
     @OptionGroup var toolchainOptions: ToolchainOptions
     @OptionGroup var reporting: ReportingOptions
 
-    func run() async throws {
-        let request = TargetsRequest(targets: target, goPath: toolchainOptions.goPath)
-        try await CommandRuntime.run("targets", reporting: reporting) { context in
-            try await TargetsSession(context: context).run(request)
-        }
-    }
+    var invocation: Invocation { .targets(TargetsRequest(targets: target, goPath: toolchainOptions.goPath), reporting.settings) }
+
+    func run() async throws { try await invocation.run() }
 }

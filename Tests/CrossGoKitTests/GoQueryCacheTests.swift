@@ -38,4 +38,65 @@ import Testing
                                                                               timeout: 30, system: liveSystem())
         #expect(fourth.cachedAt == nil && runs() == 3)
     }
+
+    /// `which` remembered: the entry is used while the folders are unchanged, a name added to a folder makes a new
+    /// search, and a remembered program that is no longer executable is never reported.
+    @Test func remembersWhereProgramsAreWhileTheirFoldersStayTheSame() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("which-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for dir in ["a", "b"] { try FileManager.default.createDirectory(atPath: folder + "/" + dir, withIntermediateDirectories: true) }
+        func program(_ path: String) throws {
+            try "#!/bin/sh\n".write(toFile: path, atomically: false, encoding: .utf8)
+            #expect(chmod(path, 0o755) == 0)
+        }
+        let one = "crossgo-which-one-\(UUID().uuidString)", two = "crossgo-which-two-\(UUID().uuidString)"
+        try program(folder + "/a/" + one)
+        let system = liveSystem(), cache = GoQueryCache(directory: folder + "/cache")
+        let folders = [folder + "/a", folder + "/b"]
+        #expect(cache.which([one, two], extraDirectories: folders, system: system) == [one: folder + "/a/" + one])
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder + "/cache").filter { $0.hasPrefix("which-") }
+        #expect(entries.count == 1)
+
+        // While the folders are unchanged the entry is the answer: one edited to name a second program is believed
+        // (both paths are executables).
+        let entry = folder + "/cache/" + entries[0]
+        let text = try String(contentsOfFile: entry, encoding: .utf8)
+        try (text + "\n" + two + "\t" + folder + "/a/" + one).write(toFile: entry, atomically: false, encoding: .utf8)
+        #expect(cache.which([one, two], extraDirectories: folders, system: system)[two] == folder + "/a/" + one)
+
+        // A program added to a folder changes the folder, so the search runs again.
+        try program(folder + "/b/" + two)
+        #expect(cache.which([one, two], extraDirectories: folders, system: system) == [one: folder + "/a/" + one, two: folder + "/b/" + two])
+
+        // A remembered program that lost its x bit (its folder unchanged) is not reported: the search runs again.
+        #expect(chmod(folder + "/a/" + one, 0o644) == 0)
+        #expect(cache.which([one, two], extraDirectories: folders, system: system) == [two: folder + "/b/" + two])
+    }
+
+    /// go's two answers read with JSONSerialization: every field of every dist list entry is needed, and a wrong one
+    /// is the one-line bad-output error, not a partial list.
+    @Test func readsGoAnswersAndRefusesDamagedOnes() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("goanswers-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func fakeGo(list: String) throws -> String {
+            let go = folder + "/go-\(UUID().uuidString)"
+            let env = #"{"GOOS": "linux", "GOARCH": "amd64", "GOROOT": "/opt/go", "GOVERSION": "go1.24.0", "GOHOSTOS": "linux", "GOHOSTARCH": "amd64"}"#
+            try "#!/bin/sh\nif [ \"$1\" = env ]; then printf '%s' '\(env)'; else printf '%s' '\(list)'; fi\n".write(toFile: go, atomically: true, encoding: .utf8)
+            #expect(chmod(go, 0o755) == 0)
+            return go
+        }
+        let good = #"[{"GOOS": "linux", "GOARCH": "amd64", "CgoSupported": true, "FirstClass": true}, {"GOOS": "js", "GOARCH": "wasm", "CgoSupported": false, "FirstClass": false, "Broken": false}]"#
+        let toolchain = try await GoToolchain.load(goPath: try fakeGo(list: good), workingDirectory: folder, system: liveSystem())
+        #expect(toolchain.distTargets == [DistTarget(goos: "linux", goarch: "amd64", cgoSupported: true, firstClass: true),
+                                          DistTarget(goos: "js", goarch: "wasm", cgoSupported: false, firstClass: false)])
+        #expect(toolchain.env["GOROOT"] == "/opt/go")
+        for bad in [#"[{"GOOS": "linux", "GOARCH": "amd64", "CgoSupported": "yes", "FirstClass": true}]"#,
+                    #"[{"GOOS": "linux", "CgoSupported": true, "FirstClass": true}]"#, #"{"GOOS": "linux"}"#, "not json"] {
+            let go = try fakeGo(list: bad)
+            await #expect(throws: ToolchainError.badOutput(go, "go tool dist list -json")) {
+                try await GoToolchain.load(goPath: go, workingDirectory: folder, system: liveSystem())
+            }
+        }
+    }
 }

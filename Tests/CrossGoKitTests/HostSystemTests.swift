@@ -42,4 +42,37 @@ import Testing
         for name in names { #expect(batch[name] == system.which(name), "\(name)") }
         #expect(batch["sh"] != nil)
     }
+
+    /// The live resolution of links (realpath on Linux) agrees with Foundation's, for a link to a link, a folder
+    /// through a link, a missing path and a relative one.
+    @Test func resolvesLinksAsFoundationDoes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("links-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/real/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(FileManager.default.createFile(atPath: folder + "/real/sub/file", contents: Data()))
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link1", withDestinationPath: "real")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link2", withDestinationPath: folder + "/link1")
+        let system = liveSystem()
+        let real = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path + "/real"
+        #expect(system.resolveSymlinks(folder + "/link2/sub/file") == real + "/sub/file")
+        #expect(system.resolveSymlinks(folder + "/link2/") == real)
+        for path in [folder + "/link2/sub/file", folder + "/link1", folder + "/link2/sub/../sub", folder + "/missing/x", "/usr/bin/env", "relative/name"] {
+            #expect(system.resolveSymlinks(path) == URL(fileURLWithPath: path).resolvingSymlinksInPath().path, "\(path)")
+        }
+    }
+
+    /// crossgo's caches: CROSSGO_CACHE when set, else the OS's user cache folder (XDG_CACHE_HOME only when absolute).
+    @Test func cacheFoldersFollowTheRulesOfTheOS() {
+        #expect(CacheFolder.path("go", environment: ["CROSSGO_CACHE": "/c", "HOME": "/h"]) == "/c/go")
+        var described = DescribedSystem(osName: "linux", hardwareArch: "amd64")
+        described.userCacheDirectory = "/u/.cache"
+        #expect(CacheFolder.path("go", environment: [:], system: described) == "/u/.cache/crossgo/go")
+        #expect(LinuxSystem.userCacheDirectory(environment: ["HOME": "/h"]) == "/h/.cache")
+        #expect(LinuxSystem.userCacheDirectory(environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"]) == "/x")
+        #expect(LinuxSystem.userCacheDirectory(environment: ["HOME": "/h", "XDG_CACHE_HOME": "relative"]) == "/h/.cache")
+        #expect(MacSystem.userCacheDirectory(environment: ["HOME": "/h"]) == "/h/Library/Caches")
+        // On this machine, Foundation's answer for this process's environment is the live system's.
+        let foundation = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?.path
+        #expect(liveSystem().userCacheDirectory == foundation)
+    }
 }

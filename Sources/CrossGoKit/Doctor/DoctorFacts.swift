@@ -77,7 +77,7 @@ public struct DoctorFacts: Sendable {
         // GOROOT as this go will see it; go env's answer, when it comes, decides.
         let expectedGoroot = system.environment["GOROOT"] ?? installs.first?.derivedGoroot
         async let probed = RunnerDetector.probe(system: system, goroot: expectedGoroot ?? "", extraDirectories: extraToolDirectories,
-                                                goarches: Set(TargetsRunnableCheck.targets.filter { $0.goos == "linux" }.map(\.goarch)))
+                                                goarches: Set(TargetsRunnableCheck.targets.filter { $0.goos == "linux" }.map(\.goarch)), cache: cache)
         var (goEnv, goEnvError, cachedAt) = await envResult
         let userEnvPath = goEnv?["GOENV"] ?? defaultUserEnvPath(system: system)
         let userEnv = userEnvPath.flatMap { system.readTextFile($0) }.map(parseEnvFile) ?? [:]

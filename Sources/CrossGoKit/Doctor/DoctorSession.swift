@@ -3,7 +3,7 @@
 import Foundation
 
 /// What `crossgo doctor` was asked.
-public struct DoctorRequest: Sendable {
+public struct DoctorRequest: Equatable, Sendable {
     /// `zsh`, `bash` or `fish`: print the repair snippet for that shell (never applied).
     public var fixShell: String?
     /// Run `go env -json` even when its output is remembered.

@@ -4,7 +4,7 @@ import Foundation
 import GoBinary
 
 /// What `crossgo inspect` was asked.
-public struct InspectRequest: Sendable {
+public struct InspectRequest: Equatable, Sendable {
     /// Files or folders, as given (relative to the working folder).
     public var paths: [String]
     /// One JSON object per file on stdout (JSON Lines) instead of text.

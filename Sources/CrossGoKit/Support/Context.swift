@@ -64,7 +64,7 @@ public struct CrossGoContext: Sendable {
 
     /// Probes how each target can run on this host.
     public func runners(for toolchain: GoToolchain) async -> RunnerDetector {
-        await RunnerDetector.probe(system: system, toolchain: toolchain, extraDirectories: extraToolDirectories)
+        await RunnerDetector.probe(system: system, toolchain: toolchain, extraDirectories: extraToolDirectories, cache: goCache)
     }
 
     /// The C cross-compilers for cgo: zig located (PATH, .tools/bin, `python3 -m ziglang`), wrappers and zig's caches in

@@ -48,6 +48,23 @@ public struct LinuxSystem: POSIXSystem {
         return Int(size.ws_row)
     }
 
+    /// realpath(3), one call (Foundation's URL resolution stats each component, twice); a path realpath cannot resolve
+    /// (a missing one) is resolved as Foundation does, as far as it exists.
+    public func resolveSymlinks(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// XDG_CACHE_HOME when it is an absolute path, else ~/.cache (the XDG base directory rules, as Foundation's
+    /// cachesDirectory reads them, without building the URL list).
+    public var userCacheDirectory: String? { Self.userCacheDirectory(environment: environment) }
+
+    public static func userCacheDirectory(environment: [String: String]) -> String {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.cache"
+    }
+
     public func cpuFlags() -> Set<String> { readTextFile("/proc/cpuinfo").map(cpuInfoFlags) ?? [] }
 
     public func binfmtEntries() -> [BinfmtEntry] {

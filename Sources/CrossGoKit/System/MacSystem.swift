@@ -33,6 +33,13 @@ public struct MacSystem: POSIXSystem {
 
     public func binfmtEntries() -> [BinfmtEntry] { [] }
 
+    /// ~/Library/Caches.
+    public var userCacheDirectory: String? { Self.userCacheDirectory(environment: environment) }
+
+    public static func userCacheDirectory(environment: [String: String]) -> String {
+        (environment["HOME"] ?? NSHomeDirectory()) + "/Library/Caches"
+    }
+
     /// Not asked: a Mac's amd64 programs run natively or under Rosetta, never under a qemu given a CPU model.
     public func cpuFlags() -> Set<String> { [] }
 

@@ -23,7 +23,6 @@ extension POSIXSystem {
 
     public var currentDirectory: String { FileManager.default.currentDirectoryPath }
 
-    public var userCacheDirectory: String? { FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first?.path }
 
     public func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 

@@ -1,6 +1,7 @@
 // How this host can run a target's binaries: natively, under Rosetta, through binfmt_misc, qemu-user, node (js/wasm and
 // WASI), wasmtime, Wine or headless Chromium, or not at all.
 import Foundation
+import Synchronization
 
 /// The way crossgo runs a target's binaries on this host.
 public struct Runner: Sendable, Codable, Equatable {
@@ -112,28 +113,32 @@ public struct RunnerDetector: Sendable {
     var winePrefix: String = ""
     /// js/wasm in headless Chromium instead of node (`--browser`).
     public var useBrowser = false
-    /// The host CPU's feature flags (HostSystem.cpuFlags); empty when unknown.
-    var cpuFlags: Set<String> = []
+    /// The host CPU's feature flags (HostSystem.cpuFlags), read when first asked (only amd64 level targets on an
+    /// amd64 Linux host ask: /proc/cpuinfo is read and parsed per CPU); empty when unknown.
+    var cpuFlags: Set<String> { cpuFlagsOnce.value }
+    var cpuFlagsOnce = Once<Set<String>> { [] }
     /// Debian cross glibc folders present (`/usr/aarch64-linux-gnu`, ...), for qemu's `-L`.
     var crossLibcRoots: Set<String> = []
 
     /// Gathers host facts through `system`. `extraDirectories` are searched after PATH (the repo's .tools/bin).
-    public static func probe(system: any HostSystem, toolchain: GoToolchain, extraDirectories: [String] = []) async -> RunnerDetector {
-        await probe(system: system, goroot: toolchain.goroot, extraDirectories: extraDirectories)
+    public static func probe(system: any HostSystem, toolchain: GoToolchain, extraDirectories: [String] = [],
+                             cache: GoQueryCache? = nil) async -> RunnerDetector {
+        await probe(system: system, goroot: toolchain.goroot, extraDirectories: extraDirectories, cache: cache)
     }
 
     /// The same, needing only GOROOT (where node's wasm_exec script lives); with `goarches`, qemu-user is
     /// looked for only for those architectures.
     public static func probe(system: any HostSystem, goroot: String, extraDirectories: [String] = [],
-                             goarches: Set<String>? = nil) async -> RunnerDetector {
+                             goarches: Set<String>? = nil, cache: GoQueryCache? = nil) async -> RunnerDetector {
         let hostArch = await system.hardwareArchitecture()
         let qemu = qemuNames.filter { goarches?.contains($0.key) ?? true }.values
         let wanted = ["node", "wasmtime", "wine64", "wine", "wineserver"] + Chromium.names + Set(qemu).sorted().flatMap { ["qemu-\($0)", "qemu-\($0)-static"] }
-        let programs = system.which(wanted, extraDirectories: extraDirectories)
+        let programs = cache?.which(wanted, extraDirectories: extraDirectories, system: system)
+            ?? system.which(wanted, extraDirectories: extraDirectories)
         var detector = RunnerDetector(hostOS: system.osName, hostArch: hostArch, goroot: goroot,
                                       programs: programs, binfmt: system.binfmtEntries().filter(\.enabled), files: [])
         detector.winePrefix = WineHost.prefixPath(environment: system.environment)
-        detector.cpuFlags = system.cpuFlags()
+        detector.cpuFlagsOnce = Once { system.cpuFlags() }
         return detector.with(goroot: goroot, system: system)
     }
 
@@ -345,5 +350,20 @@ public struct RunnerDetector: Sendable {
         ["darwin": "macOS", "ios": "iOS", "windows": "Windows", "android": "Android", "freebsd": "FreeBSD",
          "openbsd": "OpenBSD", "netbsd": "NetBSD", "dragonfly": "DragonFly BSD", "illumos": "illumos",
          "solaris": "Solaris", "aix": "AIX", "plan9": "Plan 9", "linux": "Linux"][goos] ?? goos
+    }
+}
+
+/// A value worked out the first time it is asked for, then kept (shared by the copies of the struct holding it).
+final class Once<Value: Sendable>: Sendable {
+    private let make: @Sendable () -> Value
+    private let made = Mutex<Value?>(nil)
+    init(_ make: @escaping @Sendable () -> Value) { self.make = make }
+    var value: Value {
+        made.withLock { made in
+            if let made { return made }
+            let value = make()
+            made = value
+            return value
+        }
     }
 }

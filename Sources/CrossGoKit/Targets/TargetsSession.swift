@@ -2,7 +2,7 @@
 import Foundation
 
 /// What `crossgo targets` was asked.
-public struct TargetsRequest: Sendable {
+public struct TargetsRequest: Equatable, Sendable {
     /// Target specs; none means every target of `go tool dist list`.
     public var targets: [String]
     public var goPath: String?

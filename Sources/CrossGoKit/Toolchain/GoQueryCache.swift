@@ -13,8 +13,7 @@ public enum CacheFolder {
 
     public static func path(_ kind: String, environment: [String: String], system: any HostSystem = liveSystem()) -> String {
         if let explicit = environment["CROSSGO_CACHE"], !explicit.isEmpty { return explicit + "/" + kind }
-        let base = system.userCacheDirectory
-            ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache"
+        let base = system.userCacheDirectory ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache"
         return base + "/crossgo/" + kind
     }
 }
@@ -46,18 +45,57 @@ public struct GoQueryCache: Sendable {
     /// The remembered output of `go arguments` in `workingDirectory`, or a fresh run (remembered when it succeeds).
     public func run(_ go: String, _ arguments: [String], environment: EnvironmentChanges = [:], workingDirectory: String, timeout: Double,
                     system: any HostSystem, extraInputs: [String] = []) async throws -> GoQueryResult {
-        let changes = environment.sorted { $0.key < $1.key }.map { "setenv \($0.key)=\($0.value ?? "(unset)")" }
-        let key = key(go: go, arguments: arguments + changes + extraInputs, workingDirectory: workingDirectory, system: system)
-        let file = directory + "/" + key + ".out"
-        if let data = system.readData(file), let entry = Entry(data),
-           Date().timeIntervalSince(entry.created) < maxAge, entry.created <= Date() {
-            return GoQueryResult(result: ProgramResult(exitCode: 0, stdout: entry.stdout, stderr: ""), cachedAt: entry.created)
-        }
+        let file = file(go, arguments, environment: environment, workingDirectory: workingDirectory, system: system, extraInputs: extraInputs)
+        if let known = remembered(file: file, system: system) { return known }
         let result = try await system.run(go, arguments, environment: environment, timeout: timeout, workingDirectory: workingDirectory)
         if result.succeeded {
             try? system.writeData(Entry(created: Date(), stdout: result.stdout).data, to: file)
         }
         return GoQueryResult(result: result, cachedAt: nil)
+    }
+
+    /// The remembered answer to `go arguments`, without running go; nil when there is none or it is too old.
+    public func remembered(_ go: String, _ arguments: [String], environment: EnvironmentChanges = [:], workingDirectory: String,
+                           system: any HostSystem, extraInputs: [String] = []) -> GoQueryResult? {
+        remembered(file: file(go, arguments, environment: environment, workingDirectory: workingDirectory, system: system, extraInputs: extraInputs),
+                   system: system)
+    }
+
+    /// The entry file of one question.
+    func file(_ go: String, _ arguments: [String], environment: EnvironmentChanges, workingDirectory: String, system: any HostSystem,
+              extraInputs: [String]) -> String {
+        let changes = environment.sorted { $0.key < $1.key }.map { "setenv \($0.key)=\($0.value ?? "(unset)")" }
+        return directory + "/" + key(go: go, arguments: arguments + changes + extraInputs, workingDirectory: workingDirectory, system: system) + ".out"
+    }
+
+    func remembered(file: String, system: any HostSystem) -> GoQueryResult? {
+        guard let data = system.readData(file), let entry = Entry(data), Date().timeIntervalSince(entry.created) < maxAge, entry.created <= Date()
+        else { return nil }
+        return GoQueryResult(result: ProgramResult(exitCode: 0, stdout: entry.stdout, stderr: ""), cachedAt: entry.created)
+    }
+
+    /// `system.which(names)`, remembered: the answer is kept with the identity (device, inode, size, modification
+    /// time) of every folder searched, and a folder's modification time changes whenever a name is added to it, removed
+    /// or renamed in it, so a new identity means a new search. Each remembered hit is checked to still be an executable
+    /// file (a link whose target went away, a lost x bit), so a program that is gone is never reported; one made
+    /// executable in place (chmod, which leaves its folder alone) is found when the entry expires (maxAge).
+    /// The runner probe asks for ~40 names in every PATH folder: ~350 stat calls against ~15 this way.
+    public func which(_ names: [String], extraDirectories: [String] = [], system: any HostSystem) -> [String: String] {
+        var parts = ["crossgo-which-1"] + names + ["--"]
+        for folder in system.pathDirectories + extraDirectories { parts.append(folder + " " + system.fileIdentity(folder)) }
+        let file = directory + "/which-" + sha256Hex(Data(parts.joined(separator: "\u{0}").utf8)) + ".out"
+        if let known = remembered(file: file, system: system) {
+            var found: [String: String] = [:]
+            for line in known.result.stdout.split(separator: "\n") {
+                guard let tab = line.firstIndex(of: "\t") else { found = [:]; break }
+                found[String(line[..<tab])] = String(line[line.index(after: tab)...])
+            }
+            if found.count == known.result.stdout.split(separator: "\n").count, found.values.allSatisfy(system.isExecutableFile) { return found }
+        }
+        let found = system.which(names, extraDirectories: extraDirectories)
+        let text = found.sorted { $0.key < $1.key }.map { $0.key + "\t" + $0.value }.joined(separator: "\n")
+        try? system.writeData(Entry(created: Date(), stdout: text).data, to: file)
+        return found
     }
 
     /// One remembered answer: a first line with the time it was recorded (seconds since 1970), then go's output

@@ -20,6 +20,14 @@ public struct DistTarget: Sendable, Codable, Equatable, Hashable {
     }
 
     public var pair: String { "\(goos)/\(goarch)" }
+
+    /// One object of `go tool dist list -json`; nil when a field is missing or of another type.
+    init?(json: [String: Any]) {
+        guard let goos = json[CodingKeys.goos.rawValue] as? String, let goarch = json[CodingKeys.goarch.rawValue] as? String,
+              let cgo = json[CodingKeys.cgoSupported.rawValue] as? Bool, let firstClass = json[CodingKeys.firstClass.rawValue] as? Bool
+        else { return nil }
+        self.init(goos: goos, goarch: goarch, cgoSupported: cgo, firstClass: firstClass)
+    }
 }
 
 /// The Go toolchain crossgo drives: where it is and what it reported about itself.
@@ -66,19 +74,23 @@ public struct GoToolchain: Sendable {
     /// own queries. When a query fails with GOFLAGS set, it is asked again with GOFLAGS blank, and the
     /// toolchain keeps the user's GOFLAGS value (it still applies to the builds).
     public static func load(goPath: String, workingDirectory: String, system: any HostSystem, cache: GoQueryCache? = nil) async throws -> GoToolchain {
-        async let envResult = query(goPath, envArguments, workingDirectory: workingDirectory, system: system, cache: cache)
-        async let listResult = query(goPath, distListArguments, workingDirectory: workingDirectory, system: system, cache: cache)
-        let (envOut, listOut) = try await (envResult, listResult)
-        let env: [String: String]
-        let dist: [DistTarget]
-        do {
-            env = try JSONDecoder().decode([String: String].self, from: Data(envOut.stdout.utf8))
-        } catch {
+        let envOut: ProgramResult, listOut: ProgramResult
+        // Both answers remembered: read here, without two tasks that would each work out the same cache inputs.
+        if let cache, let env = cache.remembered(goPath, envArguments, workingDirectory: workingDirectory, system: system),
+           let list = cache.remembered(goPath, distListArguments, workingDirectory: workingDirectory, system: system) {
+            (envOut, listOut) = (env.result, list.result)
+        } else {
+            async let envResult = query(goPath, envArguments, workingDirectory: workingDirectory, system: system, cache: cache)
+            async let listResult = query(goPath, distListArguments, workingDirectory: workingDirectory, system: system, cache: cache)
+            (envOut, listOut) = try await (envResult, listResult)
+        }
+        // JSONSerialization, not JSONDecoder: these two small documents are read on every start of every command, and
+        // the decoder's generic containers cost more to set up (type metadata made by name) than the reading.
+        guard let env = (try? JSONSerialization.jsonObject(with: Data(envOut.stdout.utf8))) as? [String: String] else {
             throw ToolchainError.badOutput(goPath, "go env -json")
         }
-        do {
-            dist = try JSONDecoder().decode([DistTarget].self, from: Data(listOut.stdout.utf8))
-        } catch {
+        guard let list = (try? JSONSerialization.jsonObject(with: Data(listOut.stdout.utf8))) as? [[String: Any]],
+              let dist = Optional(list.compactMap(DistTarget.init(json:))), dist.count == list.count else {
             throw ToolchainError.badOutput(goPath, "go tool dist list -json")
         }
         var toolchain = GoToolchain(goPath: goPath, env: env, distTargets: dist)
