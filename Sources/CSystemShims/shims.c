@@ -31,19 +31,24 @@ int crossgo_pipe_cloexec(int fds[2]) {
 #endif
 }
 
+/// The modification time of `info` as seconds and nanoseconds (st_mtim on Linux, st_mtimespec on macOS).
+static void modification_time(const struct stat *info, long long out[2]) {
+#if defined(__APPLE__)
+    out[0] = (long long)info->st_mtimespec.tv_sec;
+    out[1] = (long long)info->st_mtimespec.tv_nsec;
+#else
+    out[0] = (long long)info->st_mtim.tv_sec;
+    out[1] = (long long)info->st_mtim.tv_nsec;
+#endif
+}
+
 int crossgo_stat_identity(const char *path, long long out[5]) {
     struct stat info;
     if (stat(path, &info) != 0) return -1;
     out[0] = (long long)info.st_dev;
     out[1] = (long long)info.st_ino;
     out[2] = (long long)info.st_size;
-#if defined(__APPLE__)
-    out[3] = (long long)info.st_mtimespec.tv_sec;
-    out[4] = (long long)info.st_mtimespec.tv_nsec;
-#else
-    out[3] = (long long)info.st_mtim.tv_sec;
-    out[4] = (long long)info.st_mtim.tv_nsec;
-#endif
+    modification_time(&info, out + 3);
     return 0;
 }
 
@@ -52,12 +57,6 @@ int crossgo_lstat_facts(const char *path, long long out[4]) {
     if (lstat(path, &info) != 0) return -1;
     out[0] = (long long)(info.st_mode & S_IFMT);
     out[1] = (long long)info.st_size;
-#if defined(__APPLE__)
-    out[2] = (long long)info.st_mtimespec.tv_sec;
-    out[3] = (long long)info.st_mtimespec.tv_nsec;
-#else
-    out[2] = (long long)info.st_mtim.tv_sec;
-    out[3] = (long long)info.st_mtim.tv_nsec;
-#endif
+    modification_time(&info, out + 2);
     return 0;
 }

@@ -135,7 +135,7 @@ enum InspectText {
         }
         var lines = ["\(title) \(info.goVersion) \(target)"]
         func row(_ label: String, _ value: String) {
-            lines.append(indent + label.padding(toLength: 9, withPad: " ", startingAt: 0) + value)
+            lines.append(indent + label.padded(to: 9) + value)
         }
         row("format", formatFacts(slice))
         for fact in platformFacts(slice, verbose: verbose) { row("", fact) }

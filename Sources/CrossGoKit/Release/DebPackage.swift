@@ -72,7 +72,7 @@ public enum DebPackage {
 
     /// A 60-byte ar member header (ar(5)): owner 0/0, mode 100644, as dpkg-deb writes them.
     static func arMember(name: String, size: Int, mtime: Int64) -> Data {
-        func field(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        func field(_ text: String, _ width: Int) -> String { text.padded(to: width) }
         let header = field(name, 16) + field(String(max(0, mtime)), 12) + field("0", 6) + field("0", 6) + field("100644", 8) + field(String(size), 10) + "`\n"
         return Data(header.utf8)
     }

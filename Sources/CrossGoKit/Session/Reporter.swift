@@ -128,12 +128,12 @@ public final class PlainReporter: Reporter {
             progress.withLock { $0 = (done: 0, total: jobs.count) }
             streams.err("crossgo: \(message)")
         case .jobStarted(let job, let phase):
-            streams.err("\(phase.padding(toLength: 12, withPad: " ", startingAt: 0)) \(job)")
+            streams.err("\(phase.padded(to: 12)) \(job)")
         case .jobPhase, .test:
             return
         case .jobFinished(let job, let end):
             let (done, total) = progress.withLock { p -> (Int, Int) in p.done += 1; return (p.done, p.total) }
-            let word = painter.status(end.status, end.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
+            let word = painter.status(end.status, end.status.rawValue.padded(to: 12))
             let detail = end.summary.isEmpty ? "" : "  \(end.summary)"
             streams.err("\(word) \(job)\(detail)  [\(done)/\(total)]")
         case .notice(let text, let level):
@@ -231,7 +231,7 @@ public final class LiveReporter: Reporter {
             for job in shown {
                 guard let r = s.running[job] else { continue }
                 let seconds = String(format: "%.0fs", Date().timeIntervalSince(r.started))
-                block.append("  " + job.description.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + painter.cyan(r.phase + "…") + " " + painter.dim(seconds))
+                block.append("  " + job.description.padded(to: width) + "  " + painter.cyan(r.phase + "…") + " " + painter.dim(seconds))
             }
             let hidden = s.order.count - shown.count
             let queued = s.total - s.done - s.order.count

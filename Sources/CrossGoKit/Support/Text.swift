@@ -37,6 +37,15 @@ public func renderTable(_ header: [String], _ rows: [[String]]) -> String {
     return ([line(header)] + rows.map(line)).joined(separator: "\n")
 }
 
+extension String {
+    /// Exactly `width` characters: cut to it, or filled with spaces after (NSString's padding(toLength:withPad:startingAt:)
+    /// for one pad character, without a round trip through NSString: inspect pads a label per line of every file).
+    public func padded(to width: Int) -> String {
+        let length = count
+        return length >= width ? String(prefix(width)) : self + String(repeating: " ", count: width - length)
+    }
+}
+
 /// Characters a terminal shows (colour sequences do not count).
 func visibleLength(_ text: String) -> Int {
     var count = 0
