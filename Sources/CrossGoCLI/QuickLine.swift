@@ -30,7 +30,7 @@ enum Invocation: Equatable, Sendable {
         case .inspect(let request, let color):
             // The per-file text or JSON objects are the results (stdout); errors and skipped files the messages (stderr).
             try await CommandRuntime.run("inspect", reporter: .plain(color: color)) { context in
-                try InspectSession(context: context).run(request)
+                try await InspectSession(context: context).run(request)
             }
         }
     }

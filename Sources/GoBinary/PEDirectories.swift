@@ -75,14 +75,28 @@ public struct PEDirectories: Sendable, Equatable {
             let v = ByteView(try source.bytes(at: try offset(rva, 8, field), count: 8))
             return try v.u64(0)
         }
+        /// The bytes of the section holding `rva` that are in the file from `rva` on (0 when none).
+        func room(_ rva: UInt32) -> Int {
+            for s in sections where rva >= s.rva && UInt64(rva) < UInt64(s.rva) + UInt64(max(s.size, s.raw)) {
+                let inSection = UInt64(rva - s.rva), start = UInt64(s.offset) + inSection
+                guard inSection < UInt64(s.raw), start < UInt64(limit) else { return 0 }
+                return Int(min(UInt64(s.raw) - inSection, UInt64(limit) - start))
+            }
+            return 0
+        }
+        /// A NUL-terminated name, read up to 64 bytes at a time (names are short; one read each, not one per byte).
         func string(_ rva: UInt32, _ field: String) throws(GoBinaryError) -> String {
             var bytes: [UInt8] = []
             var at = rva
             while bytes.count < 512 {
-                let b = try source.bytes(at: try offset(at, 1, field), count: 1)[0]
-                if b == 0 { return String(decoding: bytes, as: UTF8.self) }
-                bytes.append(b)
-                at &+= 1
+                let n = max(1, min(64, room(at), 512 - bytes.count))
+                let chunk = try source.bytes(at: try offset(at, n, field), count: n)
+                if let nul = chunk.firstIndex(of: 0) {
+                    bytes += chunk[..<nul]
+                    return String(decoding: bytes, as: UTF8.self)
+                }
+                bytes += chunk
+                at &+= UInt32(n)
             }
             throw GoBinaryError(.badValue(field: field, detail: "no terminating NUL in 512 bytes"))
         }

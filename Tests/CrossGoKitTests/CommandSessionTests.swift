@@ -25,13 +25,13 @@ import Testing
         let session = InspectSession(context: context)
 
         // A folder: the Go binary found (named relative to the folder as given), the text file skipped.
-        let walked = try session.run(InspectRequest(paths: ["bin"], verbose: true))
+        let walked = try await session.run(InspectRequest(paths: ["bin"], verbose: true))
         #expect(walked.exitStatus == .ok && walked.inspected == 1)
         #expect(walked.results.count == 1 && walked.results[0].hasPrefix("bin/sub/go: go1."), "\(walked.results)")
         #expect(walked.messages.count == 1 && walked.messages[0].hasPrefix("bin/notes.txt: skipped: "), "\(walked.messages)")
 
         // JSON: one object per file with the documented fields; a named non-Go file and a folder without Go fail (1).
-        let json = try session.run(InspectRequest(paths: ["bin", "plain.txt", "empty"], json: true))
+        let json = try await session.run(InspectRequest(paths: ["bin", "plain.txt", "empty"], json: true))
         #expect(json.exitStatus == .failed && json.failures == 2 && json.inspected == 1)
         let objects = try json.results.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         #expect(objects.map { $0["file"] as? String } == ["bin/sub/go", "plain.txt", "empty"])
@@ -41,7 +41,7 @@ import Testing
                 && json.messages[1] == "crossgo: error: empty: no Go binary in this folder (-v lists the files skipped)")
 
         // A path that is not there is a usage error, before anything is read.
-        #expect(throws: UsageError("missing: no such file or folder")) { try session.run(InspectRequest(paths: ["bin", "missing"])) }
+        await #expect(throws: UsageError("missing: no such file or folder")) { try await session.run(InspectRequest(paths: ["bin", "missing"])) }
     }
 
     @Test func folderWalkIsSortedAndSkipsLinkedFolders() throws {

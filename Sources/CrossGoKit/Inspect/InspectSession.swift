@@ -45,41 +45,64 @@ public struct InspectSession: Sendable {
     public let context: CrossGoContext
     public init(context: CrossGoContext) { self.context = context }
 
-    public func run(_ request: InspectRequest) throws -> InspectOutcome {
+    public func run(_ request: InspectRequest) async throws -> InspectOutcome {
         // A path that is not there is bad input: said once, before anything is read.
         if let missing = request.paths.first(where: { !FolderWalk.exists(context.absolute($0)) }) {
             throw UsageError("\(missing): no such file or folder")
         }
-        var outcome = InspectOutcome(results: [], messages: [], inspected: 0, failures: 0)
+        // Every file first (folders walked), then the files read on all cores, then recorded in the order found:
+        // each file, and after a folder's files whether it held a Go binary.
+        enum Step { case file(Int), folderEnd(path: String, files: Range<Int>) }
+        var files: [(file: String, shown: String, named: Bool)] = []
+        var steps: [Step] = []
         for path in request.paths {
             let full = path.hasPrefix("/") ? path : context.workingDirectory + "/" + path
             if FolderWalk.isFolder(full) {
-                var found = false
+                let first = files.count
                 for file in FolderWalk.regularFiles(under: full) {
-                    let shown = path + String(file.dropFirst(full.count))
-                    found = inspect(file, shown: shown, named: false, request, into: &outcome) || found
+                    steps.append(.file(files.count))
+                    files.append((file, path + String(file.dropFirst(full.count)), false))
                 }
-                if !found {
-                    // An empty answer is no answer: a folder without a Go binary fails as a named non-Go file does.
-                    outcome.failures += 1
-                    let message = "no Go binary in this folder" + (request.verbose ? "" : " (-v lists the files skipped)")
-                    outcome.messages.append("crossgo: error: \(path): \(message)")
-                    if request.json { outcome.results.append(InspectJSON.encode(InspectJSON.Failure(file: path, error: .init(message: message)))) }
-                }
+                steps.append(.folderEnd(path: path, files: first ..< files.count))
             } else {
-                inspect(full, shown: path, named: true, request, into: &outcome)
+                steps.append(.file(files.count))
+                files.append((full, path, true))
+            }
+        }
+        let reads = await Concurrency.bounded(files.map(\.file), limit: Concurrency.cores) { file in Self.read(file) }
+        var outcome = InspectOutcome(results: [], messages: [], inspected: 0, failures: 0)
+        for step in steps {
+            switch step {
+            case .file(let index):
+                guard let read = reads[index] else { continue }  // not read: the command was interrupted
+                record(read, shown: files[index].shown, named: files[index].named, request, into: &outcome)
+            case .folderEnd(let path, let range):
+                guard !range.contains(where: { if case .success = reads[$0] { true } else { false } }) else { continue }
+                // An empty answer is no answer: a folder without a Go binary fails as a named non-Go file does.
+                outcome.failures += 1
+                let message = "no Go binary in this folder" + (request.verbose ? "" : " (-v lists the files skipped)")
+                outcome.messages.append("crossgo: error: \(path): \(message)")
+                if request.json { outcome.results.append(InspectJSON.encode(InspectJSON.Failure(file: path, error: .init(message: message)))) }
             }
         }
         return outcome
     }
 
-    /// Reads one file and records it; whether it was a Go binary. Files found in folders that are not Go binaries are skipped.
-    @discardableResult
-    private func inspect(_ file: String, shown path: String, named: Bool, _ request: InspectRequest, into outcome: inout InspectOutcome) -> Bool {
-        let image: BinaryImage
+    /// One file read: the Go binary with its PE imports, or why it is not one.
+    static func read(_ file: String) -> Result<(BinaryImage, [String]?), GoBinaryError> {
         do {
-            image = try BinaryImage.readGo(path: file)  // a readable file without Go build info fails as "not Go"
+            let image = try BinaryImage.readGo(path: file)  // a readable file without Go build info fails as "not Go"
+            return .success((image, peImports(file, image)))
         } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Records one file read. Files found in folders that are not Go binaries are skipped.
+    private func record(_ read: Result<(BinaryImage, [String]?), GoBinaryError>, shown path: String, named: Bool, _ request: InspectRequest,
+                        into outcome: inout InspectOutcome) {
+        switch read {
+        case .failure(let error):
             if named {
                 outcome.failures += 1
                 outcome.messages.append("crossgo: error: \(path): \(error)")
@@ -87,13 +110,11 @@ public struct InspectSession: Sendable {
             } else if request.verbose {
                 outcome.messages.append("\(path): skipped: \(error)")
             }
-            return false
+        case .success(let (image, imports)):
+            outcome.inspected += 1
+            outcome.results.append(request.json ? InspectJSON.line(path, image, peImports: imports)
+                                                : InspectText.render(path, image, verbose: request.verbose, peImports: imports))
         }
-        outcome.inspected += 1
-        let imports = Self.peImports(file, image)
-        outcome.results.append(request.json ? InspectJSON.line(path, image, peImports: imports)
-                                            : InspectText.render(path, image, verbose: request.verbose, peImports: imports))
-        return true
     }
 
     /// The DLLs a PE file imports (its dynamic dependencies), read from the file; nil for other formats.
