@@ -69,6 +69,7 @@ final class RecordingSystem: HostSystem, @unchecked Sendable {
     func moveItem(_ source: String, to destination: String) throws { note("move", destination); try live.moveItem(source, to: destination) }
     func setPermissions(_ path: String, _ mode: Int) throws { note("chmod", path); try live.setPermissions(path, mode) }
     func binaryImage(_ path: String) throws(GoBinaryError) -> BinaryImage { note("binary", path); return try live.binaryImage(path) }
+    func byteSource(_ path: String) throws(GoBinaryError) -> SystemByteSource { note("bytes", path); return try live.byteSource(path) }
     func filesUnder(_ folder: String) -> [String] { note("walk", folder); return live.filesUnder(folder) }
     func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws { note("read", path); try live.readChunks(path, body) }
     func itemAttributes(_ path: String) -> ItemAttributes? { note("stat", path); return live.itemAttributes(path) }

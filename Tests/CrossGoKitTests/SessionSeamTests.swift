@@ -164,4 +164,31 @@ import Testing
         #expect(warnings.remoteKnownDown)
         #expect(!CacheWarnings(runDirectory: "/run", system: Self.described()) { _ in }.remoteKnownDown)
     }
+
+    /// inspect walks, asks about and reads its files through the context's system: a recording system sees every
+    /// file read, and on a described machine the folder and its files exist only as described (none is on disk).
+    @Test func inspectWalksAndReadsThroughTheContextsSystem() async throws {
+        let folder = try TempFolder("inspect-seam")
+        defer { folder.cleanup() }
+        let go = URL(fileURLWithPath: try await realToolchain().goPath).resolvingSymlinksInPath().path
+        try FileManager.default.createDirectory(atPath: folder.path + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: go, toPath: folder.path + "/bin/go")
+        try folder.write("bin/notes.txt", "not a binary")
+        let system = RecordingSystem()
+        let context = CrossGoContext(system: system, workingDirectory: folder.path, reporter: CapturingReporter())
+        let outcome = try await InspectSession(context: context).run(InspectRequest(paths: ["bin"], verbose: true))
+        #expect(outcome.inspected == 1 && outcome.exitStatus == .ok)
+        #expect(system.log.contains("walk " + folder.path + "/bin"), "\(system.log)")
+        #expect(system.log.contains("bytes " + folder.path + "/bin/go") && system.log.contains("bytes " + folder.path + "/bin/notes.txt"),
+                "\(system.log)")
+
+        let described = Self.described(files: ["/described/dist/readme.txt": "text", "/described/dist/sub/app": "#!/bin/sh\n"])
+        let descriptionContext = CrossGoContext(system: described, workingDirectory: "/described", reporter: CapturingReporter())
+        let seen = try await InspectSession(context: descriptionContext).run(InspectRequest(paths: ["dist"], verbose: true))
+        #expect(seen.exitStatus == .failed && seen.inspected == 0)
+        #expect(seen.messages == ["dist/readme.txt: skipped: not an executable (unrecognized file format)",
+                                  "dist/sub/app: skipped: not an executable (unrecognized file format)",
+                                  "crossgo: error: dist: no Go binary in this folder"], "\(seen.messages)")
+        #expect(!FileManager.default.fileExists(atPath: "/described"))
+    }
 }

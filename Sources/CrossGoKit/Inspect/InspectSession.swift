@@ -47,7 +47,8 @@ public struct InspectSession: Sendable {
 
     public func run(_ request: InspectRequest) async throws -> InspectOutcome {
         // A path that is not there is bad input: said once, before anything is read.
-        if let missing = request.paths.first(where: { !FolderWalk.exists(context.absolute($0)) }) {
+        let system = context.system
+        if let missing = request.paths.first(where: { !FolderWalk.exists(context.absolute($0), system: system) }) {
             throw UsageError("\(missing): no such file or folder")
         }
         // Every file first (folders walked), then the files read on all cores, then recorded in the order found:
@@ -57,9 +58,9 @@ public struct InspectSession: Sendable {
         var steps: [Step] = []
         for path in request.paths {
             let full = path.hasPrefix("/") ? path : context.workingDirectory + "/" + path
-            if FolderWalk.isFolder(full) {
+            if FolderWalk.isFolder(full, system: system) {
                 let first = files.count
-                for file in FolderWalk.regularFiles(under: full) {
+                for file in FolderWalk.regularFiles(under: full, system: system) {
                     steps.append(.file(files.count))
                     files.append((file, path + String(file.dropFirst(full.count)), false))
                 }
@@ -69,7 +70,7 @@ public struct InspectSession: Sendable {
                 files.append((full, path, true))
             }
         }
-        let reads = await Concurrency.bounded(files.map(\.file), limit: Concurrency.cores) { file in Self.read(file) }
+        let reads = await Concurrency.bounded(files.map(\.file), limit: Concurrency.cores) { file in Self.read(file, system: system) }
         var outcome = InspectOutcome(results: [], messages: [], inspected: 0, failures: 0)
         for step in steps {
             switch step {
@@ -89,10 +90,13 @@ public struct InspectSession: Sendable {
     }
 
     /// One file read: the Go binary with its PE imports, or why it is not one.
-    static func read(_ file: String) -> Result<(BinaryImage, [String]?), GoBinaryError> {
-        do {
-            let image = try BinaryImage.readGo(path: file)  // a readable file without Go build info fails as "not Go"
-            return .success((image, peImports(file, image)))
+    static func read(_ file: String, system: any HostSystem) -> Result<(BinaryImage, [String]?), GoBinaryError> {
+        do throws(GoBinaryError) {
+            let source = try system.byteSource(file)
+            let image = try BinaryImage.read(source)
+            // A readable file without Go build info fails as "not Go".
+            guard image.isGo else { throw GoBinaryError(.notGo, format: image.format) }
+            return .success((image, peImports(source, image)))
         } catch {
             return .failure(error)
         }
@@ -118,9 +122,8 @@ public struct InspectSession: Sendable {
     }
 
     /// The DLLs a PE file imports (its dynamic dependencies), read from the file; nil for other formats.
-    static func peImports(_ path: String, _ image: BinaryImage) -> [String]? {
-        guard image.slices.count == 1, image.slices.first?.pe != nil, let source = try? FileSource(path: path),
-              let directories = try? PEDirectories.read(source) else { return nil }
+    static func peImports(_ source: SystemByteSource, _ image: BinaryImage) -> [String]? {
+        guard image.slices.count == 1, image.slices.first?.pe != nil, let directories = try? PEDirectories.read(source) else { return nil }
         return directories.imports.keys.sorted { $0.lowercased() < $1.lowercased() }
     }
 

@@ -17,14 +17,12 @@ public enum FolderWalk {
     }
 
     /// Whether something (a file, folder or link, even a dangling one) is at `path`.
-    public static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
+    public static func exists(_ path: String, system: any HostSystem) -> Bool {
+        system.itemAttributes(path) != nil
     }
 
     /// Whether `path` is a folder (following links).
-    public static func isFolder(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    public static func isFolder(_ path: String, system: any HostSystem) -> Bool {
+        system.isDirectory(path)
     }
 }

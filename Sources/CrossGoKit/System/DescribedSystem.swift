@@ -130,9 +130,13 @@ public struct DescribedSystem: HostSystem {
 
     /// A described file's text, read as the bytes of a binary.
     public func binaryImage(_ path: String) throws(GoBinaryError) -> BinaryImage {
+        try BinaryImage.read(try byteSource(path))
+    }
+
+    public func byteSource(_ path: String) throws(GoBinaryError) -> SystemByteSource {
         if isDirectory(path) { throw GoBinaryError(.isDirectory) }
         guard let data = readData(path) else { throw GoBinaryError(.io("no such file or directory")) }
-        return try BinaryImage.read(MemorySource([UInt8](data)))
+        return .memory(MemorySource([UInt8](data)))
     }
 
     /// Described files, executables and links below `folder`, relative to it, sorted.

@@ -94,6 +94,30 @@ public protocol HostSystem: Sendable {
     /// The executable (or other binary) at `path` as GoBinary reads it, in bounded pieces (never loaded whole);
     /// throws as `BinaryImage.read(path:)` does (`.io`, `.isDirectory`, `.notRegularFile`, a format's own errors).
     func binaryImage(_ path: String) throws(GoBinaryError) -> BinaryImage
+    /// A file's bytes for the binary readers, read as they are asked for (a large binary is never read whole on a
+    /// live system); throws as `binaryImage` does when the file cannot be opened.
+    func byteSource(_ path: String) throws(GoBinaryError) -> SystemByteSource
+}
+
+/// The bytes of a file as a system gives them: the live file, or a described machine's bytes. A closed set (not
+/// `any ByteSource`), so that the binary readers stay specialized.
+public enum SystemByteSource: ByteSource {
+    case file(FileSource)
+    case memory(MemorySource)
+
+    public var count: Int {
+        switch self {
+        case .file(let source): source.count
+        case .memory(let source): source.count
+        }
+    }
+
+    public func bytes(at offset: Int, count: Int) throws(GoBinaryError) -> [UInt8] {
+        switch self {
+        case .file(let source): try source.bytes(at: offset, count: count)
+        case .memory(let source): try source.bytes(at: offset, count: count)
+        }
+    }
 }
 
 /// What a program run may ask beyond its arguments, environment, time limit and folder.

@@ -158,6 +158,8 @@ extension POSIXSystem {
 
     public func binaryImage(_ path: String) throws(GoBinaryError) -> BinaryImage { try BinaryImage.read(path: path) }
 
+    public func byteSource(_ path: String) throws(GoBinaryError) -> SystemByteSource { .file(try FileSource(path: path)) }
+
     public func goBinaryFacts(_ path: String) -> GoBinaryFacts? {
         guard let image = try? binaryImage(resolveSymlinks(path)), let slice = image.slices.first else { return nil }
         return GoBinaryFacts(format: image.format.rawValue, goos: slice.goos, goarch: slice.goarch,
