@@ -26,7 +26,8 @@ import Testing
         #expect(second.cachedAt != nil && second.result.stdout == printed && runs() == 1)
 
         // A damaged entry is not an answer.
-        let entries = try FileManager.default.contentsOfDirectory(atPath: folder + "/cache")
+        // (The folder also holds the remembered `which` of the C compilers, one of go's inputs.)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: folder + "/cache").filter { !$0.hasPrefix("which-") }
         #expect(entries.count == 1)
         try "not a time\n{}".write(toFile: folder + "/cache/" + entries[0], atomically: true, encoding: .utf8)
         let third = try await ask()

@@ -129,7 +129,7 @@ public struct GoQueryCache: Sendable {
     func inputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
         let memoKey = go + "\u{0}" + workingDirectory
         if let known = memo.entries.withLock({ $0[memoKey] }) { return known }
-        let parts = Self.gatherInputs(go: go, workingDirectory: workingDirectory, system: system)
+        let parts = Self.gatherInputs(go: go, workingDirectory: workingDirectory, system: system) { which($0, system: system) }
         memo.entries.withLock { $0[memoKey] = parts }
         return parts
     }
@@ -139,7 +139,9 @@ public struct GoQueryCache: Sendable {
         let entries = Mutex<[String: [String]]>([:])
     }
 
-    static func gatherInputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
+    /// `which` finds the C compilers (this cache's remembered `which`; the system's own when there is no cache).
+    static func gatherInputs(go: String, workingDirectory: String, system: any HostSystem,
+                             which: ([String]) -> [String: String]) -> [String] {
         let env = system.environment
         var parts = ["crossgo-go-query-2", CrossGoVersion.current, system.osName, workingDirectory]
         let resolved = system.resolveSymlinks(go)
@@ -169,7 +171,7 @@ public struct GoQueryCache: Sendable {
         // The C compilers: the default CGO_ENABLED, CC and GOGCCFLAGS depend on them.
         let named = [env["CC"], env["CXX"]].compactMap { $0?.split(separator: " ").first.map(String.init) }
         let compilers = ["gcc", "clang", "cc", "g++", "clang++"] + named
-        let onPath = system.which(compilers.filter { !$0.contains("/") })
+        let onPath = which(compilers.filter { !$0.contains("/") })
         for compiler in compilers {
             let path = compiler.contains("/") ? compiler : onPath[compiler] ?? "-"
             parts.append("cc " + compiler + " " + path + " " + system.fileIdentity(system.resolveSymlinks(path)))

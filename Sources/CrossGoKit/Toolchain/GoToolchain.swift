@@ -21,12 +21,14 @@ public struct DistTarget: Sendable, Codable, Equatable, Hashable {
 
     public var pair: String { "\(goos)/\(goarch)" }
 
-    /// One object of `go tool dist list -json`; nil when a field is missing or of another type.
+    /// One object of `go tool dist list -json`; nil when a field is missing or of another type. (JSONSerialization
+    /// gives true and false as NSNumber: read as such, a plain class cast, where `as? Bool` bridges through the runtime's
+    /// conformance tables, a tenth of a `crossgo targets`.)
     init?(json: [String: Any]) {
         guard let goos = json[CodingKeys.goos.rawValue] as? String, let goarch = json[CodingKeys.goarch.rawValue] as? String,
-              let cgo = json[CodingKeys.cgoSupported.rawValue] as? Bool, let firstClass = json[CodingKeys.firstClass.rawValue] as? Bool
+              let cgo = json[CodingKeys.cgoSupported.rawValue] as? NSNumber, let firstClass = json[CodingKeys.firstClass.rawValue] as? NSNumber
         else { return nil }
-        self.init(goos: goos, goarch: goarch, cgoSupported: cgo, firstClass: firstClass)
+        self.init(goos: goos, goarch: goarch, cgoSupported: cgo.boolValue, firstClass: firstClass.boolValue)
     }
 }
 
