@@ -165,7 +165,7 @@ struct ImageTests {
         try bytes.write(to: URL(fileURLWithPath: layer))
         var record = try #require(try ReleaseManifest.read(from: dist))
         record.image?.index = "sha256:" + String(repeating: "0", count: 64)
-        try record.write(to: dist)
+        try record.write(to: dist, system: liveSystem())
         let failed = try await runCrossgo(["verify", dist, "--no-progress"])
         #expect(failed.exitCode == 1)
         #expect(failed.stdout.contains("FAILED image \(image.layout): blob(s) whose SHA-256 is not their name: \(image.platforms[1].layer.dropFirst(7).prefix(12))"), "\(failed.stdout)")

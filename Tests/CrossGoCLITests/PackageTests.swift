@@ -425,7 +425,7 @@ struct PackageTests {
         let other = try root.copy(folder: module + "/dist/shard-2-of-2", as: "shard-2-other")
         var record = try #require(try ReleaseManifest.read(from: other))
         record.manifestSource?.tag = "v9.9.9"
-        try record.write(to: other)
+        try record.write(to: other, system: liveSystem())
         let refused = try await runCrossgo(["merge", "dist/shard-1-of-2", other, "--out", "refused", "--no-progress"], in: module)
         #expect(refused.exitCode == 2 && refused.stderr.contains("\(other) and ") && refused.stderr.contains("record different manifest settings"),
                 "\(refused.stderr)")

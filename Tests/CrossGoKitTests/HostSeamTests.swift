@@ -139,7 +139,7 @@ final class RecordingSystem: HostSystem, @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let dist = root + "/dist"
         try FileManager.default.createDirectory(atPath: dist, withIntermediateDirectories: true)
-        try Self.manifest([Self.artifact()]).write(to: dist)
+        try Self.manifest([Self.artifact()]).write(to: dist, system: liveSystem())
         let system = RecordingSystem()
         var request = ReportRequest()
         request.dist = dist
@@ -156,7 +156,7 @@ final class RecordingSystem: HostSystem, @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: dist) }
         try FileManager.default.createDirectory(atPath: dist, withIntermediateDirectories: true)
         try Data(Self.bytes.utf8).write(to: URL(fileURLWithPath: dist + "/" + Self.artifactPath))
-        try Self.manifest([Self.artifact()]).write(to: dist)
+        try Self.manifest([Self.artifact()]).write(to: dist, system: liveSystem())
         let system = RecordingSystem()
         #expect(BuildManifest.clean(outDir: dist, system: system) == [Self.artifactPath])
         #expect(system.log.contains("remove " + dist + "/" + Self.artifactPath))

@@ -64,7 +64,7 @@ struct SBOMFixture: Sendable {
             let r = try await runProgram(toolchain.goPath, ["build"] + flags + ["-o", binary, "."], environment: e, workingDirectory: app, timeout: 1800)
             try #require(r.succeeded, "go build for \(goos)/\(goarch): \(r.stderr)")
             let subject = try SBOMSubject.read(artifactAt: binary)
-            let paths = try SBOM.write(for: subject, created: created, into: out)
+            let paths = try SBOM.write(for: subject, created: created, into: out, system: liveSystem())
             return Built(binary: binary, subject: subject, cdx: paths[0], spdx: paths[1])
         }
         // linux: -trimpath (so Go leaves -ldflags out of the build info); wasm: without, so -ldflags is recorded.
@@ -379,7 +379,7 @@ struct SBOMTests {
         let again = try TempFolder("crossgo-sbom-again")
         defer { again.cleanup() }
         let subject = try SBOMSubject.read(artifactAt: f.elf.binary)
-        let paths = try SBOM.write(for: subject, created: SBOMFixture.created, into: again.path)
+        let paths = try SBOM.write(for: subject, created: SBOMFixture.created, into: again.path, system: liveSystem())
         #expect(paths.map { ($0 as NSString).lastPathComponent } == ["sbomapp_linux_amd64.cdx.json", "sbomapp_linux_amd64.spdx.json"])
         #expect(FileManager.default.contents(atPath: paths[0]) == FileManager.default.contents(atPath: f.elf.cdx))
         #expect(FileManager.default.contents(atPath: paths[1]) == FileManager.default.contents(atPath: f.elf.spdx))
@@ -465,7 +465,7 @@ struct SBOMTests {
         let subject = try SBOMSubject.read(artifactAt: universal)
         #expect(subject.target == Target(goos: "darwin", goarch: "universal") && subject.format == .universal)
         #expect(subject.buildInfo.setting("GOARCH") == nil && subject.buildInfo.setting("GOARM64") == nil && subject.buildInfo.setting("GOOS") == "darwin")
-        let written = try SBOM.write(for: subject, created: Date(timeIntervalSince1970: 0), into: f.folder.path)
+        let written = try SBOM.write(for: subject, created: Date(timeIntervalSince1970: 0), into: f.folder.path, system: liveSystem())
         for path in written { #expect(SBOM.check(sbomAt: path, againstArtifactAt: universal).isEmpty) }
         #expect(SBOM.check(sbomAt: written[0], againstArtifactAt: f.macho.binary).contains { $0.contains("GOARCH") })
         // Slices whose build info differs (one build setting changed in the second) are not one program: refused.
@@ -485,13 +485,18 @@ struct SBOMTests {
 
     @Test func unwritableFolderIsOneLineAndLeavesNothing() async throws {
         let f = try await SBOMFixture.shared()
-        #expect(throws: SBOMError.self) { try SBOM.write(for: f.elf.subject, created: SBOMFixture.created, into: f.folder.path + "/no/such/folder") }
+        // The folder cannot be made: a regular file stands where its parent should be.
+        let blocker = FileManager.default.temporaryDirectory.path + "/sbom-blocker-\(UUID().uuidString)"
+        #expect(FileManager.default.createFile(atPath: blocker, contents: Data("not a folder\n".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: blocker) }
         do {
-            try SBOM.write(for: f.elf.subject, created: SBOMFixture.created, into: f.folder.path + "/no/such/folder")
+            try SBOM.write(for: f.elf.subject, created: SBOMFixture.created, into: blocker + "/folder", system: liveSystem())
+            Issue.record("an SBOM was written under a regular file")
         } catch {
-            #expect(error.description.hasPrefix("\(f.folder.path)/no/such/folder/sbomapp_linux_amd64.cdx.json: cannot write"))
+            #expect(error.description.hasPrefix("\(blocker)/folder/sbomapp_linux_amd64.cdx.json: cannot write"))
             #expect(ExitStatus.of(error) == .failed)
         }
+        #expect(try String(contentsOfFile: blocker, encoding: .utf8) == "not a folder\n")
     }
 }
 

@@ -30,6 +30,9 @@ import Testing
         #expect(system.log.contains("move " + final), "the verified artifact is renamed into place through the system")
         #expect(system.log.contains("run " + final), "the artifact is run through the system")
         #expect(outcome.runs.map(\.status) == [.passed])
+        // The records (manifest.json, SHA256SUMS) are written through the system too.
+        #expect(system.log.contains("write " + outcome.outDir + "/" + BuildManifest.fileName), "\(system.log)")
+        #expect(system.log.contains("write " + outcome.outDir + "/" + BuildManifest.sumsName), "\(system.log)")
 
         // Built again: go starts from a hard link of the previous artifact, finds it up to date, and the link is
         // removed instead of renamed over it.
@@ -54,6 +57,7 @@ import Testing
         var request = TestRequest()
         request.targets = ["host"]
         request.noCache = true
+        request.results = module.path + "/out/results.json"
         let outcome = try await TestSession(context: context).run(request)
         #expect(outcome.exitStatus == .failed)
         // test2json read the test binary's output from its stdin (RunOptions.input): the failing test is known by name.
@@ -64,6 +68,7 @@ import Testing
         #expect(system.log.contains { $0.hasPrefix("run ") && $0.contains("test2json -t -p example.com/tm/other") }, "\(system.log)")
         #expect(system.log.contains { $0.hasPrefix("run ") && $0.contains(" test -c ") }, "\(system.log)")
         #expect(system.log.contains { $0.hasPrefix("mkdir ") && $0.contains("/crossgo-test-") }, "the scratch folder is made through the system")
+        #expect(system.log.contains("write " + module.path + "/out/results.json"), "the results file is written through the system")
     }
 
     @Test func aDescribedMachineRefusesTheHelpersWritesWithItsReason() async throws {

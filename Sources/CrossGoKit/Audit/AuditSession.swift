@@ -220,7 +220,7 @@ public struct AuditSession: Sendable {
                 .flatMap { path in GoModFile.read(path, system: context.system).map { (path, $0) } }
             let data = SARIFReport.encode(outcome, subjects: subjects, relativeTo: context.workingDirectory, goMod: goMod)
             do {
-                try atomicWrite(data, to: sarifPath)
+                try context.system.writeData(data, to: sarifPath)
             } catch {
                 throw EnvironmentError("--sarif \(request.sarif ?? sarifPath): cannot write: \(error.localizedDescription)")
             }
@@ -231,7 +231,7 @@ public struct AuditSession: Sendable {
         } else if let vexPath {
             let data = OpenVEX.encode(outcome, subjects: subjects, timestamp: context.clock())
             do {
-                try atomicWrite(data, to: vexPath)
+                try context.system.writeData(data, to: vexPath)
             } catch {
                 throw EnvironmentError("--vex \(request.vex ?? vexPath): cannot write: \(error.localizedDescription)")
             }

@@ -101,7 +101,7 @@ public struct ArtifactsSession: Sendable {
                 ?? BenchResultsFile(go: toolchain.version, module: moduleRoot, targets: [], count: 0, benchtime: nil, series: [], problems: [])
             file.artifacts = measured
             do {
-                try file.write(to: path)
+                try file.write(to: path, system: context.system)
                 written.append(path)
             } catch {
                 throw EnvironmentError("cannot write the bench results \(path): \(error.localizedDescription)")

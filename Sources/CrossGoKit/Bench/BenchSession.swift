@@ -152,11 +152,11 @@ public struct BenchResultsFile: Sendable, Codable, Equatable {
         }
     }
 
-    func write(to path: String) throws {
+    func write(to path: String, system: any HostSystem) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try OutputFolder.createParent(of: path)
-        try atomicWrite(encoder.encode(self), to: path)
+        try OutputFolder.createParent(of: path, system: system)
+        try system.writeData(encoder.encode(self), to: path)
     }
 
     /// Summaries of every series and unit, compared against `baseline` where it has the same benchmark and unit.
@@ -439,14 +439,14 @@ public struct BenchSession: Sendable {
                 }
                 // Artifact measurements recorded there (`--artifacts`) stay: they describe the build, not these runs.
                 if let earlier = try? BenchResultsFile.read(path, flag: "--results", system: context.system) { file.artifacts = earlier.artifacts }
-                try file.write(to: path)
+                try file.write(to: path, system: context.system)
                 written.append(path)
             } catch let error as ClassifiedError {
                 throw error
             } catch {
                 throw EnvironmentError("cannot write the bench results \(path): \(error.localizedDescription)")
             }
-            if let lastPath, request.shard == nil { try? file.write(to: lastPath) }
+            if let lastPath, request.shard == nil { try? file.write(to: lastPath, system: context.system) }
         }
         return BenchOutcome(results: file, summaries: summaries, baseline: baselinePath, written: written, interrupted: interrupted)
     }

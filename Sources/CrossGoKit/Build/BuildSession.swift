@@ -259,7 +259,7 @@ public struct BuildSession: Sendable {
         manifest.web = webFiles.isEmpty ? nil : webFiles
         WebFile.removeEmptyFolders(outDir: outDir, system: system)
         do {
-            try manifest.write(to: outDir)
+            try manifest.write(to: outDir, system: context.system)
         } catch {
             throw EnvironmentError("cannot write \(outDir)/\(BuildManifest.fileName): \(error.localizedDescription)")
         }

@@ -36,12 +36,12 @@ public struct BuildManifest: Sendable, Codable, Equatable {
             .sorted { $0.0 < $1.0 }.map { "\($0.1)  \($0.0)\n" }.joined()
     }
 
-    /// Writes manifest.json and SHA256SUMS into `outDir`, each through a temporary file and a rename.
-    public func write(to outDir: String) throws {
+    /// Writes manifest.json and SHA256SUMS into `outDir` through `system`, each through a temporary file and a rename.
+    public func write(to outDir: String, system: any HostSystem) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try atomicWrite(encoder.encode(self), to: outDir + "/" + Self.fileName)
-        try atomicWrite(Data(sums.utf8), to: outDir + "/" + Self.sumsName)
+        try system.writeData(encoder.encode(self), to: outDir + "/" + Self.fileName)
+        try system.writeData(Data(sums.utf8), to: outDir + "/" + Self.sumsName)
     }
 
     /// The manifest a previous run left in `outDir`, if any.

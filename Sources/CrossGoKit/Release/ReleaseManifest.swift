@@ -168,10 +168,10 @@ public struct ReleaseManifest: Sendable, Codable, Equatable {
 
     public static let fileName = "release.json"
 
-    public func write(to outDir: String) throws {
+    public func write(to outDir: String, system: any HostSystem) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try atomicWrite(encoder.encode(self), to: outDir + "/" + Self.fileName)
+        try system.writeData(encoder.encode(self), to: outDir + "/" + Self.fileName)
     }
 
     public static func read(from outDir: String, system: any HostSystem = liveSystem()) throws -> ReleaseManifest? {

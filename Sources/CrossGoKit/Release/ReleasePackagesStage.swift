@@ -122,16 +122,17 @@ extension ReleaseSession {
     func signPackages(_ work: ReleaseWork, signer: ReleaseSigner?) throws -> ReleaseStep.Result {
         guard work.files.contains(where: Self.isRPM) else { return .skipped("no .rpm package to sign") }
         guard let signer else { return .skipped("no --sign-key: the .rpm packages carry no OpenPGP signature") }
-        return try Self.signRPMs(&work.files, outDir: work.outDir, project: work.project, epoch: work.epoch, signer: signer)
+        return try Self.signRPMs(&work.files, outDir: work.outDir, project: work.project, epoch: work.epoch, signer: signer, system: context.system)
     }
 
     static func isRPM(_ file: ReleaseFile) -> Bool { file.kind == .package && file.format == PackageFormat.rpm.rawValue }
 
     /// Signs the .rpm files among `files` (a signature already there is replaced), writes the key, and records both.
-    static func signRPMs(_ files: inout [ReleaseFile], outDir: String, project: String, epoch: Int64, signer: ReleaseSigner) throws -> ReleaseStep.Result {
+    static func signRPMs(_ files: inout [ReleaseFile], outDir: String, project: String, epoch: Int64, signer: ReleaseSigner,
+                         system: any HostSystem) throws -> ReleaseStep.Result {
         let key = rpmSigningKey(signer, project: project)
         let keyName = rpmKeyName(project: project)
-        do { try atomicWrite(Data(key.armoredPublicKey.utf8), to: outDir + "/" + keyName) } catch {
+        do { try system.writeData(Data(key.armoredPublicKey.utf8), to: outDir + "/" + keyName) } catch {
             throw EnvironmentError("\(outDir)/\(keyName): cannot write: \(error.localizedDescription)")
         }
         files.removeAll { $0.path == keyName }
@@ -141,7 +142,8 @@ extension ReleaseSession {
             let file = files[index]
             let path = outDir + "/" + file.path
             do {
-                try atomicWrite(try RPMPackage.signed(try Data(contentsOf: URL(fileURLWithPath: path)), key: key, time: time), to: path)
+                guard let unsigned = system.readData(path) else { throw EnvironmentError("\(path): cannot read the package to sign it") }
+                try system.writeData(try RPMPackage.signed(unsigned, key: key, time: time), to: path)
                 var described = try describe(outDir, file.path, kind: .package, target: file.target, binary: file.binary, format: file.format, covers: file.covers)
                 described.entries = file.entries
                 files[index] = described
@@ -168,7 +170,7 @@ extension ReleaseSession {
         // Recorded, so that `crossgo merge` writes the same manifests over every shard's archives.
         work.manifestSource = source
         let written = Self.writeManifests(source, archives: work.files.filter { $0.kind == .archive }, taken: Set(work.files.map(\.path)),
-                                          version: work.version, outDir: work.outDir)
+                                          version: work.version, outDir: work.outDir, system: context.system)
         work.files += written.files
         work.failed += written.failures
         for note in written.notes { context.reporter.report(.notice(note, level: "info")) }
@@ -193,7 +195,7 @@ extension ReleaseSession {
     /// A Homebrew formula and/or a Scoop manifest per program over `archives` (the release's, or a merge's of all shards),
     /// written into `outDir`; `taken` are the paths of the folder's other files, which no manifest may replace.
     static func writeManifests(_ source: ManifestSource, archives: [ReleaseFile], taken: Set<String>, version: String,
-                               outDir: String) -> WrittenManifests {
+                               outDir: String, system: any HostSystem) -> WrittenManifests {
         var out = WrittenManifests(templateFrom: source.templateFrom)
         let binaries = Set(archives.compactMap(\.binary))
         for binary in binaries.sorted() {
@@ -225,7 +227,7 @@ extension ReleaseSession {
                     continue
                 }
                 do {
-                    try atomicWrite(data, to: outDir + "/" + file)
+                    try system.writeData(data, to: outDir + "/" + file)
                     out.files.append(try describe(outDir, file, kind: .manifest, target: nil, binary: binary,
                                                   format: format == .brew ? "homebrew" : "scoop", covers: own.map(\.name).sorted()))
                 } catch {

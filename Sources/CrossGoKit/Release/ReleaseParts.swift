@@ -26,10 +26,10 @@ enum ReleaseParts {
     }
 
     /// Writes `<artifact>.cdx.json` and `<artifact>.spdx.json`; returns (path, format) of each.
-    static func writeSBOMs(artifactPath: String, time: Int64) throws -> [(String, String)] {
+    static func writeSBOMs(artifactPath: String, time: Int64, system: any HostSystem) throws -> [(String, String)] {
         let subject = try SBOMSubject.read(artifactAt: artifactPath)
         let written = try SBOM.write(for: subject, created: Date(timeIntervalSince1970: TimeInterval(time)),
-                                     into: (artifactPath as NSString).deletingLastPathComponent)
+                                     into: (artifactPath as NSString).deletingLastPathComponent, system: system)
         return zip(written, SBOM.Format.allCases).map { ($0, $1 == .cycloneDX ? "cyclonedx-1.6" : "spdx-2.3") }
     }
 

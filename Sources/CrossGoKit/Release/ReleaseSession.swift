@@ -213,7 +213,7 @@ public struct ReleaseSession: Sendable {
         // Until this release has passed every stage, nothing in the folder is signed: the previous release's seal goes first.
         let previous = try? ReleaseManifest.read(from: outDir, system: context.system)
         Self.removeSeal(of: previous, in: outDir, system: context.system)
-        if built.interrupted || Task.isCancelled { return Self.interruptedBuild(built, previous: previous) }
+        if built.interrupted || Task.isCancelled { return Self.interruptedBuild(built, previous: previous, system: context.system) }
         let moduleRoot = built.moduleRoot
         let config = try BuildConfig.load(path: moduleRoot + "/" + BuildConfig.fileName, system: context.system)
         let facts = await SourceFacts.read(moduleRoot, system: context.system).readingRemote(moduleRoot, system: context.system)
@@ -276,12 +276,12 @@ public struct ReleaseSession: Sendable {
     }
 
     /// A release whose build was interrupted: nothing released; the previous release.json, if any, says it was interrupted.
-    static func interruptedBuild(_ built: BuildOutcome, previous: ReleaseManifest?) -> ReleaseOutcome {
+    static func interruptedBuild(_ built: BuildOutcome, previous: ReleaseManifest?, system: any HostSystem) -> ReleaseOutcome {
         if var previous {
             previous.interrupted = true
             previous.checksums = nil
             previous.signature = nil
-            try? previous.write(to: built.outDir)
+            try? previous.write(to: built.outDir, system: system)
         }
         return ReleaseOutcome(build: built, release: nil, stages: [], outDir: built.outDir, interrupted: true)
     }
@@ -334,7 +334,7 @@ public struct ReleaseSession: Sendable {
         work.records = Self.records(outDir: outDir, provenance: work.provenance)
         let manifest = work.manifest(interrupted: false)
         do {
-            try manifest.write(to: outDir)
+            try manifest.write(to: outDir, system: system)
         } catch {
             throw EnvironmentError("cannot write \(outDir)/\(ReleaseManifest.fileName): \(error.localizedDescription)")
         }
@@ -357,7 +357,7 @@ public struct ReleaseSession: Sendable {
         try? system.removeItem(sums)
         try? system.removeItem(sums + ".minisig")
         if let provenance = work.provenance { try? system.removeItem(work.outDir + "/" + provenance) }
-        try? manifest.write(to: work.outDir)
+        try? manifest.write(to: work.outDir, system: system)
         context.reporter.report(.notice("release interrupted: \(work.outDir)/\(ReleaseManifest.fileName) records it; no checksums file, no signature",
                                         level: "warning"))
         return ReleaseOutcome(build: built, release: manifest, stages: work.stages, outDir: work.outDir, interrupted: true)
@@ -484,7 +484,7 @@ public struct ReleaseSession: Sendable {
                                        work: { (unit: Unit, _: JobHandle) -> Made<[ReleaseFile]> in
             do {
                 var files: [ReleaseFile] = []
-                for (path, format) in try ReleaseParts.writeSBOMs(artifactPath: outDir + "/" + unit.path, time: epoch) {
+                for (path, format) in try ReleaseParts.writeSBOMs(artifactPath: outDir + "/" + unit.path, time: epoch, system: context.system) {
                     let name = String(path.dropFirst(outDir.count + 1))
                     files.append(try Self.describe(outDir, name, kind: .sbom, target: unit.target, binary: unit.binary, format: format, covers: [unit.path]))
                 }
@@ -553,18 +553,18 @@ public struct ReleaseSession: Sendable {
     /// The checksums file: every file the release made (archives, SBOMs, universal binaries), as GoReleaser's lists
     /// them, so that the same commit gives the same file on any machine and from merged shards.
     private func checksums(_ work: ReleaseWork) throws -> ReleaseStep.Result {
-        let count = try Self.writeChecksums(work.checksumsName, release: work.files.map(\.path), outDir: work.outDir)
+        let count = try Self.writeChecksums(work.checksumsName, release: work.files.map(\.path), outDir: work.outDir, system: context.system)
         return .done("\(count) file(s) in \(work.checksumsName)")
     }
 
     /// Writes the checksums file over `release` (paths in `outDir`); returns how many files it lists.
-    static func writeChecksums(_ name: String, release: [String], outDir: String) throws -> Int {
+    static func writeChecksums(_ name: String, release: [String], outDir: String, system: any HostSystem) throws -> Int {
         var lines = ""
         for file in Set(release).sorted() {
             let (_, digest) = try fileDigest(outDir + "/" + file)
             lines += "\(digest)  \(file)\n"
         }
-        try atomicWrite(Data(lines.utf8), to: outDir + "/" + name)
+        try system.writeData(Data(lines.utf8), to: outDir + "/" + name)
         return Set(release).count
     }
 

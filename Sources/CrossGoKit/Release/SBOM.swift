@@ -120,11 +120,11 @@ public enum SBOM {
     /// through a temporary file and a rename. Returns the paths written, in the order of `formats`.
     @discardableResult
     public static func write(for subject: SBOMSubject, created: Date, into directory: String, formats: [Format] = Format.allCases,
-                             toolVersion: String = CrossGoVersion.current) throws(SBOMError) -> [String] {
+                             toolVersion: String = CrossGoVersion.current, system: any HostSystem) throws(SBOMError) -> [String] {
         var written: [String] = []
         for format in formats {
             let path = directory + "/" + fileName(format, forArtifact: subject.fileName)
-            do { try atomicWrite(document(format, for: subject, created: created, toolVersion: toolVersion), to: path) } catch {
+            do { try system.writeData(document(format, for: subject, created: created, toolVersion: toolVersion), to: path) } catch {
                 throw SBOMError("\(path): cannot write: \(error.localizedDescription)")
             }
             written.append(path)

@@ -244,7 +244,7 @@ public struct MergeSession: Sendable {
         merged.absent = absent.isEmpty ? nil : absent
         let dirty = builds.compactMap { $0.1.treeDirty }
         merged.treeDirty = dirty.isEmpty ? nil : dirty.contains(true)
-        try merged.write(to: outDir)
+        try merged.write(to: outDir, system: context.system)
         work.outcome.artifacts = artifacts.count
         work.outcome.failures = merged.failures
         let detail = "\(artifacts.count) artifact(s) from \(builds.count) shard(s), \(merged.failures.count) failed; \(BuildManifest.fileName)"
@@ -273,8 +273,8 @@ public struct MergeSession: Sendable {
                                      results: results, shard: nil, module: first.module)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try atomicWrite(encoder.encode(merged), to: work.outDir + "/" + TestResultsFile.fileName)
-        try atomicWrite(Data(JUnitReport.xml(results).utf8), to: work.outDir + "/junit.xml")
+        try context.system.writeData(encoder.encode(merged), to: work.outDir + "/" + TestResultsFile.fileName)
+        try context.system.writeData(Data(JUnitReport.xml(results).utf8), to: work.outDir + "/junit.xml")
         work.outcome.testResults = results
         let failing = results.filter { $0.status.isFailure }.count
         let detail = "\(results.count) package run(s) from \(tests.count) shard(s), \(failing) failed; \(TestResultsFile.fileName) and junit.xml"
@@ -304,7 +304,7 @@ public struct MergeSession: Sendable {
                                       count: first.count, benchtime: first.benchtime, series: series,
                                       problems: problems.sorted { ($0.package, $0.target) < ($1.package, $1.target) })
         merged.summaries = merged.summaries(against: nil)
-        try merged.write(to: work.outDir + "/" + BenchResultsFile.fileName)
+        try merged.write(to: work.outDir + "/" + BenchResultsFile.fileName, system: context.system)
         work.outcome.benchSeries = series.count
         work.outcome.benchProblems = merged.problems
         let failing = merged.problems.filter { $0.status == "failed" || $0.status == "build-failed" }.count
@@ -358,7 +358,7 @@ public struct MergeSession: Sendable {
             return .skipped("the shards' release.json does not say what their manifests were made from")
         }
         let written = ReleaseSession.writeManifests(source, archives: work.files.filter { $0.kind == .archive }, taken: Set(work.files.map(\.path)),
-                                                    version: work.release.version, outDir: work.outDir)
+                                                    version: work.release.version, outDir: work.outDir, system: context.system)
         work.files += written.files
         work.failed += written.failures
         for note in written.notes { context.reporter.report(.notice(note, level: "info")) }
@@ -379,7 +379,7 @@ public struct MergeSession: Sendable {
         guard work.files.contains(where: ReleaseSession.isRPM) else { return .skipped("no .rpm package to sign") }
         guard let signer = work.signer else { return .skipped("no --sign-key: the .rpm packages keep the shards' signatures, if any") }
         let result = try ReleaseSession.signRPMs(&work.files, outDir: work.outDir, project: work.release.project, epoch: work.release.sourceDateEpoch,
-                                                 signer: signer)
+                                                 signer: signer, system: context.system)
         work.packageSignatures = ReleaseStage(name: "package-signatures", status: result.status, detail: result.detail)
         return result
     }
@@ -388,7 +388,7 @@ public struct MergeSession: Sendable {
     private func checksums(_ work: MergeWork) throws -> StageResult {
         guard !work.releases.isEmpty else { return .skipped("no release in the shards") }
         work.files.sort { $0.path < $1.path }
-        let count = try ReleaseSession.writeChecksums(work.checksumsName, release: work.files.map(\.path), outDir: work.outDir)
+        let count = try ReleaseSession.writeChecksums(work.checksumsName, release: work.files.map(\.path), outDir: work.outDir, system: context.system)
         return .done("\(count) file(s) in \(work.checksumsName)")
     }
 
@@ -436,7 +436,7 @@ public struct MergeSession: Sendable {
         merged.manifestSource = work.manifestSource
         merged.provenance = work.provenance
         merged.records = ReleaseSession.records(outDir: work.outDir, provenance: merged.provenance)
-        try merged.write(to: work.outDir)
+        try merged.write(to: work.outDir, system: context.system)
         work.outcome.releaseFiles = work.files.count
         return .done("\(work.files.count) file(s), \(merged.records?.count ?? 0) other file(s) of the folder by digest")
     }

@@ -230,9 +230,9 @@ public struct TestSession: Sendable {
                     try BuildSession.prepare(outDir: (folder as NSString).deletingLastPathComponent, system: context.system)
                     try BuildSession.prepare(outDir: folder, system: context.system)
                 } else {
-                    try OutputFolder.create(folder)
+                    try OutputFolder.create(folder, system: context.system)
                 }
-                try atomicWrite(encoder.encode(file), to: resultsPath)
+                try context.system.writeData(encoder.encode(file), to: resultsPath)
             } catch {
                 throw EnvironmentError("cannot write the test results \(resultsPath): \(error.localizedDescription)")
             }
@@ -240,8 +240,8 @@ public struct TestSession: Sendable {
         if let junit = request.junit, !interrupted {
             let path = context.absolute(junit)
             do {
-                try OutputFolder.createParent(of: path)
-                try atomicWrite(Data(JUnitReport.xml(outcome.results).utf8), to: path)
+                try OutputFolder.createParent(of: path, system: context.system)
+                try context.system.writeData(Data(JUnitReport.xml(outcome.results).utf8), to: path)
             } catch {
                 throw EnvironmentError("cannot write --junit \(junit): \(error.localizedDescription)")
             }
@@ -321,7 +321,7 @@ extension TestSession {
                   let path = plan.flags.coverProfilePath(target: target.description, targetCount: targets.count, workingDirectory: context.workingDirectory)
             else { continue }
             do {
-                try atomicWrite(Data(try CoverageProfile.merge(texts: texts).utf8), to: path)
+                try context.system.writeData(Data(try CoverageProfile.merge(texts: texts).utf8), to: path)
                 context.reporter.report(.notice("\(target): coverage profile of \(texts.count) package run(s) merged into \(relativePath(path, to: context.workingDirectory))", level: "info"))
             } catch let error as CoverageProfileError {
                 throw EnvironmentError("cannot merge the coverage profiles for \(target): \(error)")
