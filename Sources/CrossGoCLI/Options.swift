@@ -213,7 +213,7 @@ enum CommandRuntime {
     static func run<Outcome: SessionOutcome>(_ command: String, reporter choice: ReporterChoice, trapInterrupts: Bool = true,
                                              _ body: @escaping @Sendable (CrossGoContext) async throws -> Outcome) async throws {
         let system = liveSystem()
-        let cwd = FileManager.default.currentDirectoryPath
+        let cwd = system.currentDirectory
         let reporter = choice.reporter(command: command, system: system, workingDirectory: cwd)
         let context = CrossGoContext(system: system, workingDirectory: cwd, reporter: reporter)
         Trace.mark("\(command): context ready")

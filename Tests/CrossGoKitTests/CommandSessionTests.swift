@@ -14,10 +14,7 @@ import Testing
     @Test func inspectReadsGoBinariesAndFailsOnTheRest() async throws {
         let folder = try TempFolder("inspect-session")
         defer { folder.cleanup() }
-        // The go executable (a Go binary), copied as a file: the toolchain's path may be a link.
-        let go = URL(fileURLWithPath: try await realToolchain().goPath).resolvingSymlinksInPath().path
-        try FileManager.default.createDirectory(atPath: folder.path + "/bin/sub", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: go, toPath: folder.path + "/bin/sub/go")
+        try await folder.copyGoExecutable(to: "bin/sub/go")
         try folder.write("bin/notes.txt", "not a binary")
         try folder.write("empty/readme", "nothing here")
         try folder.write("plain.txt", "text")

@@ -221,8 +221,7 @@ enum InProcessBuild {
         let folder = try TempFolder("audit-session")
         defer { folder.cleanup() }
         try VulnDBFixture.write(to: folder.path + "/vulndb", modified: "2026-01-01T00:00:00Z", only: [])
-        let go = URL(fileURLWithPath: try await realToolchain().goPath).resolvingSymlinksInPath().path
-        try FileManager.default.copyItem(atPath: go, toPath: folder.path + "/go-binary")
+        try await folder.copyGoExecutable(to: "go-binary")
         let (context, reporter) = Self.context(folder.path)
         var request = AuditRequest()
         request.paths = ["go-binary"]

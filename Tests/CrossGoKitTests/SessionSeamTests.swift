@@ -175,9 +175,7 @@ import Testing
     @Test func inspectWalksAndReadsThroughTheContextsSystem() async throws {
         let folder = try TempFolder("inspect-seam")
         defer { folder.cleanup() }
-        let go = URL(fileURLWithPath: try await realToolchain().goPath).resolvingSymlinksInPath().path
-        try FileManager.default.createDirectory(atPath: folder.path + "/bin", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: go, toPath: folder.path + "/bin/go")
+        try await folder.copyGoExecutable(to: "bin/go")
         try folder.write("bin/notes.txt", "not a binary")
         let system = RecordingSystem()
         let context = CrossGoContext(system: system, workingDirectory: folder.path, reporter: CapturingReporter())

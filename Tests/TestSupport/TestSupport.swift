@@ -57,6 +57,17 @@ public struct TempFolder: Sendable {
         return copy
     }
 
+    /// A copy of the toolchain's `go` executable (a real Go binary; the toolchain's path may be a link) at `relative`,
+    /// creating folders; returns its path.
+    @discardableResult
+    public func copyGoExecutable(to relative: String) async throws -> String {
+        let go = URL(fileURLWithPath: try await realToolchain().goPath).resolvingSymlinksInPath().path
+        let full = path + "/" + relative
+        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: go, toPath: full)
+        return full
+    }
+
     /// Writes a text file (creating folders), returns its path.
     @discardableResult
     public func write(_ relative: String, _ text: String, executable: Bool = false) throws -> String {
