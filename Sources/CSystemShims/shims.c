@@ -60,3 +60,9 @@ int crossgo_lstat_facts(const char *path, long long out[4]) {
     modification_time(&info, out + 2);
     return 0;
 }
+
+extern char **environ;
+
+char *const *crossgo_environment(void) {
+    return environ;
+}

@@ -137,6 +137,13 @@ import Testing
         #expect(absolutePath("../lib", against: "/w/m") == "/w/lib")
         #expect(absolutePath("/abs/x", against: "/w/m") == "/abs/x")
         #expect(absolutePath(".", against: "/w/m") == "/w/m")
+        // The same as Foundation's URL standardizing, which it replaces, on the awkward spellings.
+        let base = "/work/main/Examples"
+        for path in ["a/b", "./a", "../a", "a/../../b", "/x/./y/", "/", "a//b", "..", ".", "a/b/..", "/../x", "", "ü/é",
+                     "a/./b/../c/", "../../../../..", "/a/b/../../..", "a/...", "..a/b", "a/.b", "//x", "/x//", "a b/c"] {
+            let foundation = URL(fileURLWithPath: path.hasPrefix("/") ? path : base + "/" + path).standardizedFileURL.path
+            #expect(absolutePath(path, against: base) == foundation, "\(path)")
+        }
     }
 
     /// What `go mod edit -json` says of a go.mod, in the fields crossgo reads.

@@ -1,6 +1,6 @@
 // `which` for many names at once agrees with `which` one name at a time; the live system's folder listing
 // (readdir) agrees with FileManager's.
-import CrossGoKit
+@testable import CrossGoKit
 import Foundation
 import TestSupport
 import Testing
@@ -62,6 +62,17 @@ import Testing
     }
 
     /// crossgo's caches: CROSSGO_CACHE when set, else the OS's user cache folder (XDG_CACHE_HOME only when absolute).
+    /// The environment read from `environ` is ProcessInfo's; odd entries: "=" in a value, an empty value, non-ASCII,
+    /// no "=" at all (skipped), a repeated name (the first wins, as getenv says).
+    @Test func theEnvironmentIsReadAsProcessInfoReadsIt() {
+        #expect(liveSystem().environment == ProcessInfo.processInfo.environment)
+        let texts = ["A=1", "B=x=y", "EMPTY=", "NAME=ünïcode ☃", "NOEQUALS", "A=second", "=anonymous"]
+        let pointers = texts.map { strdup($0) } + [nil]
+        defer { for pointer in pointers { free(pointer) } }
+        let read = pointers.withUnsafeBufferPointer { environmentDictionary($0.baseAddress!) }
+        #expect(read == ["A": "1", "B": "x=y", "EMPTY": "", "NAME": "ünïcode ☃", "": "anonymous"])
+    }
+
     @Test func cacheFoldersFollowTheRulesOfTheOS() {
         #expect(CacheFolder.path("go", environment: ["CROSSGO_CACHE": "/c", "HOME": "/h"]) == "/c/go")
         var described = DescribedSystem(osName: "linux", hardwareArch: "amd64")

@@ -12,4 +12,6 @@ int crossgo_stat_identity(const char *path, long long out[5]);
 /// lstat(2) of `path` (a link is not followed) as four numbers: st_mode's file type bits (S_IFMT), size, modification
 /// time in seconds and its nanoseconds. Returns 0, or -1 with errno set.
 int crossgo_lstat_facts(const char *path, long long out[4]);
+/// The process's environment (`environ`: NAME=value strings, a NULL after the last).
+char *const *crossgo_environment(void);
 #endif
