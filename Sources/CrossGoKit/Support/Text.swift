@@ -8,7 +8,7 @@ public func absolutePath(_ path: String, against base: String) -> String {
     let joined = path.hasPrefix("/") ? path : base + "/" + path
     // `base` is a working folder, so absolute; anything else is Foundation's to resolve.
     guard joined.hasPrefix("/") else { return URL(fileURLWithPath: joined).standardizedFileURL.path }
-    // Lexically, as URL's standardizedFileURL does (TextTests compares the two), without building a URL: its
+    // Lexically, as URL's standardizedFileURL does (GoModFileTests compares the two), without building a URL: its
     // standardizing makes Set and URL metadata at first use, ~2% of an `inspect` of 34 files.
     var parts: [Substring] = []
     for part in joined.split(separator: "/") {

@@ -44,7 +44,6 @@ extension POSIXSystem {
 
     public var currentDirectory: String { FileManager.default.currentDirectoryPath }
 
-
     public func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
     // One stat(2) each: the doctor and the runner probe ask these hundreds of times (names x PATH entries).
@@ -226,7 +225,7 @@ func replaceFile(at destination: String, with source: String) throws {
     guard rename(source, destination) == 0 else {
         let code = errno
         try? FileManager.default.removeItem(atPath: source)
-        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code))])
+        throw posixFailure(code, destination)
     }
 }
 

@@ -91,8 +91,9 @@ public struct GoToolchain: Sendable {
         guard let env = (try? JSONSerialization.jsonObject(with: Data(envOut.stdout.utf8))) as? [String: String] else {
             throw ToolchainError.badOutput(goPath, "go env -json")
         }
-        guard let list = (try? JSONSerialization.jsonObject(with: Data(listOut.stdout.utf8))) as? [[String: Any]],
-              let dist = Optional(list.compactMap(DistTarget.init(json:))), dist.count == list.count else {
+        let list = (try? JSONSerialization.jsonObject(with: Data(listOut.stdout.utf8))) as? [[String: Any]]
+        let dist = list?.compactMap(DistTarget.init(json:)) ?? []
+        guard let list, dist.count == list.count else {
             throw ToolchainError.badOutput(goPath, "go tool dist list -json")
         }
         var toolchain = GoToolchain(goPath: goPath, env: env, distTargets: dist)
