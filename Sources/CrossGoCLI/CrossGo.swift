@@ -20,23 +20,35 @@ public struct CrossGo: AsyncParsableCommand {
 
     public init() {}
 
-    /// Runs crossgo with the process's arguments and exits with the exit table's status.
-    public static func start() async {
+    /// Answers what needs no thread but this one: `--version`, and the everyday lines of targets, doctor and inspect
+    /// (QuickLine.swift), read without ArgumentParser and run on this thread (MainThreadExecutor: the global pool's
+    /// threads cost about as much as a cached `targets` does). True when it did; otherwise `start` runs the line.
+    public static func startHere() -> Bool {
         let arguments = Array(CommandLine.arguments.dropFirst())
         Trace.mark("start")
         // `crossgo --version` answers before ArgumentParser reflects over the command tree (most of a start).
         if arguments == ["--version"] {
             StandardStreams().out(CrossGoVersion.full)
-            return
+            return true
         }
-        do {
-            // The everyday lines of targets, doctor and inspect are read without ArgumentParser (QuickLine.swift).
-            if let quick = QuickLine.invocation(arguments) {
-                Trace.mark("arguments read (quick)")
+        guard let quick = QuickLine.invocation(arguments) else { return false }
+        Trace.mark("arguments read (quick)")
+        MainThreadExecutor.run {
+            do {
                 try await quick.run()
                 await HTTP.shutdown()
-                return
+            } catch {
+                await HTTP.shutdown()
+                Foundation.exit(status(for: error, json: jsonCommand(arguments)))
             }
+        }
+        return true
+    }
+
+    /// Runs crossgo with the process's arguments (after `startHere`) and exits with the exit table's status.
+    public static func start() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
             try rejectUnknownHelpTopic(arguments)
             var command = try parseAsRoot(PackageArguments.passTerminatorWords(arguments, subcommands: ["build", "test", "release"]))
             Trace.mark("arguments parsed")

@@ -281,6 +281,38 @@ enum ExitTableFixture {
         #expect(events.last?.command == "serve")
     }
 
+    /// The quick commands run on the main thread's executor, whose loop watches SIGINT itself (no Dispatch source):
+    /// interrupted while its go waits for a toolchain from a proxy that never answers, `targets` ends 130 at once with
+    /// one error event, and the go it started is gone.
+    @Test func quickCommandStopsOn130() async throws {
+        let proxy = try SilentServer()
+        defer { proxy.stop() }
+        let folder = try TempFolder("crossgo-quick-interrupt")
+        defer { folder.cleanup() }
+        let targets = try GroupInterrupt(arguments: ["targets", "--json"], in: folder.path,
+                                         environment: ["CROSSGO_CACHE": "off", "GOTOOLCHAIN": "go1.99.0", "GOPROXY": proxy.url,
+                                                       "GOSUMDB": "off", "GOMODCACHE": folder.path + "/modcache"])
+        var started: [Int32] = []
+        let (status, _) = try targets.interrupt(until: {
+            started = targets.children
+            return !started.isEmpty
+        }, describing: "a go started by crossgo targets", timeout: 120)
+        #expect(status == ExitStatus.interrupted.rawValue, "\(targets.output)")
+        let events = try targets.output.split(separator: "\n").map { try JSONDecoder().decode(EventLine.self, from: Data($0.utf8)) }
+        #expect(events.map(\.event) == ["error"], "\(targets.output)")
+        #expect(events.first?.message == "interrupted" && events.first?.exitCode == 130)
+        // Every go it started has ended (reaped: no /proc entry left, or a zombie of an exited process at most).
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, started.contains(where: { kill($0, 0) == 0 && !isZombie($0) }) { usleep(50_000) }
+        #expect(!started.contains { kill($0, 0) == 0 && !isZombie($0) }, "still running: \(started)")
+    }
+
+    /// Whether a process has exited and waits to be reaped (state Z in /proc/PID/stat).
+    func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+
     @Test func buildStopsOn130() async throws {
         let module = try copyExample("hello")
         defer { module.cleanup() }

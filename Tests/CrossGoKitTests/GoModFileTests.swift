@@ -146,6 +146,22 @@ import Testing
         }
     }
 
+    @Test func parentFolders() {
+        #expect(parentFolder("/go/bin/go") == "/go/bin")
+        #expect(parentFolder("/go") == "/")
+        #expect(parentFolder("go") == "")
+        #expect(parentFolder("a/") == "")
+        #expect(parentFolder(".") == "")
+        // Only slashes is the root (NSString here says "").
+        #expect(parentFolder("//") == "/")
+        // The same as NSString's deletingLastPathComponent, which it replaces, on the awkward spellings. (Not on a
+        // one-character name such as "a" or ".": this Foundation traps on those.)
+        for path in ["/", "", "/a", "/a/", "/a/b", "/a/b/", "a/b", "a//b", "/a//b", "//a", "/a/b//", "ü/é/ß", "./a", "../a",
+                     "/a/./b", "a b/c d", "/.", "/..", "..", "a/..", "ab", "ab/", "/ab//cd"] {
+            #expect(parentFolder(path) == (path as NSString).deletingLastPathComponent, "\(path)")
+        }
+    }
+
     /// What `go mod edit -json` says of a go.mod, in the fields crossgo reads.
     struct GoEdit: Decodable, Equatable {
         struct ModulePath: Decodable, Equatable { var Path: String; var Version: String? }

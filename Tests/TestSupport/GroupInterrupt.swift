@@ -30,6 +30,17 @@ public final class GroupInterrupt {
         }
     }
 
+    /// crossgo's process id.
+    public var pid: Int32 { process.processIdentifier }
+
+    /// The processes crossgo started that are still running (Linux: /proc/PID/task/*/children; empty elsewhere).
+    public var children: [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int32($0) }
+        }
+    }
+
     /// Everything crossgo wrote so far (stdout and stderr).
     public var output: String { collected.data.withLock { String(decoding: $0, as: UTF8.self) } }
 

@@ -70,7 +70,13 @@ public struct InspectSession: Sendable {
                 files.append((full, path, true))
             }
         }
-        let reads = await Concurrency.bounded(files.map(\.file), limit: Concurrency.cores) { file in Self.read(file, system: system) }
+        // Inspect runs on the main thread's executor: a few files are read there, many on the global pool's threads
+        // (every core). Measured on 2 cores: 34 small binaries 4.6 ms here against 5.0 ms with the pool's threads
+        // started; 216 binaries 11.7 ms on the pool.
+        let paths = files.map(\.file)
+        let reads = paths.count > 64 ? await withTaskExecutorPreference(globalConcurrentExecutor) {
+            await Concurrency.bounded(paths, limit: Concurrency.cores) { file in Self.read(file, system: system) }
+        } : await Concurrency.bounded(paths, limit: Concurrency.cores) { file in Self.read(file, system: system) }
         var outcome = InspectOutcome(results: [], messages: [], inspected: 0, failures: 0)
         for step in steps {
             switch step {

@@ -12,25 +12,34 @@ public enum Interrupts {
         // once) must not be interrupted while SIGINT is still ignored and not yet handled, and so lost.
         let flag = InterruptFlag()
         let cancel = CancelAction()
-        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                switch flag.raise(now: Date()) {
-                case .first: cancel.run()
-                case .echo: break  // the same interrupt, delivered to the process and to its group
-                case .again:  // a second signal: stop waiting for clean-up, but leave no scratch folder behind
-                    ScratchFolder.removeAll()
-                    exit(ExitStatus.interrupted.rawValue)
-                }
+        let onSignal: @Sendable () -> Void = {
+            switch flag.raise(now: Date()) {
+            case .first: cancel.run()
+            case .echo: break  // the same interrupt, delivered to the process and to its group
+            case .again:  // a second signal: stop waiting for clean-up, but leave no scratch folder behind
+                ScratchFolder.removeAll()
+                exit(ExitStatus.interrupted.rawValue)
             }
-            source.resume()
-            return source
+        }
+        // On the main thread's executor (the quick commands) its loop watches the signals; elsewhere Dispatch does.
+        let executor = MainThreadExecutor.current
+        var sources: [any DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            if let executor {
+                executor.watch(sig, onSignal)
+            } else {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler(handler: onSignal)
+                source.resume()
+                sources.append(source)
+            }
         }
         defer {
             for source in sources { source.cancel() }
+            executor?.unwatch()
         }
-        let task = Task { try await operation() }
+        let task = Task(executorPreference: executor) { try await operation() }
         cancel.set { task.cancel() }
         if flag.isRaised { task.cancel() }
         do {

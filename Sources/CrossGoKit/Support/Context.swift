@@ -24,7 +24,7 @@ public struct CrossGoContext: Sendable {
     }
     private var givenAnchors: [String]?
     private let startDirectory: String
-    private static let ownFolder = executablePath().map { ($0 as NSString).deletingLastPathComponent }
+    private static let ownFolder = executablePath().map(parentFolder)
     /// The folder the command runs in (relative paths and `./...` are read from here).
     public var workingDirectory: String
     /// Where go queries are remembered; nil with CROSSGO_CACHE=off.

@@ -22,6 +22,18 @@ public func absolutePath(_ path: String, against base: String) -> String {
     return "/" + parts.joined(separator: "/")
 }
 
+/// The folder part of `path`, as NSString's `deletingLastPathComponent` gives it (GoModFileTests compares the two):
+/// trailing slashes dropped, then the last component, "/" for a top-level path and "" for a bare name. Lexical,
+/// without bridging to NSString (its first bridge sets up CoreFoundation's string machinery on the start-up path).
+public func parentFolder(_ path: String) -> String {
+    var bytes = Array(path.utf8)
+    while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+    guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+    var end = slash
+    while end > 0, bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+    return end == 0 ? "/" : String(decoding: bytes[..<end], as: UTF8.self)
+}
+
 /// `path` relative to `base` when it is inside it.
 public func relativePath(_ path: String, to base: String) -> String {
     let prefix = base.hasSuffix("/") ? base : base + "/"

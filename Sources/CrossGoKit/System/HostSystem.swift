@@ -230,12 +230,13 @@ extension HostSystem {
     public var pathDirectories: [String] { splitPath(environment["PATH"]) }
 
     /// Every executable called `name` on PATH, in PATH order (duplicates by path removed).
+    /// (An array, not a Set: PATH has a few folders, and locating go is on every start, where a first Set of a
+    /// type costs a walk of the binary's conformance records.)
     public func allOnPath(_ name: String) -> [String] {
-        var seen = Set<String>()
         var found: [String] = []
         for dir in pathDirectories {
             let candidate = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            if isExecutableFile(candidate), seen.insert(candidate).inserted { found.append(candidate) }
+            if !found.contains(candidate), isExecutableFile(candidate) { found.append(candidate) }
         }
         return found
     }

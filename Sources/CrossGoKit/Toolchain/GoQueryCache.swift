@@ -151,8 +151,9 @@ public struct GoQueryCache: Sendable {
             parts.append("env " + name + "=" + value)
         }
         // GOROOT as set, and as the go binary derives it; its go.env and VERSION.
-        let derived = ((resolved as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        for root in Set([derived, env["GOROOT"]].compactMap { $0 }).sorted() {
+        let derived = parentFolder(parentFolder(resolved))
+        let roots = [derived] + (env["GOROOT"].map { $0 == derived ? [] : [$0] } ?? [])
+        for root in roots.sorted() {
             for name in ["go.env", "VERSION"] { parts.append(root + "/" + name + " " + system.fileIdentity(root + "/" + name)) }
         }
         // The user's env file (`go env -w`) and telemetry mode.
@@ -166,7 +167,7 @@ public struct GoQueryCache: Sendable {
                 parts.append(path + " " + system.fileIdentity(path))
             }
             if dir == "/" || dir.isEmpty { break }
-            dir = (dir as NSString).deletingLastPathComponent
+            dir = parentFolder(dir)
         }
         // The C compilers: the default CGO_ENABLED, CC and GOGCCFLAGS depend on them.
         let named = [env["CC"], env["CXX"]].compactMap { $0?.split(separator: " ").first.map(String.init) }
