@@ -83,7 +83,7 @@ public struct GoQueryCache: Sendable {
     public func which(_ names: [String], extraDirectories: [String] = [], system: any HostSystem) -> [String: String] {
         var parts = ["crossgo-which-1"] + names + ["--"]
         for folder in system.pathDirectories + extraDirectories { parts.append(folder + " " + system.fileIdentity(folder)) }
-        let file = directory + "/which-" + sha256Hex(Data(parts.joined(separator: "\u{0}").utf8)) + ".out"
+        let file = directory + "/which-" + sha256Hex(joining: parts, separator: "\u{0}") + ".out"
         if let known = remembered(file: file, system: system) {
             var found: [String: String] = [:]
             for line in known.result.stdout.split(separator: "\n") {
@@ -122,7 +122,7 @@ public struct GoQueryCache: Sendable {
     /// Everything the go command's answer depends on, hashed.
     func key(go: String, arguments: [String], workingDirectory: String, system: any HostSystem) -> String {
         let context = inputs(go: go, workingDirectory: workingDirectory, system: system)
-        return sha256Hex(Data((context + arguments).joined(separator: "\u{0}").utf8))
+        return sha256Hex(joining: context + arguments, separator: "\u{0}")
     }
 
     /// The inputs but the arguments, worked out once per go and folder (a command asks several questions).
