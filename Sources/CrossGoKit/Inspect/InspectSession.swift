@@ -76,7 +76,7 @@ public struct InspectSession: Sendable {
         let paths = files.map(\.file)
         let reads = paths.count > 64 ? await withTaskExecutorPreference(globalConcurrentExecutor) {
             await Concurrency.bounded(paths, limit: Concurrency.cores) { file in Self.read(file, system: system) }
-        } : await Concurrency.bounded(paths, limit: Concurrency.cores) { file in Self.read(file, system: system) }
+        } : paths.map { Task.isCancelled ? nil : Self.read($0, system: system) }
         var outcome = InspectOutcome(results: [], messages: [], inspected: 0, failures: 0)
         for step in steps {
             switch step {
