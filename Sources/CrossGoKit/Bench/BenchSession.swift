@@ -362,8 +362,9 @@ public struct BenchSession: Sendable {
                                     environment: system.environment, timeout: request.timeout, goEnvironment: goEnvironment)
         _ = try await WineHost.startIfNeeded(for: targets, runners: runners, reporter: context.reporter, system: context.system)
 
-        // 1. Build every test binary on the matrix runner, --jobs at a time (as crossgo test runs its jobs).
-        let buildJobs = request.jobs ?? Concurrency.runners
+        // 1. Build every test binary on the matrix runner, --jobs at a time. By default as many as `build` overlaps:
+        // these are go builds (`go test -c`), whose warm runs are mostly process start and cache checks.
+        let buildJobs = request.jobs ?? Concurrency.builds
         context.reporter.report(.planned(command: "bench", jobs: plan.jobs.map(\.id),
                                          message: "benchmarking \(plan.jobs.count) package run(s) x \(request.count) with \(toolchain.version)"))
         let built = await MatrixRunner(concurrency: buildJobs, reporter: context.reporter).run(plan.jobs, id: \.id, firstPhase: "build", work: { job, _ in
