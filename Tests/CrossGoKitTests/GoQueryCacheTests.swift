@@ -1,6 +1,7 @@
 // The go query cache: a second ask is answered from the file with go's output byte for byte; a damaged entry
 // or a changed input (a go.mod appearing) runs go again.
 @testable import CrossGoKit
+import GoBinary
 import Foundation
 import Testing
 
@@ -117,5 +118,25 @@ import Testing
         // Not a constant: different parts, different digests; and the split between parts counts.
         #expect(sha256Hex(joining: ["ab", "c"], separator: "\n") != sha256Hex(joining: ["a", "bc"], separator: "\n"))
         #expect(sha256Hex(joining: ["a"], separator: "\n") == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
+    }
+}
+
+/// The names of remembered answers: BLAKE2b-256 of the parts joined by NUL, checked against BLAKE2b's own reading of
+/// the joined bytes (the published test vectors check BLAKE2b itself: BLAKE2bTests).
+@Suite struct QueryKeyTests {
+    @Test func theKeyIsBLAKE2bOfTheJoinedParts() {
+        let cache = GoQueryCache(directory: "/nonexistent")
+        for parts in [[], [""], ["a"], ["a", "b"], ["go /usr/bin/go 1:2:3:4.5", "env PATH=/bin", "ü\u{0}é"], (0..<300).map { "part \($0)" }] {
+            let joined = Array(parts.joined(separator: "\u{0}").utf8)
+            #expect(cache.keyDigest(parts) == hexString(BLAKE2b.hash(joined, outputLength: 32)), "\(parts.prefix(3))")
+        }
+        #expect(cache.keyDigest(["ab", "c"]) != cache.keyDigest(["a", "bc"]))
+        #expect(cache.keyDigest(["a"]).count == 64)
+    }
+
+    @Test func utf8DataIsTheTextsBytes() {
+        for text in ["", "a", "{\"GOOS\":\"linux\"}", "ü é ß \u{0} 🦫", String(repeating: "x", count: 100_000)] {
+            #expect(utf8Data(text) == Data(text.utf8))
+        }
     }
 }

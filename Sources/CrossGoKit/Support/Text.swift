@@ -34,6 +34,14 @@ public func parentFolder(_ path: String) -> String {
     return end == 0 ? "/" : String(decoding: bytes[..<end], as: UTF8.self)
 }
 
+/// The UTF-8 bytes of `text` as Data, copied from its storage: `Data(text.utf8)` asks at run time whether the view
+/// is contiguous bytes, which on first use walks the binary's conformance records (the toolchain's two JSON answers
+/// are read this way on every start).
+public func utf8Data(_ text: String) -> Data {
+    var text = text
+    return text.withUTF8 { $0.isEmpty ? Data() : Data(bytes: $0.baseAddress!, count: $0.count) }
+}
+
 /// `path` relative to `base` when it is inside it.
 public func relativePath(_ path: String, to base: String) -> String {
     let prefix = base.hasSuffix("/") ? base : base + "/"

@@ -4,6 +4,7 @@
 // the go binary itself, the whole environment, the env files, the go.mod/go.work files the working
 // directory sees, the C compilers on PATH; and an entry is trusted for a day at most.
 import Foundation
+import GoBinary
 import Synchronization
 
 /// crossgo's cache folder: `$CROSSGO_CACHE`, else the user cache folder (~/.cache/crossgo on Linux,
@@ -81,16 +82,17 @@ public struct GoQueryCache: Sendable {
     /// executable in place (chmod, which leaves its folder alone) is found when the entry expires (maxAge).
     /// The runner probe asks for ~40 names in every PATH folder: ~350 stat calls against ~15 this way.
     public func which(_ names: [String], extraDirectories: [String] = [], system: any HostSystem) -> [String: String] {
-        var parts = ["crossgo-which-1"] + names + ["--"]
+        var parts = ["crossgo-which-2"] + names + ["--"]
         for folder in system.pathDirectories + extraDirectories { parts.append(folder + " " + system.fileIdentity(folder)) }
-        let file = directory + "/which-" + sha256Hex(joining: parts, separator: "\u{0}") + ".out"
+        let file = directory + "/which-" + keyDigest(parts) + ".out"
         if let known = remembered(file: file, system: system) {
-            var found: [String: String] = [:]
-            for line in known.result.stdout.split(separator: "\n") {
+            let lines = known.result.stdout.split(separator: "\n")
+            var found = [String: String](minimumCapacity: lines.count)
+            for line in lines {
                 guard let tab = line.firstIndex(of: "\t") else { found = [:]; break }
                 found[String(line[..<tab])] = String(line[line.index(after: tab)...])
             }
-            if found.count == known.result.stdout.split(separator: "\n").count, found.values.allSatisfy(system.isExecutableFile) { return found }
+            if found.count == lines.count, found.values.allSatisfy(system.isExecutableFile) { return found }
         }
         let found = system.which(names, extraDirectories: extraDirectories)
         let text = found.sorted { $0.key < $1.key }.map { $0.key + "\t" + $0.value }.joined(separator: "\n")
@@ -119,10 +121,24 @@ public struct GoQueryCache: Sendable {
         var data: Data { Data((String(created.timeIntervalSince1970) + "\n" + stdout).utf8) }
     }
 
+    /// The name of a remembered answer: BLAKE2b-256 of the parts joined by NUL bytes, in hex. Not SHA-256: this is
+    /// on every start of every command, and swift-crypto's first SHA-256 (BoringSSL's set-up, its digest class's
+    /// metadata) was ~9% of a `crossgo targets`; BLAKE2b is ours (GoBinary), plain Swift, and as collision-resistant.
+    func keyDigest(_ parts: [String]) -> String {
+        var hasher = BLAKE2b(outputLength: 32)
+        var separator: UInt8 = 0
+        for index in parts.indices {
+            if index > 0 { withUnsafeBytes(of: &separator) { hasher.update($0) } }
+            var part = parts[index]
+            part.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+        }
+        return hexString(hasher.finalize())
+    }
+
     /// Everything the go command's answer depends on, hashed.
     func key(go: String, arguments: [String], workingDirectory: String, system: any HostSystem) -> String {
         let context = inputs(go: go, workingDirectory: workingDirectory, system: system)
-        return sha256Hex(joining: context + arguments, separator: "\u{0}")
+        return keyDigest(context + arguments)
     }
 
     /// The inputs but the arguments, worked out once per go and folder (a command asks several questions).
@@ -143,7 +159,7 @@ public struct GoQueryCache: Sendable {
     static func gatherInputs(go: String, workingDirectory: String, system: any HostSystem,
                              which: ([String]) -> [String: String]) -> [String] {
         let env = system.environment
-        var parts = ["crossgo-go-query-2", CrossGoVersion.current, system.osName, workingDirectory]
+        var parts = ["crossgo-go-query-3", CrossGoVersion.current, system.osName, workingDirectory]
         let resolved = system.resolveSymlinks(go)
         parts.append("go " + resolved + " " + system.fileIdentity(resolved))
         // The environment, all of it but what changes on every shell command and crossgo's own settings.
@@ -172,9 +188,9 @@ public struct GoQueryCache: Sendable {
         // The C compilers: the default CGO_ENABLED, CC and GOGCCFLAGS depend on them.
         let named = [env["CC"], env["CXX"]].compactMap { $0?.split(separator: " ").first.map(String.init) }
         let compilers = ["gcc", "clang", "cc", "g++", "clang++"] + named
-        let onPath = which(compilers.filter { !$0.contains("/") })
+        let onPath = which(compilers.filter { !$0.utf8.contains(UInt8(ascii: "/")) })
         for compiler in compilers {
-            let path = compiler.contains("/") ? compiler : onPath[compiler] ?? "-"
+            let path = compiler.utf8.contains(UInt8(ascii: "/")) ? compiler : onPath[compiler] ?? "-"
             parts.append("cc " + compiler + " " + path + " " + system.fileIdentity(system.resolveSymlinks(path)))
         }
         return parts

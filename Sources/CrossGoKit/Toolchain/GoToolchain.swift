@@ -88,10 +88,10 @@ public struct GoToolchain: Sendable {
         }
         // JSONSerialization, not JSONDecoder: these two small documents are read on every start of every command, and
         // the decoder's generic containers cost more to set up (type metadata made by name) than the reading.
-        guard let env = (try? JSONSerialization.jsonObject(with: Data(envOut.stdout.utf8))) as? [String: String] else {
+        guard let env = (try? JSONSerialization.jsonObject(with: utf8Data(envOut.stdout))) as? [String: String] else {
             throw ToolchainError.badOutput(goPath, "go env -json")
         }
-        let list = (try? JSONSerialization.jsonObject(with: Data(listOut.stdout.utf8))) as? [[String: Any]]
+        let list = (try? JSONSerialization.jsonObject(with: utf8Data(listOut.stdout))) as? [[String: Any]]
         let dist = list?.compactMap(DistTarget.init(json:)) ?? []
         guard let list, dist.count == list.count else {
             throw ToolchainError.badOutput(goPath, "go tool dist list -json")
