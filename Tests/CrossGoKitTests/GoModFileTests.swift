@@ -213,3 +213,23 @@ import Testing
         }
     }
 }
+
+/// The table every listing is laid out with (targets, report, bench).
+@Suite struct TableTests {
+    @Test func columnsAreAsWideAsTheirWidestCellAndColourDoesNotCount() {
+        let painter = Painter(enabled: true)
+        let table = renderTable(["TARGET", "CGO", "RUNS HERE"], [
+            ["linux/amd64", "yes", "native"],
+            ["js/wasm", painter.dim("-"), painter.dim("build only: no node")],
+            ["windows/arm64", "-"],
+        ])
+        let lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines == [
+            "TARGET         CGO  RUNS HERE",
+            "linux/amd64    yes  native",
+            "js/wasm        \u{1B}[2m-\u{1B}[0m    \u{1B}[2mbuild only: no node\u{1B}[0m",
+            "windows/arm64  -",
+        ])
+        #expect(renderTable(["A"], []) == "A")
+    }
+}

@@ -19,10 +19,24 @@ public protocol OutputStreams: Sendable {
 /// The process's stdout and stderr, written line by line.
 public struct StandardStreams: OutputStreams {
     public init() {}
-    public func out(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
-    public func err(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    public func out(_ text: String) { Self.write(1, text + "\n") }
+    public func err(_ text: String) { Self.write(2, text + "\n") }
     /// Writes without a newline (the live display's control sequences).
-    public func rawErr(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    public func rawErr(_ text: String) { Self.write(2, text) }
+
+    /// Every byte of `text` to `fd` with write(2), again after a signal; a closed pipe or a full disk ends the
+    /// writing silently, as it did through FileHandle. (No FileHandle or Data: their first use is ~10% of a
+    /// `crossgo targets`.)
+    static func write(_ fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+            }
+        }
+    }
 }
 
 /// When to colour: `--color auto|always|never`.

@@ -55,20 +55,25 @@ public func formatSize(_ bytes: Int) -> String {
     return "\(bytes) B"
 }
 
-/// Lays out rows in aligned columns.
+/// Lays out rows in aligned columns: each cell but a row's last padded to its column's widest, two spaces between.
+/// (Appended in place, without enumerated() and joined(separator:): `targets` lays out ~50 rows on every run.)
 public func renderTable(_ header: [String], _ rows: [[String]]) -> String {
-    var widths = header.map(\.count)
-    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], visibleLength(cell)) } }
-    func line(_ cells: [String]) -> String {
-        var parts: [String] = []
-        for (i, cell) in cells.enumerated() {
-            if i == cells.count - 1 { parts.append(cell); continue }
-            let pad = max(0, widths[i] - visibleLength(cell))
-            parts.append(cell + String(repeating: " ", count: pad))
+    var widths = header.map(visibleLength)
+    for row in rows { for i in row.indices where i < widths.count { widths[i] = max(widths[i], visibleLength(row[i])) } }
+    var out = ""
+    func append(_ cells: [String]) {
+        for i in cells.indices {
+            if i > 0 { out += "  " }
+            out += cells[i]
+            if i < cells.count - 1, i < widths.count { out += String(repeating: " ", count: max(0, widths[i] - visibleLength(cells[i]))) }
         }
-        return parts.joined(separator: "  ")
     }
-    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    append(header)
+    for row in rows {
+        out += "\n"
+        append(row)
+    }
+    return out
 }
 
 extension String {

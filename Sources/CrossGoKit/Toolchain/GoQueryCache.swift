@@ -144,15 +144,16 @@ public struct GoQueryCache: Sendable {
     /// The inputs but the arguments, worked out once per go and folder (a command asks several questions).
     func inputs(go: String, workingDirectory: String, system: any HostSystem) -> [String] {
         let memoKey = go + "\u{0}" + workingDirectory
-        if let known = memo.entries.withLock({ $0[memoKey] }) { return known }
+        if let known = memo.entries.withLock({ $0.first { $0.key == memoKey }?.parts }) { return known }
         let parts = Self.gatherInputs(go: go, workingDirectory: workingDirectory, system: system) { which($0, system: system) }
-        memo.entries.withLock { $0[memoKey] = parts }
+        memo.entries.withLock { $0.append((memoKey, parts)) }
         return parts
     }
 
-    /// Input lists already gathered, by go and folder.
+    /// Input lists already gathered, by go and folder. (A list, not a Dictionary: a command asks about one or two,
+    /// and a first [String: [String]] cost ~7% of a `crossgo targets` in metadata made at run time.)
     final class InputMemo: Sendable {
-        let entries = Mutex<[String: [String]]>([:])
+        let entries = Mutex<[(key: String, parts: [String])]>([])
     }
 
     /// `which` finds the C compilers (this cache's remembered `which`; the system's own when there is no cache).
