@@ -41,6 +41,12 @@ import Testing
         ["inspect", "--", "-odd-name"], ["inspect", ""],
     ]
 
+    /// crossgo reads its words from argv itself; they are CommandLine's, the program's name dropped.
+    @Test func theArgumentsAreCommandLines() {
+        #expect(CrossGo.processArguments() == Array(CommandLine.arguments.dropFirst()))
+        #expect(!CommandLine.arguments.isEmpty)
+    }
+
     @Test(arguments: refused)
     func leavesTheRestToArgumentParser(_ line: [String]) {
         #expect(QuickLine.invocation(line) == nil)
