@@ -103,24 +103,6 @@ import Testing
     }
 }
 
-/// The keys of remembered answers: hashed part by part, the same digest as of the joined text (entries written by the
-/// joined form stay readable).
-@Suite struct KeyDigestTests {
-    @Test func partByPartIsTheDigestOfTheJoinedText() {
-        let lists: [[String]] = [[], [""], ["a"], ["a", "b"], ["", "", ""], ["go /usr/bin/go 1:2:3:4.5", "env PATH=/bin", "ü\u{0}é"],
-                                 (0..<200).map { "part \($0)" }]
-        for separator in ["\u{0}", "\n", "", "--"] {
-            for parts in lists {
-                #expect(sha256Hex(joining: parts, separator: separator) == sha256Hex(Data(parts.joined(separator: separator).utf8)),
-                        "\(parts.prefix(3)) joined by \(separator.debugDescription)")
-            }
-        }
-        // Not a constant: different parts, different digests; and the split between parts counts.
-        #expect(sha256Hex(joining: ["ab", "c"], separator: "\n") != sha256Hex(joining: ["a", "bc"], separator: "\n"))
-        #expect(sha256Hex(joining: ["a"], separator: "\n") == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
-    }
-}
-
 /// The names of remembered answers: BLAKE2b-256 of the parts joined by NUL, checked against BLAKE2b's own reading of
 /// the joined bytes (the published test vectors check BLAKE2b itself: BLAKE2bTests).
 @Suite struct QueryKeyTests {

@@ -108,7 +108,7 @@ extension Shard {
         let freeIDs = Set(jobs.filter(free).map(id))
         let assignment = Self.assign(ids: ids, cost: { freeIDs.contains($0) ? 0 : durations?[$0] ?? Self.estimatedCost(target: targets[$0] ?? "") },
                                      count: count)
-        let digest = sha256Hex(joining: ids.sorted() + ["--"] + settings, separator: "\n")
+        let digest = sha256Hex(Data((ids.sorted() + ["--"] + settings).joined(separator: "\n").utf8))
         let record = ShardRecord(index: index, count: count, plan: assignment, planDigest: digest, commit: commit)
         return (jobs.filter { assignment[id($0)] == index }, record)
     }

@@ -47,7 +47,7 @@ public struct TestInputs: Sendable, Codable, Equatable {
 func fingerprint(_ path: String, system: any HostSystem) -> String {
     guard system.fileExists(path) else { return "missing" }
     if system.isDirectory(path) {
-        return "dir:" + sha256Hex(joining: system.listDirectory(path), separator: "\n")
+        return "dir:" + sha256Hex(Data(system.listDirectory(path).joined(separator: "\n").utf8))
     }
     let attributes = system.itemAttributes(path)
     let size = attributes?.size ?? -1
@@ -61,20 +61,6 @@ func fingerprint(_ path: String, system: any HostSystem) -> String {
 
 func sha256Hex(_ data: Data) -> String {
     hexString(SHA256.hash(data: data))
-}
-
-/// The digest of `parts.joined(separator: separator)`, without building the joined string or its Data: keys of
-/// remembered answers are made on every start, where a first `joined` of [String] or Data of a String.UTF8View each
-/// cost a walk of the binary's conformance records.
-func sha256Hex(joining parts: [String], separator: String) -> String {
-    var hasher = SHA256()
-    var separator = separator
-    for index in parts.indices {
-        if index > 0 { separator.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) } }
-        var part = parts[index]
-        part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-    }
-    return hexString(hasher.finalize())
 }
 
 /// Results keyed by everything that decides a test run's outcome.

@@ -520,7 +520,7 @@ struct TestExecutor: Sendable {
                 guard let id = buildIDs[dep] else { complete = false; break }
                 lines.append("\(dep)=\(id)")
             }
-            if complete { out[package.importPath] = sha256Hex(joining: lines.sorted(), separator: "\n") }
+            if complete { out[package.importPath] = sha256Hex(Data(lines.sorted().joined(separator: "\n").utf8)) }
         }
         return out
     }
