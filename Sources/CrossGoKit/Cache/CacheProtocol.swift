@@ -190,13 +190,7 @@ public final class FileResponseSink: CacheResponseSink, @unchecked Sendable {
         let data = response.line()
         lock.lock()
         defer { lock.unlock() }
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-            }
-        }
+        data.withUnsafeBytes { writeAll(fd, $0) }
     }
 }
 

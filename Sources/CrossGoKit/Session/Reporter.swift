@@ -24,18 +24,10 @@ public struct StandardStreams: OutputStreams {
     /// Writes without a newline (the live display's control sequences).
     public func rawErr(_ text: String) { Self.write(2, text) }
 
-    /// Every byte of `text` to `fd` with write(2), again after a signal; a closed pipe or a full disk ends the
-    /// writing silently, as it did through FileHandle. (No FileHandle or Data: their first use is ~10% of a
-    /// `crossgo targets`.)
+    /// `text` to `fd` with write(2) (`writeAll`): no FileHandle or Data, whose first use is ~10% of a `crossgo targets`.
     static func write(_ fd: Int32, _ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-            }
-        }
+        text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 }
 

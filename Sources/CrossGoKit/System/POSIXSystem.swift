@@ -241,6 +241,16 @@ func atomicWrite(_ data: Data, to path: String) throws {
     try replaceFile(at: path, with: temp)
 }
 
+/// Every byte to `fd` with write(2), again after a signal. A closed pipe or a full disk ends the writing silently: the
+/// callers (crossgo's stdout and stderr, go's GOCACHEPROG pipe) have nowhere left to say so.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+    }
+}
+
 /// A failed system call's error: errno's text, and the path it was about (as `localizedDescription` gives it).
 func posixFailure(_ code: Int32, _ path: String) -> CocoaError {
     CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(code)), NSFilePathErrorKey: path])
